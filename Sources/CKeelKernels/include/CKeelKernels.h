@@ -1,0 +1,51 @@
+// CKeelKernels: the innermost SIMD loops of Keel. No allocation policy, no threading, no logic beyond
+// the loops themselves; the Swift target `Keel` decides what to run, on which threads, with which
+// scratch space.
+#ifndef CKEELKERNELS_H
+#define CKEELKERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Instruction-set level chosen at run time: 0 portable C, 1 AVX2+FMA, 2 AVX-512F.
+int keel_cpu_level(void);
+/// Forces a level (clamped to what the CPU supports); -1 restores automatic choice. For tests and benchmarks.
+void keel_set_cpu_level(int level);
+/// Name of the GEMM micro-kernel in use ("avx512 12x32", ...).
+const char *keel_gemm_kernel_name(void);
+
+/// The micro-tile (rows × columns of C) of the kernel in use. Splitting C between threads at multiples of
+/// these keeps results bit-identical whatever the number of threads.
+void keel_gemm_tile(int *mr, int *nr);
+
+/// Number of floats of scratch space `keel_sgemm` needs (independent of the problem size).
+size_t keel_sgemm_workspace_floats(void);
+
+/// Single-threaded, packed and blocked row-major SGEMM:
+/// C[M,N] = alpha * op(A)[M,K] · op(B)[K,N] + beta * C, where op(A) = A (lda ≥ K) or Aᵀ (A is K×M, lda ≥ M),
+/// op(B) = B (ldb ≥ N) or Bᵀ (B is N×K, ldb ≥ K). When beta == 0, C is not read.
+/// `workspace` holds `keel_sgemm_workspace_floats()` floats, 64-byte aligned.
+/// The summation order of each C element depends only on K, never on M, N or the caller's partitioning.
+void keel_sgemm(int transA, int transB, long M, long N, long K, float alpha,
+                const float *A, long lda, const float *B, long ldb, float beta,
+                float *C, long ldc, float *workspace);
+
+/// im2col for one image x[C,H,W] → col[C·KH·KW, OH·OW] (zero padding, stride, dilation).
+void keel_im2col(const float *x, long channels, long height, long width,
+                 long kernelH, long kernelW, long padH, long padW,
+                 long strideH, long strideW, long dilationH, long dilationW,
+                 long outH, long outW, float *col);
+
+/// col2im: accumulates col[C·KH·KW, OH·OW] into dx[C,H,W] (dx is added to, not overwritten).
+void keel_col2im(const float *col, long channels, long height, long width,
+                 long kernelH, long kernelW, long padH, long padW,
+                 long strideH, long strideW, long dilationH, long dilationW,
+                 long outH, long outW, float *dx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,45 @@
+/// 2-D convolution (cross-correlation, as PyTorch's `conv2d`) with autograd.
+///
+/// Shapes: input [N, C, H, W], weight [OC, C, KH, KW], bias [OC] → [N, OC, OH, OW] with
+/// OH = ⌊(H + 2·padding − dilation·(KH − 1) − 1) / stride⌋ + 1 (likewise OW).
+public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
+                   stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+                   dilation: (Int, Int) = (1, 1)) -> Tensor {
+    precondition(input.rank == 4, "conv2d: input must be [N, C, H, W], got shape \(input.shape)")
+    precondition(weight.rank == 4, "conv2d: weight must be [OC, C, KH, KW], got shape \(weight.shape)")
+    precondition(weight.shape[1] == input.shape[1],
+                 "conv2d: input of shape \(input.shape) has \(input.shape[1]) channels but weight of shape " +
+                 "\(weight.shape) expects \(weight.shape[1])")
+    if let bias {
+        precondition(bias.shape == [weight.shape[0]],
+                     "conv2d: bias of shape \(bias.shape) does not match weight of shape \(weight.shape)")
+    }
+    let window = Window2D(kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
+    window.validate(op: "conv2d", inputShape: input.shape)
+    let out = window.outputSize(height: input.shape[2], width: input.shape[3])
+    let d = ConvolutionKernel.Dimensions(batch: input.shape[0], inChannels: input.shape[1], height: input.shape[2],
+                                         width: input.shape[3], outChannels: weight.shape[0],
+                                         outHeight: out.height, outWidth: out.width, window: window)
+    var y = Tensor(uninitializedShape: [d.batch, d.outChannels, d.outHeight, d.outWidth])
+    let px = input.storage.pointer, pw = weight.storage.pointer, pb = bias?.storage.pointer
+    y.withUnsafeMutablePointer { ConvolutionKernel.forward(x: px, weight: pw, bias: pb, y: $0, d) }
+    let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+    return Tensor.record(y, op: "conv2d", inputs: inputs) { g, needs in
+        let dx = needs[0] ? Tensor(uninitializedShape: input.shape) : nil
+        let dw = needs[1] ? Tensor(uninitializedShape: weight.shape) : nil
+        if dx != nil || dw != nil {
+            ConvolutionKernel.backward(x: px, weight: pw, dy: g.storage.pointer, dx: dx?.storage.pointer,
+                                       dWeight: dw?.storage.pointer, d)
+        }
+        let db = needs.count > 2 && needs[2] ? g.sum(axes: [0, 2, 3]) : nil
+        return [dx, dw, db]
+    }
+}
+
+extension Tensor {
+    /// Convolution with `weight` (see `conv2d(_:weight:bias:stride:padding:dilation:)`).
+    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+                       padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)) -> Tensor {
+        Keel.conv2d(self, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation)
+    }
+}

@@ -1,0 +1,2 @@
+import CKeelKernels
+print(String(cString: keel_gemm_kernel_name()))
