@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Side-by-side peers for `keel bench`: the same problems with numpy (OpenBLAS) and PyTorch.
+
+Development tool only; Keel never needs Python at run time.
+
+    python3 Scripts/bench_peers.py gemm --size 1024 --threads 2 [--json]
+    python3 Scripts/bench_peers.py conv --threads 2 [--json]
+
+For numpy's fast kernels on machines that set OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, unset both for this
+command alone:  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 Scripts/bench_peers.py gemm ...
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+
+def best_time(fn, warmup=2, repeats=10, budget=5.0):
+    for _ in range(warmup):
+        fn()
+    best = float("inf")
+    start = time.perf_counter()
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+        if time.perf_counter() - start > budget:
+            break
+    return best
+
+
+def gemm(args):
+    import numpy as np
+    rng = np.random.default_rng(42)
+    n = args.size
+    a = rng.uniform(-1, 1, (n, n)).astype(np.float32)
+    b = rng.uniform(-1, 1, (n, n)).astype(np.float32)
+    c = np.empty((n, n), dtype=np.float32)
+    seconds = best_time(lambda: np.matmul(a, b, out=c), repeats=args.repeats)
+    gflops = 2 * n ** 3 / seconds / 1e9
+    results = [{"benchmark": "gemm", "peer": "numpy", "size": n, "threads": args.threads,
+                "gflops": round(gflops, 2), "seconds": seconds}]
+    try:
+        import torch
+        torch.set_num_threads(args.threads)
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        tc = torch.empty((n, n))
+        seconds = best_time(lambda: torch.matmul(ta, tb, out=tc), repeats=args.repeats)
+        results.append({"benchmark": "gemm", "peer": "torch", "size": n, "threads": args.threads,
+                        "gflops": round(2 * n ** 3 / seconds / 1e9, 2), "seconds": seconds})
+    except ImportError:
+        pass
+    return results
+
+
+def conv(args):
+    import torch
+    import torch.nn.functional as F
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(7)
+    results = []
+    for name, cin, cout, size in [("conv1", 1, 32, 28), ("conv2", 32, 64, 26)]:
+        x = torch.randn(args.batch, cin, size, size, requires_grad=True)
+        w = torch.randn(cout, cin, 3, 3, requires_grad=True)
+        b = torch.zeros(cout, requires_grad=True)
+        up = torch.randn(args.batch, cout, size - 2, size - 2)
+
+        def fwd():
+            with torch.no_grad():
+                F.conv2d(x, w, b)
+
+        def fwd_bwd():
+            y = F.conv2d(x, w, b)
+            y.backward(up)
+            x.grad = w.grad = b.grad = None
+
+        forward = best_time(fwd, repeats=args.repeats)
+        both = best_time(fwd_bwd, repeats=args.repeats)
+        flops = 2.0 * args.batch * cout * (size - 2) ** 2 * cin * 9
+        results.append({"benchmark": "conv", "peer": "torch", "layer": name, "batch": args.batch,
+                        "threads": args.threads, "forward_ms": forward * 1e3,
+                        "backward_ms": max(both - forward, 0) * 1e3, "forward_backward_ms": both * 1e3,
+                        "forward_gflops": flops / forward / 1e9})
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("benchmark", choices=["gemm", "conv"])
+    parser.add_argument("--size", type=int, default=1024)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    # Thread counts must be fixed before numpy/torch load their BLAS.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(args.threads)
+    results = gemm(args) if args.benchmark == "gemm" else conv(args)
+    for r in results:
+        if args.json:
+            print(json.dumps(r))
+        elif r["benchmark"] == "gemm":
+            print(f"gemm {r['size']}³, {r['threads']} thread(s), {r['peer']}: {r['gflops']:.1f} GFLOPS")
+        else:
+            print(f"{r['layer']} batch {r['batch']}, {r['threads']} thread(s), {r['peer']}: forward "
+                  f"{r['forward_ms']:.2f} ms, backward {r['backward_ms']:.2f} ms, "
+                  f"forward+backward {r['forward_backward_ms']:.2f} ms")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `keel bench …`: throughput of Keel's kernels (release builds only give meaningful numbers).
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure kernel throughput (best of several runs after warm-up).",
+        subcommands: [GEMMBench.self, ConvBench.self]
+    )
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Keel
+
+/// `keel bench conv`: forward and backward time of the reference CNN's two convolution layers
+/// (MNIST 28×28, batch 64: 1→32 and 32→64 channels, 3×3, stride 1, no padding).
+struct ConvBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conv", abstract: "Forward/backward time of the reference CNN's conv layers.")
+
+    @Option(help: "Batch size.") var batch: Int = 64
+    @Option(help: "Threads (default: all cores).") var threads: Int?
+    @Option(help: "Timed repetitions (best is reported).") var repeats: Int = 10
+    @Flag(help: "Print one JSON object per layer and pass.") var json = false
+
+    func validate() throws {
+        guard batch > 0 else { throw ValidationError("--batch must be positive, got \(batch)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    struct Layer {
+        let name: String
+        let inChannels, outChannels, size: Int
+    }
+
+    func run() throws {
+        let t = threads ?? Parallel.threadCount
+        Parallel.threadCount = t
+        let layers = [Layer(name: "conv1", inChannels: 1, outChannels: 32, size: 28),
+                      Layer(name: "conv2", inChannels: 32, outChannels: 64, size: 26)]
+        var generator = KeelRandom(seed: 7)
+        for layer in layers {
+            let x = Tensor.normal([batch, layer.inChannels, layer.size, layer.size], generator: &generator)
+            let w = Parameter(Tensor.normal([layer.outChannels, layer.inChannels, 3, 3], std: 0.1, generator: &generator))
+            let b = Parameter(Tensor.zeros([layer.outChannels]))
+            let xInput = Parameter(x)
+            let outSize = layer.size - 2
+            let flops = 2.0 * Double(batch * layer.outChannels * outSize * outSize * layer.inChannels * 9)
+            let forward = bestTime(repeats: repeats) {
+                _ = withoutGradients { conv2d(x, weight: w.value, bias: b.value) }
+            }
+            let upstream = Tensor.normal([batch, layer.outChannels, outSize, outSize], generator: &generator)
+            // Backward alone: the time of a forward+backward minus the forward.
+            let both = bestTime(repeats: repeats) {
+                let y = conv2d(xInput.value, weight: w.value, bias: b.value)
+                y.backward(upstream)
+                w.zeroGrad(); b.zeroGrad(); xInput.zeroGrad()
+            }
+            let backward = max(both - forward, 0)
+            if json {
+                print(jsonObject([("benchmark", "conv"), ("layer", layer.name), ("batch", batch), ("threads", t),
+                                  ("forward_ms", forward * 1e3), ("backward_ms", backward * 1e3),
+                                  ("forward_backward_ms", both * 1e3),
+                                  ("forward_gflops", flops / forward / 1e9),
+                                  ("backward_gflops", 2 * flops / max(backward, 1e-12) / 1e9)]))
+            } else {
+                print(String(format: "%@ %d→%d 3×3 on %d×%d×%d, batch %d, %d thread(s): forward %.2f ms (%.1f GFLOPS), backward %.2f ms, forward+backward %.2f ms",
+                             layer.name, layer.inChannels, layer.outChannels, layer.inChannels, layer.size, layer.size,
+                             batch, t, forward * 1e3, flops / forward / 1e9, backward * 1e3, both * 1e3))
+            }
+        }
+    }
+}
+
+import Foundation

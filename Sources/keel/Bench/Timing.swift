@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// Wall-clock seconds (monotonic).
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// Best time of `repeats` runs of `body`, after `warmup` untimed runs; stops early past `budget` seconds.
+func bestTime(warmup: Int = 2, repeats: Int = 10, budget: Double = 5, _ body: () -> Void) -> Double {
+    for _ in 0..<warmup { body() }
+    var best = Double.infinity
+    let start = now()
+    for _ in 0..<repeats {
+        let t0 = now()
+        body()
+        best = min(best, now() - t0)
+        if now() - start > budget { break }
+    }
+    return best
+}
+
+/// A one-line JSON object from ordered key/value pairs (numbers and strings only).
+func jsonObject(_ pairs: [(String, Any)]) -> String {
+    let body = pairs.map { key, value -> String in
+        let rendered: String
+        switch value {
+        case let s as String: rendered = "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case let d as Double: rendered = d.isFinite ? String(format: "%.4f", d) : "null"
+        default: rendered = "\(value)"
+        }
+        return "\"\(key)\":\(rendered)"
+    }
+    return "{" + body.joined(separator: ",") + "}"
+}
+
+import Foundation

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct KeelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keel",
+        abstract: "Keel: deep learning in Swift — a command-line lab.",
+        subcommands: [Bench.self]
+    )
+}

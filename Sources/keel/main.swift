@@ -1,2 +1,0 @@
-import CKeelKernels
-print(String(cString: keel_gemm_kernel_name()))
