@@ -137,7 +137,7 @@ static const keel_gemm_config configs[3] = {
 };
 
 static int detected_level = -1;  // what the CPU supports
-static int forced_level = -1;    // -1: automatic
+static _Thread_local int forced_level = -1;  // per thread; -1: automatic
 
 static int detect_level(void) {
 #ifdef KEEL_X86
@@ -154,11 +154,11 @@ int keel_cpu_level(void) {
         detected = detect_level();
         __atomic_store_n(&detected_level, detected, __ATOMIC_RELAXED);
     }
-    const int forced = __atomic_load_n(&forced_level, __ATOMIC_RELAXED);
+    const int forced = forced_level;
     return (forced >= 0 && forced < detected) ? forced : detected;
 }
 
-void keel_set_cpu_level(int level) { __atomic_store_n(&forced_level, level, __ATOMIC_RELAXED); }
+void keel_set_cpu_level(int level) { forced_level = level; }
 
 const char *keel_gemm_kernel_name(void) { return configs[keel_cpu_level()].name; }
 

@@ -12,7 +12,8 @@ extern "C" {
 
 /// Instruction-set level chosen at run time: 0 portable C, 1 AVX2+FMA, 2 AVX-512F.
 int keel_cpu_level(void);
-/// Forces a level (clamped to what the CPU supports); -1 restores automatic choice. For tests and benchmarks.
+/// Forces a level on the calling thread only (clamped to what the CPU supports); -1 restores the automatic
+/// choice. For tests and benchmarks, with single-threaded calls.
 void keel_set_cpu_level(int level);
 /// Name of the GEMM micro-kernel in use ("avx512 12x32", ...).
 const char *keel_gemm_kernel_name(void);

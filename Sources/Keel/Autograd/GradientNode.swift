@@ -32,7 +32,7 @@ final class GradientNode: @unchecked Sendable {
 
     /// Adds `gradient` to `grad` (in place when the buffer is not shared).
     func accumulate(_ gradient: Tensor) {
-        precondition(gradient.shape == shape,
+        ensure(gradient.shape == shape,
                      "backward(\(op)): gradient of shape \(gradient.shape) for a value of shape \(shape)")
         if grad == nil {
             grad = gradient
@@ -88,15 +88,15 @@ extension Tensor {
     /// optimizers or parameters to reset). The graph is freed as it is walked.
     public func backward(_ gradient: Tensor? = nil) {
         guard let root = node else {
-            preconditionFailure("backward: this tensor of shape \(shape) does not require gradients")
+            fatalError("backward: this tensor of shape \(shape) does not require gradients")
         }
         let seed: Tensor
         if let gradient {
-            precondition(gradient.shape == shape,
+            ensure(gradient.shape == shape,
                          "backward: seed gradient of shape \(gradient.shape) for a value of shape \(shape)")
             seed = gradient.detached()
         } else {
-            precondition(count == 1, "backward: a seed gradient is needed for a non-scalar of shape \(shape)")
+            ensure(count == 1, "backward: a seed gradient is needed for a non-scalar of shape \(shape)")
             seed = Tensor.full(shape, 1)
         }
         // Reverse topological order by iterative depth-first search (deep graphs must not overflow the stack).
@@ -118,7 +118,7 @@ extension Tensor {
             root.accumulate(seed)
             for current in order.reversed() where !current.isLeaf {
                 guard let function = current.backwardFunction else {
-                    preconditionFailure("backward: the graph through '\(current.op)' was already used by a " +
+                    fatalError("backward: the graph through '\(current.op)' was already used by a " +
                                         "backward pass and freed; run the forward pass again")
                 }
                 guard let outputGradient = current.grad else { continue }

@@ -18,7 +18,7 @@ public final class Parameter: @unchecked Sendable {
     public var value: Tensor {
         get { Tensor(storage: data.storage, shape: data.shape, node: leaf) }
         set {
-            precondition(newValue.shape == data.shape,
+            ensure(newValue.shape == data.shape,
                          "Parameter.value: new value of shape \(newValue.shape) for a parameter of shape \(data.shape)")
             data = newValue.detached()
         }
@@ -29,7 +29,7 @@ public final class Parameter: @unchecked Sendable {
         get { leaf.grad }
         set {
             if let newValue {
-                precondition(newValue.shape == data.shape,
+                ensure(newValue.shape == data.shape,
                              "Parameter.grad: gradient of shape \(newValue.shape) for a parameter of shape \(data.shape)")
             }
             leaf.grad = newValue?.detached()

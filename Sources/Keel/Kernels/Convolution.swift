@@ -22,11 +22,11 @@ public struct Window2D: Equatable, Sendable, CustomStringConvertible {
     }
 
     func validate(op: String, inputShape: [Int]) {
-        precondition(kernel.height > 0 && kernel.width > 0 && stride.height > 0 && stride.width > 0 &&
+        ensure(kernel.height > 0 && kernel.width > 0 && stride.height > 0 && stride.width > 0 &&
                      dilation.height > 0 && dilation.width > 0 && padding.height >= 0 && padding.width >= 0,
                      "\(op): invalid window \(self)")
         let out = outputSize(height: inputShape[2], width: inputShape[3])
-        precondition(out.height > 0 && out.width > 0,
+        ensure(out.height > 0 && out.width > 0,
                      "\(op): window \(self) does not fit input of shape \(inputShape)")
     }
 

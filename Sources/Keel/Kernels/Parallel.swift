@@ -16,7 +16,7 @@ public enum Parallel {
             return configured > 0 ? configured : defaultThreadCount
         }
         set {
-            precondition(newValue >= 1, "Parallel.threadCount must be at least 1, got \(newValue)")
+            ensure(newValue >= 1, "Parallel.threadCount must be at least 1, got \(newValue)")
             configuredThreads.store(newValue, ordering: .relaxed)
         }
     }

@@ -53,7 +53,7 @@ extension Tensor {
 
     /// `self += other` in place, without recording (same shape; for gradient accumulation and optimizers).
     public mutating func addInPlace(_ other: Tensor, scale: Float = 1) {
-        precondition(shape == other.shape, "addInPlace: shapes \(shape) and \(other.shape) differ")
+        ensure(shape == other.shape, "addInPlace: shapes \(shape) and \(other.shape) differ")
         let n = count
         let src = other.storage.pointer
         withUnsafeMutablePointer { dst in

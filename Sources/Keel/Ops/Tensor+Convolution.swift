@@ -5,13 +5,13 @@
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
                    stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
                    dilation: (Int, Int) = (1, 1)) -> Tensor {
-    precondition(input.rank == 4, "conv2d: input must be [N, C, H, W], got shape \(input.shape)")
-    precondition(weight.rank == 4, "conv2d: weight must be [OC, C, KH, KW], got shape \(weight.shape)")
-    precondition(weight.shape[1] == input.shape[1],
+    ensure(input.rank == 4, "conv2d: input must be [N, C, H, W], got shape \(input.shape)")
+    ensure(weight.rank == 4, "conv2d: weight must be [OC, C, KH, KW], got shape \(weight.shape)")
+    ensure(weight.shape[1] == input.shape[1],
                  "conv2d: input of shape \(input.shape) has \(input.shape[1]) channels but weight of shape " +
                  "\(weight.shape) expects \(weight.shape[1])")
     if let bias {
-        precondition(bias.shape == [weight.shape[0]],
+        ensure(bias.shape == [weight.shape[0]],
                      "conv2d: bias of shape \(bias.shape) does not match weight of shape \(weight.shape)")
     }
     let window = Window2D(kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)

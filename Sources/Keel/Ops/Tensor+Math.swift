@@ -67,7 +67,7 @@ extension Tensor {
 
     /// min(max(x, lower), upper); the gradient passes where lower ≤ x ≤ upper (as PyTorch's clamp).
     public func clamp(min lower: Float = -.infinity, max upper: Float = .infinity) -> Tensor {
-        precondition(!(lower > upper), "clamp: min \(lower) is greater than max \(upper)")
+        ensure(!(lower > upper), "clamp: min \(lower) is greater than max \(upper)")
         let y = Elementwise.zip(Elementwise.zip(self, Tensor(lower), MaximumFunction.self, op: "clamp"),
                                 Tensor(upper), MinimumFunction.self, op: "clamp")
         return Tensor.record(y, op: "clamp", inputs: [self]) { g, _ in

@@ -3,10 +3,10 @@
 /// Shapes: [M, K] · [K, N] → [M, N]; batched [..., M, K] · [..., K, N] → [..., M, N] with the batch
 /// dimensions broadcast (NumPy rules); [..., M, K] · [K, N] treats all leading rows as one matrix.
 public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
-    precondition(a.rank >= 2 && b.rank >= 2,
+    ensure(a.rank >= 2 && b.rank >= 2,
                  "matmul: needs matrices (rank ≥ 2), got shapes \(a.shape) and \(b.shape)")
     let k = a.shape[a.rank - 1]
-    precondition(b.shape[b.rank - 2] == k,
+    ensure(b.shape[b.rank - 2] == k,
                  "matmul: shapes \(a.shape) and \(b.shape) are not aligned (\(k) ≠ \(b.shape[b.rank - 2]))")
     let n = b.shape[b.rank - 1]
     if b.rank == 2 {

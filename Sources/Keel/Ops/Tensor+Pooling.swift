@@ -124,8 +124,8 @@ public func avgPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
 enum Pooling {
     static func prepare(_ input: Tensor, _ window: Window2D, op: String)
         -> (planes: Int, height: Int, width: Int, out: (height: Int, width: Int)) {
-        precondition(input.rank == 4, "\(op): input must be [N, C, H, W], got shape \(input.shape)")
-        precondition(window.padding.height * 2 <= window.kernel.height && window.padding.width * 2 <= window.kernel.width,
+        ensure(input.rank == 4, "\(op): input must be [N, C, H, W], got shape \(input.shape)")
+        ensure(window.padding.height * 2 <= window.kernel.height && window.padding.width * 2 <= window.kernel.width,
                      "\(op): padding must be at most half the kernel (\(window))")
         window.validate(op: op, inputShape: input.shape)
         return (input.shape[0] * input.shape[1], input.shape[2], input.shape[3],

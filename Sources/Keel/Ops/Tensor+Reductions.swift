@@ -9,7 +9,7 @@ extension Tensor {
     func resolveAxes(_ axes: [Int]?, op: String) -> [Int] {
         guard let axes else { return Array(0..<rank) }
         let resolved = axes.map { Shape.axis($0, rank: rank, op: op, shape: shape) }
-        precondition(Set(resolved).count == resolved.count, "\(op): repeated axis in \(axes) for shape \(shape)")
+        ensure(Set(resolved).count == resolved.count, "\(op): repeated axis in \(axes) for shape \(shape)")
         return resolved.sorted()
     }
 
@@ -67,7 +67,7 @@ extension Tensor {
     /// Maximum over one axis and the index of its first occurrence.
     private func maxKeeping(axis: Int) -> (values: Tensor, indices: [Int32]) {
         let (outer, length, inner) = split(at: axis)
-        precondition(length > 0, "max: cannot reduce the empty axis \(axis) of shape \(shape)")
+        ensure(length > 0, "max: cannot reduce the empty axis \(axis) of shape \(shape)")
         var keep = shape
         keep[axis] = 1
         var y = Tensor(uninitializedShape: keep)
@@ -122,11 +122,11 @@ extension Tensor {
     public func sum(toShape target: [Int]) -> Tensor {
         if shape == target { return self }
         let offset = rank - target.count
-        precondition(offset >= 0, "sum(toShape:): cannot reduce shape \(shape) to \(target)")
+        ensure(offset >= 0, "sum(toShape:): cannot reduce shape \(shape) to \(target)")
         var axes = Array(0..<offset)
         for (i, d) in target.enumerated() where d == 1 && shape[offset + i] != 1 { axes.append(offset + i) }
         for (i, d) in target.enumerated() {
-            precondition(d == shape[offset + i] || d == 1, "sum(toShape:): cannot reduce shape \(shape) to \(target)")
+            ensure(d == shape[offset + i] || d == 1, "sum(toShape:): cannot reduce shape \(shape) to \(target)")
         }
         return sum(axes: axes, keepDims: true).reshaped(target)
     }
@@ -135,7 +135,7 @@ extension Tensor {
     public func expanded(to target: [Int]) -> Tensor {
         if shape == target { return self }
         let full = Shape.broadcast(shape, target, op: "expanded(to:)")
-        precondition(full == target, "expanded(to:): shape \(shape) cannot be broadcast to \(target)")
+        ensure(full == target, "expanded(to:): shape \(shape) cannot be broadcast to \(target)")
         var y = Tensor(uninitializedShape: target)
         let plan = BroadcastPlan(shape: target, Shape.broadcastStrides(shape, to: target),
                                  [Int](repeating: 0, count: target.count))

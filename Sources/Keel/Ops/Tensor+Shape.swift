@@ -5,12 +5,12 @@ extension Tensor {
         var resolved = newShape
         if let hole = newShape.firstIndex(of: -1) {
             let known = newShape.enumerated().filter { $0.offset != hole }.reduce(1) { $0 * $1.element }
-            precondition(known > 0 && count % known == 0,
+            ensure(known > 0 && count % known == 0,
                          "reshape: cannot reshape shape \(shape) (\(count) elements) to \(newShape)")
             resolved[hole] = count / known
         }
         Shape.validate(resolved, op: "reshape")
-        precondition(Shape.count(resolved) == count,
+        ensure(Shape.count(resolved) == count,
                      "reshape: cannot reshape shape \(shape) (\(count) elements) to \(newShape)")
         if resolved == shape { return self }
         let inputShape = shape
@@ -27,7 +27,7 @@ extension Tensor {
 
     /// Reorders the axes: result axis i is input axis `axes[i]`.
     public func permuted(_ axes: [Int]) -> Tensor {
-        precondition(axes.count == rank && Set(axes) == Set(0..<rank),
+        ensure(axes.count == rank && Set(axes) == Set(0..<rank),
                      "permute: \(axes) is not a permutation of the axes of shape \(shape)")
         if axes == Array(0..<rank) { return self }
         let outShape = axes.map { shape[$0] }
@@ -51,7 +51,7 @@ extension Tensor {
 
     /// Swaps two axes (default: the last two, i.e. the matrix transpose).
     public func transposed(_ first: Int = -2, _ second: Int = -1) -> Tensor {
-        precondition(rank >= 2, "transpose: needs at least 2 dimensions, got shape \(shape)")
+        ensure(rank >= 2, "transpose: needs at least 2 dimensions, got shape \(shape)")
         let a = Shape.axis(first, rank: rank, op: "transpose", shape: shape)
         let b = Shape.axis(second, rank: rank, op: "transpose", shape: shape)
         var axes = Array(0..<rank)
@@ -62,7 +62,7 @@ extension Tensor {
     /// Elements `range` along `axis` (a copy; the gradient is scattered back into zeros).
     public func slice(axis: Int = 0, _ range: Range<Int>) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "slice", shape: shape)
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[a],
+        ensure(range.lowerBound >= 0 && range.upperBound <= shape[a],
                      "slice: range \(range) is out of bounds for axis \(a) of shape \(shape)")
         let (outer, length, inner) = split(at: a)
         var outShape = shape
@@ -93,11 +93,11 @@ extension Tensor {
 
     /// Rows picked by index along the first axis (repeats allowed); the gradient is scatter-added.
     public func gatherRows(_ indices: [Int]) -> Tensor {
-        precondition(rank >= 1, "gatherRows: needs at least 1 dimension, got shape \(shape)")
+        ensure(rank >= 1, "gatherRows: needs at least 1 dimension, got shape \(shape)")
         let rows = shape[0]
         let inner = rows == 0 ? 0 : count / rows
         for i in indices {
-            precondition(i >= 0 && i < rows, "gatherRows: index \(i) is out of range for shape \(shape)")
+            ensure(i >= 0 && i < rows, "gatherRows: index \(i) is out of range for shape \(shape)")
         }
         var outShape = shape
         outShape[0] = indices.count
@@ -122,11 +122,11 @@ extension Tensor {
 
     /// Joins tensors along `axis`; all other dimensions must agree.
     public static func concatenate(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "concatenate: no tensors")
+        ensure(!tensors.isEmpty, "concatenate: no tensors")
         let first = tensors[0]
         let a = Shape.axis(axis, rank: first.rank, op: "concatenate", shape: first.shape)
         for t in tensors {
-            precondition(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == a || t.shape[$0] == first.shape[$0] },
+            ensure(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == a || t.shape[$0] == first.shape[$0] },
                          "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(a)")
         }
         var outShape = first.shape

@@ -20,13 +20,13 @@ enum Shape {
     }
 
     static func validate(_ shape: [Int], op: String) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "\(op): invalid shape \(shape) (negative dimension)")
+        ensure(shape.allSatisfy { $0 >= 0 }, "\(op): invalid shape \(shape) (negative dimension)")
     }
 
     /// Resolves a possibly negative axis against a rank, stopping with a message naming the op.
     static func axis(_ axis: Int, rank: Int, op: String, shape: [Int]) -> Int {
         let a = axis < 0 ? axis + rank : axis
-        precondition(a >= 0 && a < max(rank, 1), "\(op): axis \(axis) is out of range for shape \(shape)")
+        ensure(a >= 0 && a < max(rank, 1), "\(op): axis \(axis) is out of range for shape \(shape)")
         return a
     }
 
@@ -38,7 +38,7 @@ enum Shape {
         for i in 0..<rank {
             let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
             let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
-            precondition(da == db || da == 1 || db == 1,
+            ensure(da == db || da == 1 || db == 1,
                          "\(op): shapes \(a) and \(b) cannot be broadcast together")
             result[i] = da == 1 ? db : da
         }

@@ -18,7 +18,7 @@ extension Tensor {
 
     /// `start, start + step, …` below `end` (NumPy's arange): ⌈(end − start) / step⌉ elements.
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1) -> Tensor {
-        precondition(step != 0, "arange: step must not be 0")
+        ensure(step != 0, "arange: step must not be 0")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor(shape: [n], scalars: (0..<n).map { start + Float($0) * step })
     }

@@ -27,7 +27,7 @@ public struct Tensor: @unchecked Sendable {
     /// A tensor of the given shape holding `scalars` in row-major order.
     public init(shape: [Int], scalars: [Float]) {
         Shape.validate(shape, op: "Tensor(shape:scalars:)")
-        precondition(Shape.count(shape) == scalars.count,
+        ensure(Shape.count(shape) == scalars.count,
                      "Tensor(shape:scalars:): shape \(shape) needs \(Shape.count(shape)) scalars, got \(scalars.count)")
         self.init(uninitializedShape: shape)
         scalars.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: scalars.count) }
@@ -39,7 +39,7 @@ public struct Tensor: @unchecked Sendable {
     /// A 2-D tensor from rows of equal length.
     public init(_ rows: [[Float]]) {
         let columns = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == columns }, "Tensor(rows): rows have different lengths")
+        ensure(rows.allSatisfy { $0.count == columns }, "Tensor(rows): rows have different lengths")
         self.init(shape: [rows.count, columns], scalars: rows.flatMap { $0 })
     }
 
@@ -56,7 +56,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// The single element of a one-element tensor.
     public var scalar: Float {
-        precondition(count == 1, "scalar: tensor of shape \(shape) has \(count) elements, not 1")
+        ensure(count == 1, "scalar: tensor of shape \(shape) has \(count) elements, not 1")
         return storage.pointer[0]
     }
 
@@ -70,10 +70,10 @@ public struct Tensor: @unchecked Sendable {
     }
 
     private func flatIndex(_ index: [Int]) -> Int {
-        precondition(index.count == shape.count, "subscript: \(index.count) indices for shape \(shape)")
+        ensure(index.count == shape.count, "subscript: \(index.count) indices for shape \(shape)")
         var flat = 0
         for (i, d) in shape.enumerated() {
-            precondition(index[i] >= 0 && index[i] < d, "subscript: index \(index) out of range for shape \(shape)")
+            ensure(index[i] >= 0 && index[i] < d, "subscript: index \(index) out of range for shape \(shape)")
             flat = flat * d + index[i]
         }
         return flat
