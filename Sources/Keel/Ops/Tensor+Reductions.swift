@@ -50,7 +50,7 @@ extension Tensor {
     public func mean(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         let resolved = resolveAxes(axes, op: "mean")
         let n = resolved.reduce(1) { $0 * shape[$1] }
-        return sum(axes: resolved, keepDims: keepDims) * (1 / Float(n))
+        return sum(axes: resolved, keepDims: keepDims) / Float(n)
     }
 
     public func mean(axis: Int, keepDims: Bool = false) -> Tensor { mean(axes: [axis], keepDims: keepDims) }
@@ -61,7 +61,7 @@ extension Tensor {
         let resolved = resolveAxes(axes, op: "variance")
         let n = resolved.reduce(1) { $0 * shape[$1] }
         let centred = self - mean(axes: resolved, keepDims: true)
-        return (centred * centred).sum(axes: resolved, keepDims: keepDims) * (1 / Float(Swift.max(n - correction, 0)))
+        return (centred * centred).sum(axes: resolved, keepDims: keepDims) / Float(Swift.max(n - correction, 0))
     }
 
     /// Maximum over one axis and the index of its first occurrence.
