@@ -37,10 +37,7 @@ public enum Parallel {
             for i in 0..<count { body(i) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: count) { shared.value($0) }
-        }
+        ThreadPool.shared.run(count, threads: threadCount, body)
     }
 
     /// Splits `0..<total` into about `threadCount` contiguous ranges (multiples of `grain` except the last)
