@@ -1,0 +1,45 @@
+import ArgumentParser
+import Keel
+
+/// `keel bench elementwise`: throughput of element-wise ops and reductions over a large tensor.
+struct ElementwiseBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "elementwise", abstract: "Throughput of element-wise ops and reductions (Gelem/s).")
+
+    @Option(help: "Elements per tensor.") var count: Int = 1 << 22
+    @Option(help: "Threads (default: all cores).") var threads: Int?
+    @Option(help: "Timed repetitions (best is reported).") var repeats: Int = 20
+    @Flag(help: "Print one JSON object per op.") var json = false
+
+    func validate() throws {
+        guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    func run() throws {
+        let t = threads ?? Parallel.threadCount
+        Parallel.threadCount = t
+        var generator = KeelRandom(seed: 3)
+        let a = Tensor.uniform([count], low: 0.5, high: 2, generator: &generator)
+        let b = Tensor.uniform([count], low: 0.5, high: 2, generator: &generator)
+        let matrix = a.reshaped([count / 1024, 1024])
+        let row = b.slice(axis: 0, 0..<1024)
+        let ops: [(String, () -> Tensor)] = [
+            ("add", { a + b }), ("multiply", { a * b }), ("add_row_broadcast", { matrix + row }),
+            ("exp", { a.exp() }), ("log", { a.log() }), ("relu", { a.relu() }),
+            ("sum", { a.sum() }), ("sum_axis0", { matrix.sum(axis: 0) }), ("sum_axis1", { matrix.sum(axis: 1) }),
+        ]
+        for (name, op) in ops {
+            let seconds = bestTime(repeats: repeats) { _ = op() }
+            let rate = Double(count) / seconds / 1e9
+            if json {
+                print(jsonObject([("benchmark", "elementwise"), ("op", name), ("count", count), ("threads", t),
+                                  ("gelements_per_second", rate), ("ms", seconds * 1e3)]))
+            } else {
+                print(String(format: "%-18@ %8.3f ms  %6.2f Gelem/s", name, seconds * 1e3, rate))
+            }
+        }
+    }
+}
+
+import Foundation
