@@ -46,6 +46,13 @@ void keel_col2im(const float *col, long channels, long height, long width,
                  long strideH, long strideW, long dilationH, long dilationW,
                  long outH, long outW, float *dx);
 
+/// y[i] = e^x[i] (within 2 ulp; 0, ±inf, NaN and subnormals as libm). y may equal x.
+void keel_vexp(const float *x, float *y, long n);
+/// y[i] = ln x[i] (within 2 ulp; log 0 = −inf, log of a negative = NaN). y may equal x.
+void keel_vlog(const float *x, float *y, long n);
+/// Σ x[i] with several SIMD accumulators (a fixed order for a given n and CPU level).
+float keel_vsum(const float *x, long n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,18 @@ protocol BinaryFunction { static func apply(_ a: Float, _ b: Float) -> Float }
 let elementwiseParallelThreshold = 1 << 15
 
 enum Elementwise {
+    /// y = kernel(x) for a C kernel over contiguous arrays, in parallel chunks.
+    static func map(_ x: Tensor, kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
+        var y = Tensor(uninitializedShape: x.shape)
+        let src = x.storage.pointer
+        y.withUnsafeMutablePointer { dst in
+            Parallel.forRanges(x.count, grain: 4096, minimumPerThread: elementwiseParallelThreshold) { r in
+                kernel(src + r.lowerBound, dst + r.lowerBound, r.count)
+            }
+        }
+        return y
+    }
+
     /// y = F(x).
     static func map<F: UnaryFunction>(_ x: Tensor, _: F.Type) -> Tensor {
         var y = Tensor(uninitializedShape: x.shape)

@@ -1,3 +1,5 @@
+import CKeelKernels
+
 /// Reduction kernels along one axis of a contiguous tensor viewed as [outer, length, inner].
 ///
 /// Work is cut into pieces that depend only on the shape, and partial sums are added in a fixed order,
@@ -6,22 +8,9 @@ enum Reduction {
     /// Elements per partial sum in a long contiguous reduction.
     static let chunk = 16384
 
-    /// Σ of `n` contiguous floats with eight interleaved accumulators (vectorizable, deterministic).
+    /// Σ of `n` contiguous floats (SIMD kernel; a fixed order for a given n).
     @inline(__always)
-    static func sumContiguous(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD8<Float>(repeating: 0)
-        var i = 0
-        while i + 8 <= n {
-            acc += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-            i += 8
-        }
-        var total = acc.sum()
-        while i < n {
-            total += p[i]
-            i += 1
-        }
-        return total
-    }
+    static func sumContiguous(_ p: UnsafePointer<Float>, _ n: Int) -> Float { keel_vsum(p, n) }
 
     /// out[o, i] = Σ_l x[o, l, i].
     static func sum(_ x: UnsafePointer<Float>, outer: Int, length: Int, inner: Int, into out: UnsafeMutablePointer<Float>) {

@@ -1,8 +1,10 @@
+import CKeelKernels
+
 /// Element-wise math with autograd: exp, log, sqrt, pow, abs, clamp, maximum/minimum, ReLU.
 extension Tensor {
     /// eˣ; d/dx = eˣ.
     public func exp() -> Tensor {
-        let y = Elementwise.map(self, ExpFunction.self)
+        let y = Elementwise.map(self) { keel_vexp($0, $1, $2) }
         return Tensor.record(y, op: "exp", inputs: [self]) { g, _ in
             [Elementwise.zip(g, y, MultiplyFunction.self, op: "exp backward")]
         }
@@ -10,7 +12,7 @@ extension Tensor {
 
     /// Natural logarithm; d/dx = 1/x.
     public func log() -> Tensor {
-        let y = Elementwise.map(self, LogFunction.self)
+        let y = Elementwise.map(self) { keel_vlog($0, $1, $2) }
         return Tensor.record(y, op: "log", inputs: [self]) { g, _ in
             [Elementwise.zip(g, self, DivideFunction.self, op: "log backward")]
         }
