@@ -96,7 +96,12 @@ __attribute__((target("avx512f,fma")))
 static void micro_avx512(long kc, const float *a, const float *b, float *c, long ldc,
                          float alpha, float beta) {
     __m512 acc[A5_MR][2];
-    for (int i = 0; i < A5_MR; i++) { acc[i][0] = _mm512_setzero_ps(); acc[i][1] = _mm512_setzero_ps(); }
+    for (int i = 0; i < A5_MR; i++) {
+        acc[i][0] = _mm512_setzero_ps();
+        acc[i][1] = _mm512_setzero_ps();
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
+    }
     for (long k = 0; k < kc; k++) {
         const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
         _mm_prefetch((const char *)(b + 8 * A5_NR), _MM_HINT_T0);

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs Keel's benchmarks and the numpy / PyTorch peers on the same problems, one after the other, and
+# prints one JSON line per measurement. Usage: Scripts/compare.sh [gemm|conv|all]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+swift build -c release >/dev/null
+keel=.build/release/keel
+peer() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 Scripts/bench_peers.py "$@" --json; }
+if [[ $what == gemm || $what == all ]]; then
+  for size in 512 1024 2048; do
+    for threads in 1 2; do
+      $keel bench gemm --size "$size" --threads "$threads" --json
+      peer gemm --size "$size" --threads "$threads"
+    done
+  done
+fi
+if [[ $what == conv || $what == all ]]; then
+  for threads in 1 2; do
+    $keel bench conv --threads "$threads" --json
+    peer conv --threads "$threads"
+  done
+fi
