@@ -60,7 +60,7 @@ def conv(args):
     torch.set_num_threads(args.threads)
     torch.manual_seed(7)
     results = []
-    for name, cin, cout, size in [("conv1", 1, 32, 28), ("conv2", 32, 64, 26)]:
+    for name, cin, cout, size in [("conv1", 1, 32, 28), ("conv2", 32, 64, 13)]:
         x = torch.randn(args.batch, cin, size, size, requires_grad=True)
         w = torch.randn(cout, cin, 3, 3, requires_grad=True)
         b = torch.zeros(cout, requires_grad=True)

@@ -1,5 +1,6 @@
 // im2col / col2im for NCHW convolution (one image at a time). Row r = (c·KH + kh)·KW + kw of `col`
-// holds, for every output position (oh, ow), the input pixel that kernel tap (kh, kw) of channel c sees:
+// (rows `ldcol` floats apart, so several images can sit side by side) holds, for every output position
+// (oh, ow), the input pixel that kernel tap (kh, kw) of channel c sees:
 // x[c, oh·SH − PH + kh·DH, ow·SW − PW + kw·DW], or 0 outside the image.
 #include "CKeelKernels.h"
 #include <string.h>
@@ -7,7 +8,7 @@
 void keel_im2col(const float *x, long channels, long height, long width,
                  long kernelH, long kernelW, long padH, long padW,
                  long strideH, long strideW, long dilationH, long dilationW,
-                 long outH, long outW, float *col) {
+                 long outH, long outW, float *col, long ldcol) {
     const long plane = height * width;
     for (long c = 0; c < channels; c++) {
         const float *xc = x + c * plane;
@@ -20,7 +21,7 @@ void keel_im2col(const float *x, long channels, long height, long width,
                 while (owEnd > owBegin && (owEnd - 1) * strideW + dx >= width) owEnd--;
                 for (long oh = 0; oh < outH; oh++) {
                     const long ih = oh * strideH - padH + kh * dilationH;
-                    float *dst = col + oh * outW;
+                    float *dst = col + oh * outW;  // within the current row of col
                     if (ih < 0 || ih >= height) {
                         memset(dst, 0, (size_t)outW * sizeof(float));
                         continue;
@@ -28,13 +29,14 @@ void keel_im2col(const float *x, long channels, long height, long width,
                     const float *src = xc + ih * width;
                     for (long ow = 0; ow < owBegin; ow++) dst[ow] = 0.0f;
                     if (strideW == 1) {
-                        memcpy(dst + owBegin, src + owBegin + dx, (size_t)(owEnd - owBegin) * sizeof(float));
+                        const float *s = src + dx;
+                        for (long ow = owBegin; ow < owEnd; ow++) dst[ow] = s[ow];
                     } else {
                         for (long ow = owBegin; ow < owEnd; ow++) dst[ow] = src[ow * strideW + dx];
                     }
                     for (long ow = owEnd; ow < outW; ow++) dst[ow] = 0.0f;
                 }
-                col += outH * outW;
+                col += ldcol;
             }
         }
     }
@@ -43,7 +45,7 @@ void keel_im2col(const float *x, long channels, long height, long width,
 void keel_col2im(const float *col, long channels, long height, long width,
                  long kernelH, long kernelW, long padH, long padW,
                  long strideH, long strideW, long dilationH, long dilationW,
-                 long outH, long outW, float *dx) {
+                 long outH, long outW, long ldcol, float *dx) {
     const long plane = height * width;
     for (long c = 0; c < channels; c++) {
         float *dc = dx + c * plane;
@@ -65,7 +67,7 @@ void keel_col2im(const float *col, long channels, long height, long width,
                         for (long ow = owBegin; ow < owEnd; ow++) dst[ow * strideW + shift] += src[ow];
                     }
                 }
-                col += outH * outW;
+                col += ldcol;
             }
         }
     }

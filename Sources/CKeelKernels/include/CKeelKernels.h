@@ -34,17 +34,18 @@ void keel_sgemm(int transA, int transB, long M, long N, long K, float alpha,
                 const float *A, long lda, const float *B, long ldb, float beta,
                 float *C, long ldc, float *workspace);
 
-/// im2col for one image x[C,H,W] → col[C·KH·KW, OH·OW] (zero padding, stride, dilation).
+/// im2col for one image x[C,H,W] → col[C·KH·KW, OH·OW] (zero padding, stride, dilation); rows of col are
+/// `ldcol` ≥ OH·OW floats apart.
 void keel_im2col(const float *x, long channels, long height, long width,
                  long kernelH, long kernelW, long padH, long padW,
                  long strideH, long strideW, long dilationH, long dilationW,
-                 long outH, long outW, float *col);
+                 long outH, long outW, float *col, long ldcol);
 
-/// col2im: accumulates col[C·KH·KW, OH·OW] into dx[C,H,W] (dx is added to, not overwritten).
+/// col2im: accumulates col[C·KH·KW, OH·OW] (rows `ldcol` apart) into dx[C,H,W] (added to, not overwritten).
 void keel_col2im(const float *col, long channels, long height, long width,
                  long kernelH, long kernelW, long padH, long padW,
                  long strideH, long strideW, long dilationH, long dilationW,
-                 long outH, long outW, float *dx);
+                 long outH, long outW, long ldcol, float *dx);
 
 /// y[i] = e^x[i] (within 2 ulp; 0, ±inf, NaN and subnormals as libm). y may equal x.
 void keel_vexp(const float *x, float *y, long n);

@@ -38,51 +38,68 @@ public struct Window2D: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Convolution kernels: im2col + GEMM per image, images spread over threads.
+/// Convolution kernels: im2col + GEMM over groups of images.
+///
+/// Images are processed in groups whose im2col matrices sit side by side, so each GEMM is wide
+/// ([OC, CKK] · [CKK, G·P]) and runs near the GEMM's peak even for small feature maps. The group size
+/// depends only on the shapes, never on the thread count: weight-gradient partial sums are per group and
+/// added in group order, so results are bit-identical at any thread count.
 enum ConvolutionKernel {
-    /// Images per weight-gradient partial sum: fixed, so the sum order never depends on thread count.
-    static let imagesPerPartial = 4
+    /// About this many GEMM columns (output positions × images) per group.
+    static let targetColumns = 2048
 
     struct Dimensions {
         let batch, inChannels, height, width, outChannels, outHeight, outWidth: Int
         let window: Window2D
         var patch: Int { inChannels * window.kernel.height * window.kernel.width }
         var positions: Int { outHeight * outWidth }
-        var isPointwise: Bool {
-            window.kernel == (1, 1) && window.stride == (1, 1) && window.padding == (0, 0)
+        var imageIn: Int { inChannels * height * width }
+        var imageOut: Int { outChannels * positions }
+
+        /// Images per group: groups of (nearly) equal size with about `targetColumns` columns each.
+        var groupSize: Int {
+            let groups = max(1, min(batch, (batch * positions + targetColumns - 1) / targetColumns))
+            return (batch + groups - 1) / groups
+        }
+        var groupCount: Int { (batch + groupSize - 1) / groupSize }
+        func images(ofGroup g: Int) -> Range<Int> { (g * groupSize)..<min(batch, (g + 1) * groupSize) }
+    }
+
+    /// col[:, i·P ..< (i+1)·P] = im2col(x[n]) for the images n of `images` (i counts from 0).
+    static func im2col(_ x: UnsafePointer<Float>, _ d: Dimensions, images: Range<Int>, into col: UnsafeMutablePointer<Float>) {
+        let w = d.window, ld = images.count * d.positions
+        for (i, n) in images.enumerated() {
+            keel_im2col(x + n * d.imageIn, d.inChannels, d.height, d.width, w.kernel.height, w.kernel.width,
+                        w.padding.height, w.padding.width, w.stride.height, w.stride.width,
+                        w.dilation.height, w.dilation.width, d.outHeight, d.outWidth, col + i * d.positions, ld)
         }
     }
 
-    static func im2col(_ x: UnsafePointer<Float>, _ d: Dimensions, into col: UnsafeMutablePointer<Float>) {
-        let w = d.window
-        keel_im2col(x, d.inChannels, d.height, d.width, w.kernel.height, w.kernel.width,
-                    w.padding.height, w.padding.width, w.stride.height, w.stride.width,
-                    w.dilation.height, w.dilation.width, d.outHeight, d.outWidth, col)
-    }
+    /// Threads for each group's GEMM: all of them when there are fewer groups than threads.
+    static func gemmThreads(_ d: Dimensions) -> Int { d.groupCount >= Parallel.threadCount ? 1 : Parallel.threadCount }
 
     /// y[n] = W · im2col(x[n]) + b.
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         y: UnsafeMutablePointer<Float>, _ d: Dimensions) {
-        let imageIn = d.inChannels * d.height * d.width, imageOut = d.outChannels * d.positions
-        let perImageThreads = d.batch >= Parallel.threadCount ? 1 : Parallel.threadCount
-        Parallel.forEach(d.batch) { n in
-            let out = y + n * imageOut
-            let compute = { (col: UnsafePointer<Float>) in
-                gemm(m: d.outChannels, n: d.positions, k: d.patch, a: weight, lda: d.patch,
-                     b: col, ldb: d.positions, c: out, ldc: d.positions, threads: perImageThreads)
-            }
-            if d.isPointwise {
-                compute(x + n * imageIn)
-            } else {
-                ScratchPool.shared.withBuffer(count: d.patch * d.positions) { col in
-                    im2col(x + n * imageIn, d, into: col)
-                    compute(col)
-                }
-            }
-            if let bias {
-                for c in 0..<d.outChannels {
-                    let row = out + c * d.positions, b = bias[c]
-                    for p in 0..<d.positions { row[p] += b }
+        let threads = gemmThreads(d), p = d.positions
+        Parallel.forEach(d.groupCount) { g in
+            let images = d.images(ofGroup: g), columns = images.count * p
+            ScratchPool.shared.withBuffer(count: d.patch * columns) { col in
+                ScratchPool.shared.withBuffer(count: d.outChannels * columns) { result in
+                    im2col(x, d, images: images, into: col)
+                    // result[column, oc] = colᵀ · Wᵀ: the long side (columns) on GEMM rows, OC on its
+                    // vector lanes, so no part of a micro-tile is wasted for OC = 32, 64, 128, …
+                    gemm(transposeA: true, transposeB: true, m: columns, n: d.outChannels, k: d.patch,
+                         a: col, lda: columns, b: weight, ldb: d.patch, c: result, ldc: d.outChannels,
+                         threads: threads)
+                    let oc = d.outChannels
+                    for (i, n) in images.enumerated() {
+                        for c in 0..<oc {
+                            let src = result + i * p * oc + c, dst = y + n * d.imageOut + c * p
+                            let b = bias?[c] ?? 0
+                            for j in 0..<p { dst[j] = src[j * oc] + b }
+                        }
+                    }
                 }
             }
         }
@@ -91,54 +108,51 @@ enum ConvolutionKernel {
     /// dW = Σₙ dy[n] · im2col(x[n])ᵀ (when `dWeight` is given) and dx[n] = col2im(Wᵀ · dy[n]) (when `dx` is).
     static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                          dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, _ d: Dimensions) {
-        let imageIn = d.inChannels * d.height * d.width, imageOut = d.outChannels * d.positions
-        let weightCount = d.outChannels * d.patch
-        let partials = (d.batch + imagesPerPartial - 1) / imagesPerPartial
-        let partialBuffer = dWeight == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: partials * weightCount)
-        defer { partialBuffer?.deallocate() }
-        let perImageThreads = partials >= Parallel.threadCount ? 1 : Parallel.threadCount
-        Parallel.forEach(partials) { p in
-            ScratchPool.shared.withBuffer(count: d.patch * d.positions) { col in
-                for n in (p * imagesPerPartial)..<min(d.batch, (p + 1) * imagesPerPartial) {
-                    let g = dy + n * imageOut
-                    if let partialBuffer {
-                        let source: UnsafePointer<Float>
-                        if d.isPointwise {
-                            source = x + n * imageIn
-                        } else {
-                            im2col(x + n * imageIn, d, into: col)
-                            source = UnsafePointer(col)
+        let weightCount = d.outChannels * d.patch, p = d.positions
+        let groups = d.groupCount, threads = gemmThreads(d)
+        let partials = dWeight == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * weightCount)
+        defer { partials?.deallocate() }
+        Parallel.forEach(groups) { g in
+            let images = d.images(ofGroup: g), columns = images.count * p
+            ScratchPool.shared.withBuffer(count: d.patch * columns) { col in
+                ScratchPool.shared.withBuffer(count: d.outChannels * columns) { gradient in
+                    // dy of the group laid out as [OC, images · P].
+                    for (i, n) in images.enumerated() {
+                        for c in 0..<d.outChannels {
+                            (gradient + c * columns + i * p).update(from: dy + n * d.imageOut + c * p, count: p)
                         }
-                        gemm(transposeB: true, m: d.outChannels, n: d.patch, k: d.positions,
-                             a: g, lda: d.positions, b: source, ldb: d.positions,
-                             beta: n == p * imagesPerPartial ? 0 : 1,
-                             c: partialBuffer + p * weightCount, ldc: d.patch, threads: perImageThreads)
+                    }
+                    if let partials {
+                        // dWᵀ[patch, oc] of this group = col · dyᵀ.
+                        im2col(x, d, images: images, into: col)
+                        gemm(transposeB: true, m: d.patch, n: d.outChannels, k: columns,
+                             a: col, lda: columns, b: gradient, ldb: columns,
+                             c: partials + g * weightCount, ldc: d.outChannels, threads: threads)
                     }
                     if let dx {
-                        let target = dx + n * imageIn
-                        if d.isPointwise {
-                            gemm(transposeA: true, m: d.patch, n: d.positions, k: d.outChannels,
-                                 a: weight, lda: d.patch, b: g, ldb: d.positions,
-                                 c: target, ldc: d.positions, threads: perImageThreads)
-                        } else {
-                            gemm(transposeA: true, m: d.patch, n: d.positions, k: d.outChannels,
-                                 a: weight, lda: d.patch, b: g, ldb: d.positions,
-                                 c: col, ldc: d.positions, threads: perImageThreads)
-                            target.update(repeating: 0, count: imageIn)
-                            let w = d.window
-                            keel_col2im(col, d.inChannels, d.height, d.width, w.kernel.height, w.kernel.width,
+                        gemm(transposeA: true, m: d.patch, n: columns, k: d.outChannels,
+                             a: weight, lda: d.patch, b: gradient, ldb: columns,
+                             c: col, ldc: columns, threads: threads)
+                        let w = d.window
+                        for (i, n) in images.enumerated() {
+                            let target = dx + n * d.imageIn
+                            target.update(repeating: 0, count: d.imageIn)
+                            keel_col2im(col + i * p, d.inChannels, d.height, d.width, w.kernel.height, w.kernel.width,
                                         w.padding.height, w.padding.width, w.stride.height, w.stride.width,
-                                        w.dilation.height, w.dilation.width, d.outHeight, d.outWidth, target)
+                                        w.dilation.height, w.dilation.width, d.outHeight, d.outWidth, columns, target)
                         }
                     }
                 }
             }
         }
-        if let dWeight, let partialBuffer {
-            dWeight.update(from: partialBuffer, count: weightCount)
-            for p in 1..<max(partials, 1) {
-                let src = partialBuffer + p * weightCount
-                for i in 0..<weightCount { dWeight[i] += src[i] }
+        if let dWeight, let partials {
+            // Sum the groups' dWᵀ in group order, then transpose into [OC, patch].
+            for g in 1..<max(groups, 1) {
+                let src = partials + g * weightCount
+                for i in 0..<weightCount { partials[i] += src[i] }
+            }
+            for r in 0..<d.patch {
+                for c in 0..<d.outChannels { dWeight[c * d.patch + r] = partials[r * d.outChannels + c] }
             }
         }
     }
