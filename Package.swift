@@ -6,24 +6,34 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Keel", targets: ["Keel"]),
+        .library(name: "KeelData", targets: ["KeelData"]),
+        .library(name: "KeelTrain", targets: ["KeelTrain"]),
         .executable(name: "keel", targets: ["keel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // The few innermost SIMD loops (GEMM micro-kernels, packing, im2col/col2im), with run-time CPU dispatch.
+        // The few innermost SIMD loops (GEMM micro-kernels, packing, im2col/col2im, exp/log), with run-time CPU dispatch.
         .target(name: "CKeelKernels"),
-        // Tensor, autograd, kernels' Swift wrappers and threading.
+        // zlib, for gzipped datasets (Debian: zlib1g-dev; macOS: part of the SDK).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        // Tensor, autograd, kernels' Swift wrappers and threading, layers, losses, optimizers, safetensors.
         .target(name: "Keel", dependencies: ["CKeelKernels"]),
+        // Datasets, the DataLoader, input normalization; the embedded MNIST-5k.
+        .target(name: "KeelData", dependencies: ["Keel", "CZlib"], resources: [.copy("Resources/mnist-5k")]),
+        // Trainer, history, callbacks, checkpoints, progress.
+        .target(name: "KeelTrain", dependencies: ["Keel", "KeelData"]),
         // The command-line lab.
         .executableTarget(
             name: "keel",
             dependencies: [
-                "Keel",
+                "Keel", "KeelData", "KeelTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "KeelTests", dependencies: ["Keel", "CKeelKernels"]),
+        .testTarget(name: "KeelDataTests", dependencies: ["KeelData"]),
+        .testTarget(name: "KeelTrainTests", dependencies: ["KeelTrain", "KeelData"]),
     ]
 )

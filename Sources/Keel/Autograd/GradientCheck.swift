@@ -32,8 +32,11 @@ public struct GradientCheck {
         self.seed = seed
     }
 
-    /// Checks the gradients of `function` with respect to every element of every input.
-    public func run(_ inputs: [Tensor], _ function: ([Tensor]) -> Tensor) -> Result {
+    /// Checks the gradients of `function` with respect to every element of every input and of every
+    /// parameter in `parameters` (which `function` reads through `Parameter.value`). Parameters' values are
+    /// restored afterwards and their gradients cleared.
+    public func run(_ inputs: [Tensor], parameters: [Parameter] = [], _ function: ([Tensor]) -> Tensor) -> Result {
+        for p in parameters { p.zeroGrad() }
         let leaves = inputs.map { $0.detached().requiringGradient() }
         let output = function(leaves)
         var generator = KeelRandom(seed: seed)
@@ -51,27 +54,45 @@ public struct GradientCheck {
         }
 
         var result = Result()
+        func compare(_ index: Int, _ element: Int, analytic: Float, plus: Double, minus: Double) {
+            let numeric = (plus - minus) / (2 * Double(step))
+            let exact = Double(analytic)
+            let error = Swift.abs(exact - numeric)
+            result.checkedElements += 1
+            if error > absoluteTolerance + relativeTolerance * Swift.abs(numeric) { result.passed = false }
+            if result.worst == nil || error > result.maxAbsoluteError {
+                result.maxAbsoluteError = error
+                result.worst = (index, element, exact, numeric)
+            }
+        }
+
+        let plain = inputs.map { $0.detached() }
         for (i, input) in inputs.enumerated() {
             let analytic = (leaves[i].gradient ?? Tensor.zeros(input.shape)).scalars
-            let base = input.scalars
             for j in 0..<input.count {
-                var values = inputs.map { $0.detached() }
-                let original = base[j]
-                values[i] = input.detached()
+                var values = plain
+                let original = input.scalars[j]
                 values[i].withUnsafeMutablePointer { $0[j] = original + step }
                 let plus = loss(values)
                 values[i].withUnsafeMutablePointer { $0[j] = original - step }
-                let minus = loss(values)
-                let numeric = (plus - minus) / (2 * Double(step))
-                let exact = Double(analytic[j])
-                let error = Swift.abs(exact - numeric)
-                result.checkedElements += 1
-                if error > absoluteTolerance + relativeTolerance * Swift.abs(numeric) { result.passed = false }
-                if result.worst == nil || error > result.maxAbsoluteError {
-                    result.maxAbsoluteError = error
-                    result.worst = (i, j, exact, numeric)
-                }
+                compare(i, j, analytic: analytic[j], plus: plus, minus: loss(values))
             }
+        }
+        for (k, parameter) in parameters.enumerated() {
+            let analytic = (parameter.grad ?? Tensor.zeros(parameter.shape)).scalars
+            let saved = parameter.value.detached()
+            for j in 0..<saved.count {
+                var perturbed = saved
+                perturbed.withUnsafeMutablePointer { $0[j] += step }
+                parameter.value = perturbed
+                let plus = loss(plain)
+                perturbed = saved
+                perturbed.withUnsafeMutablePointer { $0[j] -= step }
+                parameter.value = perturbed
+                compare(inputs.count + k, j, analytic: analytic[j], plus: plus, minus: loss(plain))
+            }
+            parameter.value = saved
+            parameter.zeroGrad()
         }
         return result
     }

@@ -24,7 +24,9 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
     let px = input.storage.pointer, pw = weight.storage.pointer, pb = bias?.storage.pointer
     y.withUnsafeMutablePointer { ConvolutionKernel.forward(x: px, weight: pw, bias: pb, y: $0, d) }
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
-    return Tensor.record(y, op: "conv2d", inputs: inputs) { g, needs in
+    return Tensor.record(y, op: "conv2d", inputs: inputs) { [input, weight] g, needs in
+        // Pointers are taken from the captured tensors, which keep their buffers alive.
+        let px = input.storage.pointer, pw = weight.storage.pointer
         let dx = needs[0] ? Tensor(uninitializedShape: input.shape) : nil
         let dw = needs[1] ? Tensor(uninitializedShape: weight.shape) : nil
         if dx != nil || dw != nil {

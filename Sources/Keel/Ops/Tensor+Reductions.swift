@@ -26,7 +26,7 @@ extension Tensor {
         keep[axis] = 1
         var y = Tensor(uninitializedShape: keep)
         let src = storage.pointer
-        y.withUnsafeMutablePointer { Reduction.sum(src, outer: outer, length: length, inner: inner, into: $0) }
+        y.withUnsafeMutablePointer { ReductionKernel.sum(src, outer: outer, length: length, inner: inner, into: $0) }
         let inputShape = shape
         return Tensor.record(y, op: "sum", inputs: [self]) { g, _ in [g.expanded(to: inputShape)] }
     }
@@ -75,7 +75,7 @@ extension Tensor {
         let src = storage.pointer
         y.withUnsafeMutablePointer { out in
             indices.withUnsafeMutableBufferPointer {
-                Reduction.maximum(src, outer: outer, length: length, inner: inner, into: out, indices: $0.baseAddress!)
+                ReductionKernel.maximum(src, outer: outer, length: length, inner: inner, into: out, indices: $0.baseAddress!)
             }
         }
         let inputShape = shape

@@ -4,7 +4,7 @@ import CKeelKernels
 ///
 /// Work is cut into pieces that depend only on the shape, and partial sums are added in a fixed order,
 /// so results are bit-identical at any thread count.
-enum Reduction {
+enum ReductionKernel {
     /// Elements per partial sum in a long contiguous reduction.
     static let chunk = 16384
 

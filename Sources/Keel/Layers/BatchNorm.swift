@@ -1,0 +1,83 @@
+/// Batch normalization over the channel axis 1 (PyTorch's `BatchNorm1d` / `BatchNorm2d`).
+///
+/// Training: y = (x − μ_B) / √(σ²_B + ε) · γ + β with the batch's mean and biased variance over every axis
+/// but 1; running_mean ← (1 − m)·running_mean + m·μ_B and running_var ← (1 − m)·running_var + m·σ²_B·n/(n − 1)
+/// (unbiased). Evaluation: the running statistics instead of the batch's.
+public class BatchNorm: Module {
+    public let weight: Parameter?
+    public let bias: Parameter?
+    public let runningMean: Parameter
+    public let runningVariance: Parameter
+    public let batchesTracked: Parameter
+    public let epsilon: Float
+    public let momentum: Float
+    public var isTraining = true
+    let acceptedRanks: Set<Int>
+    let layerName: String
+
+    init(_ features: Int, epsilon: Float, momentum: Float, affine: Bool, acceptedRanks: Set<Int>, name: String) {
+        ensure(features > 0, "\(name): number of features must be positive, got \(features)")
+        weight = affine ? Parameter(Tensor.ones([features])) : nil
+        bias = affine ? Parameter(Tensor.zeros([features])) : nil
+        runningMean = Parameter(Tensor.zeros([features]))
+        runningVariance = Parameter(Tensor.ones([features]))
+        batchesTracked = Parameter(Tensor(0))
+        self.epsilon = epsilon
+        self.momentum = momentum
+        self.acceptedRanks = acceptedRanks
+        layerName = name
+    }
+
+    public var features: Int { runningMean.shape[0] }
+
+    public var ownParameters: [(name: String, parameter: Parameter)] {
+        (weight.map { [("weight", $0)] } ?? []) + (bias.map { [("bias", $0)] } ?? [])
+    }
+
+    public var ownBuffers: [(name: String, buffer: Parameter)] {
+        [("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", batchesTracked)]
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        ensure(acceptedRanks.contains(input.rank) && input.shape[1] == features,
+               "\(layerName): input of shape \(input.shape) does not match \(features) features")
+        let axes = (0..<input.rank).filter { $0 != 1 }
+        var statShape = [Int](repeating: 1, count: input.rank)
+        statShape[1] = features
+        let normalized: Tensor
+        if isTraining {
+            let n = input.count / features
+            ensure(n > 1, "\(layerName): training needs more than one value per channel, got input shape \(input.shape)")
+            let mean = input.mean(axes: axes, keepDims: true)
+            let centred = input - mean
+            let variance = (centred * centred).mean(axes: axes, keepDims: true)
+            normalized = centred / (variance + epsilon).sqrt()
+            withoutGradients {
+                let m = momentum
+                runningMean.value = runningMean.value * (1 - m) + mean.reshaped([features]) * m
+                let unbiased = variance.reshaped([features]) * (Float(n) / Float(n - 1))
+                runningVariance.value = runningVariance.value * (1 - m) + unbiased * m
+                batchesTracked.value = batchesTracked.value + 1
+            }
+        } else {
+            normalized = (input - runningMean.value.reshaped(statShape)) /
+                (runningVariance.value.reshaped(statShape) + epsilon).sqrt()
+        }
+        guard let weight, let bias else { return normalized }
+        return normalized * weight.value.reshaped(statShape) + bias.value.reshaped(statShape)
+    }
+}
+
+/// Batch norm for [N, C] or [N, C, L] input.
+public final class BatchNorm1d: BatchNorm {
+    public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true) {
+        super.init(features, epsilon: epsilon, momentum: momentum, affine: affine, acceptedRanks: [2, 3], name: "BatchNorm1d")
+    }
+}
+
+/// Batch norm for [N, C, H, W] input.
+public final class BatchNorm2d: BatchNorm {
+    public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true) {
+        super.init(features, epsilon: epsilon, momentum: momentum, affine: affine, acceptedRanks: [4], name: "BatchNorm2d")
+    }
+}

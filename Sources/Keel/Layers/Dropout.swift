@@ -1,0 +1,34 @@
+/// A module that draws random numbers while training; checkpoints save `randomDraws` so that a resumed
+/// run draws exactly what an uninterrupted one would.
+public protocol RandomizedModule: Module {
+    /// How many forward passes have drawn randomness so far.
+    var randomDraws: UInt64 { get set }
+}
+
+/// Dropout: in training, each element is zeroed with probability p and the rest scaled by 1/(1 − p);
+/// identity in evaluation. Masks come from the stream (seed, draw count), independent of threads.
+public final class Dropout: RandomizedModule {
+    public let probability: Float
+    public let seed: UInt64
+    public var randomDraws: UInt64 = 0
+    public var isTraining = true
+
+    public init(_ probability: Float = 0.5, seed: UInt64 = 0) {
+        ensure(probability >= 0 && probability < 1, "Dropout: probability must be in [0, 1), got \(probability)")
+        self.probability = probability
+        self.seed = seed
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        guard isTraining, probability > 0 else { return input }
+        var generator = KeelRandom(seed: seed, stream: [0xD0, randomDraws])
+        randomDraws += 1
+        let keep = 1 - probability, scale = 1 / keep
+        var mask = Tensor(uninitializedShape: input.shape)
+        let n = mask.count
+        mask.withUnsafeMutablePointer { m in
+            for i in 0..<n { m[i] = generator.nextUniform() < keep ? scale : 0 }
+        }
+        return input * mask
+    }
+}

@@ -1,0 +1,72 @@
+/// Adam, AMSGrad and AdamW with PyTorch's exact rule. With t the parameter's step:
+/// g ← ∇ + λ·w (Adam; AdamW instead decays w ← w·(1 − lr·λ) first); m ← m + (1 − β₁)(g − m);
+/// v ← β₂·v + (1 − β₂)·g²; v̂ = max(v̂, v) with AMSGrad;
+/// w ← w − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
+public final class Adam: Optimizer {
+    public let parameters: NamedParameters
+    public var schedule: any LearningRateSchedule
+    public let state = OptimizerState()
+    public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    public let amsgrad: Bool
+    /// Decoupled weight decay (AdamW).
+    public let decoupledWeightDecay: Bool
+
+    public init(_ parameters: NamedParameters, learningRate: any LearningRateSchedule, beta1: Float = 0.9,
+                beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false,
+                decoupledWeightDecay: Bool = false) {
+        ensure(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam: betas must be in [0, 1), got (\(beta1), \(beta2))")
+        self.parameters = parameters
+        schedule = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.amsgrad = amsgrad
+        self.decoupledWeightDecay = decoupledWeightDecay
+    }
+
+    public convenience init(_ parameters: NamedParameters, learningRate: Float = 1e-3, beta1: Float = 0.9,
+                            beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false) {
+        self.init(parameters, learningRate: ConstantLearningRate(learningRate), beta1: beta1, beta2: beta2,
+                  epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
+    }
+
+    public func update(name: String, values w: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
+                       shape: [Int], learningRate lr: Float) {
+        let t = nextStep(name)
+        let m = state.pointer(name + ".exp_avg", shape: shape)
+        let v = state.pointer(name + ".exp_avg_sq", shape: shape)
+        let vMax = amsgrad ? state.pointer(name + ".max_exp_avg_sq", shape: shape) : nil
+        let stepSize = Float(Double(lr) / (1 - _pow(Double(beta1), Double(t))))
+        let correction2 = Float(_pow(1 - _pow(Double(beta2), Double(t)), 0.5))
+        let decay = decoupledWeightDecay ? 1 - lr * weightDecay : 1
+        let coupled = decoupledWeightDecay ? 0 : weightDecay
+        for i in 0..<count {
+            w[i] *= decay
+            let g = gradient[i] + coupled * w[i]
+            m[i] += (1 - beta1) * (g - m[i])
+            v[i] = beta2 * v[i] + (1 - beta2) * g * g
+            var second = v[i]
+            if let vMax {
+                vMax[i] = Swift.max(vMax[i], v[i])
+                second = vMax[i]
+            }
+            w[i] -= stepSize * (m[i] / (second.squareRoot() / correction2 + epsilon))
+        }
+    }
+}
+
+/// AdamW: Adam with decoupled weight decay (default λ = 0.01, as PyTorch).
+public func AdamW(_ parameters: NamedParameters, learningRate: any LearningRateSchedule, beta1: Float = 0.9,
+                  beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false) -> Adam {
+    Adam(parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+         weightDecay: weightDecay, amsgrad: amsgrad, decoupledWeightDecay: true)
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
+#else
+import Darwin
+@inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Darwin.pow(x, y) }
+#endif
