@@ -5,6 +5,7 @@ Development tool only; Keel never needs Python at run time.
 
     python3 Scripts/bench_peers.py gemm --size 1024 --threads 2 [--json]
     python3 Scripts/bench_peers.py conv --threads 2 [--json]
+    python3 Scripts/bench_peers.py train --model mlp|cnn --batch-size 64 --threads 2 [--json]
 
 For numpy's fast kernels on machines that set OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, unset both for this
 command alone:  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 Scripts/bench_peers.py gemm ...
@@ -85,9 +86,46 @@ def conv(args):
     return results
 
 
+def train(args):
+    import torch
+    import torch.nn as nn
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    if args.model == "mlp":
+        net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                            nn.Linear(128, 10))
+    else:
+        net = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                            nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
+    opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    pool = [(torch.randn(args.batch_size, 1, 28, 28), torch.randint(0, 10, (args.batch_size,))) for _ in range(8)]
+
+    def step(i):
+        x, y = pool[i % len(pool)]
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+
+    for i in range(10):
+        step(i)
+    best = 0.0
+    for _ in range(3):
+        i, start = 0, time.perf_counter()
+        while time.perf_counter() - start < args.seconds / 3:
+            step(i)
+            i += 1
+        best = max(best, i * args.batch_size / (time.perf_counter() - start))
+    return [{"benchmark": "train", "peer": "torch", "model": args.model, "batch_size": args.batch_size,
+             "threads": args.threads, "samples_per_second": round(best, 1)}]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("benchmark", choices=["gemm", "conv"])
+    parser.add_argument("benchmark", choices=["gemm", "conv", "train"])
+    parser.add_argument("--model", choices=["mlp", "cnn"], default="cnn")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--size", type=int, default=1024)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
@@ -97,10 +135,13 @@ def main():
     # Thread counts must be fixed before numpy/torch load their BLAS.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)
-    results = gemm(args) if args.benchmark == "gemm" else conv(args)
+    results = {"gemm": gemm, "conv": conv, "train": train}[args.benchmark](args)
     for r in results:
         if args.json:
             print(json.dumps(r))
+        elif r["benchmark"] == "train":
+            print(f"train {r['model']} batch {r['batch_size']}, {r['threads']} thread(s), torch: "
+                  f"{r['samples_per_second']:.0f} samples/s")
         elif r["benchmark"] == "gemm":
             print(f"gemm {r['size']}³, {r['threads']} thread(s), {r['peer']}: {r['gflops']:.1f} GFLOPS")
         else:

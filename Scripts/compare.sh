@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Keel's benchmarks and the numpy / PyTorch peers on the same problems, one after the other, and
-# prints one JSON line per measurement. Usage: Scripts/compare.sh [gemm|conv|all]
+# prints one JSON line per measurement. Usage: Scripts/compare.sh [gemm|conv|train|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -13,6 +13,12 @@ if [[ $what == gemm || $what == all ]]; then
       $keel bench gemm --size "$size" --threads "$threads" --json
       peer gemm --size "$size" --threads "$threads"
     done
+  done
+fi
+if [[ $what == train || $what == all ]]; then
+  for model in mlp cnn; do
+    $keel bench train --model "$model" --batch-size 64 --threads 2 --json
+    peer train --model "$model" --batch-size 64 --threads 2
   done
 fi
 if [[ $what == conv || $what == all ]]; then

@@ -43,6 +43,13 @@ extension Module {
     /// Every module of the tree, depth first, this one included.
     public var allModules: [any Module] { [self] + children.flatMap { $0.module.allModules } }
 
+    /// Every module of the tree with its dotted path ("" for this one), depth first.
+    public var namedModules: [(name: String, module: any Module)] {
+        [("", self)] + children.flatMap { child in
+            child.module.namedModules.map { (child.name + ($0.name.isEmpty ? "" : "." + $0.name), $0.module) }
+        }
+    }
+
     /// Parameters and buffers by name, in PyTorch's `state_dict` order.
     public func stateDict() -> [(name: String, tensor: Tensor)] {
         var entries: [(name: String, tensor: Tensor)] = []

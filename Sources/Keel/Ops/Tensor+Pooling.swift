@@ -1,3 +1,5 @@
+import CKeelKernels
+
 /// 2-D max and average pooling over NCHW input with autograd (PyTorch's `max_pool2d` / `avg_pool2d`).
 ///
 /// Shapes: [N, C, H, W] → [N, C, OH, OW], OH = ⌊(H + 2·padding − dilation·(KH − 1) − 1) / stride⌋ + 1.
@@ -10,35 +12,13 @@ public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
     var y = Tensor(uninitializedShape: [input.shape[0], input.shape[1], out.height, out.width])
     var argmax = [Int32](repeating: 0, count: planes * planeOut)
     let src = input.storage.pointer
+    let geometry = Pooling.Geometry(height: h, width: w, outHeight: out.height, outWidth: out.width, window: window,
+                                    hasNaN: keel_vsum(src, input.count).isNaN)
     y.withUnsafeMutablePointer { dst in
-        argmax.withUnsafeMutableBufferPointer { indices in
-            let indexBase = UncheckedSendable(indices.baseAddress!)
+        argmax.withUnsafeMutableBufferPointer { indexBuffer in
+            let indices = indexBuffer.baseAddress!
             Parallel.forRanges(planes, minimumPerThread: Swift.max(1, 4096 / Swift.max(planeOut, 1))) { r in
-                for plane in r {
-                    let x = src + plane * h * w
-                    for oh in 0..<out.height {
-                        for ow in 0..<out.width {
-                            var best = -Float.infinity, bestIndex = -1
-                            for kh in 0..<window.kernel.height {
-                                let ih = oh * window.stride.height - window.padding.height + kh * window.dilation.height
-                                if ih < 0 || ih >= h { continue }
-                                for kw in 0..<window.kernel.width {
-                                    let iw = ow * window.stride.width - window.padding.width + kw * window.dilation.width
-                                    if iw < 0 || iw >= w { continue }
-                                    let v = x[ih * w + iw]
-                                    if v > best || v.isNaN || bestIndex < 0 {
-                                        best = v
-                                        bestIndex = ih * w + iw
-                                        if v.isNaN { break }
-                                    }
-                                }
-                            }
-                            let o = plane * planeOut + oh * out.width + ow
-                            dst[o] = best
-                            indexBase.value[o] = Int32(bestIndex)
-                        }
-                    }
-                }
+                Pooling.maxPlanes(src, dst, indices, planes: r, geometry)
             }
         }
     }
@@ -122,6 +102,85 @@ public func avgPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
 }
 
 enum Pooling {
+    /// Everything the max-pool kernel needs, as plain integers.
+    struct Geometry {
+        let height, width, outHeight, outWidth: Int
+        let kh, kw, sh, sw, ph, pw, dh, dw: Int
+        /// Whether the input holds a NaN (then the NaN-propagating scan runs).
+        let hasNaN: Bool
+
+        init(height: Int, width: Int, outHeight: Int, outWidth: Int, window: Window2D, hasNaN: Bool) {
+            self.height = height
+            self.width = width
+            self.outHeight = outHeight
+            self.outWidth = outWidth
+            (kh, kw) = (window.kernel.height, window.kernel.width)
+            (sh, sw) = (window.stride.height, window.stride.width)
+            (ph, pw) = (window.padding.height, window.padding.width)
+            (dh, dw) = (window.dilation.height, window.dilation.width)
+            self.hasNaN = hasNaN
+        }
+
+        /// A 2×2 window without padding or dilation (any stride), on NaN-free input: the unrolled path.
+        var isPlain2x2: Bool { kh == 2 && kw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 && !hasNaN }
+    }
+
+    /// Max pooling of whole planes: values into `y`, the flat in-plane index of each maximum into `indices`.
+    /// The first maximum in scan order wins; with `hasNaN`, a NaN wins (as PyTorch).
+    static func maxPlanes(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int32>,
+                          planes: Range<Int>, _ g: Geometry) {
+        let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
+        if g.isPlain2x2 {
+            for plane in planes {
+                let xp = x + plane * h * w, yp = y + plane * oh * ow, ip = indices + plane * oh * ow
+                for i in 0..<oh {
+                    for j in 0..<ow {
+                        // A two-round tournament (ties keep the earlier element): values by max, indices by select.
+                        let top = i * g.sh * w + j * g.sw
+                        let a = xp[top], b = xp[top + 1], c = xp[top + w], d = xp[top + w + 1]
+                        let m1 = Swift.max(a, b), i1 = b > a ? top + 1 : top
+                        let m2 = Swift.max(c, d), i2 = d > c ? top + w + 1 : top + w
+                        yp[i * ow + j] = Swift.max(m1, m2)
+                        ip[i * ow + j] = Int32(m2 > m1 ? i2 : i1)
+                    }
+                }
+            }
+            return
+        }
+        for plane in planes {
+            let xp = x + plane * h * w, yp = y + plane * oh * ow, ip = indices + plane * oh * ow
+            for i in 0..<oh {
+                let h0 = i * g.sh - g.ph
+                let firstRow = h0 >= 0 ? 0 : (-h0 + g.dh - 1) / g.dh
+                let lastRow = Swift.max(firstRow, Swift.min(g.kh, (h - 1 - h0) / g.dh + 1))
+                for j in 0..<ow {
+                    let w0 = j * g.sw - g.pw
+                    let firstColumn = w0 >= 0 ? 0 : (-w0 + g.dw - 1) / g.dw
+                    let lastColumn = Swift.max(firstColumn, Swift.min(g.kw, (w - 1 - w0) / g.dw + 1))
+                    var bestIndex = (h0 + firstRow * g.dh) * w + w0 + firstColumn * g.dw
+                    var best = xp[bestIndex]
+                    for a in firstRow..<lastRow {
+                        let row = (h0 + a * g.dh) * w + w0
+                        for b in firstColumn..<lastColumn {
+                            let index = row + b * g.dw
+                            let v = xp[index]
+                            if g.hasNaN {
+                                let better = (v > best) != (v != v && best == best)
+                                best = better ? v : best
+                                bestIndex = better ? index : bestIndex
+                            } else {
+                                bestIndex = v > best ? index : bestIndex
+                                best = Swift.max(best, v)
+                            }
+                        }
+                    }
+                    yp[i * ow + j] = best
+                    ip[i * ow + j] = Int32(bestIndex)
+                }
+            }
+        }
+    }
+
     static func prepare(_ input: Tensor, _ window: Window2D, op: String)
         -> (planes: Int, height: Int, width: Int, out: (height: Int, width: Int)) {
         ensure(input.rank == 4, "\(op): input must be [N, C, H, W], got shape \(input.shape)")

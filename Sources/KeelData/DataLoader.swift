@@ -1,0 +1,71 @@
+import Keel
+
+/// One mini-batch: the samples of one parameter update.
+public struct Batch: Sendable {
+    /// [batch size] + sample shape.
+    public var inputs: Tensor
+    public var labels: [Int32]
+    /// Dataset indices of the samples.
+    public var indices: [Int]
+}
+
+/// Splits a dataset into mini-batches, epoch after epoch.
+///
+/// One epoch is one pass over the dataset; one iteration is one batch, i.e. one parameter update. There
+/// are ⌈N/B⌉ iterations per epoch (⌊N/B⌋ with `dropLast`). With `shuffle`, the order of epoch e is a
+/// permutation drawn from the stream (seed, e), so any epoch can be reproduced on its own (resuming).
+public struct DataLoader: Sendable {
+    public let dataset: any Dataset
+    public let batchSize: Int
+    public let shuffle: Bool
+    public let dropLast: Bool
+    public let seed: UInt64
+
+    public init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0) {
+        if batchSize <= 0 { fatalError("DataLoader: batch size must be positive, got \(batchSize)") }
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.dropLast = dropLast
+        self.seed = seed
+    }
+
+    /// Iterations (batches) per epoch.
+    public var batchesPerEpoch: Int {
+        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    }
+
+    /// The order in which epoch `epoch` visits the samples.
+    public func order(epoch: Int) -> [Int] {
+        var order = Array(0..<dataset.count)
+        guard shuffle else { return order }
+        var generator = KeelRandom(seed: seed, stream: [0x5A, UInt64(epoch)])
+        // Fisher–Yates with an unbiased bounded draw (Lemire's multiply-shift with rejection).
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            let bound = UInt64(i + 1)
+            var product = generator.next().multipliedFullWidth(by: bound)
+            if product.low < bound {
+                let threshold = (0 &- bound) % bound
+                while product.low < threshold { product = generator.next().multipliedFullWidth(by: bound) }
+            }
+            order.swapAt(i, Int(product.high))
+        }
+        return order
+    }
+
+    /// The dataset indices of each batch of epoch `epoch`.
+    public func batchIndices(epoch: Int) -> [[Int]] {
+        let order = order(epoch: epoch)
+        return (0..<batchesPerEpoch).map { b in Array(order[(b * batchSize)..<min(order.count, (b + 1) * batchSize)]) }
+    }
+
+    /// The batch made of `indices`.
+    public func batch(_ indices: [Int]) -> Batch {
+        Batch(inputs: dataset.samples(indices), labels: indices.map { dataset.labels[$0] }, indices: indices)
+    }
+
+    /// The batches of epoch `epoch`, made lazily.
+    public func batches(epoch: Int) -> LazyMapSequence<[[Int]], Batch> {
+        batchIndices(epoch: epoch).lazy.map { batch($0) }
+    }
+}

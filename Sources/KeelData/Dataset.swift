@@ -1,0 +1,68 @@
+import Keel
+
+/// A labelled dataset of fixed-shape samples.
+public protocol Dataset: Sendable {
+    /// Number of samples.
+    var count: Int { get }
+    /// Shape of one sample (e.g. [1, 28, 28]).
+    var sampleShape: [Int] { get }
+    /// Number of classes (labels are 0..<classCount).
+    var classCount: Int { get }
+    /// The label of every sample.
+    var labels: [Int32] { get }
+    /// Writes the samples `indices` one after another into `destination`.
+    func copySamples(_ indices: [Int], into destination: UnsafeMutablePointer<Float>)
+}
+
+extension Dataset {
+    /// Floats per sample.
+    public var sampleSize: Int { sampleShape.reduce(1, *) }
+
+    /// The samples `indices` as a tensor [indices.count] + sampleShape.
+    public func samples(_ indices: [Int]) -> Tensor {
+        var t = Tensor.zeros([indices.count] + sampleShape)
+        t.withUnsafeMutablePointer { copySamples(indices, into: $0) }
+        return t
+    }
+
+    /// Everything as one tensor.
+    public var allSamples: Tensor { samples(Array(0..<count)) }
+}
+
+/// A dataset held in memory as one tensor [N, ...] and N labels.
+public struct TensorDataset: Dataset {
+    public let features: Tensor
+    public let labels: [Int32]
+    public let classCount: Int
+
+    public init(features: Tensor, labels: [Int32], classCount: Int? = nil) {
+        if !(features.rank >= 1 && features.shape[0] == labels.count) {
+            fatalError("TensorDataset: \(labels.count) labels for features of shape \(features.shape)")
+        }
+        self.features = features
+        self.labels = labels
+        self.classCount = classCount ?? Int((labels.max() ?? -1) + 1)
+    }
+
+    public var count: Int { labels.count }
+    public var sampleShape: [Int] { Array(features.shape.dropFirst()) }
+
+    public func copySamples(_ indices: [Int], into destination: UnsafeMutablePointer<Float>) {
+        let size = sampleSize
+        features.withUnsafePointer { src in
+            for (row, index) in indices.enumerated() {
+                (destination + row * size).update(from: src + index * size, count: size)
+            }
+        }
+    }
+
+    /// The samples `indices` as a new dataset.
+    public func subset(_ indices: [Int]) -> TensorDataset {
+        TensorDataset(features: samples(indices), labels: indices.map { labels[$0] }, classCount: classCount)
+    }
+
+    /// The same labels with features transformed (e.g. normalized).
+    public func mapFeatures(_ transform: (Tensor) -> Tensor) -> TensorDataset {
+        TensorDataset(features: transform(features), labels: labels, classCount: classCount)
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import Keel
+import KeelData
+
+/// Mini-batch training with the textbook vocabulary: an epoch is one pass over the training set, a batch
+/// the samples of one update, an iteration one update; the global step counts iterations across epochs
+/// and is what the optimizer's learning-rate schedule reads.
+public final class Trainer {
+    public let model: any Module
+    public let optimizer: any Optimizer
+    /// Loss of a batch from the model's output and the labels (default: cross-entropy from logits).
+    public var lossFunction: (Tensor, [Int32]) -> Tensor = { crossEntropy(logits: $0, labels: $1) }
+    public var callbacks: [any TrainingCallback] = []
+    public var progress = ProgressReporter(style: .silent)
+    /// Where checkpoints go (nil: none), and how often besides the end of each epoch (in iterations; 0: epoch ends only).
+    public var checkpointDirectory: URL?
+    public var checkpointEvery = 0
+    /// Asked before every iteration; when it returns true the trainer checkpoints and stops.
+    public var shouldStop: () -> Bool = { false }
+
+    /// Recorded with checkpoints.
+    public var modelName: String
+    public var normalizer: Normalizer
+    public var settings: [String: String] = [:]
+
+    public private(set) var history = History()
+    public private(set) var position = TrainingPosition()
+    /// Whether the last `fit` stopped because `shouldStop` asked it to.
+    public private(set) var wasInterrupted = false
+
+    public init(model: any Module, optimizer: any Optimizer, modelName: String = "model", normalizer: Normalizer = .identity) {
+        self.model = model
+        self.optimizer = optimizer
+        self.modelName = modelName
+        self.normalizer = normalizer
+    }
+
+    /// Trains until `epochs` epochs are complete (counting those done before a resume), a callback stops
+    /// it, or `shouldStop` interrupts it. Throws `TrainingError.nonFiniteLoss` on a NaN/Inf loss, before
+    /// any update is made with it.
+    @discardableResult
+    public func fit(_ loader: DataLoader, validation: (any Dataset)? = nil, epochs: Int) throws -> History {
+        wasInterrupted = false
+        let batchesPerEpoch = loader.batchesPerEpoch
+        while position.epoch < epochs {
+            let epoch = position.epoch
+            let batches = loader.batchIndices(epoch: epoch)
+            let epochStart = ProcessInfo.processInfo.systemUptime
+            var samplesSeen = 0
+            for b in position.batch..<batches.count {
+                if shouldStop() {
+                    wasInterrupted = true
+                    try saveCheckpoint()
+                    return history
+                }
+                let started = ProcessInfo.processInfo.systemUptime
+                let batch = loader.batch(batches[b])
+                let learningRate = optimizer.currentLearningRate
+                model.train()
+                optimizer.zeroGrad()
+                let output = model(batch.inputs)
+                let loss = lossFunction(output, batch.labels)
+                let lossValue = loss.scalar
+                guard lossValue.isFinite else {
+                    throw TrainingError.nonFiniteLoss(value: lossValue, epoch: epoch, iteration: b, globalStep: position.globalStep)
+                }
+                loss.backward()
+                optimizer.step()
+                let accuracy = withoutGradients { Metrics.accuracy(output, batch.labels) }
+                let seconds = ProcessInfo.processInfo.systemUptime - started
+                let record = IterationRecord(epoch: epoch, iteration: b, globalStep: position.globalStep, loss: lossValue,
+                                             accuracy: accuracy, learningRate: learningRate,
+                                             batchSize: batch.labels.count, seconds: seconds)
+                history.iterations.append(record)
+                position.globalStep += 1
+                position.batch = b + 1
+                samplesSeen += batch.labels.count
+                for callback in callbacks { callback.iterationEnded(record, trainer: self) }
+                let elapsed = ProcessInfo.processInfo.systemUptime - epochStart
+                progress.iteration(epoch: epoch, epochs: epochs, batch: b, batches: batchesPerEpoch, loss: lossValue,
+                                   accuracy: accuracy, samplesPerSecond: Double(samplesSeen) / max(elapsed, 1e-9))
+                if checkpointEvery > 0 && position.globalStep % checkpointEvery == 0 && b + 1 < batches.count {
+                    try saveCheckpoint()
+                }
+            }
+            // The epoch's record, from all of its iterations (also those before a resume).
+            let records = history.iterations.filter { $0.epoch == epoch }
+            let samples = records.reduce(0) { $0 + $1.batchSize }
+            let trainLoss = records.reduce(Float(0)) { $0 + $1.loss * Float($1.batchSize) } / Float(max(samples, 1))
+            let trainAccuracy = records.reduce(Float(0)) { $0 + $1.accuracy * Float($1.batchSize) } / Float(max(samples, 1))
+            var validationLoss: Float?, validationAccuracy: Float?
+            if let validation {
+                let result = evaluate(validation)
+                validationLoss = result.loss
+                validationAccuracy = result.accuracy
+            }
+            let record = EpochRecord(epoch: epoch, globalStep: position.globalStep, trainLoss: trainLoss,
+                                     trainAccuracy: trainAccuracy, validationLoss: validationLoss,
+                                     validationAccuracy: validationAccuracy, learningRate: records.last?.learningRate ?? 0,
+                                     seconds: records.reduce(0) { $0 + $1.seconds })
+            history.epochs.append(record)
+            position.epoch += 1
+            position.batch = 0
+            progress.epoch(record, epochs: epochs)
+            try saveCheckpoint()
+            var stop = false
+            for callback in callbacks where callback.epochEnded(record, trainer: self) { stop = true }
+            if stop { break }
+        }
+        return history
+    }
+
+    /// Mean loss and accuracy over a dataset, in evaluation mode, without recording gradients.
+    public func evaluate(_ dataset: any Dataset, batchSize: Int = 500) -> (loss: Float, accuracy: Float) {
+        Metrics.evaluate(model, on: dataset, batchSize: batchSize, loss: lossFunction)
+    }
+
+    /// The checkpoint state of this run now.
+    public var checkpointState: CheckpointState {
+        var shapes: [String: [Int]] = [:]
+        for (name, tensor) in model.stateDict() { shapes[name] = tensor.shape }
+        var draws: [String: UInt64] = [:]
+        for (name, module) in model.namedModules {
+            if let randomized = module as? any RandomizedModule { draws[name] = randomized.randomDraws }
+        }
+        return CheckpointState(modelName: modelName, shapes: shapes, position: position,
+                               optimizerStepCount: optimizer.stepCount, randomDraws: draws, normalizer: normalizer,
+                               history: history, settings: settings)
+    }
+
+    /// Writes a checkpoint now (no-op without a checkpoint directory).
+    public func saveCheckpoint() throws {
+        guard let checkpointDirectory else { return }
+        try CheckpointStore.save(model: model, optimizer: optimizer, state: checkpointState, to: checkpointDirectory)
+    }
+
+    /// Restores weights, optimizer state, position, history, random draws and normalizer from the latest
+    /// checkpoint in `directory`. Fails, changing nothing, if it was written for another model.
+    public func resume(from directory: URL) throws {
+        let (state, weights, slots) = try CheckpointStore.load(from: directory)
+        guard state.modelName == modelName else {
+            throw TrainingError.badCheckpoint(path: directory.path,
+                                              problem: "written for model '\(state.modelName)', not '\(modelName)'")
+        }
+        do {
+            try model.loadStateDict(weights)
+        } catch {
+            throw TrainingError.badCheckpoint(path: directory.path, problem: error.description)
+        }
+        let known = Set(optimizer.parameters.map(\.name))
+        for key in slots.keys where !known.contains(where: { key.hasPrefix($0 + ".") }) {
+            throw TrainingError.badCheckpoint(path: directory.path, problem: "optimizer state '\(key)' belongs to no parameter")
+        }
+        optimizer.state.restore(stepCount: state.optimizerStepCount, slots: slots)
+        for (name, module) in model.namedModules {
+            if let randomized = module as? any RandomizedModule { randomized.randomDraws = state.randomDraws[name] ?? 0 }
+        }
+        position = state.position
+        history = state.history
+        normalizer = state.normalizer
+        settings = state.settings.merging(settings) { _, new in new }
+    }
+}
+
+/// Accuracy and evaluation helpers.
+public enum Metrics {
+    /// Fraction of rows of `logits` [N, C] whose argmax equals the label.
+    public static func accuracy(_ logits: Tensor, _ labels: [Int32]) -> Float {
+        guard !labels.isEmpty else { return 0 }
+        let predictions = logits.argmax(axis: 1).scalars
+        var correct = 0
+        for (p, l) in zip(predictions, labels) where Int32(p) == l { correct += 1 }
+        return Float(correct) / Float(labels.count)
+    }
+
+    /// Mean loss and accuracy of `model` over `dataset` in evaluation mode (the mode is restored after).
+    public static func evaluate(_ model: any Module, on dataset: any Dataset, batchSize: Int = 500,
+                                loss: (Tensor, [Int32]) -> Tensor) -> (loss: Float, accuracy: Float) {
+        let wasTraining = model.isTraining
+        model.eval()
+        defer { if wasTraining { model.train() } }
+        var totalLoss = 0.0, correct = 0.0
+        let loader = DataLoader(dataset, batchSize: batchSize, shuffle: false)
+        withoutGradients {
+            for batch in loader.batches(epoch: 0) {
+                let output = model(batch.inputs)
+                let n = Double(batch.labels.count)
+                totalLoss += Double(loss(output, batch.labels).scalar) * n
+                correct += Double(accuracy(output, batch.labels)) * n
+            }
+        }
+        let n = Double(max(dataset.count, 1))
+        return (Float(totalLoss / n), Float(correct / n))
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Keel
+import KeelTrain
+
+/// `keel bench train`: steady-state training throughput (forward, cross-entropy, backward, SGD step) of a
+/// reference model on MNIST-shaped batches.
+struct TrainBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train", abstract: "Steady-state training samples/s of a reference model.")
+
+    @Option(help: "Model: mlp or cnn.") var model: ReferenceModel = .cnn
+    @Option(help: "Samples per batch.") var batchSize = 64
+    @Option(help: "Threads (default: all cores).") var threads: Int?
+    @Option(help: "Seconds to measure (after warm-up).") var seconds: Double = 3
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func validate() throws {
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+    }
+
+    func run() throws {
+        let t = threads ?? Parallel.threadCount
+        Parallel.threadCount = t
+        var generator = KeelRandom(seed: 1)
+        let network = model.make(generator: &generator)
+        let optimizer = SGD(network.namedParameters, learningRate: 0.01, momentum: 0.9)
+        // A fixed pool of random batches, cycled (the data pipeline is not what is measured here).
+        let pool = (0..<8).map { _ in
+            (Tensor.normal([batchSize, 1, 28, 28], generator: &generator),
+             (0..<batchSize).map { _ in Int32(generator.next() % 10) })
+        }
+        func step(_ i: Int) {
+            let (x, y) = pool[i % pool.count]
+            optimizer.zeroGrad()
+            let loss = crossEntropy(logits: network(x), labels: y)
+            loss.backward()
+            optimizer.step()
+        }
+        for i in 0..<10 { step(i) }
+        // Best of several timed windows.
+        var best = 0.0
+        let windowSeconds = seconds / 3
+        for _ in 0..<3 {
+            var iterations = 0
+            let start = now()
+            while now() - start < windowSeconds {
+                step(iterations)
+                iterations += 1
+            }
+            best = max(best, Double(iterations * batchSize) / (now() - start))
+        }
+        if json {
+            print(jsonObject([("benchmark", "train"), ("model", model.rawValue), ("batch_size", batchSize),
+                              ("threads", t), ("samples_per_second", best)]))
+        } else {
+            print(String(format: "train %@ batch %d, %d thread(s): %.0f samples/s", model.rawValue, batchSize, t, best))
+        }
+    }
+}

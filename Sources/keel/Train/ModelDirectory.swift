@@ -1,0 +1,66 @@
+import Foundation
+import Keel
+import KeelData
+import KeelTrain
+
+/// A trained model's folder: `model.safetensors` (PyTorch state_dict names), `model.json` (architecture,
+/// input shape, normalizer), plus the training outputs.
+struct ModelDescription: Codable {
+    var model: String
+    var inputShape: [Int]
+    var classes: Int
+    var normalizer: Normalizer
+    var dataset: String
+
+    enum CodingKeys: String, CodingKey {
+        case model, classes, normalizer, dataset
+        case inputShape = "input_shape"
+    }
+
+    static let fileName = "model.json"
+
+    func write(to directory: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(self), to: directory.appendingPathComponent(Self.fileName))
+    }
+
+    /// Reads `model.json` and the weights of a model folder, building the model.
+    static func load(from directory: URL) throws -> (ModelDescription, Sequential) {
+        let url = directory.appendingPathComponent(fileName)
+        guard let data = try? Data(contentsOf: url) else {
+            throw CLIError("\(url.path): not found — is \(directory.path) a folder written by `keel train`?")
+        }
+        let description: ModelDescription
+        do {
+            description = try JSONDecoder().decode(ModelDescription.self, from: data)
+        } catch {
+            throw CLIError("\(url.path): not a valid model description (\(error))")
+        }
+        guard let kind = ReferenceModel(rawValue: description.model) else {
+            throw CLIError("\(url.path): unknown model '\(description.model)'")
+        }
+        var generator = KeelRandom(seed: 0)
+        let model = kind.make(inputShape: description.inputShape, classes: description.classes, generator: &generator)
+        let weights = try SafeTensors.read(directory.appendingPathComponent("model.safetensors")).tensors
+        do {
+            try model.loadStateDict(weights)
+        } catch {
+            throw CLIError("\(directory.appendingPathComponent("model.safetensors").path): \(error)")
+        }
+        model.eval()
+        return (description, model)
+    }
+}
+
+/// An error for the user: printed as is, exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The dataset named by `--dataset`: "mnist-5k" (embedded) or a path to an MNIST-format folder.
+func loadImageDataset(_ name: String, split: MNIST.Split) throws -> TensorDataset {
+    let directory = name == "mnist-5k" ? MNIST.embeddedDirectory : URL(fileURLWithPath: name)
+    return try MNIST.load(directory: directory, split: split)
+}
