@@ -21,8 +21,8 @@ public struct CheckpointState: Codable, Equatable {
     public var shapes: [String: [Int]]
     public var position: TrainingPosition
     public var optimizerStepCount: Int
-    /// Draw counters of randomized modules (dropout), by module path.
-    public var randomDraws: [String: UInt64]
+    /// Seed and draw count of each randomized module (dropout), by module path.
+    public var randomStates: [String: [UInt64]]
     public var normalizer: Normalizer
     public var history: History
     /// Free-form run settings (e.g. the CLI's flags), kept for reference.

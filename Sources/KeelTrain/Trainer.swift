@@ -119,12 +119,12 @@ public final class Trainer {
     public var checkpointState: CheckpointState {
         var shapes: [String: [Int]] = [:]
         for (name, tensor) in model.stateDict() { shapes[name] = tensor.shape }
-        var draws: [String: UInt64] = [:]
+        var randomStates: [String: [UInt64]] = [:]
         for (name, module) in model.namedModules {
-            if let randomized = module as? any RandomizedModule { draws[name] = randomized.randomDraws }
+            if let randomized = module as? any RandomizedModule { randomStates[name] = [randomized.seed, randomized.randomDraws] }
         }
         return CheckpointState(modelName: modelName, shapes: shapes, position: position,
-                               optimizerStepCount: optimizer.stepCount, randomDraws: draws, normalizer: normalizer,
+                               optimizerStepCount: optimizer.stepCount, randomStates: randomStates, normalizer: normalizer,
                                history: history, settings: settings)
     }
 
@@ -153,7 +153,12 @@ public final class Trainer {
         }
         optimizer.state.restore(stepCount: state.optimizerStepCount, slots: slots)
         for (name, module) in model.namedModules {
-            if let randomized = module as? any RandomizedModule { randomized.randomDraws = state.randomDraws[name] ?? 0 }
+            guard let randomized = module as? any RandomizedModule else { continue }
+            guard let saved = state.randomStates[name], saved.count == 2 else {
+                throw TrainingError.badCheckpoint(path: directory.path, problem: "no random state for module '\(name)'")
+            }
+            randomized.seed = saved[0]
+            randomized.randomDraws = saved[1]
         }
         position = state.position
         history = state.history

@@ -96,6 +96,7 @@ struct TensorOpTests {
         #expect(minimum(Tensor([1, 5]), Tensor([3, 2])).scalars == [1, 2])
         #expect(maximum(Tensor([.nan]), Tensor([1])).scalars[0].isNaN)
         #expect(Tensor([-1, 2]).relu().scalars == [0, 2])
+        #expect(Tensor([.nan]).relu().scalars[0].isNaN)  // NaN propagates, as in PyTorch
     }
 
     @Test func reductions() {

@@ -192,7 +192,8 @@ enum ExpFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float
 enum LogFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float) -> Float { _logf(x) } }
 enum SqrtFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float) -> Float { x.squareRoot() } }
 enum AbsFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float) -> Float { abs(x) } }
-enum ReluFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? x : 0 } }
+/// max(0, x), NaN propagating (as PyTorch's relu).
+enum ReluFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float) -> Float { x < 0 ? 0 : x } }
 enum SignFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? 1 : (x < 0 ? -1 : 0) } }
 
 #if canImport(Glibc)

@@ -1,6 +1,8 @@
-/// A module that draws random numbers while training; checkpoints save `randomDraws` so that a resumed
-/// run draws exactly what an uninterrupted one would.
+/// A module that draws random numbers while training; checkpoints save its seed and draw count so that a
+/// resumed run draws exactly what an uninterrupted one would.
 public protocol RandomizedModule: Module {
+    /// The seed of the module's random stream.
+    var seed: UInt64 { get set }
     /// How many forward passes have drawn randomness so far.
     var randomDraws: UInt64 { get set }
 }
@@ -9,7 +11,7 @@ public protocol RandomizedModule: Module {
 /// identity in evaluation. Masks come from the stream (seed, draw count), independent of threads.
 public final class Dropout: RandomizedModule {
     public let probability: Float
-    public let seed: UInt64
+    public var seed: UInt64
     public var randomDraws: UInt64 = 0
     public var isTraining = true
 

@@ -84,23 +84,7 @@ struct TrainCommand: ParsableCommand {
          "validation_fraction": "\(validationFraction)"]
     }
 
-    func run() throws {
-        do {
-            try train()
-        } catch let error as CLIError {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-            throw ExitCode(1)
-        } catch let error as DataError {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-            throw ExitCode(1)
-        } catch let error as TrainingError {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-            throw ExitCode(1)
-        } catch let error as SafeTensorsError {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-            throw ExitCode(1)
-        }
-    }
+    func run() throws { try reportingErrors(train) }
 
     func train() throws {
         if let threads { Parallel.threadCount = threads }

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Loads a model trained by `keel train` into the equivalent PyTorch model with load_state_dict(strict=True)
+and checks that both give the same logits on test images.
+
+Development tool (needs torch, safetensors, numpy); CI does not run it.
+
+    swift build -c release && .build/release/keel train --out runs/cnn
+    python3 Scripts/check_pytorch_load.py runs/cnn [--count 10] [--keel .build/release/keel]
+"""
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+from safetensors.torch import load_file
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EMBEDDED = os.path.join(HERE, "..", "Sources", "KeelData", "Resources", "mnist-5k")
+
+
+def reference_model(name, classes=10):
+    if name == "mlp":
+        return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
+                             nn.Linear(128, classes))
+    if name == "cnn":
+        return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, classes))
+    raise SystemExit(f"unknown model {name}")
+
+
+def read_idx(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    rank = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(rank)]
+    return np.frombuffer(data[4 + 4 * rank:], dtype=np.uint8).reshape(shape)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("model_dir")
+    parser.add_argument("--count", type=int, default=10)
+    parser.add_argument("--keel", default=os.path.join(HERE, "..", ".build", "release", "keel"))
+    parser.add_argument("--tolerance", type=float, default=1e-4)
+    args = parser.parse_args()
+
+    description = json.load(open(os.path.join(args.model_dir, "model.json")))
+    model = reference_model(description["model"], description["classes"])
+    state = load_file(os.path.join(args.model_dir, "model.safetensors"))
+    model.load_state_dict(state, strict=True)
+    model.eval()
+
+    dataset = description["dataset"]
+    folder = EMBEDDED if dataset == "mnist-5k" else dataset
+    name = "t10k-images-idx3-ubyte"
+    path = os.path.join(folder, name + ".gz") if os.path.exists(os.path.join(folder, name + ".gz")) else os.path.join(folder, name)
+    images = read_idx(path)[:args.count].astype(np.float32) / 255
+    norm = description["normalizer"]
+    if norm["method"] == "standard":
+        images = (images - norm["mean"]) / norm["standardDeviation"]
+    with torch.no_grad():
+        torch_logits = model(torch.from_numpy(images).unsqueeze(1)).numpy()
+
+    out = subprocess.run([args.keel, "predict", "--model", args.model_dir, "--json"] +
+                         [f"#{i}" for i in range(args.count)], check=True, capture_output=True, text=True).stdout
+    keel_logits = np.array([json.loads(line)["logits"] for line in out.strip().splitlines()])
+    diff = float(np.abs(keel_logits - torch_logits).max())
+    same_class = bool((keel_logits.argmax(1) == torch_logits.argmax(1)).all())
+    print(json.dumps({"model": description["model"], "images": args.count, "strict_load": True,
+                      "max_abs_logit_difference": diff, "same_predictions": same_class}))
+    return 0 if diff <= args.tolerance and same_class else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
