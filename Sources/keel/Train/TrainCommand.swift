@@ -26,74 +26,107 @@ struct TrainCommand: ParsableCommand {
         and stops; `--resume DIR` continues bit-identically.
         """)
 
-    @Option(help: "mnist-5k (embedded) or a path to an MNIST-format folder (MNIST, Fashion-MNIST).")
-    var dataset = "mnist-5k"
-    @Option(help: "Model: \(ReferenceModel.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var model: ReferenceModel = .cnn
-    @Option(help: "Epochs (passes over the training set).") var epochs = 10
-    @Option(help: "Samples per batch (per parameter update).") var batchSize = 64
-    @Option(help: "Optimizer: \(OptimizerName.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var optimizer: OptimizerName = .sgd
+    @Option(help: "mnist-5k (embedded, default) or a path to an MNIST-format folder (MNIST, Fashion-MNIST).")
+    var dataset: String?
+    @Option(help: "Model: \(ReferenceModel.allCases.map(\.rawValue).joined(separator: ", ")) (default cnn).")
+    var model: ReferenceModel?
+    @Option(help: "Epochs, passes over the training set (default 10).") var epochs: Int?
+    @Option(help: "Samples per batch, i.e. per parameter update (default 64).") var batchSize: Int?
+    @Option(help: "Optimizer: \(OptimizerName.allCases.map(\.rawValue).joined(separator: ", ")) (default sgd).")
+    var optimizer: OptimizerName?
     @Option(help: "Learning rate (default: 0.05 for sgd, 0.01 for adagrad, 0.001 otherwise).")
     var lr: Float?
-    @Option(help: "Momentum (sgd, rmsprop).") var momentum: Float = 0.9
-    @Option(help: "Weight decay (L2; decoupled for adamw).") var weightDecay: Float = 0
-    @Option(help: "Random seed (initialization, batch order, dropout).") var seed: UInt64 = 0
-    @Option(help: "Input normalization fitted on the training split: none, standard (z-score).")
-    var normalize: Normalizer.Method = .standard
-    @Option(help: "Fraction of the training split held out for validation each epoch.") var validationFraction: Double = 0
-    @Option(help: "Output folder.") var out: String?
-    @Option(help: "Resume the run in this folder from its checkpoint.") var resume: String?
+    @Option(help: "Momentum for sgd and rmsprop (default 0.9).") var momentum: Float?
+    @Option(help: "Weight decay: L2, decoupled for adamw (default 0).") var weightDecay: Float?
+    @Option(help: "Random seed for initialization, batch order and dropout (default 0).") var seed: UInt64?
+    @Option(help: "Input normalization fitted on the training split: none or standard (z-score, default).")
+    var normalize: Normalizer.Method?
+    @Option(help: "Fraction of the training split held out for validation each epoch (default 0).")
+    var validationFraction: Double?
+    @Option(help: "Output folder (default runs/MODEL, or the resumed run's folder).") var out: String?
+    @Option(help: "Resume the run in this folder from its checkpoint, with its settings (only --epochs may change).")
+    var resume: String?
     @Option(help: "Also checkpoint every N iterations (0: at epoch ends only).") var checkpointEvery = 20
     @Option(help: "Threads for the kernels (default: all cores).") var threads: Int?
     @Flag(help: "No progress output.") var quiet = false
 
     func validate() throws {
-        guard epochs > 0 else { throw ValidationError("--epochs must be positive, got \(epochs)") }
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
+        if let epochs, epochs <= 0 { throw ValidationError("--epochs must be positive, got \(epochs)") }
+        if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number, got \(lr)") }
-        guard momentum >= 0 && momentum < 1 else { throw ValidationError("--momentum must be in [0, 1), got \(momentum)") }
-        guard weightDecay >= 0 else { throw ValidationError("--weight-decay must be ≥ 0, got \(weightDecay)") }
-        guard validationFraction >= 0 && validationFraction < 1 else {
+        if let momentum, !(momentum >= 0 && momentum < 1) { throw ValidationError("--momentum must be in [0, 1), got \(momentum)") }
+        if let weightDecay, !(weightDecay >= 0) { throw ValidationError("--weight-decay must be ≥ 0, got \(weightDecay)") }
+        if let validationFraction, !(validationFraction >= 0 && validationFraction < 1) {
             throw ValidationError("--validation-fraction must be in [0, 1), got \(validationFraction)")
         }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
-    var learningRate: Float {
-        lr ?? [.sgd: 0.05, .adagrad: 0.01][optimizer] ?? 0.001
-    }
-
-    func makeOptimizer(_ parameters: NamedParameters) -> any Optimizer {
-        let schedule = ConstantLearningRate(learningRate)
-        switch optimizer {
-        case .sgd: return SGD(parameters, learningRate: schedule, momentum: momentum, weightDecay: weightDecay)
-        case .adam: return Adam(parameters, learningRate: schedule, weightDecay: weightDecay)
-        case .adamw: return AdamW(parameters, learningRate: schedule, weightDecay: weightDecay)
-        case .rmsprop: return RMSprop(parameters, learningRate: schedule, weightDecay: weightDecay, momentum: momentum)
-        case .adagrad: return Adagrad(parameters, learningRate: schedule, weightDecay: weightDecay)
+    /// Defaults, then the resumed run's settings, then the flags given. A resumed run refuses changed
+    /// settings other than the number of epochs.
+    func effectiveSettings(resuming saved: TrainSettings?) throws -> TrainSettings {
+        var s = saved ?? TrainSettings()
+        var conflicts: [String] = []
+        func apply<T: Equatable>(_ flag: String, _ value: T?, _ keyPath: WritableKeyPath<TrainSettings, T>) {
+            guard let value else { return }
+            if saved != nil && s[keyPath: keyPath] != value { conflicts.append("--\(flag) \(value) (the run has \(s[keyPath: keyPath]))") }
+            s[keyPath: keyPath] = value
         }
+        apply("dataset", dataset, \.dataset)
+        apply("model", model?.rawValue, \.model)
+        apply("batch-size", batchSize, \.batchSize)
+        apply("optimizer", optimizer?.rawValue, \.optimizer)
+        if let lr {
+            if saved != nil && s.learningRate != lr { conflicts.append("--lr \(lr) (the run has \(s.effectiveLearningRate))") }
+            s.learningRate = lr
+        }
+        apply("momentum", momentum, \.momentum)
+        apply("weight-decay", weightDecay, \.weightDecay)
+        apply("seed", seed, \.seed)
+        apply("normalize", normalize?.rawValue, \.normalize)
+        apply("validation-fraction", validationFraction, \.validationFraction)
+        if let epochs { s.epochs = epochs }
+        if !conflicts.isEmpty {
+            throw CLIError("a resumed run keeps its settings; these flags differ: \(conflicts.joined(separator: ", "))")
+        }
+        return s
     }
 
-    /// The run's settings, recorded in checkpoints and compared on resume.
-    var settings: [String: String] {
-        ["dataset": dataset, "model": model.rawValue, "epochs": "\(epochs)", "batch_size": "\(batchSize)",
-         "optimizer": optimizer.rawValue, "lr": "\(learningRate)", "momentum": "\(momentum)",
-         "weight_decay": "\(weightDecay)", "seed": "\(seed)", "normalize": normalize.rawValue,
-         "validation_fraction": "\(validationFraction)"]
+    static func makeOptimizer(_ s: TrainSettings, _ parameters: NamedParameters) -> any Optimizer {
+        let schedule = ConstantLearningRate(s.effectiveLearningRate)
+        switch OptimizerName(rawValue: s.optimizer) ?? .sgd {
+        case .sgd: return SGD(parameters, learningRate: schedule, momentum: s.momentum, weightDecay: s.weightDecay)
+        case .adam: return Adam(parameters, learningRate: schedule, weightDecay: s.weightDecay)
+        case .adamw: return AdamW(parameters, learningRate: schedule, weightDecay: s.weightDecay)
+        case .rmsprop: return RMSprop(parameters, learningRate: schedule, weightDecay: s.weightDecay, momentum: s.momentum)
+        case .adagrad: return Adagrad(parameters, learningRate: schedule, weightDecay: s.weightDecay)
+        }
     }
 
     func run() throws { try reportingErrors(train) }
 
     func train() throws {
         if let threads { Parallel.threadCount = threads }
-        let outDirectory = URL(fileURLWithPath: out ?? resume ?? "runs/\(model.rawValue)")
-        let checkpointDirectory = outDirectory.appendingPathComponent("checkpoint")
+        var saved: TrainSettings?
         if let resume {
             let from = URL(fileURLWithPath: resume).appendingPathComponent("checkpoint")
             guard CheckpointStore.exists(at: from) else { throw CLIError("\(from.path): no checkpoint to resume from") }
-        } else if CheckpointStore.exists(at: checkpointDirectory) {
+            let state = try CheckpointStore.load(from: from).state
+            guard let text = state.settings[TrainSettings.checkpointKey], let decoded = TrainSettings.decode(text) else {
+                throw CLIError("\(from.path): the checkpoint was not written by `keel train` (no run settings)")
+            }
+            saved = decoded
+        }
+        let settings = try effectiveSettings(resuming: saved)
+        guard let model = ReferenceModel(rawValue: settings.model), let normalize = Normalizer.Method(rawValue: settings.normalize) else {
+            throw CLIError("unknown model '\(settings.model)' or normalization '\(settings.normalize)'")
+        }
+        let (dataset, epochs, batchSize, seed) = (settings.dataset, settings.epochs, settings.batchSize, settings.seed)
+        let learningRate = settings.effectiveLearningRate
+        let outDirectory = URL(fileURLWithPath: out ?? resume ?? "runs/\(model.rawValue)")
+        let checkpointDirectory = outDirectory.appendingPathComponent("checkpoint")
+        if resume == nil && CheckpointStore.exists(at: checkpointDirectory) {
             throw CLIError("\(outDirectory.path) already holds a run; resume it with --resume \(outDirectory.path) " +
                            "or choose another --out")
         }
@@ -103,6 +136,7 @@ struct TrainCommand: ParsableCommand {
         let test = try loadImageDataset(dataset, split: .test)
         var trainSet = fullTrain
         var validationSet: TensorDataset?
+        let validationFraction = settings.validationFraction
         if validationFraction > 0 {
             let order = DataLoader(fullTrain, batchSize: 1, shuffle: true, seed: seed ^ 0x7A11).order(epoch: 0)
             let held = Int((Double(fullTrain.count) * validationFraction).rounded())
@@ -113,9 +147,9 @@ struct TrainCommand: ParsableCommand {
 
         var generator = KeelRandom(seed: seed)
         let network = model.make(inputShape: trainSet.sampleShape, classes: fullTrain.classCount, generator: &generator)
-        let trainer = Trainer(model: network, optimizer: makeOptimizer(network.namedParameters),
+        let trainer = Trainer(model: network, optimizer: Self.makeOptimizer(settings, network.namedParameters),
                               modelName: model.rawValue, normalizer: normalizer)
-        trainer.settings = settings
+        trainer.settings = [TrainSettings.checkpointKey: settings.encoded()]
         if let resume {
             try trainer.resume(from: URL(fileURLWithPath: resume).appendingPathComponent("checkpoint"))
             normalizer = trainer.normalizer
@@ -133,7 +167,7 @@ struct TrainCommand: ParsableCommand {
         if !quiet {
             trainer.progress.message("keel train: \(model.rawValue) (\(network.parameterCount) parameters) on \(dataset): " +
                 "\(trainSet.count) training / \(test.count) test samples, batch size \(batchSize) → " +
-                "\(loader.batchesPerEpoch) iterations per epoch, \(epochs) epochs, \(optimizer.rawValue) lr \(learningRate), " +
+                "\(loader.batchesPerEpoch) iterations per epoch, \(epochs) epochs, \(settings.optimizer) lr \(learningRate), " +
                 "\(Parallel.threadCount) threads")
         }
         let started = ProcessInfo.processInfo.systemUptime
@@ -162,7 +196,7 @@ struct TrainCommand: ParsableCommand {
             "iterations_per_epoch": loader.batchesPerEpoch, "samples_per_second": Double(samples) / max(trainSeconds, 1e-9),
             "final_train_loss": Double(history.epochs.last?.trainLoss ?? .nan),
             "final_train_accuracy": Double(history.epochs.last?.trainAccuracy ?? .nan),
-            "model": model.rawValue, "parameters": network.parameterCount, "optimizer": optimizer.rawValue,
+            "model": model.rawValue, "parameters": network.parameterCount, "optimizer": settings.optimizer,
             "learning_rate": Double(learningRate), "seed": seed, "dataset": dataset, "threads": Parallel.threadCount,
             "normalize": normalize.rawValue,
         ]
