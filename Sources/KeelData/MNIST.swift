@@ -18,7 +18,10 @@ public enum MNIST {
     /// Loads one split: images as [N, 1, H, W] floats in [0, 1] (pixel / 255), labels 0...9.
     public static func load(directory: URL, split: Split) throws -> TensorDataset {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
+            throw DataError(path: directory.path, problem: "directory not found (expected an MNIST-format dataset folder)")
+        }
+        guard isDirectory.boolValue else {
             throw DataError(path: directory.path, problem: "not a directory (expected an MNIST-format dataset folder)")
         }
         let imagesURL = try find(directory, "\(split.prefix)-images-idx3-ubyte")

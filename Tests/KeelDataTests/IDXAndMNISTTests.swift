@@ -72,7 +72,9 @@ struct MNISTTests {
     @Test func malformedDatasetsAreRejected() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        expectDataError(["not a directory"]) { _ = try MNIST.load(directory: directory.appendingPathComponent("none"), split: .train) }
+        expectDataError(["directory not found"]) { _ = try MNIST.load(directory: directory.appendingPathComponent("none"), split: .train) }
+        try Data([1]).write(to: directory.appendingPathComponent("plain-file"))
+        expectDataError(["not a directory"]) { _ = try MNIST.load(directory: directory.appendingPathComponent("plain-file"), split: .train) }
         expectDataError(["train-images-idx3-ubyte", "file not found"]) { _ = try MNIST.load(directory: directory, split: .train) }
         try IDX.encode(shape: [3, 2, 2], bytes: Array(repeating: 7, count: 12))
             .write(to: directory.appendingPathComponent("train-images-idx3-ubyte"))
