@@ -54,6 +54,15 @@ void keel_vlog(const float *x, float *y, long n);
 /// Σ x[i] with several SIMD accumulators (a fixed order for a given n and CPU level).
 float keel_vsum(const float *x, long n);
 
+/// A spin-wait hint to the CPU (x86 `pause`); lets a busy-waiting thread yield pipeline resources.
+static inline void keel_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #ifdef __cplusplus
 }
 #endif

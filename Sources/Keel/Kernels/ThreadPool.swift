@@ -1,3 +1,4 @@
+import CKeelKernels
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -41,6 +42,10 @@ final class ThreadPool: @unchecked Sendable {
         init() { sem_init(&wake, 0, 0) }
     }
 
+    /// About 100 µs of spinning before a helper sleeps: long enough to bridge the gaps between the
+    /// kernels of one training step, short enough not to burn a core when idle.
+    static let spinsBeforeSleeping = 4_000
+
     private let workers: [Worker]
     private let generation = Atomic<Int>(0)
     private let current = Mutex<Job?>(nil)
@@ -78,11 +83,11 @@ final class ThreadPool: @unchecked Sendable {
     private func workerLoop(_ worker: Worker, index: Int) {
         var seen = 0
         while true {
-            // Spin a little for the next job, then sleep until woken.
+            // Spin (with the CPU's pause hint, no system calls) for the next job, then sleep until woken.
             var spins = 0
-            while generation.load(ordering: .acquiring) == seen && spins < 20_000 {
+            while generation.load(ordering: .acquiring) == seen && spins < ThreadPool.spinsBeforeSleeping {
                 spins += 1
-                if spins & 63 == 0 { sched_yield() }
+                keel_spin_pause()
             }
             if generation.load(ordering: .acquiring) == seen {
                 sem_wait(&worker.wake)
@@ -120,10 +125,10 @@ final class ThreadPool: @unchecked Sendable {
             generation.wrappingAdd(1, ordering: .releasing)
             for worker in workers.prefix(helpers) { sem_post(&worker.wake) }
             job.work()
-            while job.finished.load(ordering: .acquiring) < count { sched_yield() }
+            while job.finished.load(ordering: .acquiring) < count { keel_spin_pause() }
             current.withLock { $0 = nil }
             // No helper may keep the (non-escaping) body past this call.
-            while activeHelpers.load(ordering: .acquiring) > 0 { sched_yield() }
+            while activeHelpers.load(ordering: .acquiring) > 0 { keel_spin_pause() }
         }
     }
 }

@@ -41,17 +41,22 @@ public final class Adam: Optimizer {
         let correction2 = Float(_pow(1 - _pow(Double(beta2), Double(t)), 0.5))
         let decay = decoupledWeightDecay ? 1 - lr * weightDecay : 1
         let coupled = decoupledWeightDecay ? 0 : weightDecay
-        for i in 0..<count {
-            w[i] *= decay
-            let g = gradient[i] + coupled * w[i]
-            m[i] += (1 - beta1) * (g - m[i])
-            v[i] = beta2 * v[i] + (1 - beta2) * g * g
-            var second = v[i]
-            if let vMax {
-                vMax[i] = Swift.max(vMax[i], v[i])
-                second = vMax[i]
+        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        Parallel.forRanges(count, grain: 1024, minimumPerThread: optimizerParallelThreshold) { r in
+            for i in r {
+                w[i] *= decay
+                let g = gradient[i] + coupled * w[i]
+                m[i] += (1 - b1) * (g - m[i])
+                v[i] = b2 * v[i] + (1 - b2) * g * g
             }
-            w[i] -= stepSize * (m[i] / (second.squareRoot() / correction2 + epsilon))
+            if let vMax {
+                for i in r {
+                    vMax[i] = Swift.max(vMax[i], v[i])
+                    w[i] -= stepSize * (m[i] / (vMax[i].squareRoot() / correction2 + eps))
+                }
+            } else {
+                for i in r { w[i] -= stepSize * (m[i] / (v[i].squareRoot() / correction2 + eps)) }
+            }
         }
     }
 }

@@ -67,5 +67,8 @@ extension Optimizer {
     }
 }
 
+/// Parameters with fewer elements than this are updated on one thread.
+let optimizerParallelThreshold = 1 << 15
+
 /// Parameters of a module tree with names, the form optimizers take.
 public typealias NamedParameters = [(name: String, parameter: Parameter)]

@@ -27,16 +27,28 @@ public final class SGD: Optimizer {
 
     public func update(name: String, values w: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
                        shape: [Int], learningRate lr: Float) {
+        let (mu, damp, lambda) = (momentum, 1 - dampening, weightDecay)
         if momentum == 0 {
-            for i in 0..<count { w[i] -= lr * (gradient[i] + weightDecay * w[i]) }
+            Parallel.forRanges(count, grain: 1024, minimumPerThread: optimizerParallelThreshold) { r in
+                for i in r { w[i] -= lr * (gradient[i] + lambda * w[i]) }
+            }
             return
         }
         let first = !state.contains(name + ".momentum_buffer")
         let buffer = state.pointer(name + ".momentum_buffer", shape: shape)
-        for i in 0..<count {
-            let g = gradient[i] + weightDecay * w[i]
-            buffer[i] = first ? g : momentum * buffer[i] + (1 - dampening) * g
-            w[i] -= lr * (nesterov ? g + momentum * buffer[i] : buffer[i])
+        let nesterov = self.nesterov
+        Parallel.forRanges(count, grain: 1024, minimumPerThread: optimizerParallelThreshold) { r in
+            // One branch-free loop per case, so each vectorizes.
+            if first {
+                for i in r { buffer[i] = gradient[i] + lambda * w[i] }
+            } else {
+                for i in r { buffer[i] = mu * buffer[i] + damp * (gradient[i] + lambda * w[i]) }
+            }
+            if nesterov {
+                for i in r { w[i] -= lr * (gradient[i] + lambda * w[i] + mu * buffer[i]) }
+            } else {
+                for i in r { w[i] -= lr * buffer[i] }
+            }
         }
     }
 }
