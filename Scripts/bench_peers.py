@@ -120,9 +120,47 @@ def train(args):
              "threads": args.threads, "samples_per_second": round(best, 1)}]
 
 
+ACTIVATIONS = {
+    "identity": lambda F, x: x * 1.0, "sigmoid": lambda F, x: torch_mod().sigmoid(x), "tanh": lambda F, x: torch_mod().tanh(x),
+    "relu": lambda F, x: F.relu(x), "leaky_relu": lambda F, x: F.leaky_relu(x, 0.01),
+    "softplus": lambda F, x: F.softplus(x), "elu": lambda F, x: F.elu(x), "selu": lambda F, x: F.selu(x),
+    "celu": lambda F, x: F.celu(x), "gelu": lambda F, x: F.gelu(x), "gelu_tanh": lambda F, x: F.gelu(x, approximate="tanh"),
+    "silu": lambda F, x: F.silu(x), "mish": lambda F, x: F.mish(x), "hardsigmoid": lambda F, x: F.hardsigmoid(x),
+    "hardswish": lambda F, x: F.hardswish(x), "relu6": lambda F, x: F.relu6(x), "softsign": lambda F, x: F.softsign(x),
+    "logsigmoid": lambda F, x: F.logsigmoid(x),
+}
+
+
+def torch_mod():
+    import torch
+    return torch
+
+
+def activations(args):
+    import torch
+    import torch.nn.functional as F
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(11)
+    n = args.count
+    x = (torch.rand(n) * 12 - 6).requires_grad_()
+    up = torch.rand(n) * 2 - 1
+    results = []
+    for name, f in ACTIVATIONS.items():
+        def run():
+            y = f(F, x)
+            y.backward(up)
+            x.grad = None
+        seconds = best_time(run, repeats=args.repeats)
+        results.append({"benchmark": "activations", "peer": "torch", "activation": name, "count": n,
+                         "threads": args.threads, "forward_backward_ms": seconds * 1e3,
+                         "gelements_per_second": n / seconds / 1e9})
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("benchmark", choices=["gemm", "conv", "train"])
+    parser.add_argument("benchmark", choices=["gemm", "conv", "train", "activations"])
+    parser.add_argument("--count", type=int, default=1 << 20)
     parser.add_argument("--model", choices=["mlp", "cnn"], default="cnn")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=3.0)
@@ -135,10 +173,13 @@ def main():
     # Thread counts must be fixed before numpy/torch load their BLAS.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)
-    results = {"gemm": gemm, "conv": conv, "train": train}[args.benchmark](args)
+    results = {"gemm": gemm, "conv": conv, "train": train, "activations": activations}[args.benchmark](args)
     for r in results:
         if args.json:
             print(json.dumps(r))
+        elif r["benchmark"] == "activations":
+            print(f"{r['activation']:12s} {r['forward_backward_ms']:8.3f} ms  {r['gelements_per_second']:6.2f} Gelem/s  (torch, "
+                  f"{r['threads']} thread(s))")
         elif r["benchmark"] == "train":
             print(f"train {r['model']} batch {r['batch_size']}, {r['threads']} thread(s), torch: "
                   f"{r['samples_per_second']:.0f} samples/s")

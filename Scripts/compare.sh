@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Keel's benchmarks and the numpy / PyTorch peers on the same problems, one after the other, and
-# prints one JSON line per measurement. Usage: Scripts/compare.sh [gemm|conv|train|all]
+# prints one JSON line per measurement. Usage: Scripts/compare.sh [gemm|conv|train|activations|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -19,6 +19,12 @@ if [[ $what == train || $what == all ]]; then
   for model in mlp cnn; do
     $keel bench train --model "$model" --batch-size 64 --threads 2 --json
     peer train --model "$model" --batch-size 64 --threads 2
+  done
+fi
+if [[ $what == activations || $what == all ]]; then
+  for threads in 1 2; do
+    $keel bench activations --threads "$threads" --json
+    peer activations --threads "$threads"
   done
 fi
 if [[ $what == conv || $what == all ]]; then

@@ -54,6 +54,20 @@ void keel_vlog(const float *x, float *y, long n);
 /// Σ x[i] with several SIMD accumulators (a fixed order for a given n and CPU level).
 float keel_vsum(const float *x, long n);
 
+/// Element-wise activation functions (see activation_math.h for the formulas).
+enum {
+    KEEL_ACT_IDENTITY = 0, KEEL_ACT_SIGMOID, KEEL_ACT_TANH, KEEL_ACT_RELU, KEEL_ACT_LEAKY_RELU, KEEL_ACT_SOFTPLUS,
+    KEEL_ACT_ELU, KEEL_ACT_SELU, KEEL_ACT_CELU, KEEL_ACT_GELU, KEEL_ACT_GELU_TANH, KEEL_ACT_SILU, KEEL_ACT_MISH,
+    KEEL_ACT_HARDSIGMOID, KEEL_ACT_HARDSWISH, KEEL_ACT_RELU6, KEEL_ACT_SOFTSIGN, KEEL_ACT_LOGSIGMOID,
+    KEEL_ACT_COUNT
+};
+
+/// y = f(x) for activation `kind` with parameters `params` (negative slope; β, threshold; α), n elements.
+void keel_activation_forward(int kind, const float *x, float *y, long n, const float *params);
+/// dx = g ⊙ f′(x), given x and y = f(x).
+void keel_activation_backward(int kind, const float *x, const float *y, const float *g, float *dx, long n,
+                              const float *params);
+
 /// A spin-wait hint to the CPU (x86 `pause`); lets a busy-waiting thread yield pipeline resources.
 static inline void keel_spin_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)

@@ -12,10 +12,3 @@ public final class Identity: Module {
     public init() {}
     public func callAsFunction(_ input: Tensor) -> Tensor { input }
 }
-
-/// max(0, x) element-wise.
-public final class ReLU: Module {
-    public var isTraining = true
-    public init() {}
-    public func callAsFunction(_ input: Tensor) -> Tensor { input.relu() }
-}

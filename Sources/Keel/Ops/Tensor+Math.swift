@@ -59,13 +59,8 @@ extension Tensor {
     /// sign(x) ∈ {−1, 0, 1}; not differentiable (no gradient recorded).
     public func sign() -> Tensor { Elementwise.map(self, SignFunction.self) }
 
-    /// max(0, x); d/dx = 1 for x > 0, else 0.
-    public func relu() -> Tensor {
-        let y = Elementwise.map(self, ReluFunction.self)
-        return Tensor.record(y, op: "relu", inputs: [self]) { g, _ in
-            [Elementwise.zip(g, self, ReluBackwardFunction.self, op: "relu backward")]
-        }
-    }
+    /// max(0, x), NaN propagating; d/dx = 1 for x > 0, else 0 (the activation kernel).
+    public func relu() -> Tensor { activation(.relu) }
 
     /// min(max(x, lower), upper); the gradient passes where lower ≤ x ≤ upper (as PyTorch's clamp).
     public func clamp(min lower: Float = -.infinity, max upper: Float = .infinity) -> Tensor {

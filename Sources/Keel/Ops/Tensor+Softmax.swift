@@ -10,7 +10,7 @@ extension Tensor {
         var y = Tensor(uninitializedShape: shape)
         let src = storage.pointer
         y.withUnsafeMutablePointer { dst in
-            Softmax.rows(src, dst, outer: outer, length: length, inner: inner, log: true)
+            SoftmaxKernel.rows(src, dst, outer: outer, length: length, inner: inner, log: true)
         }
         return Tensor.record(y, op: "logSoftmax", inputs: [self]) { g, _ in
             // dx = g − exp(y) · Σ_axis g
@@ -26,7 +26,7 @@ extension Tensor {
         var y = Tensor(uninitializedShape: shape)
         let src = storage.pointer
         y.withUnsafeMutablePointer { dst in
-            Softmax.rows(src, dst, outer: outer, length: length, inner: inner, log: false)
+            SoftmaxKernel.rows(src, dst, outer: outer, length: length, inner: inner, log: false)
         }
         return Tensor.record(y, op: "softmax", inputs: [self]) { g, _ in
             [y * (g - (g * y).sum(axes: [a], keepDims: true))]
@@ -34,7 +34,7 @@ extension Tensor {
     }
 }
 
-enum Softmax {
+enum SoftmaxKernel {
     /// Softmax or log-softmax of every row along the middle axis of [outer, length, inner].
     static func rows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, outer: Int, length: Int, inner: Int,
                      log: Bool) {

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Keel
+
+/// `keel bench activations`: forward + backward throughput of every activation over 2²⁰ floats.
+struct ActivationsBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "activations", abstract: "Forward+backward throughput of every activation (Gelem/s).")
+
+    @Option(help: "Elements.") var count = 1 << 20
+    @Option(help: "Threads (default: all cores).") var threads: Int?
+    @Option(help: "Timed repetitions (best is reported).") var repeats = 30
+    @Flag(help: "Print one JSON object per activation.") var json = false
+
+    func validate() throws {
+        guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    func run() throws {
+        let t = threads ?? Parallel.threadCount
+        Parallel.threadCount = t
+        var generator = KeelRandom(seed: 11)
+        let x = Tensor.uniform([count], low: -6, high: 6, generator: &generator)
+        let upstream = Tensor.uniform([count], low: -1, high: 1, generator: &generator)
+        for f in Activation.all {
+            let leaf = Parameter(x)
+            let seconds = bestTime(repeats: repeats) {
+                let y = leaf.value.activation(f)
+                y.backward(upstream)
+                leaf.zeroGrad()
+            }
+            let rate = Double(count) / seconds / 1e9
+            if json {
+                print(jsonObject([("benchmark", "activations"), ("activation", f.name), ("count", count), ("threads", t),
+                                  ("forward_backward_ms", seconds * 1e3), ("gelements_per_second", rate)]))
+            } else {
+                print(f.name.padding(toLength: 12, withPad: " ", startingAt: 0) +
+                      String(format: "%8.3f ms  %6.2f Gelem/s", seconds * 1e3, rate))
+            }
+        }
+    }
+}
+
+import Foundation
