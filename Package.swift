@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Keel", targets: ["Keel"]),
         .library(name: "KeelData", targets: ["KeelData"]),
         .library(name: "KeelTrain", targets: ["KeelTrain"]),
+        .library(name: "KeelLab", targets: ["KeelLab"]),
         .executable(name: "keel", targets: ["keel"]),
     ],
     dependencies: [
@@ -24,16 +25,19 @@ let package = Package(
         .target(name: "KeelData", dependencies: ["Keel", "CZlib"], resources: [.copy("Resources/mnist-5k")]),
         // Trainer, history, callbacks, checkpoints, progress.
         .target(name: "KeelTrain", dependencies: ["Keel", "KeelData"]),
+        // Studies, SVG charts and HTML reports.
+        .target(name: "KeelLab", dependencies: ["Keel", "KeelData", "KeelTrain"]),
         // The command-line lab.
         .executableTarget(
             name: "keel",
             dependencies: [
-                "Keel", "KeelData", "KeelTrain",
+                "Keel", "KeelData", "KeelTrain", "KeelLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "KeelTests", dependencies: ["Keel", "CKeelKernels"]),
         .testTarget(name: "KeelDataTests", dependencies: ["KeelData"]),
         .testTarget(name: "KeelTrainTests", dependencies: ["KeelTrain", "KeelData"]),
+        .testTarget(name: "KeelLabTests", dependencies: ["KeelLab"]),
     ]
 )

@@ -8,17 +8,19 @@ public enum ReferenceModel: String, CaseIterable, Sendable {
     /// (for 1×28×28 input).
     case cnn
 
-    /// A freshly initialized model (PyTorch's default initialization) for inputs of `inputShape` ([C, H, W]).
-    public func make(inputShape: [Int] = [1, 28, 28], classes: Int = 10, generator: inout KeelRandom) -> Sequential {
+    /// A freshly initialized model (PyTorch's default initialization) for inputs of `inputShape` ([C, H, W]),
+    /// with `activation` after every hidden layer (ReLU in the reference models).
+    public func make(inputShape: [Int] = [1, 28, 28], classes: Int = 10, activation: Activation = .relu,
+                     generator: inout KeelRandom) -> Sequential {
         switch self {
         case .mlp:
             let features = inputShape.reduce(1, *)
             return Sequential {
                 Flatten()
                 Linear(features, 256, generator: &generator)
-                ReLU()
+                ActivationLayer(activation)
                 Linear(256, 128, generator: &generator)
-                ReLU()
+                ActivationLayer(activation)
                 Linear(128, classes, generator: &generator)
             }
         case .cnn:
@@ -26,14 +28,14 @@ public enum ReferenceModel: String, CaseIterable, Sendable {
             let flat = 64 * (((h - 2) / 2 - 2) / 2) * (((w - 2) / 2 - 2) / 2)
             return Sequential {
                 Conv2d(c, 32, kernelSize: 3, generator: &generator)
-                ReLU()
+                ActivationLayer(activation)
                 MaxPool2d(kernelSize: 2)
                 Conv2d(32, 64, kernelSize: 3, generator: &generator)
-                ReLU()
+                ActivationLayer(activation)
                 MaxPool2d(kernelSize: 2)
                 Flatten()
                 Linear(flat, 128, generator: &generator)
-                ReLU()
+                ActivationLayer(activation)
                 Linear(128, classes, generator: &generator)
             }
         }

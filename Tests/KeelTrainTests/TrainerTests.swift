@@ -185,3 +185,32 @@ func withThreads<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
     defer { Parallel.threadCount = saved }
     return try body()
 }
+
+struct DiagnosticsTests {
+    @Test func recordsDeadUnitsAndGradientNorms() throws {
+        var g = KeelRandom(seed: 3)
+        let model = Sequential {
+            Linear(4, 8, generator: &g)
+            ReLU()
+            Linear(8, 3, generator: &g)
+        }
+        // Kill unit 0 of the first layer: a large negative bias keeps its ReLU at 0 for every input.
+        let first = model.layers[0] as! Linear
+        var bias = first.bias!.value.detached()
+        bias[0] = -100
+        first.bias!.value = bias
+        let trainer = Trainer(model: model, optimizer: SGD(model.namedParameters, learningRate: 0.01), modelName: "m")
+        let recorder = DiagnosticsRecorder(model: model)
+        trainer.callbacks = [recorder]
+        try trainer.fit(DataLoader(blobs(count: 60, seed: 1), batchSize: 20), epochs: 2)
+        #expect(recorder.records.count == 6)
+        let layers = recorder.records[0].layers
+        #expect(layers.map(\.layer) == ["0", "1", "2"])
+        #expect(layers[1].kind == "relu")
+        #expect(layers[1].deadFraction! >= 1.0 / 8)
+        #expect(layers[0].gradientNorm! > 0 && layers[2].gradientNorm! > 0)
+        let summary = recorder.epochSummary(1)
+        #expect(summary.count == 3)
+        #expect(recorder.csv().split(separator: "\n").count == 1 + 6 * 3)
+    }
+}

@@ -142,8 +142,8 @@ public enum Activation: Hashable, Sendable, Codable {
     /// f′(x) for one value.
     public func derivative(_ x: Float) -> Float { derivative(at: Tensor([x])).scalars[0] }
 
-    /// f applied element-wise (no autograd record).
-    func apply(to x: Tensor) -> Tensor {
+    /// f applied element-wise, without recording autograd (use `Tensor.activation(_:)` for that).
+    public func apply(to x: Tensor) -> Tensor {
         validate()
         let (kind, parameters) = kernel
         var y = Tensor(uninitializedShape: x.shape)

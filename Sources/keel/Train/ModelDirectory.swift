@@ -11,10 +11,31 @@ struct ModelDescription: Codable {
     var classes: Int
     var normalizer: Normalizer
     var dataset: String
+    /// The hidden activation ("relu", "leaky_relu:0.5", …).
+    var activation: String
 
     enum CodingKeys: String, CodingKey {
-        case model, classes, normalizer, dataset
+        case model, classes, normalizer, dataset, activation
         case inputShape = "input_shape"
+    }
+
+    init(model: String, inputShape: [Int], classes: Int, normalizer: Normalizer, dataset: String, activation: String) {
+        self.model = model
+        self.inputShape = inputShape
+        self.classes = classes
+        self.normalizer = normalizer
+        self.dataset = dataset
+        self.activation = activation
+    }
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decode(String.self, forKey: .model)
+        inputShape = try c.decode([Int].self, forKey: .inputShape)
+        classes = try c.decode(Int.self, forKey: .classes)
+        normalizer = try c.decode(Normalizer.self, forKey: .normalizer)
+        dataset = try c.decode(String.self, forKey: .dataset)
+        activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? "relu"
     }
 
     static let fileName = "model.json"
@@ -40,8 +61,12 @@ struct ModelDescription: Codable {
         guard let kind = ReferenceModel(rawValue: description.model) else {
             throw CLIError("\(url.path): unknown model '\(description.model)'")
         }
+        guard let activation = TrainSettings.parseActivation(description.activation) else {
+            throw CLIError("\(url.path): unknown activation '\(description.activation)'")
+        }
         var generator = KeelRandom(seed: 0)
-        let model = kind.make(inputShape: description.inputShape, classes: description.classes, generator: &generator)
+        let model = kind.make(inputShape: description.inputShape, classes: description.classes, activation: activation,
+                              generator: &generator)
         let weights = try SafeTensors.read(directory.appendingPathComponent("model.safetensors")).tensors
         do {
             try model.loadStateDict(weights)

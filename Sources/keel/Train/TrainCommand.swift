@@ -30,6 +30,8 @@ struct TrainCommand: ParsableCommand {
     var dataset: String?
     @Option(help: "Model: \(ReferenceModel.allCases.map(\.rawValue).joined(separator: ", ")) (default cnn).")
     var model: ReferenceModel?
+    @Option(help: "Hidden-layer activation, NAME or NAME:PARAMETER, e.g. relu (default), gelu, leaky_relu:0.5.")
+    var activation: String?
     @Option(help: "Epochs, passes over the training set (default 10).") var epochs: Int?
     @Option(help: "Samples per batch, i.e. per parameter update (default 64).") var batchSize: Int?
     @Option(help: "Optimizer: \(OptimizerName.allCases.map(\.rawValue).joined(separator: ", ")) (default sgd).")
@@ -48,6 +50,8 @@ struct TrainCommand: ParsableCommand {
     var resume: String?
     @Option(help: "Also checkpoint every N iterations (0: at epoch ends only).") var checkpointEvery = 20
     @Option(help: "Threads for the kernels (default: all cores).") var threads: Int?
+    @Flag(help: "Record per-layer dead/saturated fractions and gradient norms (printed per epoch, DIR/diagnostics.csv).")
+    var diagnostics = false
     @Flag(help: "No progress output.") var quiet = false
 
     func validate() throws {
@@ -61,6 +65,9 @@ struct TrainCommand: ParsableCommand {
         }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let activation, TrainSettings.parseActivation(activation) == nil {
+            throw ValidationError("unknown activation '\(activation)'; known: \(Activation.all.map(\.name).joined(separator: ", "))")
+        }
     }
 
     /// Defaults, then the resumed run's settings, then the flags given. A resumed run refuses changed
@@ -86,6 +93,7 @@ struct TrainCommand: ParsableCommand {
         apply("seed", seed, \.seed)
         apply("normalize", normalize?.rawValue, \.normalize)
         apply("validation-fraction", validationFraction, \.validationFraction)
+        apply("activation", activation, \.activation)
         if let epochs { s.epochs = epochs }
         if !conflicts.isEmpty {
             throw CLIError("a resumed run keeps its settings; these flags differ: \(conflicts.joined(separator: ", "))")
@@ -119,8 +127,9 @@ struct TrainCommand: ParsableCommand {
             saved = decoded
         }
         let settings = try effectiveSettings(resuming: saved)
-        guard let model = ReferenceModel(rawValue: settings.model), let normalize = Normalizer.Method(rawValue: settings.normalize) else {
-            throw CLIError("unknown model '\(settings.model)' or normalization '\(settings.normalize)'")
+        guard let model = ReferenceModel(rawValue: settings.model), let normalize = Normalizer.Method(rawValue: settings.normalize),
+              let hiddenActivation = TrainSettings.parseActivation(settings.activation) else {
+            throw CLIError("unknown model '\(settings.model)', normalization '\(settings.normalize)' or activation '\(settings.activation)'")
         }
         let (dataset, epochs, batchSize, seed) = (settings.dataset, settings.epochs, settings.batchSize, settings.seed)
         let learningRate = settings.effectiveLearningRate
@@ -146,7 +155,8 @@ struct TrainCommand: ParsableCommand {
         var normalizer = Normalizer.fit(normalize, on: trainSet.features)
 
         var generator = KeelRandom(seed: seed)
-        let network = model.make(inputShape: trainSet.sampleShape, classes: fullTrain.classCount, generator: &generator)
+        let network = model.make(inputShape: trainSet.sampleShape, classes: fullTrain.classCount, activation: hiddenActivation,
+                                 generator: &generator)
         let trainer = Trainer(model: network, optimizer: Self.makeOptimizer(settings, network.namedParameters),
                               modelName: model.rawValue, normalizer: normalizer)
         trainer.settings = [TrainSettings.checkpointKey: settings.encoded()]
@@ -161,6 +171,24 @@ struct TrainCommand: ParsableCommand {
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
         signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
 
+        var recorder: DiagnosticsRecorder?
+        if diagnostics {
+            let r = DiagnosticsRecorder(model: network)
+            trainer.callbacks.append(r)
+            trainer.callbacks.append(ClosureCallback(epoch: { [quiet] record, trainer in
+                guard !quiet else { return false }
+                for l in r.epochSummary(record.epoch) {
+                    var parts = ["  layer \(l.layer) (\(l.kind))"]
+                    if let d = l.deadFraction { parts.append(String(format: "dead %.1f%%", d * 100)) }
+                    if let s = l.saturatedFraction { parts.append(String(format: "saturated %.1f%%", s * 100)) }
+                    if let m = l.meanDerivative { parts.append(String(format: "mean |f′| %.3f", m)) }
+                    if let g = l.gradientNorm { parts.append(String(format: "‖∇‖ %.4g", g)) }
+                    trainer.progress.message(parts.joined(separator: "  "))
+                }
+                return false
+            }))
+            recorder = r
+        }
         let normalizedTrain = trainSet.mapFeatures(normalizer.apply)
         let normalizedTest = test.mapFeatures(normalizer.apply)
         let loader = DataLoader(normalizedTrain, batchSize: batchSize, shuffle: true, seed: seed)
@@ -183,7 +211,10 @@ struct TrainCommand: ParsableCommand {
         try SafeTensors.write(network.stateDict(), metadata: ["format": "pt", "keel_model": model.rawValue],
                               to: outDirectory.appendingPathComponent("model.safetensors"))
         try ModelDescription(model: model.rawValue, inputShape: trainSet.sampleShape, classes: fullTrain.classCount,
-                             normalizer: normalizer, dataset: dataset).write(to: outDirectory)
+                             normalizer: normalizer, dataset: dataset, activation: settings.activation).write(to: outDirectory)
+        if let recorder {
+            try AtomicFile.write(Data(recorder.csv().utf8), to: outDirectory.appendingPathComponent("diagnostics.csv"))
+        }
         let history = trainer.history
         try AtomicFile.write(Data(history.epochsCSV().utf8), to: outDirectory.appendingPathComponent("history.csv"))
         try AtomicFile.write(Data(history.iterationsCSV().utf8), to: outDirectory.appendingPathComponent("iterations.csv"))
@@ -198,7 +229,7 @@ struct TrainCommand: ParsableCommand {
             "final_train_accuracy": Double(history.epochs.last?.trainAccuracy ?? .nan),
             "model": model.rawValue, "parameters": network.parameterCount, "optimizer": settings.optimizer,
             "learning_rate": Double(learningRate), "seed": seed, "dataset": dataset, "threads": Parallel.threadCount,
-            "normalize": normalize.rawValue,
+            "normalize": normalize.rawValue, "activation": settings.activation,
         ]
         let json = try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(json, to: outDirectory.appendingPathComponent("metrics.json"))

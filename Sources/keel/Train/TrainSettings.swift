@@ -1,4 +1,5 @@
 import Foundation
+import Keel
 import KeelData
 import KeelTrain
 
@@ -16,10 +17,43 @@ struct TrainSettings: Codable, Equatable {
     var seed: UInt64 = 0
     var normalize = Normalizer.Method.standard.rawValue
     var validationFraction: Double = 0
+    var activation = "relu"
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, model, epochs, batchSize, optimizer, learningRate, momentum, weightDecay, seed, normalize,
+             validationFraction, activation
+    }
+
+    init() {}
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TrainSettings()
+        dataset = try c.decodeIfPresent(String.self, forKey: .dataset) ?? d.dataset
+        model = try c.decodeIfPresent(String.self, forKey: .model) ?? d.model
+        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
+        optimizer = try c.decodeIfPresent(String.self, forKey: .optimizer) ?? d.optimizer
+        learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate)
+        momentum = try c.decodeIfPresent(Float.self, forKey: .momentum) ?? d.momentum
+        weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? d.weightDecay
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        normalize = try c.decodeIfPresent(String.self, forKey: .normalize) ?? d.normalize
+        validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? d.validationFraction
+        activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? d.activation
+    }
 
     /// The learning rate used: the one set, or the optimizer's default.
     var effectiveLearningRate: Float {
         learningRate ?? ["sgd": 0.05, "adagrad": 0.01][optimizer] ?? 0.001
+    }
+
+    /// The hidden activation, from "NAME" or "NAME:PARAMETER" (leaky_relu:0.5, elu:0.5, softplus:2).
+    static func parseActivation(_ text: String) -> Activation? {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        let parameter = parts.count == 2 ? Float(parts[1]) : nil
+        if parts.count == 2 && parameter == nil { return nil }
+        return Activation(name: parts[0], negativeSlope: parameter, alpha: parameter, beta: parameter)
     }
 
     /// The key under which checkpoints store these settings.

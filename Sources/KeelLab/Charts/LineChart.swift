@@ -1,0 +1,175 @@
+import Foundation
+
+/// A self-contained SVG line chart: axes with round-number ticks, grid, labels, legend, optional shaded
+/// horizontal bands. No scripts, no external fonts.
+public struct LineChart: Sendable {
+    public struct Series: Sendable {
+        public var name: String
+        public var points: [(x: Double, y: Double)]
+        public var color: String
+        public var dashed: Bool
+        public var width: Double
+
+        public init(name: String, points: [(x: Double, y: Double)], color: String, dashed: Bool = false, width: Double = 2) {
+            self.name = name
+            self.points = points
+            self.color = color
+            self.dashed = dashed
+            self.width = width
+        }
+    }
+
+    /// A shaded horizontal band (e.g. an activation's output range) with a label.
+    public struct Band: Sendable {
+        public var lower: Double
+        public var upper: Double
+        public var label: String
+        public init(lower: Double, upper: Double, label: String) {
+            self.lower = lower
+            self.upper = upper
+            self.label = label
+        }
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var series: [Series] = []
+    public var bands: [Band] = []
+    public var xDomain: ClosedRange<Double>?
+    public var yDomain: ClosedRange<Double>?
+    public var width: Double = 640
+    public var height: Double = 400
+    /// Logarithmic y axis (positive values only).
+    public var logY = false
+
+    public init(title: String, xLabel: String, yLabel: String) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+    }
+
+    /// The palette used for series by default (colour-blind safe, Okabe–Ito).
+    public static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+
+    public func svg() -> String {
+        let margin = (left: 64.0, right: 16.0, top: 40.0, bottom: 52.0)
+        let plotWidth = width - margin.left - margin.right, plotHeight = height - margin.top - margin.bottom
+        let finite = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite && (!logY || $0.y > 0) }
+        let xs = finite.map(\.x), ys = finite.map { logY ? log10($0.y) : $0.y }
+        var xRange = xDomain ?? ((xs.min() ?? 0)...(xs.max() ?? 1))
+        var yRange = yDomain.map { logY ? log10(max($0.lowerBound, 1e-30))...log10(max($0.upperBound, 1e-30)) : $0 }
+            ?? ((ys.min() ?? 0)...(ys.max() ?? 1))
+        if xRange.lowerBound == xRange.upperBound { xRange = (xRange.lowerBound - 1)...(xRange.upperBound + 1) }
+        if yRange.lowerBound == yRange.upperBound { yRange = (yRange.lowerBound - 1)...(yRange.upperBound + 1) }
+        if yDomain == nil && !logY {
+            let pad = (yRange.upperBound - yRange.lowerBound) * 0.05
+            yRange = (yRange.lowerBound - pad)...(yRange.upperBound + pad)
+        }
+        func px(_ x: Double) -> Double { margin.left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth }
+        func py(_ y: Double) -> Double {
+            let v = logY ? log10(max(y, 1e-30)) : y
+            return margin.top + (1 - (v - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) * plotHeight
+        }
+        var out = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" viewBox="0 0 \(f(width)) \(f(height))" \
+        font-family="Helvetica, Arial, sans-serif" font-size="12" role="img" aria-label="\(escape(title))">
+        <rect width="100%" height="100%" fill="white"/>
+        <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="15" font-weight="bold">\(escape(title))</text>
+
+        """
+        // Clip series to the plot area.
+        let clip = "clip\(abs(title.hashValue) % 1_000_000)"
+        out += "<defs><clipPath id=\"\(clip)\"><rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\"/></clipPath></defs>\n"
+        for band in bands {
+            let top = py(min(band.upper, logY ? pow(10, yRange.upperBound) : yRange.upperBound))
+            let bottom = py(max(band.lower, logY ? pow(10, yRange.lowerBound) : yRange.lowerBound))
+            out += "<rect x=\"\(f(margin.left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(max(bottom - top, 0)))\" fill=\"#0072B2\" fill-opacity=\"0.08\"/>\n"
+            for bound in [band.lower, band.upper] where bound.isFinite && (!logY || bound > 0) {
+                let y = py(bound)
+                if y >= margin.top && y <= margin.top + plotHeight {
+                    out += "<line x1=\"\(f(margin.left))\" y1=\"\(f(y))\" x2=\"\(f(margin.left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#0072B2\" stroke-opacity=\"0.6\" stroke-dasharray=\"2 3\"/>\n"
+                }
+            }
+            out += "<text x=\"\(f(margin.left + plotWidth - 6))\" y=\"\(f(margin.top + plotHeight - 8))\" text-anchor=\"end\" fill=\"#0072B2\">\(escape(band.label))</text>\n"
+        }
+        // Grid and ticks.
+        for t in LineChart.ticks(xRange) {
+            let x = px(t)
+            out += "<line x1=\"\(f(x))\" y1=\"\(f(margin.top))\" x2=\"\(f(x))\" y2=\"\(f(margin.top + plotHeight))\" stroke=\"#e5e5e5\"/>\n"
+            out += "<text x=\"\(f(x))\" y=\"\(f(margin.top + plotHeight + 16))\" text-anchor=\"middle\">\(LineChart.label(t))</text>\n"
+        }
+        for t in LineChart.ticks(yRange) {
+            let y = margin.top + (1 - (t - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) * plotHeight
+            out += "<line x1=\"\(f(margin.left))\" y1=\"\(f(y))\" x2=\"\(f(margin.left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\"/>\n"
+            out += "<text x=\"\(f(margin.left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(logY ? LineChart.label(pow(10, t)) : LineChart.label(t))</text>\n"
+        }
+        // Zero axes where they fall inside.
+        if xRange.contains(0) {
+            out += "<line x1=\"\(f(px(0)))\" y1=\"\(f(margin.top))\" x2=\"\(f(px(0)))\" y2=\"\(f(margin.top + plotHeight))\" stroke=\"#999\"/>\n"
+        }
+        if !logY && yRange.contains(0) {
+            out += "<line x1=\"\(f(margin.left))\" y1=\"\(f(py(0)))\" x2=\"\(f(margin.left + plotWidth))\" y2=\"\(f(py(0)))\" stroke=\"#999\"/>\n"
+        }
+        out += "<rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"#333\"/>\n"
+        for s in series {
+            // Break the line at non-finite points.
+            var segments: [[String]] = [[]]
+            for p in s.points {
+                if p.x.isFinite && p.y.isFinite && (!logY || p.y > 0) {
+                    segments[segments.count - 1].append("\(f(px(p.x))),\(f(py(p.y)))")
+                } else if !segments[segments.count - 1].isEmpty {
+                    segments.append([])
+                }
+            }
+            for segment in segments where !segment.isEmpty {
+                out += "<polyline clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"\(f(s.width))\"" +
+                    (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + " points=\"\(segment.joined(separator: " "))\"/>\n"
+            }
+        }
+        // Legend.
+        for (i, s) in series.enumerated() {
+            let y = margin.top + 10 + Double(i) * 16
+            let x = margin.left + 10
+            out += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(s.color)\" stroke-width=\"\(f(s.width))\"" +
+                (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n"
+            out += "<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\">\(escape(s.name))</text>\n"
+        }
+        out += "<text x=\"\(f(margin.left + plotWidth / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
+        out += "<text transform=\"translate(16 \(f(margin.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
+        out += "</svg>\n"
+        return out
+    }
+
+    /// Round-number ticks (steps of 1, 2 or 5 × 10ᵏ), about six of them.
+    static func ticks(_ range: ClosedRange<Double>) -> [Double] {
+        let span = range.upperBound - range.lowerBound
+        guard span > 0, span.isFinite else { return [range.lowerBound] }
+        let raw = span / 6
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? magnitude * 10
+        var t = ceil(range.lowerBound / step) * step
+        var result: [Double] = []
+        while t <= range.upperBound + step * 1e-9 {
+            result.append(abs(t) < step * 1e-9 ? 0 : t)
+            t += step
+        }
+        return result
+    }
+
+    static func label(_ v: Double) -> String {
+        if v == 0 { return "0" }
+        if abs(v) >= 1e5 || abs(v) < 1e-3 { return String(format: "%.0e", v) }
+        let text = String(format: "%.4g", v)
+        return text.replacingOccurrences(of: "-", with: "−")
+    }
+}
+
+/// Escapes text for XML/HTML.
+public func escape(_ text: String) -> String {
+    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+}
+
+/// A coordinate with two decimals.
+func f(_ v: Double) -> String { String(format: "%.2f", v) }
