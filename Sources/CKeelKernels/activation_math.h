@@ -4,6 +4,7 @@
 //   W           lanes
 //   TARGET      the function attribute selecting the instruction set (may be empty)
 //   FN(name)    a suffixing macro giving each level its own symbol names
+//   RECIP(v)    1/v (a hardware estimate refined by one Newton step where the level has one)
 //
 // Every transcendental is computed from exp (Cephes' reduction and polynomial), so results stay within a
 // few ulp of the correctly rounded value; the formulas are the numerically stable forms (no overflow at
@@ -16,10 +17,11 @@ static inline TARGET VF FN(splat)(float v) { return (VF)v; }
 
 static inline TARGET VF FN(vabs)(VF x) { return (VF)((VI)x & (VI)0x7FFFFFFF); }
 
-/// e^x (Cephes expf): x = n·ln2 + r, e^r by a degree-6 polynomial, times 2^n in two steps (subnormals).
+/// e^x (Cephes expf) for the activations: x = n·ln2 + r, e^r by a degree-6 polynomial, times 2^n.
+/// Inputs are clamped to [−87.3, 88.7] (results saturate at ≈1.2e−38 and ≈3.4e38 instead of 0 and ∞,
+/// which no activation below can tell apart); NaN is handled once per activation, in the loops.
 static inline TARGET VF FN(vexp)(VF x) {
-    const VF hi = FN(splat)(88.72283935546875f), lo = FN(splat)(-103.97282409667969f);
-    VF c = __builtin_elementwise_min(__builtin_elementwise_max(x, lo), hi);
+    VF c = __builtin_elementwise_min(__builtin_elementwise_max(x, (VF)-87.3f), (VF)88.7f);
     VF n = __builtin_elementwise_roundeven(c * 1.44269504088896341f);
     VF r = c - n * 0.693359375f;
     r = r - n * -2.12194440e-4f;
@@ -30,13 +32,7 @@ static inline TARGET VF FN(vexp)(VF x) {
     p = p * r + 1.6666665459E-1f;
     p = p * r + 5.0000001201E-1f;
     p = p * (r * r) + r + 1.0f;
-    VI ni = __builtin_convertvector(n, VI);
-    VI n1 = ni >> 1, n2 = ni - n1;
-    VF s1 = (VF)((n1 + 127) << 23), s2 = (VF)((n2 + 127) << 23);
-    VF y = p * s1 * s2;
-    y = x > hi ? FN(splat)(__builtin_inff()) : y;
-    y = x < lo ? FN(splat)(0.0f) : y;
-    return x != x ? x : y;
+    return p * (VF)((__builtin_convertvector(n, VI) + 127) << 23);
 }
 
 /// ln x for x ≥ 1 (Cephes logf; only used on arguments of the form 1 + u, u ≥ 0).
@@ -64,7 +60,7 @@ static inline TARGET VF FN(vlog_ge1)(VF x) {
 /// ln(1 + u) for u ≥ 0, accurate for tiny u: ln w − ((w − 1) − u)/w with w = 1 + u.
 static inline TARGET VF FN(vlog1p)(VF u) {
     VF w = u + 1.0f;
-    VF y = FN(vlog_ge1)(w) - ((w - 1.0f) - u) / w;
+    VF y = FN(vlog_ge1)(w) - ((w - 1.0f) - u) * RECIP(w);
     return w == 1.0f ? u : y;
 }
 
@@ -78,16 +74,15 @@ static inline TARGET VF FN(vtanh)(VF x) {
     p = p * z + 1.33314422036E-1f;
     p = p * z - 3.33332819422E-1f;
     VF small = x + x * z * p;
-    VF large = 1.0f - 2.0f / (FN(vexp)(a + a) + 1.0f);
+    VF large = 1.0f - 2.0f * RECIP(FN(vexp)(a + a) + 1.0f);
     large = (VF)((VI)large | ((VI)x & (VI)0x80000000));
-    VF y = a < 0.625f ? small : large;
-    return x != x ? x : y;
+    return a < 0.625f ? small : large;
 }
 
 /// σ(x) = 1/(1 + e^−x), computed from e^−|x| so that it never overflows.
 static inline TARGET VF FN(vsigmoid)(VF x) {
     VF e = FN(vexp)(-FN(vabs)(x));
-    VF r = 1.0f / (1.0f + e);
+    VF r = RECIP(1.0f + e);
     return x >= 0.0f ? r : e * r;
 }
 
@@ -109,26 +104,17 @@ static inline TARGET VF FN(vexpm1)(VF x) {
     return FN(vabs)(x) < 0.5f ? small : FN(vexp)(x) - 1.0f;
 }
 
-/// erf x given e^{−x²} (shared with callers that need it too): the Taylor series for |x| < 0.5,
-/// Abramowitz–Stegun 7.1.26 (|error| ≤ 1.5e-7) beyond.
+/// erf x given e^{−x²} (shared with callers that need it too): Abramowitz–Stegun 7.1.26,
+/// |error| ≤ 1.5e−7 (every use below multiplies it by x or adds it to 1, so this is within 1e−6 + 1e−5·|f|).
 static inline TARGET VF FN(verf_given_exp)(VF x, VF expMinusSquare) {
-    VF a = FN(vabs)(x), z = x * x;
-    VF s = (VF)(1.0f / 9360.0f);
-    s = s * z - 1.0f / 1320.0f;
-    s = s * z + 1.0f / 216.0f;
-    s = s * z - 1.0f / 42.0f;
-    s = s * z + 1.0f / 10.0f;
-    s = s * z - 1.0f / 3.0f;
-    VF small = (x + x * z * s) * 1.1283791670955126f;
-    VF t = 1.0f / (1.0f + 0.3275911f * a);
+    VF t = RECIP(1.0f + 0.3275911f * FN(vabs)(x));
     VF q = (VF)1.061405429f;
     q = q * t - 1.453152027f;
     q = q * t + 1.421413741f;
     q = q * t - 0.284496736f;
     q = q * t + 0.254829592f;
-    VF large = 1.0f - q * t * expMinusSquare;
-    large = (VF)((VI)large | ((VI)x & (VI)0x80000000));
-    return a < 0.5f ? small : large;
+    VF y = 1.0f - q * t * expMinusSquare;
+    return (VF)((VI)y | ((VI)x & (VI)0x80000000));
 }
 
 /// erf x.
@@ -160,17 +146,17 @@ static inline TARGET VF FN(forward1)(int kind, VF x, const float *p) {
     case KEEL_ACT_ELU: return x > 0.0f ? x : FN(vexpm1)(x) * p[0];
     case KEEL_ACT_SELU: return (x > 0.0f ? x : FN(vexpm1)(x) * SELU_ALPHA) * SELU_SCALE;
     case KEEL_ACT_CELU: return x > 0.0f ? x : FN(vexpm1)(x / p[0]) * p[0];
-    case KEEL_ACT_GELU: return x * 0.5f * (1.0f + FN(verf)(x * INV_SQRT2));
+    case KEEL_ACT_GELU: return x * 0.5f * (1.0f + FN(verf_given_exp)(x * INV_SQRT2, FN(vexp)(x * x * -0.5f)));
     case KEEL_ACT_GELU_TANH:
         return x * 0.5f * (1.0f + FN(vtanh)((x + x * x * x * GELU_TANH_KAPPA) * GELU_TANH_BETA));
     case KEEL_ACT_SILU: return x * FN(vsigmoid)(x);
     case KEEL_ACT_MISH: return x * FN(vtanh)(FN(vsoftplus)(x));
     case KEEL_ACT_HARDSIGMOID:
-        return x <= -3.0f ? (VF)0.0f : (x >= 3.0f ? (VF)1.0f : x / 6.0f + 0.5f);
+        return x <= -3.0f ? (VF)0.0f : (x >= 3.0f ? (VF)1.0f : x * (1.0f / 6.0f) + 0.5f);
     case KEEL_ACT_HARDSWISH:
-        return x * __builtin_elementwise_min(__builtin_elementwise_max(x + 3.0f, (VF)0.0f), (VF)6.0f) / 6.0f;
+        return x * __builtin_elementwise_min(__builtin_elementwise_max(x + 3.0f, (VF)0.0f), (VF)6.0f) * (1.0f / 6.0f);
     case KEEL_ACT_RELU6: return x < 0.0f ? (VF)0.0f : (x > 6.0f ? (VF)6.0f : x);
-    case KEEL_ACT_SOFTSIGN: return x / (1.0f + FN(vabs)(x));
+    case KEEL_ACT_SOFTSIGN: return x * RECIP(1.0f + FN(vabs)(x));
     case KEEL_ACT_LOGSIGMOID:
         return __builtin_elementwise_min(x, (VF)0.0f) - FN(vlog1p)(FN(vexp)(-FN(vabs)(x)));
     default: return x;
@@ -210,15 +196,15 @@ static inline TARGET VF FN(derivative1)(int kind, VF x, VF y, const float *p) {
         return t + x * FN(vsigmoid)(x) * (1.0f - t * t);
     }
     case KEEL_ACT_HARDSIGMOID: return (x > -3.0f) & (x < 3.0f) ? (VF)(1.0f / 6.0f) : (VF)0.0f;
-    case KEEL_ACT_HARDSWISH: return x <= -3.0f ? (VF)0.0f : (x >= 3.0f ? (VF)1.0f : x / 3.0f + 0.5f);
+    case KEEL_ACT_HARDSWISH: return x <= -3.0f ? (VF)0.0f : (x >= 3.0f ? (VF)1.0f : x * (1.0f / 3.0f) + 0.5f);
     case KEEL_ACT_RELU6: return (x > 0.0f) & (x < 6.0f) ? (VF)1.0f : (VF)0.0f;
     case KEEL_ACT_SOFTSIGN: {
-        VF d = 1.0f + FN(vabs)(x);
-        return 1.0f / (d * d);
+        VF r = RECIP(1.0f + FN(vabs)(x));
+        return r * r;
     }
     case KEEL_ACT_LOGSIGMOID: {
         VF z = FN(vexp)(-FN(vabs)(x));
-        VF r = z / (1.0f + z);
+        VF r = z * RECIP(1.0f + z);
         return x < 0.0f ? 1.0f - r : r;
     }
     default: return (VF)1.0f;
@@ -227,6 +213,18 @@ static inline TARGET VF FN(derivative1)(int kind, VF x, VF y, const float *p) {
 
 // ---------------------------------------------------------------------------------------------
 // Array loops: whole vectors, then the tail through a padded vector.
+
+/// f(x), NaN in → NaN out.
+static inline TARGET VF FN(forward)(int kind, VF x, const float *p) {
+    VF y = FN(forward1)(kind, x, p);
+    return x != x ? x : y;
+}
+
+/// f′(x), NaN in → NaN out.
+static inline TARGET VF FN(derivative)(int kind, VF x, VF y, const float *p) {
+    VF d = FN(derivative1)(kind, x, y, p);
+    return x != x ? x : d;
+}
 
 static inline TARGET VF FN(load)(const float *p, long count) {
     VF v = (VF)0.0f;
@@ -239,17 +237,17 @@ static inline TARGET void FN(store)(float *p, VF v, long count) { __builtin_memc
 #define KEEL_ACTIVATION_LOOPS(KIND)                                                                    \
     static TARGET void FN(forward_##KIND)(const float *x, float *y, long n, const float *p) {          \
         long i = 0;                                                                                    \
-        for (; i + W <= n; i += W) FN(store)(y + i, FN(forward1)(KIND, FN(load)(x + i, W), p), W);     \
-        if (i < n) FN(store)(y + i, FN(forward1)(KIND, FN(load)(x + i, n - i), p), n - i);            \
+        for (; i + W <= n; i += W) FN(store)(y + i, FN(forward)(KIND, FN(load)(x + i, W), p), W);      \
+        if (i < n) FN(store)(y + i, FN(forward)(KIND, FN(load)(x + i, n - i), p), n - i);             \
     }                                                                                                  \
     static TARGET void FN(backward_##KIND)(const float *x, const float *y, const float *g, float *dx,  \
                                            long n, const float *p) {                                   \
         long i = 0;                                                                                    \
         for (; i + W <= n; i += W)                                                                     \
-            FN(store)(dx + i, FN(load)(g + i, W) * FN(derivative1)(KIND, FN(load)(x + i, W),          \
+            FN(store)(dx + i, FN(load)(g + i, W) * FN(derivative)(KIND, FN(load)(x + i, W),           \
                                                                  FN(load)(y + i, W), p), W);           \
         if (i < n)                                                                                     \
-            FN(store)(dx + i, FN(load)(g + i, n - i) * FN(derivative1)(KIND, FN(load)(x + i, n - i),  \
+            FN(store)(dx + i, FN(load)(g + i, n - i) * FN(derivative)(KIND, FN(load)(x + i, n - i),   \
                                                                      FN(load)(y + i, n - i), p), n - i); \
     }
 
