@@ -32,7 +32,8 @@ func makeRun(seed: UInt64 = 1) -> Trainer {
         Dropout(0.2, seed: seed)
         Linear(16, 3, generator: &g)
     }
-    let optimizer = Adam(model.namedParameters, learningRate: 0.01)
+    // A decaying schedule, so that resuming must continue it at the saved global step.
+    let optimizer = Adam(model.namedParameters, learningRate: Schedule.exponential(base: 0.01, gamma: 0.97))
     return Trainer(model: model, optimizer: optimizer, modelName: "blob-mlp")
 }
 
@@ -212,5 +213,20 @@ struct DiagnosticsTests {
         let summary = recorder.epochSummary(1)
         #expect(summary.count == 3)
         #expect(recorder.csv().split(separator: "\n").count == 1 + 6 * 3)
+    }
+}
+
+struct ReduceLROnPlateauTests {
+    @Test func reducesAfterPatienceAndCooldown() throws {
+        let trainer = makeRun()
+        let plateau = ReduceLROnPlateau(factor: 0.5, patience: 1, threshold: 10)  // no epoch can improve by 1000 %
+        trainer.callbacks = [plateau]
+        try trainer.fit(DataLoader(blobs(count: 60, seed: 1), batchSize: 30), epochs: 5)
+        // Epoch 1 sets the best; epochs 2–3 are bad → reduce after epoch 3; epochs 4–5 → reduce after epoch 5.
+        #expect(plateau.scale == 0.25)
+        let rates = trainer.history.epochs.map(\.learningRate)
+        let base = Schedule.exponential(base: 0.01, gamma: 0.97)
+        #expect(Swift.abs(rates[3] - 0.5 * base.learningRate(at: 7)) < 1e-9)
+        #expect(Swift.abs(trainer.optimizer.currentLearningRate - 0.25 * base.learningRate(at: 10)) < 1e-9)
     }
 }

@@ -10,3 +10,14 @@ public struct ConstantLearningRate: LearningRateSchedule, Codable, Equatable {
     public init(_ value: Float) { self.value = value }
     public func learningRate(at step: Int) -> Float { value }
 }
+
+/// factor · base (what reduce-on-plateau adjusts).
+public struct ScaledLearningRate: LearningRateSchedule {
+    public var base: any LearningRateSchedule
+    public var factor: Float
+    public init(_ base: any LearningRateSchedule, factor: Float) {
+        self.base = base
+        self.factor = factor
+    }
+    public func learningRate(at step: Int) -> Float { factor * base.learningRate(at: step) }
+}

@@ -38,6 +38,13 @@ struct TrainCommand: ParsableCommand {
     var optimizer: OptimizerName?
     @Option(help: "Learning rate (default: 0.05 for sgd, 0.01 for adagrad, 0.001 otherwise).")
     var lr: Float?
+    @Option(help: """
+        Learning-rate schedule read at the global step: NAME or NAME:key=value,… with TensorFlow's or PyTorch's         parameter names, lists with '/', e.g. cosine_decay:decay_steps=630 or         piecewise_constant:boundaries=300/500,values=0.05/0.01/0.002 (its learning_rate defaults to --lr). See `keel schedule`.
+        """)
+    var schedule: String?
+    @Option(help: "Reduce the learning rate by this factor when the validation (or training) loss stops improving.")
+    var plateauFactor: Float?
+    @Option(help: "Epochs without improvement before reducing (with --plateau-factor; default 2).") var plateauPatience = 2
     @Option(help: "Momentum for sgd and rmsprop (default 0.9).") var momentum: Float?
     @Option(help: "Weight decay: L2, decoupled for adamw (default 0).") var weightDecay: Float?
     @Option(help: "Random seed for initialization, batch order and dropout (default 0).") var seed: UInt64?
@@ -65,6 +72,14 @@ struct TrainCommand: ParsableCommand {
         }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let plateauFactor, !(plateauFactor > 0 && plateauFactor < 1) {
+            throw ValidationError("--plateau-factor must be in (0, 1), got \(plateauFactor)")
+        }
+        if let schedule {
+            do { _ = try Schedule.parse(schedule, defaultLearningRate: lr ?? 0.05) } catch let error as ScheduleError {
+                throw ValidationError("--schedule: \(error)")
+            }
+        }
         if let activation, TrainSettings.parseActivation(activation) == nil {
             throw ValidationError("unknown activation '\(activation)'; known: \(Activation.all.map(\.name).joined(separator: ", "))")
         }
@@ -94,6 +109,10 @@ struct TrainCommand: ParsableCommand {
         apply("normalize", normalize?.rawValue, \.normalize)
         apply("validation-fraction", validationFraction, \.validationFraction)
         apply("activation", activation, \.activation)
+        if let schedule {
+            if saved != nil && s.schedule != schedule { conflicts.append("--schedule \(schedule) (the run has \(s.schedule ?? "none"))") }
+            s.schedule = schedule
+        }
         if let epochs { s.epochs = epochs }
         if !conflicts.isEmpty {
             throw CLIError("a resumed run keeps its settings; these flags differ: \(conflicts.joined(separator: ", "))")
@@ -101,8 +120,13 @@ struct TrainCommand: ParsableCommand {
         return s
     }
 
-    static func makeOptimizer(_ s: TrainSettings, _ parameters: NamedParameters) -> any Optimizer {
-        let schedule = ConstantLearningRate(s.effectiveLearningRate)
+    static func makeOptimizer(_ s: TrainSettings, _ parameters: NamedParameters) throws -> any Optimizer {
+        let schedule: any LearningRateSchedule
+        do {
+            schedule = try s.learningRateSchedule()
+        } catch let error as ScheduleError {
+            throw CLIError("--schedule: \(error)")
+        }
         switch OptimizerName(rawValue: s.optimizer) ?? .sgd {
         case .sgd: return SGD(parameters, learningRate: schedule, momentum: s.momentum, weightDecay: s.weightDecay)
         case .adam: return Adam(parameters, learningRate: schedule, weightDecay: s.weightDecay)
@@ -157,7 +181,7 @@ struct TrainCommand: ParsableCommand {
         var generator = KeelRandom(seed: seed)
         let network = model.make(inputShape: trainSet.sampleShape, classes: fullTrain.classCount, activation: hiddenActivation,
                                  generator: &generator)
-        let trainer = Trainer(model: network, optimizer: Self.makeOptimizer(settings, network.namedParameters),
+        let trainer = Trainer(model: network, optimizer: try Self.makeOptimizer(settings, network.namedParameters),
                               modelName: model.rawValue, normalizer: normalizer)
         trainer.settings = [TrainSettings.checkpointKey: settings.encoded()]
         if let resume {
@@ -171,6 +195,9 @@ struct TrainCommand: ParsableCommand {
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
         signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
 
+        if let plateauFactor {
+            trainer.callbacks.append(ReduceLROnPlateau(factor: plateauFactor, patience: plateauPatience))
+        }
         var recorder: DiagnosticsRecorder?
         if diagnostics {
             let r = DiagnosticsRecorder(model: network)
@@ -229,7 +256,7 @@ struct TrainCommand: ParsableCommand {
             "final_train_accuracy": Double(history.epochs.last?.trainAccuracy ?? .nan),
             "model": model.rawValue, "parameters": network.parameterCount, "optimizer": settings.optimizer,
             "learning_rate": Double(learningRate), "seed": seed, "dataset": dataset, "threads": Parallel.threadCount,
-            "normalize": normalize.rawValue, "activation": settings.activation,
+            "normalize": normalize.rawValue, "activation": settings.activation, "schedule": settings.schedule ?? "constant",
         ]
         let json = try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(json, to: outDirectory.appendingPathComponent("metrics.json"))

@@ -18,10 +18,12 @@ struct TrainSettings: Codable, Equatable {
     var normalize = Normalizer.Method.standard.rawValue
     var validationFraction: Double = 0
     var activation = "relu"
+    /// A learning-rate schedule spec ("cosine_decay:decay_steps=630"), nil for a constant rate.
+    var schedule: String?
 
     enum CodingKeys: String, CodingKey {
         case dataset, model, epochs, batchSize, optimizer, learningRate, momentum, weightDecay, seed, normalize,
-             validationFraction, activation
+             validationFraction, activation, schedule
     }
 
     init() {}
@@ -41,6 +43,7 @@ struct TrainSettings: Codable, Equatable {
         normalize = try c.decodeIfPresent(String.self, forKey: .normalize) ?? d.normalize
         validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? d.validationFraction
         activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? d.activation
+        schedule = try c.decodeIfPresent(String.self, forKey: .schedule)
     }
 
     /// The learning rate used: the one set, or the optimizer's default.
@@ -54,6 +57,12 @@ struct TrainSettings: Codable, Equatable {
         let parameter = parts.count == 2 ? Float(parts[1]) : nil
         if parts.count == 2 && parameter == nil { return nil }
         return Activation(name: parts[0], negativeSlope: parameter, alpha: parameter, beta: parameter)
+    }
+
+    /// The learning rate as a function of the global step: the schedule, or the constant rate.
+    func learningRateSchedule() throws -> any LearningRateSchedule {
+        guard let schedule else { return ConstantLearningRate(effectiveLearningRate) }
+        return try Schedule.parse(schedule, defaultLearningRate: effectiveLearningRate)
     }
 
     /// The key under which checkpoints store these settings.
