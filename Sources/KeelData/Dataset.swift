@@ -34,14 +34,21 @@ public struct TensorDataset: Dataset {
     public let features: Tensor
     public let labels: [Int32]
     public let classCount: Int
+    /// Names of the classes (label i is classNames[i]), when known.
+    public let classNames: [String]?
+    /// Names of the feature columns of a table, when known.
+    public let featureNames: [String]?
 
-    public init(features: Tensor, labels: [Int32], classCount: Int? = nil) {
+    public init(features: Tensor, labels: [Int32], classCount: Int? = nil, classNames: [String]? = nil,
+                featureNames: [String]? = nil) {
         if !(features.rank >= 1 && features.shape[0] == labels.count) {
             fatalError("TensorDataset: \(labels.count) labels for features of shape \(features.shape)")
         }
         self.features = features
         self.labels = labels
         self.classCount = classCount ?? Int((labels.max() ?? -1) + 1)
+        self.classNames = classNames
+        self.featureNames = featureNames
     }
 
     public var count: Int { labels.count }
@@ -58,11 +65,35 @@ public struct TensorDataset: Dataset {
 
     /// The samples `indices` as a new dataset.
     public func subset(_ indices: [Int]) -> TensorDataset {
-        TensorDataset(features: samples(indices), labels: indices.map { labels[$0] }, classCount: classCount)
+        TensorDataset(features: samples(indices), labels: indices.map { labels[$0] }, classCount: classCount,
+                      classNames: classNames, featureNames: featureNames)
     }
 
     /// The same labels with features transformed (e.g. normalized).
     public func mapFeatures(_ transform: (Tensor) -> Tensor) -> TensorDataset {
-        TensorDataset(features: transform(features), labels: labels, classCount: classCount)
+        TensorDataset(features: transform(features), labels: labels, classCount: classCount, classNames: classNames,
+                      featureNames: featureNames)
+    }
+}
+
+extension TensorDataset {
+    /// Disjoint train / validation / test subsets, shuffled by `seed`; with `stratified`, every class is split
+    /// in the same proportions. Fractions are of the whole; the training set gets the rest.
+    public func split(validation: Double, test: Double, seed: UInt64, stratified: Bool = false)
+        -> (train: TensorDataset, validation: TensorDataset, test: TensorDataset) {
+        precondition(validation >= 0 && test >= 0 && validation + test < 1, "split: fractions must be ≥ 0 and sum to < 1")
+        let order = DataLoader(self, batchSize: 1, shuffle: true, seed: seed ^ 0x5B117).order(epoch: 0)
+        var trainIndices: [Int] = [], validationIndices: [Int] = [], testIndices: [Int] = []
+        let groups: [[Int]] = stratified
+            ? (0..<classCount).map { c in order.filter { labels[$0] == Int32(c) } }
+            : [order]
+        for group in groups {
+            let nTest = Int((Double(group.count) * test).rounded())
+            let nValidation = Int((Double(group.count) * validation).rounded())
+            testIndices += group.prefix(nTest)
+            validationIndices += group.dropFirst(nTest).prefix(nValidation)
+            trainIndices += group.dropFirst(nTest + nValidation)
+        }
+        return (subset(trainIndices.sorted()), subset(validationIndices.sorted()), subset(testIndices.sorted()))
     }
 }

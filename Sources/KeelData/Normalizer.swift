@@ -1,43 +1,115 @@
+import Foundation
 import Keel
 
-/// Normalization of input features, fitted on the training split only and applied unchanged to
-/// validation and test data (and saved with the model).
+/// Normalization of input features, fitted on the training split only and applied unchanged to validation
+/// and test data; saved with the model (checkpoints, model.json) and applied by `keel evaluate`/`predict`.
+///
+/// Statistics are per channel: per feature for tables [N, F], per colour channel for images [N, C, H, W].
+/// The linear methods compute y = (x − shift_c) · scale_c; the log methods are fixed non-linear maps.
 public struct Normalizer: Codable, Equatable, Sendable {
     public enum Method: String, Codable, Sendable, CaseIterable {
         /// x unchanged.
         case none
-        /// z-score over all features at once: (x − μ) / σ with the population σ (MNIST's usual (x − 0.1307) / 0.3081).
+        /// (x − min) / (max − min) ∈ [0, 1].
+        case minmax
+        /// 2(x − min) / (max − min) − 1 ∈ [−1, 1].
+        case minmaxSymmetric = "minmax-symmetric"
+        /// z-score (x − μ) / σ with the population σ; a constant feature is only centred.
         case standard
+        /// ln(1 + x), for non-negative heavy-tailed features (x > −1).
+        case log
+        /// sign(x) · ln(1 + |x|), for heavy tails of either sign.
+        case signedLog = "signed-log"
     }
 
     public var method: Method
-    public var mean: Float
-    public var standardDeviation: Float
+    /// Per-channel shift and scale of the linear methods (empty for the others).
+    public var shift: [Float]
+    public var scale: [Float]
 
-    public static let identity = Normalizer(method: .none, mean: 0, standardDeviation: 1)
+    public static let identity = Normalizer(method: .none, shift: [], scale: [])
 
-    public init(method: Method, mean: Float, standardDeviation: Float) {
+    public init(method: Method, shift: [Float], scale: [Float]) {
         self.method = method
-        self.mean = mean
-        self.standardDeviation = standardDeviation
+        self.shift = shift
+        self.scale = scale
     }
 
-    /// Fits `method` on training features.
-    public static func fit(_ method: Method, on features: Tensor) -> Normalizer {
+    /// Channels the statistics were fitted for (0 for the methods without statistics).
+    public var channels: Int { shift.count }
+
+    /// Fits `method` on training features [N, C, …]. Throws for data the method cannot take (log of x ≤ −1).
+    public static func fit(_ method: Method, on features: Tensor) throws -> Normalizer {
+        guard features.rank >= 2, features.shape[0] > 0 else {
+            if method == .none || method == .log || method == .signedLog { return Normalizer(method: method, shift: [], scale: []) }
+            throw DataError(path: "normalizer", problem: "cannot fit \(method.rawValue) on features of shape \(features.shape)")
+        }
+        let axes = (0..<features.rank).filter { $0 != 1 }
         switch method {
-        case .none: return .identity
+        case .none, .signedLog:
+            return Normalizer(method: method, shift: [], scale: [])
+        case .log:
+            let lowest = features.min().scalar
+            guard lowest > -1 else {
+                throw DataError(path: "normalizer", problem: "log normalization needs every feature > −1, found \(lowest); use signed-log")
+            }
+            return Normalizer(method: method, shift: [], scale: [])
+        case .minmax, .minmaxSymmetric:
+            let low = features.min(axes: axes).scalars, high = features.max(axes: axes).scalars
+            var shift: [Float] = [], scale: [Float] = []
+            for (l, h) in zip(low, high) {
+                let range = h - l
+                if method == .minmax {
+                    shift.append(l)
+                    scale.append(range > 0 ? 1 / range : 1)
+                } else {
+                    shift.append((l + h) / 2)
+                    scale.append(range > 0 ? 2 / range : 1)
+                }
+            }
+            return Normalizer(method: method, shift: shift, scale: scale)
         case .standard:
-            let mean = features.mean().scalar
-            let std = features.variance(correction: 0).scalar.squareRoot()
-            return Normalizer(method: .standard, mean: mean, standardDeviation: std > 0 ? std : 1)
+            let mean = features.mean(axes: axes).scalars
+            let std = features.variance(axes: axes, correction: 0).scalars.map { $0.squareRoot() }
+            return Normalizer(method: method, shift: mean, scale: std.map { $0 > 0 ? 1 / $0 : 1 })
         }
     }
 
-    public func apply(_ x: Tensor) -> Tensor {
-        method == .none ? x : (x - mean) / standardDeviation
+    /// Throws unless these statistics fit features of `shape` ([N, C, …]).
+    public func check(fits shape: [Int], source: String) throws {
+        guard channels > 0 else { return }
+        guard shape.count >= 2, shape[1] == channels else {
+            throw DataError(path: source, problem: "the normalizer was fitted on \(channels) channels/features, but the data has " +
+                            "\(shape.count >= 2 ? shape[1] : 0) (shape \(shape))")
+        }
     }
 
+    /// Per-channel vector broadcastable against [N, C, …].
+    private func perChannel(_ values: [Float], rank: Int) -> Tensor {
+        var shape = [Int](repeating: 1, count: max(rank, 2))
+        shape[1] = values.count
+        return Tensor(shape: shape, scalars: values)
+    }
+
+    /// The normalized features (same shape).
+    public func apply(_ x: Tensor) -> Tensor {
+        switch method {
+        case .none: return x
+        case .log: return (x + 1).log()
+        case .signedLog: return x.sign() * (x.abs() + 1).log()
+        case .minmax, .minmaxSymmetric, .standard:
+            return (x - perChannel(shift, rank: x.rank)) * perChannel(scale, rank: x.rank)
+        }
+    }
+
+    /// The inverse map: original features from normalized ones.
     public func inverse(_ y: Tensor) -> Tensor {
-        method == .none ? y : y * standardDeviation + mean
+        switch method {
+        case .none: return y
+        case .log: return y.exp() - 1
+        case .signedLog: return y.sign() * (y.abs().exp() - 1)
+        case .minmax, .minmaxSymmetric, .standard:
+            return y / perChannel(scale, rank: y.rank) + perChannel(shift, rank: y.rank)
+        }
     }
 }

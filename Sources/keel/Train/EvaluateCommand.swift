@@ -11,67 +11,71 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate", abstract: "Evaluate a trained model on the test split of its dataset.")
 
     @Option(help: "A folder written by `keel train`.") var model: String
-    @Option(help: "mnist-5k or an MNIST-format folder (default: the one the model was trained on).") var dataset: String?
-    @Option(help: "Split: train or test.") var split: String = "test"
+    @Option(help: "Another dataset of the same kind (default: the one the model was trained on).") var dataset: String?
     @Flag(help: "Print one JSON object.") var json = false
-
-    func validate() throws {
-        guard MNIST.Split(rawValue: split) != nil else { throw ValidationError("--split must be train or test, got '\(split)'") }
-    }
 
     func run() throws {
         try reportingErrors {
-            let (description, network) = try ModelDescription.load(from: URL(fileURLWithPath: model))
-            let data = try loadImageDataset(dataset ?? description.dataset, split: MNIST.Split(rawValue: split)!)
-            guard data.sampleShape == description.inputShape else {
-                throw CLIError("the dataset's samples have shape \(data.sampleShape) but the model expects \(description.inputShape)")
-            }
-            let normalized = data.mapFeatures(description.normalizer.apply)
-            let result = Metrics.evaluate(network, on: normalized) { crossEntropy(logits: $0, labels: $1) }
+            var (description, network) = try ModelDescription.load(from: URL(fileURLWithPath: model))
+            if let dataset { description.dataset = dataset }
+            let data = try description.testData()
+            let result = Metrics.evaluate(network, on: data.test) { crossEntropy(logits: $0, labels: $1) }
             if json {
                 let object: [String: Any] = ["accuracy": Double(result.accuracy), "loss": Double(result.loss),
-                                             "samples": data.count, "split": split, "model": description.model]
+                                             "samples": data.test.count, "split": "test", "model": description.model]
                 print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             } else {
-                print(String(format: "%@ on %d %@ samples: accuracy %.2f%%, loss %.4f", description.model, data.count, split,
+                print(String(format: "%@ on %d test samples: accuracy %.2f%%, loss %.4f", description.model, data.test.count,
                              result.accuracy * 100, result.loss))
             }
         }
     }
 }
 
-/// `keel predict --model DIR INPUT…`: the predicted class and probabilities of each input. An input is a
-/// test-split index (`#12`), an IDX file of 28×28 images (each image is predicted), or a raw file of 784
-/// bytes (one 28×28 grayscale image, row-major).
+/// `keel predict --model DIR INPUT…`: the predicted class and probabilities of each input, given raw (the
+/// saved normalizer is applied). An input is a test-split index (`#12`), an IDX file of images, a raw file
+/// of H·W bytes, or, for tables, `--features v1,v2,…` (raw feature values).
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "predict", abstract: "Predict the class of images (test-set indices like #12, IDX files, raw 784-byte files).")
+        commandName: "predict", abstract: "Predict classes of raw inputs (test indices like #12, IDX or raw image files, --features).")
 
     @Option(help: "A folder written by `keel train`.") var model: String
-    @Argument(help: "#INDEX of the test split, an IDX file, or a raw 28×28 byte file.") var inputs: [String]
-    @Flag(help: "Print one JSON object per image.") var json = false
+    @Option(help: "Raw feature values of one table row, comma-separated (repeatable). Use --features=-1,2 for negatives.")
+    var features: [String] = []
+    @Argument(help: "#INDEX of the test split, an IDX file, or a raw image file.") var inputs: [String] = []
+    @Flag(help: "Print one JSON object per input (with probabilities and logits).") var json = false
 
     func run() throws {
         try reportingErrors {
             let (description, network) = try ModelDescription.load(from: URL(fileURLWithPath: model))
             let shape = description.inputShape
             let size = shape.reduce(1, *)
-            var images: [(name: String, pixels: [Float])] = []
-            var test: TensorDataset?
+            var samples: [(name: String, values: [Float])] = []
+            var data: PreparedData?
+            for row in features {
+                let values = try row.split(separator: ",").map { part -> Float in
+                    guard let v = Float(part.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+                        throw CLIError("--features: '\(part)' is not a finite number")
+                    }
+                    return v
+                }
+                guard values.count == size else { throw CLIError("--features: \(values.count) values, the model expects \(size)") }
+                samples.append((row, values))
+            }
             for input in inputs {
                 if input.hasPrefix("#") {
                     guard let index = Int(input.dropFirst()) else { throw CLIError("'\(input)': expected #INDEX, e.g. #12") }
-                    if test == nil { test = try loadImageDataset(description.dataset, split: .test) }
-                    guard index >= 0 && index < test!.count else {
-                        throw CLIError("'\(input)': index out of range (the test split has \(test!.count) images)")
+                    if data == nil { data = try description.testData() }
+                    guard index >= 0 && index < data!.rawTest.count else {
+                        throw CLIError("'\(input)': index out of range (the test split has \(data!.rawTest.count) samples)")
                     }
-                    images.append((input, test!.samples([index]).scalars))
+                    samples.append((input, data!.rawTest.samples([index]).scalars))
                     continue
                 }
                 let url = URL(fileURLWithPath: input)
-                guard let data = try? Data(contentsOf: url) else { throw CLIError("\(input): file not found or unreadable") }
-                if data.count == size {
-                    images.append((input, data.map { Float($0) / 255 }))
+                guard let bytes = try? Data(contentsOf: url) else { throw CLIError("\(input): file not found or unreadable") }
+                if bytes.count == size {
+                    samples.append((input, bytes.map { Float($0) / 255 }))
                     continue
                 }
                 let idx = try IDX.read(url)
@@ -80,24 +84,26 @@ struct PredictCommand: ParsableCommand {
                     throw CLIError("\(input): IDX images of shape \(Array(idx.shape.suffix(2))) do not match the model's input \(shape)")
                 }
                 for i in 0..<(idx.bytes.count / per) {
-                    images.append(("\(input)[\(i)]", idx.bytes[(i * per)..<((i + 1) * per)].map { Float($0) / 255 }))
+                    samples.append(("\(input)[\(i)]", idx.bytes[(i * per)..<((i + 1) * per)].map { Float($0) / 255 }))
                 }
             }
-            guard !images.isEmpty else { throw CLIError("no inputs") }
-            let batch = Tensor(shape: [images.count] + shape, scalars: images.flatMap(\.pixels))
+            guard !samples.isEmpty else { throw CLIError("no inputs (give #INDEX, files or --features)") }
+            let batch = Tensor(shape: [samples.count] + shape, scalars: samples.flatMap(\.values))
+            try description.normalizer.check(fits: batch.shape, source: "input")
             let logits = withoutGradients { network(description.normalizer.apply(batch)) }
             let probabilities = logits.softmax(axis: 1)
             let classes = probabilities.shape[1]
             let p = probabilities.scalars, z = logits.scalars
-            for (i, image) in images.enumerated() {
+            for (i, sample) in samples.enumerated() {
                 let row = Array(p[(i * classes)..<((i + 1) * classes)])
                 let predicted = row.indices.max { row[$0] < row[$1] }!
+                let className = description.classNames.map { $0.indices.contains(predicted) ? " (\($0[predicted]))" : "" } ?? ""
                 if json {
-                    let object: [String: Any] = ["input": image.name, "class": predicted, "probabilities": row.map(Double.init),
+                    let object: [String: Any] = ["input": sample.name, "class": predicted, "probabilities": row.map(Double.init),
                                                  "logits": z[(i * classes)..<((i + 1) * classes)].map(Double.init)]
                     print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
                 } else {
-                    print(String(format: "%@: class %d (p = %.3f)", image.name, predicted, row[predicted]))
+                    print(String(format: "%@: class %d%@ (p = %.3f)", sample.name, predicted, className, row[predicted]))
                 }
             }
         }

@@ -13,19 +13,39 @@ struct ModelDescription: Codable {
     var dataset: String
     /// The hidden activation ("relu", "leaky_relu:0.5", …).
     var activation: String
+    /// A CSV dataset's label column, and the seed of its train/test split (so `evaluate` finds the same test rows).
+    var labelColumn: String?
+    var seed: UInt64
+    var classNames: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case model, classes, normalizer, dataset, activation
+        case model, classes, normalizer, dataset, activation, seed
         case inputShape = "input_shape"
+        case labelColumn = "label_column"
+        case classNames = "class_names"
     }
 
-    init(model: String, inputShape: [Int], classes: Int, normalizer: Normalizer, dataset: String, activation: String) {
+    init(model: String, inputShape: [Int], classes: Int, normalizer: Normalizer, dataset: String, activation: String,
+         labelColumn: String?, seed: UInt64, classNames: [String]?) {
         self.model = model
         self.inputShape = inputShape
         self.classes = classes
         self.normalizer = normalizer
         self.dataset = dataset
         self.activation = activation
+        self.labelColumn = labelColumn
+        self.seed = seed
+        self.classNames = classNames
+    }
+
+    /// The model's test split (raw and normalized with its saved normalizer).
+    func testData() throws -> PreparedData {
+        let data = try PreparedData.prepare(DataSource.named(dataset, labelColumn: labelColumn), normalize: normalizer.method,
+                                            validationFraction: 0, seed: seed, normalizer: normalizer)
+        guard data.test.sampleShape == inputShape else {
+            throw CLIError("the dataset's samples have shape \(data.test.sampleShape) but the model expects \(inputShape)")
+        }
+        return data
     }
 
     init(from decoder: Decoder) throws {
@@ -36,6 +56,9 @@ struct ModelDescription: Codable {
         normalizer = try c.decode(Normalizer.self, forKey: .normalizer)
         dataset = try c.decode(String.self, forKey: .dataset)
         activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? "relu"
+        labelColumn = try c.decodeIfPresent(String.self, forKey: .labelColumn)
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+        classNames = try c.decodeIfPresent([String].self, forKey: .classNames)
     }
 
     static let fileName = "model.json"
@@ -84,8 +107,4 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// The dataset named by `--dataset`: "mnist-5k" (embedded) or a path to an MNIST-format folder.
-func loadImageDataset(_ name: String, split: MNIST.Split) throws -> TensorDataset {
-    let directory = name == "mnist-5k" ? MNIST.embeddedDirectory : URL(fileURLWithPath: name)
-    return try MNIST.load(directory: directory, split: split)
-}
+

@@ -26,9 +26,11 @@ struct TrainCommand: ParsableCommand {
         and stops; `--resume DIR` continues bit-identically.
         """)
 
-    @Option(help: "mnist-5k (embedded, default) or a path to an MNIST-format folder (MNIST, Fashion-MNIST).")
+    @Option(help: "mnist-5k (default), wine, iris, digits (embedded), an MNIST-format folder or a CSV file.")
     var dataset: String?
-    @Option(help: "Model: \(ReferenceModel.allCases.map(\.rawValue).joined(separator: ", ")) (default cnn).")
+    @Option(help: "The label column of a CSV file: a header name or a 0-based index (default: the last column).")
+    var labelColumn: String?
+    @Option(help: "Model: \(ReferenceModel.allCases.map(\.rawValue).joined(separator: ", ")) (default cnn for images, mlp for tables).")
     var model: ReferenceModel?
     @Option(help: "Hidden-layer activation, NAME or NAME:PARAMETER, e.g. relu (default), gelu, leaky_relu:0.5.")
     var activation: String?
@@ -48,7 +50,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Momentum for sgd and rmsprop (default 0.9).") var momentum: Float?
     @Option(help: "Weight decay: L2, decoupled for adamw (default 0).") var weightDecay: Float?
     @Option(help: "Random seed for initialization, batch order and dropout (default 0).") var seed: UInt64?
-    @Option(help: "Input normalization fitted on the training split: none or standard (z-score, default).")
+    @Option(help: "Input normalization fitted on the training split: none, minmax, minmax-symmetric, standard (default), log, signed-log.")
     var normalize: Normalizer.Method?
     @Option(help: "Fraction of the training split held out for validation each epoch (default 0).")
     var validationFraction: Double?
@@ -96,6 +98,7 @@ struct TrainCommand: ParsableCommand {
             s[keyPath: keyPath] = value
         }
         apply("dataset", dataset, \.dataset)
+        apply("label-column", labelColumn, \.labelColumn)
         apply("model", model?.rawValue, \.model)
         apply("batch-size", batchSize, \.batchSize)
         apply("optimizer", optimizer?.rawValue, \.optimizer)
@@ -118,6 +121,12 @@ struct TrainCommand: ParsableCommand {
             throw CLIError("a resumed run keeps its settings; these flags differ: \(conflicts.joined(separator: ", "))")
         }
         return s
+    }
+
+    /// cnn for image folders, mlp for tables, when --model is not given.
+    static func defaultModel(_ s: TrainSettings) -> ReferenceModel? {
+        guard s.model == "auto" else { return nil }
+        return ((try? DataSource.named(s.dataset, labelColumn: s.labelColumn))?.isTable ?? false) ? .mlp : .cnn
     }
 
     static func makeOptimizer(_ s: TrainSettings, _ parameters: NamedParameters) throws -> any Optimizer {
@@ -151,7 +160,8 @@ struct TrainCommand: ParsableCommand {
             saved = decoded
         }
         let settings = try effectiveSettings(resuming: saved)
-        guard let model = ReferenceModel(rawValue: settings.model), let normalize = Normalizer.Method(rawValue: settings.normalize),
+        guard let model = ReferenceModel(rawValue: settings.model) ?? Self.defaultModel(settings),
+              let normalize = Normalizer.Method(rawValue: settings.normalize),
               let hiddenActivation = TrainSettings.parseActivation(settings.activation) else {
             throw CLIError("unknown model '\(settings.model)', normalization '\(settings.normalize)' or activation '\(settings.activation)'")
         }
@@ -164,29 +174,27 @@ struct TrainCommand: ParsableCommand {
                            "or choose another --out")
         }
 
-        // Data: normalization is fitted on the training split only.
-        let fullTrain = try loadImageDataset(dataset, split: .train)
-        let test = try loadImageDataset(dataset, split: .test)
-        var trainSet = fullTrain
-        var validationSet: TensorDataset?
-        let validationFraction = settings.validationFraction
-        if validationFraction > 0 {
-            let order = DataLoader(fullTrain, batchSize: 1, shuffle: true, seed: seed ^ 0x7A11).order(epoch: 0)
-            let held = Int((Double(fullTrain.count) * validationFraction).rounded())
-            validationSet = fullTrain.subset(Array(order.prefix(held)))
-            trainSet = fullTrain.subset(Array(order.dropFirst(held)))
+        // Data: normalization is fitted on the training split only (a resumed run keeps its saved normalizer).
+        let source = try DataSource.named(dataset, labelColumn: settings.labelColumn)
+        var resumedNormalizer: Normalizer?
+        if let resume {
+            resumedNormalizer = try CheckpointStore.load(from: URL(fileURLWithPath: resume).appendingPathComponent("checkpoint")).state.normalizer
         }
-        var normalizer = Normalizer.fit(normalize, on: trainSet.features)
+        let data = try PreparedData.prepare(source, normalize: normalize, validationFraction: settings.validationFraction,
+                                            seed: seed, normalizer: resumedNormalizer)
+        let normalizer = data.normalizer
+        if model == .cnn && data.train.sampleShape.count != 3 {
+            throw CLIError("the cnn model needs images [C, H, W]; \(dataset) has samples of shape \(data.train.sampleShape) — use --model mlp")
+        }
 
         var generator = KeelRandom(seed: seed)
-        let network = model.make(inputShape: trainSet.sampleShape, classes: fullTrain.classCount, activation: hiddenActivation,
+        let network = model.make(inputShape: data.train.sampleShape, classes: data.train.classCount, activation: hiddenActivation,
                                  generator: &generator)
         let trainer = Trainer(model: network, optimizer: try Self.makeOptimizer(settings, network.namedParameters),
                               modelName: model.rawValue, normalizer: normalizer)
         trainer.settings = [TrainSettings.checkpointKey: settings.encoded()]
         if let resume {
             try trainer.resume(from: URL(fileURLWithPath: resume).appendingPathComponent("checkpoint"))
-            normalizer = trainer.normalizer
         }
         trainer.checkpointDirectory = checkpointDirectory
         trainer.checkpointEvery = checkpointEvery
@@ -216,17 +224,15 @@ struct TrainCommand: ParsableCommand {
             }))
             recorder = r
         }
-        let normalizedTrain = trainSet.mapFeatures(normalizer.apply)
-        let normalizedTest = test.mapFeatures(normalizer.apply)
-        let loader = DataLoader(normalizedTrain, batchSize: batchSize, shuffle: true, seed: seed)
+        let loader = DataLoader(data.train, batchSize: batchSize, shuffle: true, seed: seed)
         if !quiet {
             trainer.progress.message("keel train: \(model.rawValue) (\(network.parameterCount) parameters) on \(dataset): " +
-                "\(trainSet.count) training / \(test.count) test samples, batch size \(batchSize) → " +
+                "\(data.train.count) training / \(data.validation?.count ?? 0) validation / \(data.test.count) test samples, batch size \(batchSize) → " +
                 "\(loader.batchesPerEpoch) iterations per epoch, \(epochs) epochs, \(settings.optimizer) lr \(learningRate), " +
                 "\(Parallel.threadCount) threads")
         }
         let started = ProcessInfo.processInfo.systemUptime
-        try trainer.fit(loader, validation: validationSet?.mapFeatures(normalizer.apply), epochs: epochs)
+        try trainer.fit(loader, validation: data.validation, epochs: epochs)
         let wall = ProcessInfo.processInfo.systemUptime - started
         if trainer.wasInterrupted {
             trainer.progress.message("interrupted at epoch \(trainer.position.epoch + 1), iteration \(trainer.position.batch) " +
@@ -234,11 +240,12 @@ struct TrainCommand: ParsableCommand {
             throw ExitCode(130)
         }
 
-        let result = trainer.evaluate(normalizedTest)
+        let result = trainer.evaluate(data.test)
         try SafeTensors.write(network.stateDict(), metadata: ["format": "pt", "keel_model": model.rawValue],
                               to: outDirectory.appendingPathComponent("model.safetensors"))
-        try ModelDescription(model: model.rawValue, inputShape: trainSet.sampleShape, classes: fullTrain.classCount,
-                             normalizer: normalizer, dataset: dataset, activation: settings.activation).write(to: outDirectory)
+        try ModelDescription(model: model.rawValue, inputShape: data.train.sampleShape, classes: data.train.classCount,
+                             normalizer: normalizer, dataset: dataset, activation: settings.activation,
+                             labelColumn: settings.labelColumn, seed: seed, classNames: data.train.classNames).write(to: outDirectory)
         if let recorder {
             try AtomicFile.write(Data(recorder.csv().utf8), to: outDirectory.appendingPathComponent("diagnostics.csv"))
         }

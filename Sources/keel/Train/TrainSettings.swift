@@ -7,7 +7,10 @@ import KeelTrain
 /// by flags given on the command line. Saved with every checkpoint.
 struct TrainSettings: Codable, Equatable {
     var dataset = "mnist-5k"
-    var model = ReferenceModel.cnn.rawValue
+    /// "cnn", "mlp", or "auto" (cnn for images, mlp for tables).
+    var model = "auto"
+    /// The label column of a CSV dataset (name or index), nil for the last column.
+    var labelColumn: String?
     var epochs = 10
     var batchSize = 64
     var optimizer = OptimizerName.sgd.rawValue
@@ -23,7 +26,7 @@ struct TrainSettings: Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case dataset, model, epochs, batchSize, optimizer, learningRate, momentum, weightDecay, seed, normalize,
-             validationFraction, activation, schedule
+             validationFraction, activation, schedule, labelColumn
     }
 
     init() {}
@@ -44,6 +47,7 @@ struct TrainSettings: Codable, Equatable {
         validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? d.validationFraction
         activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? d.activation
         schedule = try c.decodeIfPresent(String.self, forKey: .schedule)
+        labelColumn = try c.decodeIfPresent(String.self, forKey: .labelColumn)
     }
 
     /// The learning rate used: the one set, or the optimizer's default.

@@ -1,0 +1,62 @@
+import Foundation
+import Keel
+
+/// Where a run's data comes from: an MNIST-format folder or a CSV table.
+public enum DataSource: Equatable, Sendable, Codable {
+    case images(directory: String)
+    case table(path: String, labelColumn: String?)
+
+    /// "mnist-5k", "wine", "iris", "digits", a folder (MNIST format) or a .csv/.csv.gz file.
+    public static func named(_ name: String, labelColumn: String? = nil) throws -> DataSource {
+        if name == "mnist-5k" { return .images(directory: MNIST.embeddedDirectory.path) }
+        if let table = EmbeddedTable(rawValue: name) { return .table(path: table.url.path, labelColumn: labelColumn) }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: name, isDirectory: &isDirectory) else {
+            throw DataError(path: name, problem: "dataset not found (expected mnist-5k, wine, iris, digits, an MNIST-format folder or a CSV file)")
+        }
+        return isDirectory.boolValue ? .images(directory: name) : .table(path: name, labelColumn: labelColumn)
+    }
+
+    public var isTable: Bool { if case .table = self { return true } else { return false } }
+}
+
+/// A run's data, split and normalized: the normalizer is fitted on the training split only and applied
+/// unchanged to the validation and test splits.
+public struct PreparedData: Sendable {
+    public var train: TensorDataset
+    public var validation: TensorDataset?
+    public var test: TensorDataset
+    public var normalizer: Normalizer
+    /// The test split before normalization (what `keel predict` receives).
+    public var rawTest: TensorDataset
+
+    /// Loads, splits and normalizes. Images keep their own test split; a table's test split is
+    /// `testFraction` of its rows (stratified, by `seed`). `validationFraction` of the training rows are held
+    /// out for validation. With `normalizer` given (a resumed or saved model), it is used as is after a fit check.
+    public static func prepare(_ source: DataSource, normalize: Normalizer.Method, validationFraction: Double,
+                               testFraction: Double = 0.2, seed: UInt64, normalizer given: Normalizer? = nil) throws -> PreparedData {
+        var train: TensorDataset, test: TensorDataset
+        switch source {
+        case .images(let directory):
+            let url = URL(fileURLWithPath: directory)
+            train = try MNIST.load(directory: url, split: .train)
+            test = try MNIST.load(directory: url, split: .test)
+        case .table(let path, let labelColumn):
+            let label: CSVTable.LabelColumn = labelColumn.map { Int($0).map(CSVTable.LabelColumn.index) ?? .name($0) } ?? .last
+            let table = try CSVTable.load(URL(fileURLWithPath: path), label: label)
+            let parts = table.split(validation: 0, test: testFraction, seed: seed, stratified: true)
+            train = parts.train
+            test = parts.test
+        }
+        var validation: TensorDataset?
+        if validationFraction > 0 {
+            let parts = train.split(validation: validationFraction, test: 0, seed: seed ^ 0x7A11, stratified: true)
+            train = parts.train
+            validation = parts.validation
+        }
+        let normalizer = try given ?? Normalizer.fit(normalize, on: train.features)
+        try normalizer.check(fits: train.features.shape, source: "dataset")
+        return PreparedData(train: train.mapFeatures(normalizer.apply), validation: validation?.mapFeatures(normalizer.apply),
+                            test: test.mapFeatures(normalizer.apply), normalizer: normalizer, rawTest: test)
+    }
+}
