@@ -18,6 +18,14 @@ public enum DataSource: Equatable, Sendable, Codable {
     }
 
     public var isTable: Bool { if case .table = self { return true } else { return false } }
+
+    /// The folder or file.
+    public var path: String {
+        switch self {
+        case .images(let directory): return directory
+        case .table(let path, _): return path
+        }
+    }
 }
 
 /// A run's data, split and normalized: the normalizer is fitted on the training split only and applied
@@ -55,7 +63,7 @@ public struct PreparedData: Sendable {
             validation = parts.validation
         }
         let normalizer = try given ?? Normalizer.fit(normalize, on: train.features)
-        try normalizer.check(fits: train.features.shape, source: "dataset")
+        try normalizer.check(fits: train.features.shape, source: source.path)
         return PreparedData(train: train.mapFeatures(normalizer.apply), validation: validation?.mapFeatures(normalizer.apply),
                             test: test.mapFeatures(normalizer.apply), normalizer: normalizer, rawTest: test)
     }

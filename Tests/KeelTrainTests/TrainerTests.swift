@@ -168,6 +168,19 @@ struct TrainerTests {
         #expect(throws: TrainingError.self) { try makeRun().resume(from: directory.appendingPathComponent("nothing")) }
     }
 
+    @Test func normalizerRoundTripsThroughACheckpointExactly() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let trainer = makeRun()
+        trainer.normalizer = try Normalizer.fit(.standard, on: blobs(count: 33, seed: 9).features)
+        trainer.checkpointDirectory = directory
+        try trainer.fit(DataLoader(blobs(count: 30, seed: 1), batchSize: 10), epochs: 1)
+        let restored = makeRun()
+        try restored.resume(from: directory)
+        #expect(restored.normalizer == trainer.normalizer)
+        #expect(restored.normalizer.shift.map(\.bitPattern) == trainer.normalizer.shift.map(\.bitPattern))
+    }
+
     @Test func earlyStoppingStopsAfterPatience() throws {
         let trainer = makeRun()
         let stopper = EarlyStopping(patience: 1, minimumDelta: 10)  // no improvement can be this large

@@ -99,8 +99,9 @@ struct PredictCommand: ParsableCommand {
                 let predicted = row.indices.max { row[$0] < row[$1] }!
                 let className = description.classNames.map { $0.indices.contains(predicted) ? " (\($0[predicted]))" : "" } ?? ""
                 if json {
-                    let object: [String: Any] = ["input": sample.name, "class": predicted, "probabilities": row.map(Double.init),
+                    var object: [String: Any] = ["input": sample.name, "class": predicted, "probabilities": row.map(Double.init),
                                                  "logits": z[(i * classes)..<((i + 1) * classes)].map(Double.init)]
+                    if shape.count == 1 { object["features"] = sample.values.map { Double("\($0)")! } }  // raw table row
                     print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
                 } else {
                     print(String(format: "%@: class %d%@ (p = %.3f)", sample.name, predicted, className, row[predicted]))
