@@ -19,10 +19,12 @@ let package = Package(
         .target(name: "CKeelKernels"),
         // zlib, for gzipped datasets (Debian: zlib1g-dev; macOS: part of the SDK).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        // PNG and JPEG through the system's libpng and libjpeg(-turbo) (Debian: libpng-dev, libjpeg-dev).
+        .target(name: "CKeelImageIO", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
         // Tensor, autograd, kernels' Swift wrappers and threading, layers, losses, optimizers, safetensors.
         .target(name: "Keel", dependencies: ["CKeelKernels"]),
         // Datasets, the DataLoader, input normalization; the embedded MNIST-5k.
-        .target(name: "KeelData", dependencies: ["Keel", "CZlib"], resources: [.copy("Resources/mnist-5k"), .copy("Resources/tabular")]),
+        .target(name: "KeelData", dependencies: ["Keel", "CZlib", "CKeelImageIO"], resources: [.copy("Resources/mnist-5k"), .copy("Resources/tabular")]),
         // Trainer, history, callbacks, checkpoints, progress.
         .target(name: "KeelTrain", dependencies: ["Keel", "KeelData"]),
         // Studies, SVG charts and HTML reports.

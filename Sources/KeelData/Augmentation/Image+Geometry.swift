@@ -1,0 +1,128 @@
+import Foundation
+
+/// Geometric transforms with torchvision's sampling conventions (pixel centres at +0.5, align_corners=False).
+extension Image {
+    public func flippedHorizontally() -> Image {
+        var out = pixels
+        for y in 0..<height { for x in 0..<width { for c in 0..<channels { out[(y * width + x) * channels + c] = self[y, width - 1 - x, c] } } }
+        return Image(width: width, height: height, channels: channels, pixels: out)
+    }
+
+    public func flippedVertically() -> Image {
+        var out = pixels
+        let row = width * channels
+        for y in 0..<height { out.replaceSubrange((y * row)..<((y + 1) * row), with: pixels[((height - 1 - y) * row)..<((height - y) * row)]) }
+        return Image(width: width, height: height, channels: channels, pixels: out)
+    }
+
+    /// The region [top, top + height) × [left, left + width); parts outside the image are 0 (torchvision's crop).
+    public func cropped(top: Int, left: Int, height h: Int, width w: Int) -> Image {
+        var out = Image(width: w, height: h, channels: channels)
+        for y in 0..<h {
+            let sy = top + y
+            guard sy >= 0 && sy < height else { continue }
+            for x in 0..<w {
+                let sx = left + x
+                guard sx >= 0 && sx < width else { continue }
+                for c in 0..<channels { out[y, x, c] = self[sy, sx, c] }
+            }
+        }
+        return out
+    }
+
+    /// Bilinear resize without antialiasing (torch's interpolate, align_corners=False):
+    /// source = (destination + 0.5) · in/out − 0.5, clamped at 0.
+    public func resizedBilinear(height newHeight: Int, width newWidth: Int) -> Image {
+        var out = Image(width: newWidth, height: newHeight, channels: channels)
+        let sy = Float(height) / Float(newHeight), sx = Float(width) / Float(newWidth)
+        func taps(_ i: Int, _ scale: Float, _ size: Int) -> (Int, Int, Float) {
+            let source = max((Float(i) + 0.5) * scale - 0.5, 0)
+            let i0 = min(Int(source), size - 1)
+            let i1 = min(i0 + 1, size - 1)
+            return (i0, i1, source - Float(i0))
+        }
+        let columns = (0..<newWidth).map { taps($0, sx, width) }
+        for y in 0..<newHeight {
+            let (y0, y1, ly) = taps(y, sy, height)
+            for x in 0..<newWidth {
+                let (x0, x1, lx) = columns[x]
+                for c in 0..<channels {
+                    let top = (1 - lx) * self[y0, x0, c] + lx * self[y0, x1, c]
+                    let bottom = (1 - lx) * self[y1, x0, c] + lx * self[y1, x1, c]
+                    out[y, x, c] = (1 - ly) * top + ly * bottom
+                }
+            }
+        }
+        return out
+    }
+
+    public enum Interpolation: String, Sendable { case nearest, bilinear }
+
+    /// torchvision's inverse affine matrix (rotation `angle` in degrees, counter-clockwise positive as
+    /// displayed; translation; scale; shear in degrees) about `center` relative to the image centre.
+    static func inverseAffineMatrix(center: (Float, Float), angle: Float, translate: (Float, Float), scale: Float,
+                                    shear: (Float, Float)) -> [Float] {
+        let rot = Double(angle) * Double.pi / 180
+        let sx = Double(shear.0) * Double.pi / 180, sy = Double(shear.1) * Double.pi / 180
+        let (cx, cy) = (Double(center.0), Double(center.1)), (tx, ty) = (Double(translate.0), Double(translate.1))
+        let a = cos(rot - sy) / cos(sy)
+        let b = -cos(rot - sy) * tan(sx) / cos(sy) - sin(rot)
+        let c = sin(rot - sy) / cos(sy)
+        let d = -sin(rot - sy) * tan(sx) / cos(sy) + cos(rot)
+        var m = [d, -b, 0, -c, a, 0].map { $0 / Double(scale) }
+        m[2] += m[0] * (-cx - tx) + m[1] * (-cy - ty)
+        m[5] += m[3] * (-cx - tx) + m[4] * (-cy - ty)
+        m[2] += cx
+        m[5] += cy
+        return m.map { Float($0) }
+    }
+
+    /// torchvision's affine: output pixel (x, y) samples the input at M · (x − w/2 + ½, y − h/2 + ½, 1) +
+    /// (w/2 − ½, h/2 − ½); outside the image: `fill`. Bilinear sampling is weighted by the sampled coverage
+    /// mask, as torchvision does when a fill is given.
+    public func affine(angle: Float = 0, translate: (Float, Float) = (0, 0), scale: Float = 1, shear: (Float, Float) = (0, 0),
+                       interpolation: Interpolation = .bilinear, fill: Float = 0) -> Image {
+        let m = Image.inverseAffineMatrix(center: (0, 0), angle: angle, translate: translate, scale: scale, shear: shear)
+        var out = Image(width: width, height: height, channels: channels)
+        let halfW = Float(width) / 2, halfH = Float(height) / 2
+        for y in 0..<height {
+            for x in 0..<width {
+                let u = Float(x) - halfW + 0.5, v = Float(y) - halfH + 0.5
+                let sx = m[0] * u + m[1] * v + m[2] + halfW - 0.5
+                let sy = m[3] * u + m[4] * v + m[5] + halfH - 0.5
+                switch interpolation {
+                case .nearest:
+                    let ix = Int(sx.rounded(.toNearestOrEven)), iy = Int(sy.rounded(.toNearestOrEven))
+                    let inside = ix >= 0 && ix < width && iy >= 0 && iy < height
+                    for c in 0..<channels { out[y, x, c] = inside ? self[iy, ix, c] : fill }
+                case .bilinear:
+                    let x0 = Int(sx.rounded(.down)), y0 = Int(sy.rounded(.down))
+                    let fx = sx - Float(x0), fy = sy - Float(y0)
+                    var mask: Float = 0
+                    var values = [Float](repeating: 0, count: channels)
+                    for (dy, wy) in [(0, 1 - fy), (1, fy)] {
+                        for (dx, wx) in [(0, 1 - fx), (1, fx)] {
+                            let px = x0 + dx, py = y0 + dy
+                            guard px >= 0 && px < width && py >= 0 && py < height else { continue }
+                            let weight = wx * wy
+                            mask += weight
+                            for c in 0..<channels { values[c] += weight * self[py, px, c] }
+                        }
+                    }
+                    for c in 0..<channels { out[y, x, c] = (values[c] - fill) * mask + fill }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Rotation by `degrees` counter-clockwise about the centre, same size, bilinear, corners filled.
+    public func rotated(degrees: Float, interpolation: Interpolation = .bilinear, fill: Float = 0) -> Image {
+        affine(angle: -degrees, interpolation: interpolation, fill: fill)
+    }
+
+    /// Shift by (dx, dy) pixels (right and down positive), nearest, filled.
+    public func shifted(dx: Float, dy: Float, fill: Float = 0) -> Image {
+        affine(translate: (dx, dy), interpolation: .nearest, fill: fill)
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import KeelData
+
+/// `keel augment INPUT --op SPEC … --out OUT.png`: applies image operations in order.
+struct AugmentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "augment",
+        abstract: "Apply image operations (torchvision semantics) to a PNG/JPEG and write the result.",
+        discussion: """
+        Operations: brightness:factor=F, contrast:factor=F, saturation:factor=F, hue:factor=F, grayscale, hflip, vflip, \
+        rotate:degrees=D, shift:dx=X,dy=Y, affine:degrees=D,dx=X,dy=Y,scale=S,shear_x=A,shear_y=B, blur:kernel=K,sigma=S, \
+        scale:factor=F, resize:height=H,width=W, crop:top=T,left=L,height=H,width=W, pca-lighting:alphas=a/b/c. \
+        Negative numbers need '=': --op=shift:dx=7,dy=-4.
+        """)
+
+    @Argument(help: "Input image (PNG or JPEG).") var input: String
+    @Option(name: .customLong("op"), help: "An operation spec; repeat to chain.") var operations: [String] = []
+    @Option(help: "Output image (.png or .jpg).") var out: String
+
+    func validate() throws {
+        guard !operations.isEmpty else { throw ValidationError("give at least one --op") }
+        for spec in operations {
+            do { _ = try ImageOperation.parse(spec) } catch let error as DataError { throw ValidationError(error.description) }
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            var image = try Image.read(URL(fileURLWithPath: input))
+            for spec in operations { image = try ImageOperation.parse(spec).apply(image) }
+            try image.write(to: URL(fileURLWithPath: out))
+            print("\(input) → \(out): \(image.width)×\(image.height)×\(image.channels)")
+        }
+    }
+}
