@@ -23,13 +23,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 EMBEDDED = os.path.join(HERE, "..", "Sources", "KeelData", "Resources", "mnist-5k")
 
 
-def reference_model(name, classes=10):
+def reference_model(name, classes=10, dropout=0.0):
+    tail = ([nn.Dropout(dropout)] if dropout > 0 else []) + [nn.Linear(128, classes)]
     if name == "mlp":
-        return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                             nn.Linear(128, classes))
+        return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), *tail)
     if name == "cnn":
         return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
-                             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, classes))
+                             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), *tail)
     raise SystemExit(f"unknown model {name}")
 
 
@@ -51,7 +51,7 @@ def main():
     args = parser.parse_args()
 
     description = json.load(open(os.path.join(args.model_dir, "model.json")))
-    model = reference_model(description["model"], description["classes"])
+    model = reference_model(description["model"], description["classes"], description.get("dropout", 0.0))
     state = load_file(os.path.join(args.model_dir, "model.safetensors"))
     model.load_state_dict(state, strict=True)
     model.eval()
@@ -62,8 +62,11 @@ def main():
     path = os.path.join(folder, name + ".gz") if os.path.exists(os.path.join(folder, name + ".gz")) else os.path.join(folder, name)
     images = read_idx(path)[:args.count].astype(np.float32) / 255
     norm = description["normalizer"]
-    if norm["method"] == "standard":
-        images = (images - norm["mean"]) / norm["standardDeviation"]
+    if norm["method"] in ("standard", "minmax", "minmax-symmetric"):
+        shift = np.float32(norm["shift"][0])  # one channel
+        images = (images - shift) * np.float32(norm["scale"][0])
+    elif norm["method"] != "none":
+        raise SystemExit(f"normalizer {norm['method']} not handled by this script")
     with torch.no_grad():
         torch_logits = model(torch.from_numpy(images).unsqueeze(1)).numpy()
 

@@ -20,14 +20,21 @@ public struct DataLoader: Sendable {
     public let shuffle: Bool
     public let dropLast: Bool
     public let seed: UInt64
+    /// Per-sample random augmentation of image samples [C, H, W], drawn from the stream (seed, epoch, index).
+    public var augmentation: (any RandomAugmentation)?
+    /// Applied to each batch after augmentation (torchvision's order: augment, then normalize).
+    public var normalizer: Normalizer?
 
-    public init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0) {
+    public init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
+                augmentation: (any RandomAugmentation)? = nil, normalizer: Normalizer? = nil) {
         if batchSize <= 0 { fatalError("DataLoader: batch size must be positive, got \(batchSize)") }
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle
         self.dropLast = dropLast
         self.seed = seed
+        self.augmentation = augmentation
+        self.normalizer = normalizer
     }
 
     /// Iterations (batches) per epoch.
@@ -59,13 +66,34 @@ public struct DataLoader: Sendable {
         return (0..<batchesPerEpoch).map { b in Array(order[(b * batchSize)..<min(order.count, (b + 1) * batchSize)]) }
     }
 
-    /// The batch made of `indices`.
-    public func batch(_ indices: [Int]) -> Batch {
-        Batch(inputs: dataset.samples(indices), labels: indices.map { dataset.labels[$0] }, indices: indices)
+    /// The batch made of `indices` in epoch `epoch`: augmented per sample (on worker threads), then normalized.
+    public func batch(_ indices: [Int], epoch: Int = 0) -> Batch {
+        var inputs = dataset.samples(indices)
+        if let augmentation {
+            let shape = dataset.sampleShape
+            precondition(shape.count == 3, "DataLoader: augmentation needs image samples [C, H, W], got \(shape)")
+            let size = dataset.sampleSize
+            let source = inputs.scalars
+            var augmented = [Float](repeating: 0, count: source.count)
+            let seed = self.seed
+            augmented.withUnsafeMutableBufferPointer { out in
+                let base = out.baseAddress!
+                Parallel.forEach(indices.count) { i in
+                    var generator = KeelRandom(seed: seed, stream: [0xA6, UInt64(epoch), UInt64(indices[i])])
+                    let image = Image(tensor: Tensor(shape: shape, scalars: Array(source[(i * size)..<((i + 1) * size)])))
+                    let result = augmentation.apply(image, generator: &generator, fill: 0).tensor
+                    precondition(result.count == size, "DataLoader: augmentation changed the sample size")
+                    result.withUnsafePointer { (base + i * size).update(from: $0, count: size) }
+                }
+            }
+            inputs = Tensor(shape: inputs.shape, scalars: augmented)
+        }
+        if let normalizer { inputs = normalizer.apply(inputs) }
+        return Batch(inputs: inputs, labels: indices.map { dataset.labels[$0] }, indices: indices)
     }
 
     /// The batches of epoch `epoch`, made lazily.
     public func batches(epoch: Int) -> LazyMapSequence<[[Int]], Batch> {
-        batchIndices(epoch: epoch).lazy.map { batch($0) }
+        batchIndices(epoch: epoch).lazy.map { batch($0, epoch: epoch) }
     }
 }

@@ -37,6 +37,8 @@ public struct PreparedData: Sendable {
     public var normalizer: Normalizer
     /// The test split before normalization (what `keel predict` receives).
     public var rawTest: TensorDataset
+    /// The training split before normalization (what augmentation works on).
+    public var rawTrain: TensorDataset
 
     /// Loads, splits and normalizes. Images keep their own test split; a table's test split is
     /// `testFraction` of its rows (stratified, by `seed`). `validationFraction` of the training rows are held
@@ -65,6 +67,6 @@ public struct PreparedData: Sendable {
         let normalizer = try given ?? Normalizer.fit(normalize, on: train.features)
         try normalizer.check(fits: train.features.shape, source: source.path)
         return PreparedData(train: train.mapFeatures(normalizer.apply), validation: validation?.mapFeatures(normalizer.apply),
-                            test: test.mapFeatures(normalizer.apply), normalizer: normalizer, rawTest: test)
+                            test: test.mapFeatures(normalizer.apply), normalizer: normalizer, rawTest: test, rawTrain: train)
     }
 }

@@ -10,8 +10,9 @@ public enum ReferenceModel: String, CaseIterable, Sendable {
 
     /// A freshly initialized model (PyTorch's default initialization) for inputs of `inputShape` ([C, H, W]),
     /// with `activation` after every hidden layer (ReLU in the reference models).
-    public func make(inputShape: [Int] = [1, 28, 28], classes: Int = 10, activation: Activation = .relu,
-                     generator: inout KeelRandom) -> Sequential {
+    /// With `dropout` > 0, a Dropout layer (seeded by `dropoutSeed`) comes before the last Linear layer.
+    public func make(inputShape: [Int] = [1, 28, 28], classes: Int = 10, activation: Activation = .relu, dropout: Float = 0,
+                     dropoutSeed: UInt64 = 0, generator: inout KeelRandom) -> Sequential {
         switch self {
         case .mlp:
             let features = inputShape.reduce(1, *)
@@ -21,6 +22,7 @@ public enum ReferenceModel: String, CaseIterable, Sendable {
                 ActivationLayer(activation)
                 Linear(256, 128, generator: &generator)
                 ActivationLayer(activation)
+                if dropout > 0 { Dropout(dropout, seed: dropoutSeed) }
                 Linear(128, classes, generator: &generator)
             }
         case .cnn:
@@ -36,6 +38,7 @@ public enum ReferenceModel: String, CaseIterable, Sendable {
                 Flatten()
                 Linear(flat, 128, generator: &generator)
                 ActivationLayer(activation)
+                if dropout > 0 { Dropout(dropout, seed: dropoutSeed) }
                 Linear(128, classes, generator: &generator)
             }
         }

@@ -54,7 +54,7 @@ public final class Trainer {
                     return history
                 }
                 let started = ProcessInfo.processInfo.systemUptime
-                let batch = loader.batch(batches[b])
+                let batch = loader.batch(batches[b], epoch: epoch)
                 let learningRate = optimizer.currentLearningRate
                 model.train()
                 optimizer.zeroGrad()

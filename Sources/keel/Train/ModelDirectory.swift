@@ -17,16 +17,18 @@ struct ModelDescription: Codable {
     var labelColumn: String?
     var seed: UInt64
     var classNames: [String]?
+    /// Dropout before the last layer (changes the layer indices of the state dict).
+    var dropout: Float
 
     enum CodingKeys: String, CodingKey {
-        case model, classes, normalizer, dataset, activation, seed
+        case model, classes, normalizer, dataset, activation, seed, dropout
         case inputShape = "input_shape"
         case labelColumn = "label_column"
         case classNames = "class_names"
     }
 
     init(model: String, inputShape: [Int], classes: Int, normalizer: Normalizer, dataset: String, activation: String,
-         labelColumn: String?, seed: UInt64, classNames: [String]?) {
+         labelColumn: String?, seed: UInt64, classNames: [String]?, dropout: Float) {
         self.model = model
         self.inputShape = inputShape
         self.classes = classes
@@ -36,6 +38,7 @@ struct ModelDescription: Codable {
         self.labelColumn = labelColumn
         self.seed = seed
         self.classNames = classNames
+        self.dropout = dropout
     }
 
     /// The model's test split (raw and normalized with its saved normalizer).
@@ -59,6 +62,7 @@ struct ModelDescription: Codable {
         labelColumn = try c.decodeIfPresent(String.self, forKey: .labelColumn)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
         classNames = try c.decodeIfPresent([String].self, forKey: .classNames)
+        dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
     }
 
     static let fileName = "model.json"
@@ -89,7 +93,7 @@ struct ModelDescription: Codable {
         }
         var generator = KeelRandom(seed: 0)
         let model = kind.make(inputShape: description.inputShape, classes: description.classes, activation: activation,
-                              generator: &generator)
+                              dropout: description.dropout, generator: &generator)
         let weights = try SafeTensors.read(directory.appendingPathComponent("model.safetensors")).tensors
         do {
             try model.loadStateDict(weights)

@@ -8,6 +8,8 @@ import Synchronization
 /// Set by SIGINT/SIGTERM; the trainer checkpoints and stops at the next iteration.
 let stopRequested = Atomic<Bool>(false)
 
+enum Recipe: String, ExpressibleByArgument, CaseIterable { case `default`, plain }
+
 enum OptimizerName: String, ExpressibleByArgument, CaseIterable {
     case sgd, adam, adamw, rmsprop, adagrad
 }
@@ -47,6 +49,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Reduce the learning rate by this factor when the validation (or training) loss stops improving.")
     var plateauFactor: Float?
     @Option(help: "Epochs without improvement before reducing (with --plateau-factor; default 2).") var plateauPatience = 2
+    @Option(help: """
+        Random augmentation of each training image, in order (repeatable): random-affine:degrees=15,translate=0.1,scale=0.9/1.1,         random-hflip:p=0.5, color-jitter:brightness=0.4,contrast=0.4,saturation=0.4,hue=0.1, random-resized-crop:size=28, noise:sigma=0.05.
+        """)
+    var augment: [String] = []
+    @Option(help: "Dropout probability before the last layer (default 0).") var dropout: Float?
     @Option(help: "Momentum for sgd and rmsprop (default 0.9).") var momentum: Float?
     @Option(help: "Weight decay: L2, decoupled for adamw (default 0).") var weightDecay: Float?
     @Option(help: "Random seed for initialization, batch order and dropout (default 0).") var seed: UInt64?
@@ -59,6 +66,10 @@ struct TrainCommand: ParsableCommand {
     var resume: String?
     @Option(help: "Also checkpoint every N iterations (0: at epoch ends only).") var checkpointEvery = 20
     @Option(help: "Threads for the kernels (default: all cores).") var threads: Int?
+    @Option(help: """
+        default: the CNN on images trains with the recipe below unless --augment, --schedule, --dropout or --epochs is         given (random-affine:degrees=12,translate=0.1,scale=0.9/1.1, dropout 0.5, one_cycle to --lr over 20 epochs);         plain: only what the flags say.
+        """)
+    var recipe: Recipe = .default
     @Flag(help: "Record per-layer dead/saturated fractions and gradient norms (printed per epoch, DIR/diagnostics.csv).")
     var diagnostics = false
     @Flag(help: "No progress output.") var quiet = false
@@ -74,6 +85,8 @@ struct TrainCommand: ParsableCommand {
         }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let dropout, !(dropout >= 0 && dropout < 1) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
+        do { _ = try AugmentationPipeline.parse(augment) } catch let error as DataError { throw ValidationError("--augment: \(error)") }
         if let plateauFactor, !(plateauFactor > 0 && plateauFactor < 1) {
             throw ValidationError("--plateau-factor must be in (0, 1), got \(plateauFactor)")
         }
@@ -112,6 +125,11 @@ struct TrainCommand: ParsableCommand {
         apply("normalize", normalize?.rawValue, \.normalize)
         apply("validation-fraction", validationFraction, \.validationFraction)
         apply("activation", activation, \.activation)
+        apply("dropout", dropout, \.dropout)
+        if !augment.isEmpty {
+            if saved != nil && s.augment != augment { conflicts.append("--augment (the run has \(s.augment))") }
+            s.augment = augment
+        }
         if let schedule {
             if saved != nil && s.schedule != schedule { conflicts.append("--schedule \(schedule) (the run has \(s.schedule ?? "none"))") }
             s.schedule = schedule
@@ -159,13 +177,13 @@ struct TrainCommand: ParsableCommand {
             }
             saved = decoded
         }
-        let settings = try effectiveSettings(resuming: saved)
+        var settings = try effectiveSettings(resuming: saved)
         guard let model = ReferenceModel(rawValue: settings.model) ?? Self.defaultModel(settings),
               let normalize = Normalizer.Method(rawValue: settings.normalize),
               let hiddenActivation = TrainSettings.parseActivation(settings.activation) else {
             throw CLIError("unknown model '\(settings.model)', normalization '\(settings.normalize)' or activation '\(settings.activation)'")
         }
-        let (dataset, epochs, batchSize, seed) = (settings.dataset, settings.epochs, settings.batchSize, settings.seed)
+        let (dataset, batchSize, seed) = (settings.dataset, settings.batchSize, settings.seed)
         let learningRate = settings.effectiveLearningRate
         let outDirectory = URL(fileURLWithPath: out ?? resume ?? "runs/\(model.rawValue)")
         let checkpointDirectory = outDirectory.appendingPathComponent("checkpoint")
@@ -186,10 +204,20 @@ struct TrainCommand: ParsableCommand {
         if model == .cnn && data.train.sampleShape.count != 3 {
             throw CLIError("the cnn model needs images [C, H, W]; \(dataset) has samples of shape \(data.train.sampleShape) — use --model mlp")
         }
+        // The default recipe for the CNN on images, unless a flag of its own was given: random affine
+        // augmentation, dropout 0.5 and a one-cycle schedule over 20 epochs.
+        if saved == nil && recipe == .default && model == .cnn && augment.isEmpty && schedule == nil && dropout == nil && self.epochs == nil {
+            settings.epochs = 20
+            settings.dropout = 0.5
+            settings.augment = ["random-affine:degrees=12,translate=0.1,scale=0.9/1.1"]
+            let steps = settings.epochs * ((data.train.count + batchSize - 1) / batchSize)
+            settings.schedule = "one_cycle:max_lr=\(learningRate),total_steps=\(steps)"
+        }
+        let epochs = settings.epochs
 
         var generator = KeelRandom(seed: seed)
         let network = model.make(inputShape: data.train.sampleShape, classes: data.train.classCount, activation: hiddenActivation,
-                                 generator: &generator)
+                                 dropout: settings.dropout, dropoutSeed: seed, generator: &generator)
         let trainer = Trainer(model: network, optimizer: try Self.makeOptimizer(settings, network.namedParameters),
                               modelName: model.rawValue, normalizer: normalizer)
         trainer.settings = [TrainSettings.checkpointKey: settings.encoded()]
@@ -224,7 +252,14 @@ struct TrainCommand: ParsableCommand {
             }))
             recorder = r
         }
-        let loader = DataLoader(data.train, batchSize: batchSize, shuffle: true, seed: seed)
+        let augmentation = try AugmentationPipeline.parse(settings.augment)
+        if !settings.augment.isEmpty && data.rawTrain.sampleShape.count != 3 {
+            throw CLIError("--augment needs image data; \(dataset) has samples of shape \(data.rawTrain.sampleShape)")
+        }
+        // With augmentation, raw images are augmented first and normalized per batch (torchvision's order).
+        let loader = settings.augment.isEmpty
+            ? DataLoader(data.train, batchSize: batchSize, shuffle: true, seed: seed)
+            : DataLoader(data.rawTrain, batchSize: batchSize, shuffle: true, seed: seed, augmentation: augmentation, normalizer: normalizer)
         if !quiet {
             trainer.progress.message("keel train: \(model.rawValue) (\(network.parameterCount) parameters) on \(dataset): " +
                 "\(data.train.count) training / \(data.validation?.count ?? 0) validation / \(data.test.count) test samples, batch size \(batchSize) → " +
@@ -245,7 +280,8 @@ struct TrainCommand: ParsableCommand {
                               to: outDirectory.appendingPathComponent("model.safetensors"))
         try ModelDescription(model: model.rawValue, inputShape: data.train.sampleShape, classes: data.train.classCount,
                              normalizer: normalizer, dataset: dataset, activation: settings.activation,
-                             labelColumn: settings.labelColumn, seed: seed, classNames: data.train.classNames).write(to: outDirectory)
+                             labelColumn: settings.labelColumn, seed: seed, classNames: data.train.classNames,
+                             dropout: settings.dropout).write(to: outDirectory)
         if let recorder {
             try AtomicFile.write(Data(recorder.csv().utf8), to: outDirectory.appendingPathComponent("diagnostics.csv"))
         }

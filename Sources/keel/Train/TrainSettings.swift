@@ -23,10 +23,14 @@ struct TrainSettings: Codable, Equatable {
     var activation = "relu"
     /// A learning-rate schedule spec ("cosine_decay:decay_steps=630"), nil for a constant rate.
     var schedule: String?
+    /// Random augmentation specs applied per training sample, in order.
+    var augment: [String] = []
+    /// Dropout probability before the last layer (0: none).
+    var dropout: Float = 0
 
     enum CodingKeys: String, CodingKey {
         case dataset, model, epochs, batchSize, optimizer, learningRate, momentum, weightDecay, seed, normalize,
-             validationFraction, activation, schedule, labelColumn
+             validationFraction, activation, schedule, labelColumn, augment, dropout
     }
 
     init() {}
@@ -48,6 +52,8 @@ struct TrainSettings: Codable, Equatable {
         activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? d.activation
         schedule = try c.decodeIfPresent(String.self, forKey: .schedule)
         labelColumn = try c.decodeIfPresent(String.self, forKey: .labelColumn)
+        augment = try c.decodeIfPresent([String].self, forKey: .augment) ?? []
+        dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
     }
 
     /// The learning rate used: the one set, or the optimizer's default.

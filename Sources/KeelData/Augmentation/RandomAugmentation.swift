@@ -1,0 +1,184 @@
+import Foundation
+import Keel
+
+/// A random image augmentation: draws its parameters from `generator` (seeded per sample from
+/// (seed, epoch, index), so results do not depend on threads or batch order) and applies them.
+public protocol RandomAugmentation: Sendable {
+    func apply(_ image: Image, generator: inout KeelRandom, fill: Float) -> Image
+}
+
+extension KeelRandom {
+    /// Uniform in [a, b].
+    mutating func uniform(_ a: Float, _ b: Float) -> Float { a + (b - a) * nextUniform() }
+}
+
+/// torchvision's RandomAffine: angle ~ U(−degrees, degrees), translation ~ U(−t·W, t·W) × U(−t·H, t·H) rounded,
+/// scale ~ U(scale range), shear ~ U(−shear, shear) on x.
+public struct RandomAffine: RandomAugmentation {
+    public var degrees: Float, translate: Float, scale: ClosedRange<Float>, shear: Float
+    public var interpolation: Image.Interpolation
+
+    public init(degrees: Float = 0, translate: Float = 0, scale: ClosedRange<Float> = 1...1, shear: Float = 0,
+                interpolation: Image.Interpolation = .bilinear) {
+        self.degrees = degrees
+        self.translate = translate
+        self.scale = scale
+        self.shear = shear
+        self.interpolation = interpolation
+    }
+
+    public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
+        let angle = g.uniform(-degrees, degrees)
+        let maxDx = translate * Float(image.width), maxDy = translate * Float(image.height)
+        let dx = g.uniform(-maxDx, maxDx).rounded(), dy = g.uniform(-maxDy, maxDy).rounded()
+        let s = g.uniform(scale.lowerBound, scale.upperBound)
+        let shearX = g.uniform(-shear, shear)
+        return image.affine(angle: -angle, translate: (dx, dy), scale: s, shear: (shearX, 0), interpolation: interpolation, fill: fill)
+    }
+}
+
+/// Horizontal flip with probability p.
+public struct RandomHorizontalFlip: RandomAugmentation {
+    public var probability: Float
+    public init(probability: Float = 0.5) { self.probability = probability }
+    public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
+        g.nextUniform() < probability ? image.flippedHorizontally() : image
+    }
+}
+
+/// torchvision's ColorJitter: brightness, contrast, saturation factors ~ U(max(0, 1 − v), 1 + v), hue ~ U(−h, h),
+/// applied in a random order.
+public struct ColorJitter: RandomAugmentation {
+    public var brightness: Float, contrast: Float, saturation: Float, hue: Float
+    public init(brightness: Float = 0, contrast: Float = 0, saturation: Float = 0, hue: Float = 0) {
+        self.brightness = brightness
+        self.contrast = contrast
+        self.saturation = saturation
+        self.hue = hue
+    }
+
+    public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
+        var order = [0, 1, 2, 3]
+        for i in stride(from: 3, to: 0, by: -1) { order.swapAt(i, Int(g.next() % UInt64(i + 1))) }
+        var out = image
+        for op in order {
+            switch op {
+            case 0 where brightness > 0: out = out.adjustingBrightness(g.uniform(max(0, 1 - brightness), 1 + brightness))
+            case 1 where contrast > 0: out = out.adjustingContrast(g.uniform(max(0, 1 - contrast), 1 + contrast))
+            case 2 where saturation > 0: out = out.adjustingSaturation(g.uniform(max(0, 1 - saturation), 1 + saturation))
+            case 3 where hue > 0: out = out.adjustingHue(g.uniform(-hue, hue))
+            default: break
+            }
+        }
+        return out
+    }
+}
+
+/// torchvision's RandomResizedCrop: area fraction ~ U(scale), log-aspect ~ U(log ratio); 10 tries, then the
+/// central crop clamped to the ratio range; resized (bilinear) to size × size.
+public struct RandomResizedCrop: RandomAugmentation {
+    public var size: Int, scale: ClosedRange<Float>, ratio: ClosedRange<Float>
+    public init(size: Int, scale: ClosedRange<Float> = 0.08...1, ratio: ClosedRange<Float> = (3.0 / 4)...(4.0 / 3)) {
+        self.size = size
+        self.scale = scale
+        self.ratio = ratio
+    }
+
+    public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
+        let area = Float(image.width * image.height)
+        let logLow = log(ratio.lowerBound), logHigh = log(ratio.upperBound)
+        for _ in 0..<10 {
+            let target = area * g.uniform(scale.lowerBound, scale.upperBound)
+            let aspect = exp(g.uniform(logLow, logHigh))
+            let w = Int((target * aspect).squareRoot().rounded()), h = Int((target / aspect).squareRoot().rounded())
+            if w > 0 && h > 0 && w <= image.width && h <= image.height {
+                let top = Int(g.next() % UInt64(image.height - h + 1)), left = Int(g.next() % UInt64(image.width - w + 1))
+                return image.cropped(top: top, left: left, height: h, width: w).resizedBilinear(height: size, width: size)
+            }
+        }
+        let inRatio = Float(image.width) / Float(image.height)
+        var w = image.width, h = image.height
+        if inRatio < ratio.lowerBound { h = Int((Float(w) / ratio.lowerBound).rounded()) }
+        else if inRatio > ratio.upperBound { w = Int((Float(h) * ratio.upperBound).rounded()) }
+        return image.cropped(top: (image.height - h) / 2, left: (image.width - w) / 2, height: h, width: w)
+            .resizedBilinear(height: size, width: size)
+    }
+}
+
+/// Additive Gaussian noise N(mean, σ²), optionally clipped to [0, 1].
+public struct GaussianNoise: RandomAugmentation {
+    public var mean: Float, sigma: Float, clip: Bool
+    public init(mean: Float = 0, sigma: Float = 0.1, clip: Bool = true) {
+        self.mean = mean
+        self.sigma = sigma
+        self.clip = clip
+    }
+    public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
+        var out = image
+        for i in out.pixels.indices {
+            let v = out.pixels[i] + mean + sigma * Float(g.nextNormal())
+            out.pixels[i] = clip ? min(max(v, 0), 1) : v
+        }
+        return out
+    }
+}
+
+/// Augmentations applied one after another.
+public struct AugmentationPipeline: RandomAugmentation {
+    public var steps: [any RandomAugmentation]
+    public init(_ steps: [any RandomAugmentation]) { self.steps = steps }
+
+    public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
+        steps.reduce(image) { $1.apply($0, generator: &g, fill: fill) }
+    }
+
+    /// Parses specs: `random-affine:degrees=15,translate=0.1,scale=0.9/1.1,shear=0`, `random-hflip:p=0.5`,
+    /// `color-jitter:brightness=0.4,contrast=0.4,saturation=0.4,hue=0.1`, `random-resized-crop:size=224`,
+    /// `noise:sigma=0.05`.
+    public static func parse(_ specs: [String]) throws -> AugmentationPipeline {
+        try AugmentationPipeline(specs.map(parseOne))
+    }
+
+    static func parseOne(_ spec: String) throws -> any RandomAugmentation {
+        let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+        var values: [String: String] = [:]
+        if parts.count == 2 {
+            for pair in parts[1].split(separator: ",") {
+                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                guard kv.count == 2 else { throw DataError(path: spec, problem: "expected key=value, got '\(pair)'") }
+                values[kv[0]] = kv[1]
+            }
+        }
+        func number(_ key: String, _ fallback: Float) throws -> Float {
+            guard let text = values.removeValue(forKey: key) else { return fallback }
+            guard let v = Float(text), v.isFinite else { throw DataError(path: spec, problem: "\(key) must be a number, got '\(text)'") }
+            return v
+        }
+        func range(_ key: String, _ fallback: ClosedRange<Float>) throws -> ClosedRange<Float> {
+            guard let text = values.removeValue(forKey: key) else { return fallback }
+            let v = text.split(separator: "/").compactMap { Float($0) }
+            guard v.count == 2, v[0] <= v[1] else { throw DataError(path: spec, problem: "\(key) must be low/high, got '\(text)'") }
+            return v[0]...v[1]
+        }
+        let result: any RandomAugmentation
+        switch parts[0] {
+        case "random-affine":
+            result = RandomAffine(degrees: try number("degrees", 0), translate: try number("translate", 0),
+                                  scale: try range("scale", 1...1), shear: try number("shear", 0))
+        case "random-hflip": result = RandomHorizontalFlip(probability: try number("p", 0.5))
+        case "color-jitter":
+            result = ColorJitter(brightness: try number("brightness", 0), contrast: try number("contrast", 0),
+                                 saturation: try number("saturation", 0), hue: try number("hue", 0))
+        case "random-resized-crop":
+            let size = try number("size", 224)
+            guard size >= 1 else { throw DataError(path: spec, problem: "size must be positive") }
+            result = RandomResizedCrop(size: Int(size), scale: try range("scale", 0.08...1))
+        case "noise": result = GaussianNoise(mean: try number("mean", 0), sigma: try number("sigma", 0.1))
+        default:
+            throw DataError(path: spec, problem: "unknown augmentation '\(parts[0])' (random-affine, random-hflip, " +
+                            "color-jitter, random-resized-crop, noise)")
+        }
+        if let unknown = values.keys.sorted().first { throw DataError(path: spec, problem: "unknown parameter '\(unknown)'") }
+        return result
+    }
+}
