@@ -18,6 +18,8 @@ public struct DataLoader: Sendable {
     public let dataset: any Dataset
     public let batchSize: Int
     public let shuffle: Bool
+    /// How samples are visited; `shuffle` chooses between `.random` and `.sequential` unless a sampler is given.
+    public let sampler: Sampler
     public let dropLast: Bool
     public let seed: UInt64
     /// Per-sample random augmentation of image samples [C, H, W], drawn from the stream (seed, epoch, index).
@@ -26,7 +28,7 @@ public struct DataLoader: Sendable {
     public var normalizer: Normalizer?
 
     public init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
-                augmentation: (any RandomAugmentation)? = nil, normalizer: Normalizer? = nil) {
+                augmentation: (any RandomAugmentation)? = nil, normalizer: Normalizer? = nil, sampler: Sampler? = nil) {
         if batchSize <= 0 { fatalError("DataLoader: batch size must be positive, got \(batchSize)") }
         self.dataset = dataset
         self.batchSize = batchSize
@@ -35,29 +37,18 @@ public struct DataLoader: Sendable {
         self.seed = seed
         self.augmentation = augmentation
         self.normalizer = normalizer
+        self.sampler = sampler ?? (shuffle ? .random : .sequential)
     }
 
     /// Iterations (batches) per epoch.
     public var batchesPerEpoch: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+        let n = sampler.epochLength(labels: dataset.labels)
+        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize
     }
 
-    /// The order in which epoch `epoch` visits the samples.
+    /// The order in which epoch `epoch` visits the samples (the sampler's, drawn from (seed, epoch)).
     public func order(epoch: Int) -> [Int] {
-        var order = Array(0..<dataset.count)
-        guard shuffle else { return order }
-        var generator = KeelRandom(seed: seed, stream: [0x5A, UInt64(epoch)])
-        // Fisher–Yates with an unbiased bounded draw (Lemire's multiply-shift with rejection).
-        for i in stride(from: order.count - 1, to: 0, by: -1) {
-            let bound = UInt64(i + 1)
-            var product = generator.next().multipliedFullWidth(by: bound)
-            if product.low < bound {
-                let threshold = (0 &- bound) % bound
-                while product.low < threshold { product = generator.next().multipliedFullWidth(by: bound) }
-            }
-            order.swapAt(i, Int(product.high))
-        }
-        return order
+        sampler.order(labels: dataset.labels, seed: seed, epoch: epoch)
     }
 
     /// The dataset indices of each batch of epoch `epoch`.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KeelData
+import KeelLab
 
 /// `keel augment INPUT --op SPEC … --out OUT.png`: applies image operations in order.
 struct AugmentCommand: ParsableCommand {
@@ -17,9 +18,14 @@ struct AugmentCommand: ParsableCommand {
     @Argument(help: "Input image (PNG or JPEG).") var input: String
     @Option(name: .customLong("op"), help: "An operation spec; repeat to chain.") var operations: [String] = []
     @Option(help: "Output image (.png or .jpg).") var out: String
+    @Flag(help: "Instead of --op: a grid with each augmentation family applied several times (one family per row).")
+    var preview = false
+    @Option(help: "Seed of the preview's random draws.") var seed: UInt64 = 0
+    @Option(help: "Longest side of the image in the preview (it is resized first).") var previewSize = 160
 
     func validate() throws {
-        guard !operations.isEmpty else { throw ValidationError("give at least one --op") }
+        if preview { return }
+        guard !operations.isEmpty else { throw ValidationError("give at least one --op (or --preview)") }
         for spec in operations {
             do { _ = try ImageOperation.parse(spec) } catch let error as DataError { throw ValidationError(error.description) }
         }
@@ -28,6 +34,15 @@ struct AugmentCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             var image = try Image.read(URL(fileURLWithPath: input))
+            if preview {
+                let f = Float(previewSize) / Float(max(image.width, image.height))
+                if f < 1 { image = image.resizedBilinear(height: max(1, Int(Float(image.height) * f)), width: max(1, Int(Float(image.width) * f))) }
+                let grid = AugmentationPreview.grid(image, seed: seed)
+                try grid.write(to: URL(fileURLWithPath: out))
+                print("rows: " + AugmentationPreview.families.map(\.name).joined(separator: "; "))
+                print("\(input) → \(out): \(grid.width)×\(grid.height) preview grid")
+                return
+            }
             for spec in operations { image = try ImageOperation.parse(spec).apply(image) }
             try image.write(to: URL(fileURLWithPath: out))
             print("\(input) → \(out): \(image.width)×\(image.height)×\(image.channels)")
