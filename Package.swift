@@ -24,7 +24,7 @@ let package = Package(
         // Tensor, autograd, kernels' Swift wrappers and threading, layers, losses, optimizers, safetensors.
         .target(name: "Keel", dependencies: ["CKeelKernels"]),
         // Datasets, the DataLoader, input normalization; the embedded MNIST-5k.
-        .target(name: "KeelData", dependencies: ["Keel", "CZlib", "CKeelImageIO"], resources: [.copy("Resources/mnist-5k"), .copy("Resources/tabular")]),
+        .target(name: "KeelData", dependencies: ["Keel", "CZlib", "CKeelImageIO"], resources: [.copy("Resources/mnist-5k"), .copy("Resources/tabular"), .copy("Resources/photos")]),
         // Trainer, history, callbacks, checkpoints, progress.
         .target(name: "KeelTrain", dependencies: ["Keel", "KeelData"]),
         // Studies, SVG charts and HTML reports.

@@ -157,9 +157,44 @@ def activations(args):
     return results
 
 
+def augment(args):
+    import torch
+    import torchvision
+    from torchvision.io import decode_jpeg, read_file
+    from torchvision.transforms import v2
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    here = os.path.dirname(os.path.abspath(__file__))
+    if args.pipeline == "imagenet":
+        path = os.path.join(here, "..", "Sources", "KeelData", "Resources", "photos", "flower.jpg")
+        image = v2.functional.to_dtype(decode_jpeg(read_file(path)), torch.float32, scale=True)
+        pipeline = v2.Compose([v2.RandomResizedCrop(224, antialias=False), v2.RandomHorizontalFlip(),
+                               v2.ColorJitter(0.4, 0.4, 0.4, 0.1)])
+    else:
+        image = torch.rand(1, 28, 28)
+        pipeline = v2.RandomAffine(degrees=15, translate=(0.1, 0.1), scale=(0.9, 1.1))
+
+    def run():
+        for _ in range(32):
+            pipeline(image)
+
+    for _ in range(2):
+        run()
+    best = 0.0
+    for _ in range(3):
+        count, start = 0, time.perf_counter()
+        while time.perf_counter() - start < args.seconds / 3:
+            run()
+            count += 32
+        best = max(best, count / (time.perf_counter() - start))
+    return [{"benchmark": "augment", "peer": "torchvision", "pipeline": args.pipeline, "threads": args.threads,
+             "images_per_second": round(best, 1)}]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("benchmark", choices=["gemm", "conv", "train", "activations"])
+    parser.add_argument("benchmark", choices=["gemm", "conv", "train", "activations", "augment"])
+    parser.add_argument("--pipeline", choices=["imagenet", "mnist"], default="imagenet")
     parser.add_argument("--count", type=int, default=1 << 20)
     parser.add_argument("--model", choices=["mlp", "cnn"], default="cnn")
     parser.add_argument("--batch-size", type=int, default=64)
@@ -173,10 +208,12 @@ def main():
     # Thread counts must be fixed before numpy/torch load their BLAS.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)
-    results = {"gemm": gemm, "conv": conv, "train": train, "activations": activations}[args.benchmark](args)
+    results = {"gemm": gemm, "conv": conv, "train": train, "activations": activations, "augment": augment}[args.benchmark](args)
     for r in results:
         if args.json:
             print(json.dumps(r))
+        elif r["benchmark"] == "augment":
+            print(f"augment {r['pipeline']}, {r['threads']} thread(s), torchvision: {r['images_per_second']:.0f} images/s")
         elif r["benchmark"] == "activations":
             print(f"{r['activation']:12s} {r['forward_backward_ms']:8.3f} ms  {r['gelements_per_second']:6.2f} Gelem/s  (torch, "
                   f"{r['threads']} thread(s))")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Keel's benchmarks and the numpy / PyTorch peers on the same problems, one after the other, and
-# prints one JSON line per measurement. Usage: Scripts/compare.sh [gemm|conv|train|activations|all]
+# prints one JSON line per measurement. Usage: Scripts/compare.sh [gemm|conv|train|activations|augment|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -25,6 +25,12 @@ if [[ $what == activations || $what == all ]]; then
   for threads in 1 2; do
     $keel bench activations --threads "$threads" --json
     peer activations --threads "$threads"
+  done
+fi
+if [[ $what == augment || $what == all ]]; then
+  for pipeline in imagenet mnist; do
+    $keel bench augment --pipeline "$pipeline" --threads 1 --json
+    peer augment --pipeline "$pipeline" --threads 1
   done
 fi
 if [[ $what == conv || $what == all ]]; then

@@ -177,3 +177,9 @@ public enum EmbeddedTable: String, CaseIterable, Sendable {
 
     public func load() throws -> TensorDataset { try CSVTable.load(url) }
 }
+
+/// Photos shipped with Keel (for previews and benchmarks).
+public enum EmbeddedPhoto {
+    /// flower.jpg, 640×427 RGB (CC BY 2.0).
+    public static var flower: URL { Bundle.module.resourceURL!.appendingPathComponent("photos/flower.jpg") }
+}

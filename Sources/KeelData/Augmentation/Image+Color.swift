@@ -5,10 +5,17 @@ extension Image {
     /// Luma 0.2989 R + 0.587 G + 0.114 B of each pixel (torchvision's rgb_to_grayscale).
     public func grayscaleValues() -> [Float] {
         guard channels >= 3 else { return stride(from: 0, to: pixels.count, by: channels).map { pixels[$0] } }
-        return (0..<(width * height)).map { i in
-            let p = i * channels
-            return 0.2989 * pixels[p] + 0.587 * pixels[p + 1] + 0.114 * pixels[p + 2]
+        var gray = [Float](repeating: 0, count: width * height)
+        let stride = channels
+        pixels.withUnsafeBufferPointer { src in
+            gray.withUnsafeMutableBufferPointer { g in
+                for i in 0..<g.count {
+                    let p = i * stride
+                    g[i] = 0.2989 * src[p] + 0.587 * src[p + 1] + 0.114 * src[p + 2]
+                }
+            }
         }
+        return gray
     }
 
     /// A grayscale copy with `outputChannels` identical channels.
@@ -29,72 +36,108 @@ extension Image {
 
     /// Blend with the per-pixel grayscale: factor · x + (1 − factor) · gray, clamped (adjust_saturation).
     public func adjustingSaturation(_ factor: Float) -> Image {
-        guard channels >= 3 else { return self }
-        let g = grayscaleValues()
-        var out = pixels
-        for i in 0..<(width * height) {
-            for c in 0..<3 {
-                let p = i * channels + c
-                out[p] = min(max(factor * pixels[p] + (1 - factor) * g[i], 0), 1)
+        var copy = self
+        copy.adjustSaturation(factor)
+        return copy
+    }
+
+    /// In-place `adjustingSaturation`.
+    public mutating func adjustSaturation(_ factor: Float) {
+        guard channels >= 3 else { return }
+        let stride = channels, n = width * height
+        pixels.withUnsafeMutableBufferPointer { dst in
+            for i in 0..<n {
+                let p = i * stride
+                let gray = 0.2989 * dst[p] + 0.587 * dst[p + 1] + 0.114 * dst[p + 2]
+                let base = (1 - factor) * gray
+                for c in 0..<3 { dst[p + c] = min(max(factor * dst[p + c] + base, 0), 1) }
             }
         }
-        return Image(width: width, height: height, channels: channels, pixels: out)
+    }
+
+    /// In-place `adjustingContrast`.
+    public mutating func adjustContrast(_ factor: Float) {
+        let g = grayscaleValues()
+        blend(with: g.reduce(0, +) / Float(max(g.count, 1)), factor: factor)
     }
 
     /// factor · x + (1 − factor) · other (a constant), clamped to [0, 1]; alpha untouched.
     func blended(with other: Float, factor: Float) -> Image {
-        var out = pixels
-        let colour = channels == 4 ? 3 : channels
-        for i in 0..<(width * height) {
-            for c in 0..<colour {
-                let p = i * channels + c
-                out[p] = min(max(factor * pixels[p] + (1 - factor) * other, 0), 1)
+        var copy = self
+        copy.blend(with: other, factor: factor)
+        return copy
+    }
+
+    /// In-place blend with a constant.
+    mutating func blend(with other: Float, factor: Float) {
+        let (width, height, channels) = (self.width, self.height, self.channels)
+        let colour = channels == 4 ? 3 : channels, stride = channels, n = width * height
+        let base = (1 - factor) * other
+        _ = (width, height, channels)
+        pixels.withUnsafeMutableBufferPointer { dst in
+            if colour == stride {
+                for p in 0..<dst.count { dst[p] = min(max(factor * dst[p] + base, 0), 1) }
+            } else {
+                for i in 0..<n { for c in 0..<colour { dst[i * stride + c] = min(max(factor * dst[i * stride + c] + base, 0), 1) } }
             }
         }
-        return Image(width: width, height: height, channels: channels, pixels: out)
     }
 
     /// Shifts the hue by `factor` ∈ [−0.5, 0.5] of a full turn in HSV space (adjust_hue; torchvision's
     /// RGB↔HSV conversion, operation for operation).
     public func adjustingHue(_ factor: Float) -> Image {
+        var copy = self
+        copy.adjustHue(factor)
+        return copy
+    }
+
+    /// In-place `adjustingHue`.
+    public mutating func adjustHue(_ factor: Float) {
         precondition(factor >= -0.5 && factor <= 0.5, "adjustingHue: factor must be in [−0.5, 0.5], got \(factor)")
-        guard channels >= 3 else { return self }
-        var out = pixels
-        for i in 0..<(width * height) {
-            let p = i * channels
-            let r = pixels[p], g = pixels[p + 1], b = pixels[p + 2]
-            // RGB → HSV
-            let maxc = max(r, g, b), minc = min(r, g, b)
-            let equal = maxc == minc
-            let range = maxc - minc
-            let s = range / (equal ? 1 : maxc)
-            let divisor = equal ? 1 : range
-            let rc = (maxc - r) / divisor, gc = (maxc - g) / divisor, bc = (maxc - b) / divisor
-            let maxIsNotR = maxc != r, maxIsG = maxc == g
-            let hr: Float = maxIsNotR ? 0 : bc - gc
-            let hg: Float = (maxIsG && maxIsNotR) ? 2 + rc - bc : 0
-            let hb: Float = (maxIsNotR && !maxIsG) ? 4 + gc - rc : 0
-            var h = ((hr + hg + hb) / 6 + 1).truncatingRemainder(dividingBy: 1)
-            // Shift.
-            h = (h + factor).truncatingRemainder(dividingBy: 1)
-            if h < 0 { h += 1 }
-            // HSV → RGB
-            let v = maxc
-            let h6 = h * 6
-            let sector = h6.rounded(.down)
-            let f = h6 - sector
-            let sxf = s * f
-            let q = min(max((1 - sxf) * v, 0), 1)
-            let t = min(max((sxf + (1 - s)) * v, 0), 1)
-            let pp = min(max((1 - s) * v, 0), 1)
-            let k = ((Int(sector) % 6) + 6) % 6
-            let vpqt = [v, pp, q, t]
-            let select: [[Int]] = [[0, 2, 1, 1, 3, 0], [3, 0, 0, 2, 1, 1], [1, 1, 3, 0, 0, 2]]
-            out[p] = vpqt[select[0][k]]
-            out[p + 1] = vpqt[select[1][k]]
-            out[p + 2] = vpqt[select[2][k]]
+        guard channels >= 3 else { return }
+        let n = width * height, stride = channels
+        do {
+            pixels.withUnsafeMutableBufferPointer { dst in
+                let src = dst
+                for i in 0..<n {
+                    let p = i * stride
+                    let r = src[p], g = src[p + 1], b = src[p + 2]
+                    // RGB → HSV
+                    let maxc = max(r, g, b), minc = min(r, g, b)
+                    let equal = maxc == minc
+                    let range = maxc - minc
+                    let s = range / (equal ? 1 : maxc)
+                    let divisor = equal ? 1 : range
+                    let rc = (maxc - r) / divisor, gc = (maxc - g) / divisor, bc = (maxc - b) / divisor
+                    let maxIsNotR = maxc != r, maxIsG = maxc == g
+                    let hr: Float = maxIsNotR ? 0 : bc - gc
+                    let hg: Float = (maxIsG && maxIsNotR) ? 2 + rc - bc : 0
+                    let hb: Float = (maxIsNotR && !maxIsG) ? 4 + gc - rc : 0
+                    var h = (hr + hg + hb) / 6 + 1
+                    h -= h.rounded(.down)  // fmod(h, 1) for h ≥ 0
+                    // Shift (x mod 1 with the divisor's sign, as torch's %).
+                    h += factor
+                    h -= h.rounded(.down)
+                    // HSV → RGB
+                    let v = maxc
+                    let h6 = h * 6
+                    let sector = h6.rounded(.down)
+                    let f = h6 - sector
+                    let sxf = s * f
+                    let q = min(max((1 - sxf) * v, 0), 1)
+                    let t = min(max((sxf + (1 - s)) * v, 0), 1)
+                    let pp = min(max((1 - s) * v, 0), 1)
+                    switch ((Int(sector) % 6) + 6) % 6 {
+                    case 0: (dst[p], dst[p + 1], dst[p + 2]) = (v, t, pp)
+                    case 1: (dst[p], dst[p + 1], dst[p + 2]) = (q, v, pp)
+                    case 2: (dst[p], dst[p + 1], dst[p + 2]) = (pp, v, t)
+                    case 3: (dst[p], dst[p + 1], dst[p + 2]) = (pp, q, v)
+                    case 4: (dst[p], dst[p + 1], dst[p + 2]) = (t, pp, v)
+                    default: (dst[p], dst[p + 1], dst[p + 2]) = (v, pp, q)
+                    }
+                }
+            }
         }
-        return Image(width: width, height: height, channels: channels, pixels: out)
     }
 
     /// AlexNet's PCA lighting: rgb += V · (α ⊙ λ) for every pixel, clamped to [0, 1]. Defaults: the ImageNet

@@ -18,13 +18,16 @@ extension Image {
     /// The region [top, top + height) × [left, left + width); parts outside the image are 0 (torchvision's crop).
     public func cropped(top: Int, left: Int, height h: Int, width w: Int) -> Image {
         var out = Image(width: w, height: h, channels: channels)
-        for y in 0..<h {
-            let sy = top + y
-            guard sy >= 0 && sy < height else { continue }
-            for x in 0..<w {
-                let sx = left + x
-                guard sx >= 0 && sx < width else { continue }
-                for c in 0..<channels { out[y, x, c] = self[sy, sx, c] }
+        let x0 = max(left, 0), x1 = min(left + w, width)
+        guard x0 < x1 else { return out }
+        let c = channels, run = (x1 - x0) * c
+        pixels.withUnsafeBufferPointer { src in
+            out.pixels.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<h {
+                    let sy = top + y
+                    guard sy >= 0 && sy < height else { continue }
+                    (dst.baseAddress! + (y * w + (x0 - left)) * c).update(from: src.baseAddress! + (sy * width + x0) * c, count: run)
+                }
             }
         }
         return out
@@ -33,23 +36,39 @@ extension Image {
     /// Bilinear resize without antialiasing (torch's interpolate, align_corners=False):
     /// source = (destination + 0.5) · in/out − 0.5, clamped at 0.
     public func resizedBilinear(height newHeight: Int, width newWidth: Int) -> Image {
+        resizedBilinear(top: 0, left: 0, regionHeight: height, regionWidth: width, height: newHeight, width: newWidth)
+    }
+
+    /// Bilinear resize of the region [top, top + regionHeight) × [left, left + regionWidth) (inside the image) —
+    /// a crop and a resize in one pass, identical to `cropped(...)` followed by `resizedBilinear(...)`.
+    public func resizedBilinear(top: Int, left: Int, regionHeight: Int, regionWidth: Int, height newHeight: Int,
+                                width newWidth: Int) -> Image {
+        precondition(top >= 0 && left >= 0 && top + regionHeight <= height && left + regionWidth <= width,
+                     "resizedBilinear: region outside the image")
         var out = Image(width: newWidth, height: newHeight, channels: channels)
-        let sy = Float(height) / Float(newHeight), sx = Float(width) / Float(newWidth)
+        let sy = Float(regionHeight) / Float(newHeight), sx = Float(regionWidth) / Float(newWidth)
         func taps(_ i: Int, _ scale: Float, _ size: Int) -> (Int, Int, Float) {
             let source = max((Float(i) + 0.5) * scale - 0.5, 0)
             let i0 = min(Int(source), size - 1)
             let i1 = min(i0 + 1, size - 1)
             return (i0, i1, source - Float(i0))
         }
-        let columns = (0..<newWidth).map { taps($0, sx, width) }
-        for y in 0..<newHeight {
-            let (y0, y1, ly) = taps(y, sy, height)
-            for x in 0..<newWidth {
-                let (x0, x1, lx) = columns[x]
-                for c in 0..<channels {
-                    let top = (1 - lx) * self[y0, x0, c] + lx * self[y0, x1, c]
-                    let bottom = (1 - lx) * self[y1, x0, c] + lx * self[y1, x1, c]
-                    out[y, x, c] = (1 - ly) * top + ly * bottom
+        let columns = (0..<newWidth).map { taps($0, sx, regionWidth) }
+        let c = channels, w = width
+        pixels.withUnsafeBufferPointer { src in
+            out.pixels.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<newHeight {
+                    let (y0, y1, ly) = taps(y, sy, regionHeight)
+                    let row0 = src.baseAddress! + ((top + y0) * w + left) * c, row1 = src.baseAddress! + ((top + y1) * w + left) * c
+                    let outRow = dst.baseAddress! + y * newWidth * c
+                    for x in 0..<newWidth {
+                        let (x0, x1, lx) = columns[x]
+                        for k in 0..<c {
+                            let topValue = (1 - lx) * row0[x0 * c + k] + lx * row0[x1 * c + k]
+                            let bottomValue = (1 - lx) * row1[x0 * c + k] + lx * row1[x1 * c + k]
+                            outRow[x * c + k] = (1 - ly) * topValue + ly * bottomValue
+                        }
+                    }
                 }
             }
         }

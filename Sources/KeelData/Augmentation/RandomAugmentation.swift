@@ -63,10 +63,10 @@ public struct ColorJitter: RandomAugmentation {
         var out = image
         for op in order {
             switch op {
-            case 0 where brightness > 0: out = out.adjustingBrightness(g.uniform(max(0, 1 - brightness), 1 + brightness))
-            case 1 where contrast > 0: out = out.adjustingContrast(g.uniform(max(0, 1 - contrast), 1 + contrast))
-            case 2 where saturation > 0: out = out.adjustingSaturation(g.uniform(max(0, 1 - saturation), 1 + saturation))
-            case 3 where hue > 0: out = out.adjustingHue(g.uniform(-hue, hue))
+            case 0 where brightness > 0: out.blend(with: 0, factor: g.uniform(max(0, 1 - brightness), 1 + brightness))
+            case 1 where contrast > 0: out.adjustContrast(g.uniform(max(0, 1 - contrast), 1 + contrast))
+            case 2 where saturation > 0: out.adjustSaturation(g.uniform(max(0, 1 - saturation), 1 + saturation))
+            case 3 where hue > 0: out.adjustHue(g.uniform(-hue, hue))
             default: break
             }
         }
@@ -93,7 +93,7 @@ public struct RandomResizedCrop: RandomAugmentation {
             let w = Int((target * aspect).squareRoot().rounded()), h = Int((target / aspect).squareRoot().rounded())
             if w > 0 && h > 0 && w <= image.width && h <= image.height {
                 let top = Int(g.next() % UInt64(image.height - h + 1)), left = Int(g.next() % UInt64(image.width - w + 1))
-                return image.cropped(top: top, left: left, height: h, width: w).resizedBilinear(height: size, width: size)
+                return image.resizedBilinear(top: top, left: left, regionHeight: h, regionWidth: w, height: size, width: size)
             }
         }
         let inRatio = Float(image.width) / Float(image.height)
