@@ -107,8 +107,8 @@ extension Image {
                     let equal = maxc == minc
                     let range = maxc - minc
                     let s = range / (equal ? 1 : maxc)
-                    let divisor = equal ? 1 : range
-                    let rc = (maxc - r) / divisor, gc = (maxc - g) / divisor, bc = (maxc - b) / divisor
+                    let inverse = 1 / (equal ? 1 : range)
+                    let rc = (maxc - r) * inverse, gc = (maxc - g) * inverse, bc = (maxc - b) * inverse
                     let maxIsNotR = maxc != r, maxIsG = maxc == g
                     let hr: Float = maxIsNotR ? 0 : bc - gc
                     let hg: Float = (maxIsG && maxIsNotR) ? 2 + rc - bc : 0
