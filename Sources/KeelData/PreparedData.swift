@@ -5,6 +5,8 @@ import Keel
 public enum DataSource: Equatable, Sendable, Codable {
     case images(directory: String)
     case table(path: String, labelColumn: String?)
+    /// One sub-folder of PNG/JPEG images per class.
+    case imageFolder(directory: String)
 
     /// "mnist-5k", "wine", "iris", "digits", a folder (MNIST format) or a .csv/.csv.gz file.
     public static func named(_ name: String, labelColumn: String? = nil) throws -> DataSource {
@@ -14,7 +16,9 @@ public enum DataSource: Equatable, Sendable, Codable {
         guard FileManager.default.fileExists(atPath: name, isDirectory: &isDirectory) else {
             throw DataError(path: name, problem: "dataset not found (expected mnist-5k, wine, iris, digits, an MNIST-format folder or a CSV file)")
         }
-        return isDirectory.boolValue ? .images(directory: name) : .table(path: name, labelColumn: labelColumn)
+        guard isDirectory.boolValue else { return .table(path: name, labelColumn: labelColumn) }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: name)) ?? []
+        return files.contains { $0.hasPrefix("train-images-idx3-ubyte") } ? .images(directory: name) : .imageFolder(directory: name)
     }
 
     public var isTable: Bool { if case .table = self { return true } else { return false } }
@@ -24,6 +28,7 @@ public enum DataSource: Equatable, Sendable, Codable {
         switch self {
         case .images(let directory): return directory
         case .table(let path, _): return path
+        case .imageFolder(let directory): return directory
         }
     }
 }
@@ -55,6 +60,11 @@ public struct PreparedData: Sendable {
             let label: CSVTable.LabelColumn = labelColumn.map { Int($0).map(CSVTable.LabelColumn.index) ?? .name($0) } ?? .last
             let table = try CSVTable.load(URL(fileURLWithPath: path), label: label)
             let parts = table.split(validation: 0, test: testFraction, seed: seed, stratified: true)
+            train = parts.train
+            test = parts.test
+        case .imageFolder(let directory):
+            let all = try ImageFolder.load(URL(fileURLWithPath: directory))
+            let parts = all.split(validation: 0, test: testFraction, seed: seed, stratified: true)
             train = parts.train
             test = parts.test
         }

@@ -174,9 +174,29 @@ public struct AugmentationPipeline: RandomAugmentation {
             guard size >= 1 else { throw DataError(path: spec, problem: "size must be positive") }
             result = RandomResizedCrop(size: Int(size), scale: try range("scale", 0.08...1))
         case "noise": result = GaussianNoise(mean: try number("mean", 0), sigma: try number("sigma", 0.1))
+        case "random-vflip": result = RandomVerticalFlip(probability: try number("p", 0.5))
+        case "random-crop":
+            let modeText = values.removeValue(forKey: "mode") ?? "constant"
+            guard let mode = PaddingMode(rawValue: modeText) else {
+                throw DataError(path: spec, problem: "mode must be constant, edge, reflect or symmetric, got '\(modeText)'")
+            }
+            let size = Int(try number("size", 0))
+            guard size > 0 else { throw DataError(path: spec, problem: "needs size=…") }
+            result = RandomCrop(height: size, width: size, padding: Int(try number("padding", 0)), mode: mode,
+                                padIfNeeded: try number("pad_if_needed", 0) != 0)
+        case "scale-jitter":
+            let (low, high, size) = (Int(try number("min", 256)), Int(try number("max", 480)), Int(try number("size", 224)))
+            guard low > 0 && high >= low && size > 0 else { throw DataError(path: spec, problem: "needs 0 < min ≤ max and size > 0") }
+            result = ScaleJitter(minimum: low, maximum: high, size: size)
+        case "random-blur":
+            let k = Int(try number("kernel", 5))
+            guard k > 0 && k % 2 == 1 else { throw DataError(path: spec, problem: "kernel must be odd and positive") }
+            result = RandomGaussianBlur(kernelSize: k, sigma: try range("sigma", 0.1...2))
+        case "salt-pepper": result = SaltAndPepper(amount: try number("amount", 0.02))
+        case "pca-lighting": result = RandomPCALighting(sigma: try number("sigma", 0.1))
         default:
-            throw DataError(path: spec, problem: "unknown augmentation '\(parts[0])' (random-affine, random-hflip, " +
-                            "color-jitter, random-resized-crop, noise)")
+            throw DataError(path: spec, problem: "unknown augmentation '\(parts[0])' (random-affine, random-hflip, random-vflip, " +
+                            "color-jitter, random-resized-crop, random-crop, scale-jitter, random-blur, noise, salt-pepper, pca-lighting)")
         }
         if let unknown = values.keys.sorted().first { throw DataError(path: spec, problem: "unknown parameter '\(unknown)'") }
         return result
