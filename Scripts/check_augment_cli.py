@@ -50,7 +50,12 @@ def read_png(path):
 
 
 def main():
-    cases = json.load(open(os.path.join(CASES, "cases.json")))["cases"]
+    cases = []
+    for folder in ("augment-torchvision", "augment-extra"):
+        base = os.path.join(CASES, "..", folder)
+        for case in json.load(open(os.path.join(base, "cases.json")))["cases"]:
+            case["output"] = os.path.join(base, case["output"])
+            cases.append(case)
     ok = True
     with tempfile.TemporaryDirectory() as work:
         for case in cases:
@@ -58,7 +63,7 @@ def main():
             subprocess.run([KEEL, "augment", os.path.join(CASES, "input.png"), f"--op={case['op']}", "--out", out],
                            check=True, capture_output=True)
             w1, h1, c1, ours = read_png(out)
-            w2, h2, c2, theirs = read_png(os.path.join(CASES, case["output"]))
+            w2, h2, c2, theirs = read_png(case["output"])
             if (w1, h1, c1) != (w2, h2, c2):
                 print(f"MISMATCH {case['op']}: shape {(h1, w1, c1)} vs {(h2, w2, c2)}")
                 ok = False

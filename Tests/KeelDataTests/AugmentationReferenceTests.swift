@@ -9,20 +9,22 @@ struct AugmentationReferenceTests {
         .appendingPathComponent("Fixtures/augment-torchvision")
 
     struct Case: CustomStringConvertible, Sendable {
-        let op: String, output: String
+        let op: String, output: URL
         var description: String { op }
     }
 
-    static let cases: [Case] = {
-        let data = try! Data(contentsOf: directory.appendingPathComponent("cases.json"))
+    /// The shared reference cases and the extra ones generated the same way (Tests/Fixtures/augment-extra).
+    static let cases: [Case] = ["augment-torchvision", "augment-extra"].flatMap { folder -> [Case] in
+        let base = directory.deletingLastPathComponent().appendingPathComponent(folder)
+        let data = try! Data(contentsOf: base.appendingPathComponent("cases.json"))
         let root = try! JSONSerialization.jsonObject(with: data) as! [String: Any]
-        return (root["cases"] as! [[String: Any]]).map { Case(op: $0["op"] as! String, output: $0["output"] as! String) }
-    }()
+        return (root["cases"] as! [[String: Any]]).map { Case(op: $0["op"] as! String, output: base.appendingPathComponent($0["output"] as! String)) }
+    }
 
     @Test(arguments: cases)
     func matchesTorchvision(_ c: Case) throws {
         let input = try Image.read(Self.directory.appendingPathComponent("input.png"))
-        let expected = try Image.read(Self.directory.appendingPathComponent(c.output))
+        let expected = try Image.read(c.output)
         let result = try ImageOperation.parse(c.op).apply(input)
         #expect(result.width == expected.width && result.height == expected.height && result.channels == expected.channels,
                 "\(c.op): \(result.height)×\(result.width)×\(result.channels) vs \(expected.height)×\(expected.width)×\(expected.channels)")

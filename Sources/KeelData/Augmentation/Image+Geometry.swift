@@ -77,6 +77,25 @@ extension Image {
 
     public enum Interpolation: String, Sendable { case nearest, bilinear }
 
+    /// Nearest-neighbour resize (torch's "nearest": source index ⌊destination · in/out⌋).
+    public func resizedNearest(height newHeight: Int, width newWidth: Int) -> Image {
+        var out = Image(width: newWidth, height: newHeight, channels: channels)
+        for y in 0..<newHeight {
+            let sy = min(Int(Float(y) * Float(height) / Float(newHeight)), height - 1)
+            for x in 0..<newWidth {
+                let sx = min(Int(Float(x) * Float(width) / Float(newWidth)), width - 1)
+                for c in 0..<channels { out[y, x, c] = self[sy, sx, c] }
+            }
+        }
+        return out
+    }
+
+    /// The central height × width region (torchvision's center_crop: top = round((H − h)/2)), padded with
+    /// zeros where the image is smaller.
+    public func centerCropped(height h: Int, width w: Int) -> Image {
+        cropped(top: Int((Float(height - h) / 2).rounded()), left: Int((Float(width - w) / 2).rounded()), height: h, width: w)
+    }
+
     /// torchvision's inverse affine matrix (rotation `angle` in degrees, counter-clockwise positive as
     /// displayed; translation; scale; shear in degrees) about `center` relative to the image centre.
     static func inverseAffineMatrix(center: (Float, Float), angle: Float, translate: (Float, Float), scale: Float,
@@ -100,13 +119,15 @@ extension Image {
     /// (w/2 − ½, h/2 − ½); outside the image: `fill`. Bilinear sampling is weighted by the sampled coverage
     /// mask, as torchvision does when a fill is given.
     public func affine(angle: Float = 0, translate: (Float, Float) = (0, 0), scale: Float = 1, shear: (Float, Float) = (0, 0),
-                       interpolation: Interpolation = .bilinear, fill: Float = 0) -> Image {
+                       interpolation: Interpolation = .bilinear, fill: Float = 0, outputSize: (height: Int, width: Int)? = nil) -> Image {
         let m = Image.inverseAffineMatrix(center: (0, 0), angle: angle, translate: translate, scale: scale, shear: shear)
-        var out = Image(width: width, height: height, channels: channels)
+        let (outHeight, outWidth) = outputSize ?? (height, width)
+        var out = Image(width: outWidth, height: outHeight, channels: channels)
         let halfW = Float(width) / 2, halfH = Float(height) / 2
-        for y in 0..<height {
-            for x in 0..<width {
-                let u = Float(x) - halfW + 0.5, v = Float(y) - halfH + 0.5
+        let outHalfW = Float(outWidth) / 2, outHalfH = Float(outHeight) / 2
+        for y in 0..<outHeight {
+            for x in 0..<outWidth {
+                let u = Float(x) - outHalfW + 0.5, v = Float(y) - outHalfH + 0.5
                 let sx = m[0] * u + m[1] * v + m[2] + halfW - 0.5
                 let sy = m[3] * u + m[4] * v + m[5] + halfH - 0.5
                 switch interpolation {
@@ -135,9 +156,22 @@ extension Image {
         return out
     }
 
-    /// Rotation by `degrees` counter-clockwise about the centre, same size, bilinear, corners filled.
-    public func rotated(degrees: Float, interpolation: Interpolation = .bilinear, fill: Float = 0) -> Image {
-        affine(angle: -degrees, interpolation: interpolation, fill: fill)
+    /// Rotation by `degrees` counter-clockwise about the centre, bilinear, corners filled; with `expand` the
+    /// output grows to hold the whole rotated image (torchvision's expand=True).
+    public func rotated(degrees: Float, interpolation: Interpolation = .bilinear, fill: Float = 0, expand: Bool = false) -> Image {
+        guard expand else { return affine(angle: -degrees, interpolation: interpolation, fill: fill) }
+        // torchvision's output size: the rotated corners' extent, ceil(max) − floor(min) after truncating to 1e-4.
+        let m = Image.inverseAffineMatrix(center: (0, 0), angle: -degrees, translate: (0, 0), scale: 1, shear: (0, 0))
+        let (hw, hh) = (Double(width) / 2, Double(height) / 2)
+        var (minX, maxX, minY, maxY) = (Double.infinity, -Double.infinity, Double.infinity, -Double.infinity)
+        for (px, py) in [(-hw, -hh), (-hw, hh), (hw, hh), (hw, -hh)] {
+            let nx = Double(m[0]) * px + Double(m[1]) * py + Double(m[2]), ny = Double(m[3]) * px + Double(m[4]) * py + Double(m[5])
+            (minX, maxX, minY, maxY) = (min(minX, nx), max(maxX, nx), min(minY, ny), max(maxY, ny))
+        }
+        func truncated(_ v: Double) -> Double { (v / 1e-4).rounded(.towardZero) * 1e-4 }
+        let newWidth = Int(ceil(truncated(maxX)) - floor(truncated(minX)))
+        let newHeight = Int(ceil(truncated(maxY)) - floor(truncated(minY)))
+        return affine(angle: -degrees, interpolation: interpolation, fill: fill, outputSize: (newHeight, newWidth))
     }
 
     /// Shift by (dx, dy) pixels (right and down positive), nearest, filled.

@@ -6,7 +6,9 @@ import Foundation
 public enum ImageOperation: Equatable, Sendable {
     case brightness(Float), contrast(Float), saturation(Float), hue(Float), grayscale
     case horizontalFlip, verticalFlip
-    case rotate(degrees: Float)
+    case rotate(degrees: Float, expand: Bool)
+    case centerCrop(height: Int, width: Int)
+    case resizeNearest(height: Int, width: Int)
     case shift(dx: Float, dy: Float)
     case affine(degrees: Float, translate: (Float, Float), scale: Float, shear: (Float, Float))
     case blur(kernel: Int, sigma: Float)
@@ -54,7 +56,8 @@ public enum ImageOperation: Equatable, Sendable {
         case "grayscale": op = .grayscale
         case "hflip": op = .horizontalFlip
         case "vflip": op = .verticalFlip
-        case "rotate": op = .rotate(degrees: try float("degrees"))
+        case "rotate": op = .rotate(degrees: try float("degrees"), expand: try float("expand", 0) != 0)
+        case "center-crop": op = .centerCrop(height: try int("height"), width: try int("width"))
         case "shift": op = .shift(dx: try float("dx", 0), dy: try float("dy", 0))
         case "affine":
             op = .affine(degrees: try float("degrees", 0), translate: (try float("dx", 0), try float("dy", 0)),
@@ -69,7 +72,14 @@ public enum ImageOperation: Equatable, Sendable {
             guard f > 0 else { throw DataError(path: spec, problem: "factor must be positive") }
             op = .scale(f)
         case "resize":
-            op = .resize(height: try int("height"), width: try int("width"))
+            let (h, w) = (try int("height"), try int("width"))
+            guard h > 0 && w > 0 else { throw DataError(path: spec, problem: "height and width must be positive") }
+            let interpolation = values.removeValue(forKey: "interpolation") ?? "bilinear"
+            switch interpolation {
+            case "bilinear": op = .resize(height: h, width: w)
+            case "nearest": op = .resizeNearest(height: h, width: w)
+            default: throw DataError(path: spec, problem: "interpolation must be bilinear or nearest, got '\(interpolation)'")
+            }
         case "crop":
             let (t, l, h, w) = (try int("top"), try int("left"), try int("height"), try int("width"))
             guard h > 0 && w > 0 else { throw DataError(path: spec, problem: "height and width must be positive") }
@@ -95,10 +105,12 @@ public enum ImageOperation: Equatable, Sendable {
         case .grayscale: return image.grayscale(outputChannels: image.channels == 1 ? 1 : 3)
         case .horizontalFlip: return image.flippedHorizontally()
         case .verticalFlip: return image.flippedVertically()
-        case .rotate(let degrees): return image.rotated(degrees: degrees)
+        case let .rotate(degrees, expand): return image.rotated(degrees: degrees, expand: expand)
+        case let .centerCrop(h, w): return image.centerCropped(height: h, width: w)
+        case let .resizeNearest(h, w): return image.resizedNearest(height: h, width: w)
         case .shift(let dx, let dy): return image.shifted(dx: dx, dy: dy)
         case let .affine(degrees, translate, scale, shear):
-            return image.affine(angle: -degrees, translate: translate, scale: scale, shear: shear)
+            return image.affine(angle: degrees, translate: translate, scale: scale, shear: shear)  // clockwise, as F.affine
         case let .blur(kernel, sigma): return image.gaussianBlurred(kernelSize: kernel, sigma: sigma)
         case .scale(let f):
             return image.resizedBilinear(height: Int((Float(image.height) * f).rounded(.toNearestOrEven)),

@@ -33,7 +33,7 @@ public struct RandomAffine: RandomAugmentation {
         let dx = g.uniform(-maxDx, maxDx).rounded(), dy = g.uniform(-maxDy, maxDy).rounded()
         let s = g.uniform(scale.lowerBound, scale.upperBound)
         let shearX = g.uniform(-shear, shear)
-        return image.affine(angle: -angle, translate: (dx, dy), scale: s, shear: (shearX, 0), interpolation: interpolation, fill: fill)
+        return image.affine(angle: angle, translate: (dx, dy), scale: s, shear: (shearX, 0), interpolation: interpolation, fill: fill)
     }
 }
 
