@@ -205,9 +205,9 @@ struct TrainCommand: ParsableCommand {
             throw CLIError("the cnn model needs images [C, H, W]; \(dataset) has samples of shape \(data.train.sampleShape) — use --model mlp")
         }
         // The default recipe for the CNN on images, unless a flag of its own was given: random affine
-        // augmentation, dropout 0.5 and a one-cycle schedule over 20 epochs.
+        // augmentation, dropout 0.5 and a one-cycle schedule over 25 epochs.
         if saved == nil && recipe == .default && model == .cnn && augment.isEmpty && schedule == nil && dropout == nil && self.epochs == nil {
-            settings.epochs = 20
+            settings.epochs = 25
             settings.dropout = 0.5
             settings.augment = ["random-affine:degrees=12,translate=0.1,scale=0.9/1.1"]
             let steps = settings.epochs * ((data.train.count + batchSize - 1) / batchSize)
