@@ -77,6 +77,50 @@ extension Image {
 
     public enum Interpolation: String, Sendable { case nearest, bilinear }
 
+    /// Antialiased bilinear resize (torch's interpolate with antialias=True, PIL's method): separable
+    /// triangle filters whose support widens with the downscaling factor; identical to plain bilinear when
+    /// enlarging.
+    public func resizedBilinearAntialiased(height newHeight: Int, width newWidth: Int) -> Image {
+        /// For each output index: the first input index and the normalized weights.
+        func weights(_ inSize: Int, _ outSize: Int) -> [(Int, [Float])] {
+            let scale = Double(inSize) / Double(outSize)
+            let support = scale >= 1 ? scale : 1
+            return (0..<outSize).map { i in
+                let center = (Double(i) + 0.5) * scale
+                let low = max(Int(center - support + 0.5), 0), high = min(Int(center + support + 0.5), inSize)
+                let invScale = scale >= 1 ? 1 / scale : 1
+                var w = (low..<high).map { j in max(0, 1 - abs((Double(j) - center + 0.5) * invScale)) }
+                let total = w.reduce(0, +)
+                if total > 0 { w = w.map { $0 / total } }
+                return (low, w.map(Float.init))
+            }
+        }
+        let rows = weights(height, newHeight), columns = weights(width, newWidth)
+        var horizontal = Image(width: newWidth, height: height, channels: channels)
+        for y in 0..<height {
+            for x in 0..<newWidth {
+                let (start, w) = columns[x]
+                for c in 0..<channels {
+                    var s: Float = 0
+                    for (k, weight) in w.enumerated() { s += weight * self[y, start + k, c] }
+                    horizontal[y, x, c] = s
+                }
+            }
+        }
+        var out = Image(width: newWidth, height: newHeight, channels: channels)
+        for y in 0..<newHeight {
+            let (start, w) = rows[y]
+            for x in 0..<newWidth {
+                for c in 0..<channels {
+                    var s: Float = 0
+                    for (k, weight) in w.enumerated() { s += weight * horizontal[start + k, x, c] }
+                    out[y, x, c] = s
+                }
+            }
+        }
+        return out
+    }
+
     /// Nearest-neighbour resize (torch's "nearest": source index ⌊destination · in/out⌋).
     public func resizedNearest(height newHeight: Int, width newWidth: Int) -> Image {
         var out = Image(width: newWidth, height: newHeight, channels: channels)

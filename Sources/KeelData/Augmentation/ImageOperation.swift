@@ -9,6 +9,7 @@ public enum ImageOperation: Equatable, Sendable {
     case rotate(degrees: Float, expand: Bool)
     case centerCrop(height: Int, width: Int)
     case resizeNearest(height: Int, width: Int)
+    case resizeAntialiased(height: Int, width: Int)
     case shift(dx: Float, dy: Float)
     case affine(degrees: Float, translate: (Float, Float), scale: Float, shear: (Float, Float))
     case blur(kernel: Int, sigma: Float)
@@ -76,7 +77,8 @@ public enum ImageOperation: Equatable, Sendable {
             guard h > 0 && w > 0 else { throw DataError(path: spec, problem: "height and width must be positive") }
             let interpolation = values.removeValue(forKey: "interpolation") ?? "bilinear"
             switch interpolation {
-            case "bilinear": op = .resize(height: h, width: w)
+            case "bilinear":
+                op = try float("antialias", 0) != 0 ? .resizeAntialiased(height: h, width: w) : .resize(height: h, width: w)
             case "nearest": op = .resizeNearest(height: h, width: w)
             default: throw DataError(path: spec, problem: "interpolation must be bilinear or nearest, got '\(interpolation)'")
             }
@@ -108,6 +110,7 @@ public enum ImageOperation: Equatable, Sendable {
         case let .rotate(degrees, expand): return image.rotated(degrees: degrees, expand: expand)
         case let .centerCrop(h, w): return image.centerCropped(height: h, width: w)
         case let .resizeNearest(h, w): return image.resizedNearest(height: h, width: w)
+        case let .resizeAntialiased(h, w): return image.resizedBilinearAntialiased(height: h, width: w)
         case .shift(let dx, let dy): return image.shifted(dx: dx, dy: dy)
         case let .affine(degrees, translate, scale, shear):
             return image.affine(angle: degrees, translate: translate, scale: scale, shear: shear)  // clockwise, as F.affine
