@@ -19,8 +19,11 @@ let package = Package(
         .target(name: "CKeelKernels"),
         // zlib, for gzipped datasets (Debian: zlib1g-dev; macOS: part of the SDK).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
-        // PNG and JPEG through the system's libpng and libjpeg(-turbo) (Debian: libpng-dev, libjpeg-dev).
-        .target(name: "CKeelImageIO", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
+        // The system's libpng and libjpeg(-turbo), found through pkg-config.
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(name: "CLibJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
+        // PNG and JPEG glue over them (libjpeg's errors returned as messages instead of exit()).
+        .target(name: "CKeelImageIO", dependencies: ["CLibPNG", "CLibJPEG"]),
         // Tensor, autograd, kernels' Swift wrappers and threading, layers, losses, optimizers, safetensors.
         .target(name: "Keel", dependencies: ["CKeelKernels"]),
         // Datasets, the DataLoader, input normalization; the embedded MNIST-5k.

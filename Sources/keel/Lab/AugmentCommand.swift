@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Keel
 import KeelData
 import KeelLab
 
@@ -20,14 +21,27 @@ struct AugmentCommand: ParsableCommand {
     @Option(help: "Output image (.png or .jpg).") var out: String
     @Flag(help: "Instead of --op: a grid with each augmentation family applied several times (one family per row).")
     var preview = false
-    @Option(help: "Seed of the preview's random draws.") var seed: UInt64 = 0
+    @Option(help: "Seed of the random draws (random specs such as color-jitter:…, and --preview).") var seed: UInt64 = 0
     @Option(help: "Longest side of the image in the preview (it is resized first).") var previewSize = 160
 
     func validate() throws {
         if preview { return }
         guard !operations.isEmpty else { throw ValidationError("give at least one --op (or --preview)") }
         for spec in operations {
-            do { _ = try ImageOperation.parse(spec) } catch let error as DataError { throw ValidationError(error.description) }
+            do { _ = try Self.step(spec) } catch let error as DataError { throw ValidationError(error.description) }
+        }
+    }
+
+    /// A deterministic operation, or a random augmentation drawn from --seed.
+    static func step(_ spec: String) throws -> (Image, inout KeelRandom) -> Image {
+        if let operation = try? ImageOperation.parse(spec) { return { image, _ in operation.apply(image) } }
+        do {
+            let random = try AugmentationPipeline.parse([spec])
+            return { image, g in random.apply(image, generator: &g, fill: 0) }
+        } catch {
+            // Report the deterministic parser's complaint when the name is one of its operations.
+            _ = try ImageOperation.parse(spec)
+            throw error
         }
     }
 
@@ -43,7 +57,8 @@ struct AugmentCommand: ParsableCommand {
                 print("\(input) → \(out): \(grid.width)×\(grid.height) preview grid")
                 return
             }
-            for spec in operations { image = try ImageOperation.parse(spec).apply(image) }
+            var generator = KeelRandom(seed: seed)
+            for spec in operations { image = try Self.step(spec)(image, &generator) }
             try image.write(to: URL(fileURLWithPath: out))
             print("\(input) → \(out): \(image.width)×\(image.height)×\(image.channels)")
         }
