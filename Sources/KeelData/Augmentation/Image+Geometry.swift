@@ -182,18 +182,27 @@ extension Image {
                 case .bilinear:
                     let x0 = Int(sx.rounded(.down)), y0 = Int(sy.rounded(.down))
                     let fx = sx - Float(x0), fy = sy - Float(y0)
-                    var mask: Float = 0
-                    var values = [Float](repeating: 0, count: channels)
-                    for (dy, wy) in [(0, 1 - fy), (1, fy)] {
-                        for (dx, wx) in [(0, 1 - fx), (1, fx)] {
-                            let px = x0 + dx, py = y0 + dy
-                            guard px >= 0 && px < width && py >= 0 && py < height else { continue }
-                            let weight = wx * wy
-                            mask += weight
-                            for c in 0..<channels { values[c] += weight * self[py, px, c] }
-                        }
+                    // The four taps and their weights; taps outside the image count as 0 and leave the mask.
+                    let xs = (x0, x0 + 1), ys = (y0, y0 + 1)
+                    let inX = (xs.0 >= 0 && xs.0 < width, xs.1 >= 0 && xs.1 < width)
+                    let inY = (ys.0 >= 0 && ys.0 < height, ys.1 >= 0 && ys.1 < height)
+                    let w00: Float = inX.0 && inY.0 ? (1 - fx) * (1 - fy) : 0
+                    let w10: Float = inX.1 && inY.0 ? fx * (1 - fy) : 0
+                    let w01: Float = inX.0 && inY.1 ? (1 - fx) * fy : 0
+                    let w11: Float = inX.1 && inY.1 ? fx * fy : 0
+                    let mask = w00 + w10 + w01 + w11
+                    let outBase = (y * outWidth + x) * channels
+                    if mask == 0 {
+                        for c in 0..<channels { out.pixels[outBase + c] = fill }
+                        continue
                     }
-                    for c in 0..<channels { out[y, x, c] = (values[c] - fill) * mask + fill }
+                    let cx0 = min(max(xs.0, 0), width - 1), cx1 = min(max(xs.1, 0), width - 1)
+                    let cy0 = min(max(ys.0, 0), height - 1), cy1 = min(max(ys.1, 0), height - 1)
+                    for c in 0..<channels {
+                        let v = w00 * pixels[(cy0 * width + cx0) * channels + c] + w10 * pixels[(cy0 * width + cx1) * channels + c]
+                            + w01 * pixels[(cy1 * width + cx0) * channels + c] + w11 * pixels[(cy1 * width + cx1) * channels + c]
+                        out.pixels[outBase + c] = (v - fill) * mask + fill
+                    }
                 }
             }
         }
