@@ -1,7 +1,7 @@
 import Foundation
 
 /// Shows training progress: a bar redrawn in place on a terminal, plain lines otherwise.
-public final class ProgressReporter {
+public final class ProgressReporter: @unchecked Sendable {
     public enum Style { case bar, lines, silent }
 
     public let style: Style
@@ -40,6 +40,20 @@ public final class ProgressReporter {
         }
         line += String(format: "  lr %.3g  %.1fs", record.learningRate, record.seconds)
         write((style == .bar ? "\r\u{1B}[2K" : "") + line + "\n")
+    }
+
+    /// Progress of a long study: a bar for the study and one for all studies on a terminal, a line per change otherwise.
+    public func study(name: String, fraction: Double, overall: Double, message: String) {
+        switch style {
+        case .silent: return
+        case .lines: write(String(format: "[%@ %3.0f%%, overall %3.0f%%] %@\n", name, fraction * 100, overall * 100, message))
+        case .bar:
+            func bar(_ f: Double) -> String {
+                let done = Int(16 * min(max(f, 0), 1))
+                return String(repeating: "█", count: done) + String(repeating: "·", count: 16 - done)
+            }
+            write("\r\u{1B}[2K\(name) \(bar(fraction)) overall \(bar(overall)) \(message)")
+        }
     }
 
     /// A free-form message on its own line.

@@ -1,0 +1,63 @@
+import Foundation
+
+/// A self-contained SVG heat map of a function on a grid (log-scaled colours), with optional paths drawn on
+/// top — used for loss surfaces and gradient-descent trajectories.
+public struct HeatmapChart: Sendable {
+    public var title: String
+    public var xLabel: String, yLabel: String
+    public var xRange: ClosedRange<Double>, yRange: ClosedRange<Double>
+    /// values[row][column]; row 0 is the bottom (smallest y).
+    public var values: [[Double]]
+    public var paths: [(name: String, points: [(Double, Double)], color: String)] = []
+    public var width: Double = 480, height: Double = 400
+
+    public init(title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>,
+                values: [[Double]]) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.xRange = xRange
+        self.yRange = yRange
+        self.values = values
+    }
+
+    public func svg() -> String {
+        let margin = (left: 60.0, right: 16.0, top: 36.0, bottom: 48.0)
+        let plotW = width - margin.left - margin.right, plotH = height - margin.top - margin.bottom
+        let rows = values.count, columns = values.first?.count ?? 0
+        let logs = values.flatMap { $0 }.map { log10(max($0, 1e-12)) }
+        let low = logs.min() ?? 0, high = logs.max() ?? 1
+        func px(_ x: Double) -> Double { margin.left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotW }
+        func py(_ y: Double) -> Double { margin.top + (1 - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) * plotH }
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" " +
+            "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\" role=\"img\" aria-label=\"\(escape(title))\">\n" +
+            "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n" +
+            "<text x=\"\(f(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"
+        let cellW = plotW / Double(max(columns, 1)), cellH = plotH / Double(max(rows, 1))
+        for r in 0..<rows {
+            for c in 0..<columns {
+                let t = high > low ? (log10(max(values[r][c], 1e-12)) - low) / (high - low) : 0
+                // Dark blue (low loss) to pale yellow (high loss).
+                let red = Int(20 + 230 * t), green = Int(40 + 200 * t), blue = Int(120 + 60 * (1 - t))
+                out += "<rect x=\"\(f(margin.left + Double(c) * cellW))\" y=\"\(f(margin.top + plotH - Double(r + 1) * cellH))\" " +
+                    "width=\"\(f(cellW + 0.5))\" height=\"\(f(cellH + 0.5))\" fill=\"rgb(\(red),\(green),\(blue))\"/>\n"
+            }
+        }
+        out += "<clipPath id=\"hm\(abs(title.hashValue) % 1_000_000)\"><rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\"/></clipPath>\n"
+        for (i, path) in paths.enumerated() {
+            let points = path.points.map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ")
+            out += "<polyline clip-path=\"url(#hm\(abs(title.hashValue) % 1_000_000))\" fill=\"none\" stroke=\"\(path.color)\" stroke-width=\"1.5\" points=\"\(points)\"/>\n"
+            out += "<text x=\"\(f(margin.left + 8))\" y=\"\(f(margin.top + 16 + Double(i) * 14))\" fill=\"\(path.color)\" font-weight=\"bold\">\(escape(path.name))</text>\n"
+        }
+        for t in LineChart.ticks(xRange) {
+            out += "<text x=\"\(f(px(t)))\" y=\"\(f(margin.top + plotH + 16))\" text-anchor=\"middle\">\(LineChart.label(t))</text>\n"
+        }
+        for t in LineChart.ticks(yRange) {
+            out += "<text x=\"\(f(margin.left - 6))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\">\(LineChart.label(t))</text>\n"
+        }
+        out += "<rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\" fill=\"none\" stroke=\"#333\"/>\n"
+        out += "<text x=\"\(f(margin.left + plotW / 2))\" y=\"\(f(height - 10))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
+        out += "<text transform=\"translate(16 \(f(margin.top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
+        return out + "</svg>\n"
+    }
+}

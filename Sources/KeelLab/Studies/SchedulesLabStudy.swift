@@ -1,0 +1,84 @@
+import Foundation
+import Keel
+import KeelData
+import KeelTrain
+
+/// The seed's learning-rate decay figures, and one training run per schedule on MNIST-5k.
+public struct SchedulesLabStudy: Study {
+    public let name = "schedules"
+    public init() {}
+
+    public func run(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> StudyResult {
+        var result = StudyResult(name: name, title: "Learning-rate decay",
+                                 claim: "Decaying the learning rate over training (piecewise, exponential, polynomial, cosine, …) ends " +
+                                    "training at a better model than keeping it constant.", quick: quick)
+        result.charts.append(ScheduleFigures.chart("Piecewise constant vs exponential vs natural exponential decay",
+            ScheduleFigures.catalog.filter { ["piecewise_constant", "exponential_decay", "natural_exp_decay", "exponential_decay (staircase)"].contains($0.0) },
+            steps: 120))
+        result.charts.append(ScheduleFigures.chart("Polynomial decay with and without cycle",
+            ScheduleFigures.catalog.filter { $0.0.hasPrefix("polynomial_decay") }, steps: 120))
+        result.charts.append(ScheduleFigures.chart("Cosine, linear cosine and noisy linear cosine",
+            ScheduleFigures.catalog.filter { ["cosine_decay", "linear_cosine_decay"].contains($0.0) || $0.0.hasPrefix("noisy") }, steps: 120))
+
+        let epochs = quick ? 3 : 10, batchSize = 64, base: Float = 0.05
+        let data = try PreparedData.prepare(.named("mnist-5k"), normalize: .standard, validationFraction: 0, seed: 0)
+        let steps = epochs * ((data.train.count + batchSize - 1) / batchSize)
+        let d = "decay_steps=\(steps)"
+        let specs: [(String, String)] = [
+            ("constant", "constant"),
+            ("piecewise_constant", "piecewise_constant:boundaries=\(steps / 2)/\(3 * steps / 4),values=\(base)/\(base / 10)/\(base / 100)"),
+            ("exponential_decay", "exponential_decay:\(d),decay_rate=0.05"),
+            ("natural_exp_decay", "natural_exp_decay:\(d),decay_rate=3"),
+            ("inverse_time_decay", "inverse_time_decay:\(d),decay_rate=10"),
+            ("polynomial_decay", "polynomial_decay:\(d),end_learning_rate=0.0005,power=2"),
+            ("cosine_decay", "cosine_decay:\(d)"),
+            ("cosine_decay_restarts", "cosine_decay_restarts:first_decay_steps=\(steps / 3)"),
+            ("linear_cosine_decay", "linear_cosine_decay:\(d)"),
+            ("noisy_linear_cosine_decay", "noisy_linear_cosine_decay:\(d),initial_variance=0.05"),
+            ("one_cycle", "one_cycle:max_lr=\(base * 2),total_steps=\(steps)"),
+        ]
+        let seedCount = quick ? 1 : max(seeds, 1)
+        var rows: [[String]] = [], numbers: [String: any Sendable] = [:]
+        var lossSeries: [LineChart.Series] = []
+        var accuracy: [String: Float] = [:]
+        for (i, (label, spec)) in specs.enumerated() {
+            var accuracies: [Float] = [], seconds = 0.0, losses: [Float] = []
+            for seed in 0..<UInt64(seedCount) {
+                progress(Double(i * seedCount + Int(seed)) / Double(specs.count * seedCount), "training with \(label), seed \(seed)")
+                var g = KeelRandom(seed: seed)
+                let model = ReferenceModel.mlp.make(generator: &g)
+                let schedule = try Schedule.parse(spec, defaultLearningRate: base)
+                let trainer = Trainer(model: model, optimizer: SGD(model.namedParameters, learningRate: schedule, momentum: 0.9))
+                let started = ProcessInfo.processInfo.systemUptime
+                try trainer.fit(DataLoader(data.train, batchSize: batchSize, seed: seed), epochs: epochs)
+                seconds += ProcessInfo.processInfo.systemUptime - started
+                accuracies.append(trainer.evaluate(data.test).accuracy)
+                if seed == 0 { losses = trainer.history.epochs.map(\.trainLoss) }
+            }
+            let mean = accuracies.reduce(0, +) / Float(accuracies.count)
+            accuracy[label] = mean
+            rows.append([label, spec, String(format: "%.2f %%", mean * 100), String(format: "%.2f s", seconds / Double(seedCount))])
+            numbers[label] = ["spec": spec, "test_accuracy": Double(mean), "seconds": seconds / Double(seedCount)] as [String: any Sendable]
+            lossSeries.append(.init(name: label, points: losses.enumerated().map { (Double($0.offset + 1), Double($0.element)) },
+                                    color: LineChart.palette[i % LineChart.palette.count], dashed: i >= LineChart.palette.count))
+        }
+        var lossChart = LineChart(title: "MNIST-5k MLP: training loss per epoch, one curve per schedule", xLabel: "epoch", yLabel: "training loss")
+        lossChart.series = lossSeries
+        lossChart.logY = true
+        result.charts.append(lossChart.svg())
+        result.tables.append(htmlTable(["schedule", "spec", "test accuracy", "training time"], rows))
+        let constant = accuracy["constant"] ?? 0
+        let better = accuracy.filter { $0.key != "constant" && $0.value > constant }.map(\.key).sorted()
+        let best = accuracy.max { $0.value < $1.value }!
+        result.verdicts.append(Verdict("Decaying the learning rate ends at a better test accuracy than a constant rate",
+                                       supported: better.count * 2 > accuracy.count - 1,
+                                       evidence: String(format: "constant %.2f %%; %d of %d decays do better; best: %@ %.2f %%",
+                                                        constant * 100, better.count, accuracy.count - 1, best.key, best.value * 100)))
+        result.numbers["training"] = numbers
+        result.numbers["epochs"] = epochs
+        result.notes.append("All runs: the MLP 784-256-128-10, SGD with momentum 0.9, base rate \(base), batch 64, \(epochs) epochs, " +
+                            "z-scored inputs; decay steps = the run's \(steps) iterations.")
+        progress(1, "done")
+        return result
+    }
+}
