@@ -79,7 +79,7 @@ public struct Image: Equatable, Sendable {
                 : keel_jpeg_decode(base, data.count, &width, &height, &channels, &message)
         }
         guard let pixels else {
-            throw DataError(path: path, problem: "cannot decode \(isPNG ? "PNG" : "JPEG"): \(String(cString: message))")
+            throw DataError(path: path, problem: "cannot decode \(isPNG ? "PNG" : "JPEG"): \(Image.text(message))")
         }
         defer { keel_image_free(pixels) }
         var c = Int(channels)
@@ -96,7 +96,7 @@ public struct Image: Equatable, Sendable {
         var size = 0
         var message = [CChar](repeating: 0, count: 256)
         let encoded = bytes.withUnsafeBufferPointer { keel_png_encode($0.baseAddress, Int32(width), Int32(height), Int32(channels), &size, &message) }
-        guard let encoded else { throw DataError(path: "image", problem: "PNG encoding failed: \(String(cString: message))") }
+        guard let encoded else { throw DataError(path: "image", problem: "PNG encoding failed: \(Image.text(message))") }
         defer { keel_image_free(encoded) }
         return Data(bytes: encoded, count: size)
     }
@@ -109,7 +109,7 @@ public struct Image: Equatable, Sendable {
         let encoded = image.bytes.withUnsafeBufferPointer {
             keel_jpeg_encode($0.baseAddress, Int32(width), Int32(height), Int32(image.channels), Int32(quality), &size, &message)
         }
-        guard let encoded else { throw DataError(path: "image", problem: "JPEG encoding failed: \(String(cString: message))") }
+        guard let encoded else { throw DataError(path: "image", problem: "JPEG encoding failed: \(Image.text(message))") }
         defer { keel_image_free(encoded) }
         return Data(bytes: encoded, count: size)
     }
@@ -119,6 +119,9 @@ public struct Image: Equatable, Sendable {
         let ext = url.pathExtension.lowercased()
         try AtomicFile.write(ext == "jpg" || ext == "jpeg" ? jpegData() : pngData(), to: url)
     }
+
+    /// A C error buffer as text.
+    static func text(_ buffer: [CChar]) -> String { buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } }
 
     func dropAlpha() -> Image {
         var out = [Float]()

@@ -3,15 +3,15 @@ import Foundation
 import KeelLab
 import KeelTrain
 
-enum StudyName: String, ExpressibleByArgument, CaseIterable { case normalization, schedules, all }
+enum StudyName: String, ExpressibleByArgument, CaseIterable { case activations, normalization, schedules, all }
 
 /// `keel study NAME [--quick] [--seeds N] [--out DIR]`: runs studies and writes report.html and results.json.
 struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study", abstract: "Reproduce the seed's claims with numbers and charts (report.html, results.json).",
-        discussion: "Studies available now: normalization, schedules, all (activations, batch-size and augmentation are being built).")
+        discussion: "Studies available now: activations, normalization, schedules, all (batch-size and augmentation are being built).")
 
-    @Argument(help: "normalization, schedules or all.") var name: StudyName
+    @Argument(help: "activations, normalization, schedules or all.") var name: StudyName
     @Flag(help: "Fewer seeds and epochs (labelled as quick in the report).") var quick = false
     @Option(help: "Seeds per configuration.") var seeds = 3
     @Option(help: "Output folder.") var out = "study"
@@ -22,8 +22,9 @@ struct StudyCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let studies: [any Study] = name == .all ? [NormalizationLabStudy(), SchedulesLabStudy()]
-                : [name == .normalization ? NormalizationLabStudy() : SchedulesLabStudy()]
+            let all: [StudyName: any Study] = [.activations: ActivationsLabStudy(), .normalization: NormalizationLabStudy(),
+                                               .schedules: SchedulesLabStudy()]
+            let studies: [any Study] = name == .all ? [all[.activations]!, all[.normalization]!, all[.schedules]!] : [all[name]!]
             let reporter = ProgressReporter()
             var results: [StudyResult] = []
             for (i, study) in studies.enumerated() {
