@@ -123,7 +123,9 @@ public struct Image: Equatable, Sendable {
     /// A C error buffer as text.
     static func text(_ buffer: [CChar]) -> String { buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } }
 
-    func dropAlpha() -> Image {
+    /// RGB without the alpha channel (the image itself when it has none).
+    public func dropAlpha() -> Image {
+        guard channels == 4 else { return self }
         var out = [Float]()
         out.reserveCapacity(width * height * 3)
         for i in 0..<(width * height) { out += pixels[(i * 4)..<(i * 4 + 3)] }

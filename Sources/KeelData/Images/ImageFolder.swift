@@ -26,7 +26,7 @@ public enum ImageFolder {
                 var image = try Image.read(url)
                 if image.channels != channels {
                     image = channels == 1 ? Image(width: image.width, height: image.height, channels: 1, pixels: image.grayscaleValues())
-                        : image.channels == 1 ? image.grayscale(outputChannels: 3) : image.dropAlphaPublicData()
+                        : image.channels == 1 ? image.grayscale(outputChannels: 3) : image.dropAlpha()
                 }
                 if shape == nil { shape = (image.height, image.width) }
                 if image.height != shape!.0 || image.width != shape!.1 {
@@ -43,9 +43,4 @@ public enum ImageFolder {
         return TensorDataset(features: Tensor(shape: [labels.count, channels, h, w], scalars: samples), labels: labels,
                              classCount: classes.count, classNames: classes)
     }
-}
-
-extension Image {
-    /// RGB without alpha (KeelData-internal helper for conversions).
-    func dropAlphaPublicData() -> Image { channels == 4 ? dropAlpha() : self }
 }

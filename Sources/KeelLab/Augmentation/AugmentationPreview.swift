@@ -45,7 +45,7 @@ public enum AugmentationPreview {
 
     /// A grid image: one row per family, `columns` draws after the original, 4-pixel white gaps.
     public static func grid(_ image: Image, columns: Int = 6, seed: UInt64 = 0) -> Image {
-        let gap = 4, rgb = image.channels == 1 ? image.grayscale(outputChannels: 3) : (image.channels == 4 ? image.dropAlphaPublic() : image)
+        let gap = 4, rgb = image.channels == 1 ? image.grayscale(outputChannels: 3) : image.dropAlpha()
         let cellW = rgb.width, cellH = rgb.height
         let width = (columns + 1) * cellW + (columns + 2) * gap, height = families.count * cellH + (families.count + 1) * gap
         var grid = Image(width: width, height: height, channels: 3, value: 1)
@@ -59,15 +59,5 @@ public enum AugmentationPreview {
             }
         }
         return grid
-    }
-}
-
-extension Image {
-    /// RGB without the alpha channel.
-    public func dropAlphaPublic() -> Image {
-        guard channels == 4 else { return self }
-        var out = Image(width: width, height: height, channels: 3)
-        for y in 0..<height { for x in 0..<width { for c in 0..<3 { out[y, x, c] = self[y, x, c] } } }
-        return out
     }
 }
