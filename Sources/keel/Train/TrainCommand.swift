@@ -61,7 +61,8 @@ struct TrainCommand: ParsableCommand {
     var normalize: Normalizer.Method?
     @Option(help: "Fraction of the training split held out for validation each epoch (default 0).")
     var validationFraction: Double?
-    @Option(help: "Output folder (default runs/MODEL, or the resumed run's folder).") var out: String?
+    @Option(help: "Output folder (default: runs/MODEL, or runs/MODEL-2, … if taken; the resumed run's folder with --resume).")
+    var out: String?
     @Option(help: "Resume the run in this folder from its checkpoint, with its settings (only --epochs may change).")
     var resume: String?
     @Option(help: "Also checkpoint every N iterations (0: at epoch ends only).") var checkpointEvery = 20
@@ -141,6 +142,16 @@ struct TrainCommand: ParsableCommand {
         return s
     }
 
+    /// runs/MODEL, or runs/MODEL-2, -3, … when it is taken (so that running `keel train` again never clobbers a run).
+    static func freshRunDirectory(for model: String) -> String {
+        var candidate = "runs/\(model)", n = 2
+        while FileManager.default.fileExists(atPath: candidate) {
+            candidate = "runs/\(model)-\(n)"
+            n += 1
+        }
+        return candidate
+    }
+
     /// cnn for image folders, mlp for tables, when --model is not given.
     static func defaultModel(_ s: TrainSettings) -> ReferenceModel? {
         guard s.model == "auto" else { return nil }
@@ -185,7 +196,7 @@ struct TrainCommand: ParsableCommand {
         }
         let (dataset, batchSize, seed) = (settings.dataset, settings.batchSize, settings.seed)
         let learningRate = settings.effectiveLearningRate
-        let outDirectory = URL(fileURLWithPath: out ?? resume ?? "runs/\(model.rawValue)")
+        let outDirectory = URL(fileURLWithPath: out ?? resume ?? Self.freshRunDirectory(for: model.rawValue))
         let checkpointDirectory = outDirectory.appendingPathComponent("checkpoint")
         if resume == nil && CheckpointStore.exists(at: checkpointDirectory) {
             throw CLIError("\(outDirectory.path) already holds a run; resume it with --resume \(outDirectory.path) " +
