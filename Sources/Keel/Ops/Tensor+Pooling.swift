@@ -17,7 +17,7 @@ public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
     y.withUnsafeMutablePointer { dst in
         argmax.withUnsafeMutableBufferPointer { indexBuffer in
             let indices = indexBuffer.baseAddress!
-            Parallel.forRanges(planes, minimumPerThread: Swift.max(1, 4096 / Swift.max(planeOut, 1))) { r in
+            Pooling.forPlaneRanges(planes, planeSize: planeOut) { r in
                 Pooling.maxPlanes(src, dst, indices, planes: r, geometry)
             }
         }
@@ -27,7 +27,7 @@ public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
         var dx = Tensor.zeros(inputShape)
         let pg = g.storage.pointer
         dx.withUnsafeMutablePointer { d in
-            Parallel.forRanges(planes, minimumPerThread: Swift.max(1, 4096 / Swift.max(planeOut, 1))) { r in
+            Pooling.forPlaneRanges(planes, planeSize: planeOut) { r in
                 for plane in r {
                     let dplane = d + plane * h * w
                     for o in (plane * planeOut)..<((plane + 1) * planeOut) { dplane[Int(argmax[o])] += pg[o] }
@@ -66,7 +66,7 @@ public func avgPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
     var y = Tensor(uninitializedShape: [input.shape[0], input.shape[1], out.height, out.width])
     let src = input.storage.pointer
     y.withUnsafeMutablePointer { dst in
-        Parallel.forRanges(planes, minimumPerThread: Swift.max(1, 4096 / Swift.max(planeOut, 1))) { r in
+        Pooling.forPlaneRanges(planes, planeSize: planeOut) { r in
             for plane in r {
                 let x = src + plane * h * w
                 for oh in 0..<out.height {
@@ -84,7 +84,7 @@ public func avgPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
         var dx = Tensor.zeros(inputShape)
         let pg = g.storage.pointer
         dx.withUnsafeMutablePointer { d in
-            Parallel.forRanges(planes, minimumPerThread: Swift.max(1, 4096 / Swift.max(planeOut, 1))) { r in
+            Pooling.forPlaneRanges(planes, planeSize: planeOut) { r in
                 for plane in r {
                     let dplane = d + plane * h * w
                     for oh in 0..<out.height {
@@ -102,6 +102,11 @@ public func avgPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
 }
 
 enum Pooling {
+    /// Splits `planes` across the cores, giving each thread at least ~4096 output values of work.
+    static func forPlaneRanges(_ planes: Int, planeSize: Int, _ body: (Range<Int>) -> Void) {
+        Parallel.forRanges(planes, minimumPerThread: Swift.max(1, 4096 / Swift.max(planeSize, 1)), body)
+    }
+
     /// Everything the max-pool kernel needs, as plain integers.
     struct Geometry {
         let height, width, outHeight, outWidth: Int
