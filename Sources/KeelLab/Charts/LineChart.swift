@@ -9,13 +9,26 @@ public struct LineChart: Sendable {
         public var color: String
         public var dashed: Bool
         public var width: Double
+        /// Optional half-width of a shaded band around each point (e.g. one standard deviation over seeds).
+        public var spread: [Double]?
 
-        public init(name: String, points: [(x: Double, y: Double)], color: String, dashed: Bool = false, width: Double = 2) {
+        public init(name: String, points: [(x: Double, y: Double)], color: String, dashed: Bool = false, width: Double = 2,
+                    spread: [Double]? = nil) {
             self.name = name
             self.points = points
             self.color = color
             self.dashed = dashed
             self.width = width
+            self.spread = spread
+        }
+
+        /// A mean curve with a ± one-standard-deviation band from one curve per seed (equal lengths are not
+        /// required: each x uses the seeds that reached it).
+        public init(name: String, xs: [Double], runs: [[Double]], color: String, dashed: Bool = false) {
+            let stats = xs.indices.map { i in MeanStd(runs.compactMap { i < $0.count ? $0[i] : nil }) }
+            let used = xs.indices.filter { stats[$0].count > 0 }
+            self.init(name: name, points: used.map { (xs[$0], stats[$0].mean) }, color: color, dashed: dashed,
+                      spread: runs.count > 1 ? used.map { stats[$0].std } : nil)
         }
     }
 
@@ -42,6 +55,8 @@ public struct LineChart: Sendable {
     public var height: Double = 400
     /// Logarithmic y axis (positive values only).
     public var logY = false
+    /// Logarithmic x axis (positive values only).
+    public var logX = false
 
     public init(title: String, xLabel: String, yLabel: String) {
         self.title = title
@@ -55,9 +70,10 @@ public struct LineChart: Sendable {
     public func svg() -> String {
         let margin = (left: 64.0, right: 16.0, top: 40.0, bottom: 52.0)
         let plotWidth = width - margin.left - margin.right, plotHeight = height - margin.top - margin.bottom
-        let finite = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite && (!logY || $0.y > 0) }
-        let xs = finite.map(\.x), ys = finite.map { logY ? log10($0.y) : $0.y }
-        var xRange = xDomain ?? ((xs.min() ?? 0)...(xs.max() ?? 1))
+        let finite = series.flatMap(\.points).filter(isDrawable)
+        let xs = finite.map { logX ? log10($0.x) : $0.x }, ys = finite.map { logY ? log10($0.y) : $0.y }
+        var xRange = xDomain.map { logX ? log10(max($0.lowerBound, 1e-30))...log10(max($0.upperBound, 1e-30)) : $0 }
+            ?? ((xs.min() ?? 0)...(xs.max() ?? 1))
         var yRange = yDomain.map { logY ? log10(max($0.lowerBound, 1e-30))...log10(max($0.upperBound, 1e-30)) : $0 }
             ?? ((ys.min() ?? 0)...(ys.max() ?? 1))
         if xRange.lowerBound == xRange.upperBound { xRange = (xRange.lowerBound - 1)...(xRange.upperBound + 1) }
@@ -66,7 +82,10 @@ public struct LineChart: Sendable {
             let pad = (yRange.upperBound - yRange.lowerBound) * 0.05
             yRange = (yRange.lowerBound - pad)...(yRange.upperBound + pad)
         }
-        func px(_ x: Double) -> Double { margin.left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth }
+        func px(_ x: Double) -> Double {
+            let v = logX ? log10(max(x, 1e-30)) : x
+            return margin.left + (v - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth
+        }
         func py(_ y: Double) -> Double {
             let v = logY ? log10(max(y, 1e-30)) : y
             return margin.top + (1 - (v - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) * plotHeight
@@ -94,35 +113,49 @@ public struct LineChart: Sendable {
             out += "<text x=\"\(f(margin.left + plotWidth - 6))\" y=\"\(f(margin.top + plotHeight - 8))\" text-anchor=\"end\" fill=\"#0072B2\">\(escape(band.label))</text>\n"
         }
         // Grid and ticks.
-        for t in LineChart.ticks(xRange) {
-            let x = px(t)
+        for t in logX ? LineChart.logTicks(xRange) : LineChart.ticks(xRange) {
+            let x = margin.left + (t - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth
             out += "<line x1=\"\(f(x))\" y1=\"\(f(margin.top))\" x2=\"\(f(x))\" y2=\"\(f(margin.top + plotHeight))\" stroke=\"#e5e5e5\"/>\n"
-            out += "<text x=\"\(f(x))\" y=\"\(f(margin.top + plotHeight + 16))\" text-anchor=\"middle\">\(LineChart.label(t))</text>\n"
+            out += "<text x=\"\(f(x))\" y=\"\(f(margin.top + plotHeight + 16))\" text-anchor=\"middle\">\(logX ? LineChart.label(pow(10, t)) : LineChart.label(t))</text>\n"
         }
-        for t in LineChart.ticks(yRange) {
+        for t in logY ? LineChart.logTicks(yRange) : LineChart.ticks(yRange) {
             let y = margin.top + (1 - (t - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) * plotHeight
             out += "<line x1=\"\(f(margin.left))\" y1=\"\(f(y))\" x2=\"\(f(margin.left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\"/>\n"
             out += "<text x=\"\(f(margin.left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(logY ? LineChart.label(pow(10, t)) : LineChart.label(t))</text>\n"
         }
         // Zero axes where they fall inside.
-        if xRange.contains(0) {
+        if !logX && xRange.contains(0) {
             out += "<line x1=\"\(f(px(0)))\" y1=\"\(f(margin.top))\" x2=\"\(f(px(0)))\" y2=\"\(f(margin.top + plotHeight))\" stroke=\"#999\"/>\n"
         }
         if !logY && yRange.contains(0) {
             out += "<line x1=\"\(f(margin.left))\" y1=\"\(f(py(0)))\" x2=\"\(f(margin.left + plotWidth))\" y2=\"\(f(py(0)))\" stroke=\"#999\"/>\n"
         }
         out += "<rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"#333\"/>\n"
+        // Spread bands first, under every line.
+        for s in series {
+            guard let spread = s.spread, spread.count == s.points.count else { continue }
+            let kept = s.points.indices.filter { isDrawable(s.points[$0]) && spread[$0].isFinite }
+            guard kept.count > 1 else { continue }
+            let upper = kept.map { "\(f(px(s.points[$0].x))),\(f(py(s.points[$0].y + spread[$0])))" }
+            let lower = kept.reversed().map { "\(f(px(s.points[$0].x))),\(f(py(logY ? max(s.points[$0].y - spread[$0], s.points[$0].y / 10) : s.points[$0].y - spread[$0])))" }
+            out += "<polygon clip-path=\"url(#\(clip))\" fill=\"\(s.color)\" fill-opacity=\"0.15\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
+        }
         for s in series {
             // Break the line at non-finite points.
             var segments: [[String]] = [[]]
             for p in s.points {
-                if p.x.isFinite && p.y.isFinite && (!logY || p.y > 0) {
+                if isDrawable(p) {
                     segments[segments.count - 1].append("\(f(px(p.x))),\(f(py(p.y)))")
                 } else if !segments[segments.count - 1].isEmpty {
                     segments.append([])
                 }
             }
             for segment in segments where !segment.isEmpty {
+                if segment.count == 1 {  // a lone point is still data: draw a dot
+                    let xy = segment[0].split(separator: ",")
+                    out += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3\" fill=\"\(s.color)\"/>\n"
+                    continue
+                }
                 out += "<polyline clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"\(f(s.width))\"" +
                     (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + " points=\"\(segment.joined(separator: " "))\"/>\n"
             }
@@ -141,6 +174,10 @@ public struct LineChart: Sendable {
         return out
     }
 
+    func isDrawable(_ p: (x: Double, y: Double)) -> Bool {
+        p.x.isFinite && p.y.isFinite && (!logY || p.y > 0) && (!logX || p.x > 0)
+    }
+
     /// Round-number ticks (steps of 1, 2 or 5 × 10ᵏ), about six of them.
     static func ticks(_ range: ClosedRange<Double>) -> [Double] {
         let span = range.upperBound - range.lowerBound
@@ -153,6 +190,26 @@ public struct LineChart: Sendable {
         while t <= range.upperBound + step * 1e-9 {
             result.append(abs(t) < step * 1e-9 ? 0 : t)
             t += step
+        }
+        return result
+    }
+
+    /// Ticks for a log axis, as exponents: 1, 2, 5 × 10ᵏ over up to about three decades, whole decades beyond
+    /// (falls back to linear ticks inside one decade).
+    static func logTicks(_ range: ClosedRange<Double>) -> [Double] {
+        let span = range.upperBound - range.lowerBound
+        guard span > 0, span.isFinite else { return [range.lowerBound] }
+        if span < 1 {
+            let lower = pow(10, range.lowerBound), upper = pow(10, range.upperBound)
+            return ticks(lower...upper).filter { $0 > 0 }.map(log10)
+        }
+        let multiples: [Double] = span <= 3 ? [1, 2, 5] : [1]
+        var result: [Double] = []
+        for decade in Int(floor(range.lowerBound))...Int(ceil(range.upperBound)) {
+            for m in multiples {
+                let t = Double(decade) + log10(m)
+                if t >= range.lowerBound - 1e-9 && t <= range.upperBound + 1e-9 { result.append(t) }
+            }
         }
         return result
     }

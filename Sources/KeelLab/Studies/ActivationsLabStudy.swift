@@ -9,16 +9,6 @@ public struct ActivationsLabStudy: Study {
     public let name = "activations"
     public init() {}
 
-    static func mlp(_ sizes: [Int], _ activation: Activation, seed: UInt64) -> Sequential {
-        var g = KeelRandom(seed: seed)
-        var layers: [any Module] = [Flatten()]
-        for i in 0..<(sizes.count - 1) {
-            layers.append(Linear(sizes[i], sizes[i + 1], generator: &g))
-            if i < sizes.count - 2 { layers.append(ActivationLayer(activation)) }
-        }
-        return Sequential(layers)
-    }
-
     public func run(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> StudyResult {
         var result = StudyResult(name: name, title: "Activation functions",
                                  claim: "Use ReLU (or a relative) in hidden layers: saturating functions such as sigmoid make gradients " +
@@ -31,7 +21,7 @@ public struct ActivationsLabStudy: Study {
         var finals: [String: Float] = [:]
         for (i, activation) in candidates.enumerated() {
             progress(0.7 * Double(i) / Double(candidates.count), "MLP with \(activation.name)")
-            let model = Self.mlp([784, 128, 64, 10], activation, seed: 1)
+            let model = LabNetwork.mlp([784, 128, 64, 10], activation, seed: 1)
             let trainer = Trainer(model: model, optimizer: SGD(model.namedParameters, learningRate: 0.05, momentum: 0.9))
             let recorder = DiagnosticsRecorder(model: model, every: 5)
             trainer.callbacks = [recorder]
@@ -68,7 +58,7 @@ public struct ActivationsLabStudy: Study {
         var depthSeries: [LineChart.Series] = [], ratios: [String: Double] = [:]
         for (i, activation) in [Activation.sigmoid, .relu].enumerated() {
             progress(0.75 + 0.1 * Double(i), "deep network with \(activation.name)")
-            let model = Self.mlp([784] + Array(repeating: 64, count: 8) + [10], activation, seed: 2)
+            let model = LabNetwork.mlp([784] + Array(repeating: 64, count: 8) + [10], activation, seed: 2)
             let trainer = Trainer(model: model, optimizer: SGD(model.namedParameters, learningRate: 0.01, momentum: 0.9))
             let recorder = DiagnosticsRecorder(model: model, every: 1)
             trainer.callbacks = [recorder]
@@ -92,7 +82,7 @@ public struct ActivationsLabStudy: Study {
         progress(0.95, "linearity")
         var linearity: [String: Double] = [:]
         for activation in [Activation.identity, .relu] {
-            let model = Self.mlp([784, 64, 64, 64, 10], activation, seed: 3)
+            let model = LabNetwork.mlp([784, 64, 64, 64, 10], activation, seed: 3)
             model.eval()
             let x = data.test.samples([0]), y = data.test.samples([1]), zero = Tensor.zeros(x.shape)
             let residual = withoutGradients { model(x + y) - model(x) - model(y) + model(zero) }

@@ -78,7 +78,7 @@ public enum StudyReport {
         for r in results {
             json[r.name] = ["title": r.title, "claim": r.claim, "quick": r.quick,
                             "verdicts": r.verdicts.map { ["statement": $0.statement, "supported": $0.supported, "evidence": $0.evidence] },
-                            "numbers": r.numbers.mapValues { $0 as Any }]
+                            "numbers": jsonSafe(r.numbers)]
         }
         let url = directory.appendingPathComponent("results.json")
         try AtomicFile.write(try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]), to: url)
@@ -87,3 +87,16 @@ public enum StudyReport {
 }
 
 import Keel
+
+/// JSON has no NaN or infinity: they are written as null ("no value", e.g. a diverged run or a target never reached).
+func jsonSafe(_ value: Any) -> Any {
+    switch value {
+    case let v as Double: return v.isFinite ? v : NSNull()
+    case let v as Float: return v.isFinite ? Double(v) : NSNull()
+    case let v as [String: any Sendable]: return v.mapValues(jsonSafe)
+    case let v as [String: Any]: return v.mapValues(jsonSafe)
+    case let v as [any Sendable]: return v.map(jsonSafe)
+    case let v as [Any]: return v.map(jsonSafe)
+    default: return value
+    }
+}

@@ -3,7 +3,9 @@ import Foundation
 import KeelLab
 import KeelTrain
 
-enum StudyName: String, ExpressibleByArgument, CaseIterable { case activations, normalization, schedules, all }
+enum StudyName: String, ExpressibleByArgument, CaseIterable {
+    case activations, batchSize = "batch-size", normalization, schedules, augmentation, all
+}
 
 /// `keel study NAME [--quick] [--seeds N] [--out DIR]`: runs studies and writes report.html and results.json.
 struct StudyCommand: ParsableCommand {
@@ -20,11 +22,12 @@ struct StudyCommand: ParsableCommand {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
     }
 
+    /// Every study, in report order.
+    static let everyStudy: [any Study] = [ActivationsLabStudy(), BatchSizeLabStudy(), NormalizationLabStudy(), SchedulesLabStudy()]
+
     func run() throws {
         try reportingErrors {
-            let all: [StudyName: any Study] = [.activations: ActivationsLabStudy(), .normalization: NormalizationLabStudy(),
-                                               .schedules: SchedulesLabStudy()]
-            let studies: [any Study] = name == .all ? [all[.activations]!, all[.normalization]!, all[.schedules]!] : [all[name]!]
+            let studies = name == .all ? Self.everyStudy : Self.everyStudy.filter { $0.name == name.rawValue }
             let reporter = ProgressReporter()
             var results: [StudyResult] = []
             for (i, study) in studies.enumerated() {

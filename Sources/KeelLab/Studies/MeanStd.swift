@@ -1,0 +1,28 @@
+import Foundation
+
+/// Mean and sample standard deviation (n − 1) of one measurement over seeds: the "mean ± std" of every study table.
+public struct MeanStd: Sendable, Equatable {
+    public let count: Int
+    public let mean: Double
+    /// Sample standard deviation; 0 for a single value.
+    public let std: Double
+
+    public init(_ values: [Double]) {
+        count = values.count
+        mean = values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
+        let m = mean
+        std = values.count < 2 ? 0 : (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
+    }
+
+    public init(_ values: [Float]) { self.init(values.map(Double.init)) }
+
+    /// "97.12 ± 0.31" with `digits` decimals after scaling by `scale` (e.g. 100 for a percentage); just the mean for one seed.
+    public func formatted(digits: Int = 2, scale: Double = 1, unit: String = "") -> String {
+        guard count > 0 else { return "—" }
+        let m = String(format: "%.\(digits)f", mean * scale)
+        return count < 2 ? m + unit : m + " ± " + String(format: "%.\(digits)f", std * scale) + unit
+    }
+
+    /// The JSON form kept in results.json (a NaN mean is written as null).
+    public var json: [String: any Sendable] { ["mean": mean, "std": std, "n": count] }
+}
