@@ -44,7 +44,7 @@ public enum AugmentationPreview {
     ]
 
     /// A grid image: one row per family, `columns` draws after the original, 4-pixel white gaps.
-    public static func grid(_ image: Image, columns: Int = 6, seed: UInt64 = 0) -> Image {
+    public static func grid(_ image: Image, families: [Family] = families, columns: Int = 6, seed: UInt64 = 0) -> Image {
         let gap = 4, rgb = image.channels == 1 ? image.grayscale(outputChannels: 3) : image.dropAlpha()
         let cellW = rgb.width, cellH = rgb.height
         let width = (columns + 1) * cellW + (columns + 2) * gap, height = families.count * cellH + (families.count + 1) * gap

@@ -160,13 +160,22 @@ public struct LineChart: Sendable {
                     (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + " points=\"\(segment.joined(separator: " "))\"/>\n"
             }
         }
-        // Legend.
-        for (i, s) in series.enumerated() {
-            let y = margin.top + 10 + Double(i) * 16
-            let x = margin.left + 10
-            out += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(s.color)\" stroke-width=\"\(f(s.width))\"" +
-                (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n"
-            out += "<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\">\(escape(s.name))</text>\n"
+        // Legend: in the plot corner that hides the fewest data points, on a light background.
+        if !series.isEmpty {
+            let boxWidth = 40 + 6.6 * Double(series.map(\.name.count).max() ?? 0), boxHeight = 16 * Double(series.count) + 6
+            let drawn = series.flatMap { $0.points.filter(isDrawable).map { (px($0.x), py($0.y)) } }
+            let corners = [(margin.left + 4, margin.top + 4), (margin.left + plotWidth - boxWidth - 4, margin.top + 4),
+                           (margin.left + plotWidth - boxWidth - 4, margin.top + plotHeight - boxHeight - 4),
+                           (margin.left + 4, margin.top + plotHeight - boxHeight - 4)]
+            let hidden = corners.map { c in drawn.filter { $0.0 >= c.0 && $0.0 <= c.0 + boxWidth && $0.1 >= c.1 && $0.1 <= c.1 + boxHeight }.count }
+            let corner = corners[hidden.indices.min { hidden[$0] < hidden[$1] }!]
+            out += "<rect x=\"\(f(corner.0))\" y=\"\(f(corner.1))\" width=\"\(f(boxWidth))\" height=\"\(f(boxHeight))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"
+            for (i, s) in series.enumerated() {
+                let y = corner.1 + 11 + Double(i) * 16, x = corner.0 + 6
+                out += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(s.color)\" stroke-width=\"\(f(s.width))\"" +
+                    (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n"
+                out += "<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\">\(escape(s.name))</text>\n"
+            }
         }
         out += "<text x=\"\(f(margin.left + plotWidth / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
         out += "<text transform=\"translate(16 \(f(margin.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"

@@ -3,13 +3,15 @@ import KeelTrain
 
 /// The small networks the studies train, built the same way everywhere so that only the studied choice changes.
 public enum LabNetwork {
-    /// Flatten → Linear(sizes[0], sizes[1]) → f → … → Linear(sizes[n−2], sizes[n−1]), PyTorch's default
-    /// initialization from `seed`. With `batchNorm`, a BatchNorm1d follows every hidden Linear (before f).
-    public static func mlp(_ sizes: [Int], _ activation: Activation, seed: UInt64, batchNorm: Bool = false) -> Sequential {
+    /// Flatten → Linear(sizes[0], sizes[1]) → f → … → Linear(sizes[n−2], sizes[n−1]), weights from `initializer`
+    /// (PyTorch's default unless given) drawn from `seed`. With `batchNorm`, a BatchNorm1d follows every hidden
+    /// Linear (before f).
+    public static func mlp(_ sizes: [Int], _ activation: Activation, seed: UInt64, batchNorm: Bool = false,
+                           initializer: Initializer = .pytorchDefault) -> Sequential {
         var g = KeelRandom(seed: seed)
         var layers: [any Module] = [Flatten()]
         for i in 0..<(sizes.count - 1) {
-            layers.append(Linear(sizes[i], sizes[i + 1], generator: &g))
+            layers.append(Linear(sizes[i], sizes[i + 1], initializer: initializer, generator: &g))
             guard i < sizes.count - 2 else { continue }
             if batchNorm { layers.append(BatchNorm1d(sizes[i + 1])) }
             layers.append(ActivationLayer(activation))

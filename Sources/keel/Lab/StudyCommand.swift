@@ -23,7 +23,8 @@ struct StudyCommand: ParsableCommand {
     }
 
     /// Every study, in report order.
-    static let everyStudy: [any Study] = [ActivationsLabStudy(), BatchSizeLabStudy(), NormalizationLabStudy(), SchedulesLabStudy()]
+    static let everyStudy: [any Study] = [ActivationsLabStudy(), BatchSizeLabStudy(), NormalizationLabStudy(), SchedulesLabStudy(),
+                                          AugmentationLabStudy()]
 
     func run() throws {
         try reportingErrors {
