@@ -12,12 +12,17 @@ public enum NormalizationStudy {
         /// First epoch (1-based) whose validation accuracy reached the target; nil if none did.
         public var epochsToTarget: Int?
         public var validationAccuracy: [Float]
+        /// The network's input features and classes.
+        public var features = 0, classes = 0
     }
 
     /// One run: an MLP (hidden ReLU layers of 64 and 32) trained with SGD + momentum on `data`'s stratified
     /// split (20 % test, 20 % of the rest for validation), normalized by `method` fitted on the training split.
+    /// Training stops at the target unless `stopAtTarget` is false (then every run has `maxEpochs` points, or
+    /// fewer if it diverged).
     public static func run(_ source: DataSource, method: Normalizer.Method, seed: UInt64, target: Float = 0.95,
-                           maxEpochs: Int = 100, learningRate: Float = 0.01, batchSize: Int = 16) throws -> Result {
+                           maxEpochs: Int = 100, learningRate: Float = 0.01, batchSize: Int = 16,
+                           stopAtTarget: Bool = true) throws -> Result {
         let data = try PreparedData.prepare(source, normalize: method, validationFraction: 0.2, seed: seed)
         var g = KeelRandom(seed: seed)
         let features = data.train.sampleShape.reduce(1, *)
@@ -33,7 +38,7 @@ public enum NormalizationStudy {
         var accuracies: [Float] = []
         trainer.callbacks = [ClosureCallback(epoch: { record, _ in
             accuracies.append(record.validationAccuracy ?? 0)
-            return (record.validationAccuracy ?? 0) >= target
+            return stopAtTarget && (record.validationAccuracy ?? 0) >= target
         })]
         do {
             try trainer.fit(DataLoader(data.train, batchSize: batchSize, seed: seed), validation: data.validation, epochs: maxEpochs)
@@ -41,6 +46,7 @@ public enum NormalizationStudy {
             // Diverged (raw features with a step size that suits normalized ones): it never reaches the target.
         }
         let reached = accuracies.firstIndex { $0 >= target }.map { $0 + 1 }
-        return Result(method: method, seed: seed, epochsToTarget: reached, validationAccuracy: accuracies)
+        return Result(method: method, seed: seed, epochsToTarget: reached, validationAccuracy: accuracies, features: features,
+                      classes: data.train.classCount)
     }
 }

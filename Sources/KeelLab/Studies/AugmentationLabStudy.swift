@@ -42,7 +42,7 @@ public struct AugmentationLabStudy: Study {
         result.charts += try previews(digit: Image(tensor: data.rawTest.samples([0]).reshaped(data.rawTest.sampleShape)))
         let subset = Array(0..<min(1000, data.rawTrain.count))
         let rawTrain = data.rawTrain.subset(subset), train = data.train.subset(subset)
-        let epochs = quick ? 12 : 30, seedCount = quick ? 1 : seeds, batchSize = 32
+        let epochs = quick ? 12 : 30, seedCount = quick ? min(seeds, 2) : seeds, batchSize = 32
         var outcomes: [Outcome] = []
         for (c, condition) in Self.conditions.enumerated() {
             var outcome = Outcome()

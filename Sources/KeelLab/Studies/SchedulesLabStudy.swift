@@ -20,7 +20,7 @@ public struct SchedulesLabStudy: Study {
         result.charts.append(ScheduleFigures.chart("Cosine, linear cosine and noisy linear cosine",
             ScheduleFigures.catalog.filter { ["cosine_decay", "linear_cosine_decay"].contains($0.0) || $0.0.hasPrefix("noisy") }, steps: 120))
 
-        let epochs = quick ? 3 : 10, batchSize = 64, base: Float = 0.05
+        let epochs = quick ? 8 : 20, batchSize = 64, base: Float = 0.05
         let data = try PreparedData.prepare(.named("mnist-5k"), normalize: .standard, validationFraction: 0, seed: 0)
         let steps = epochs * ((data.train.count + batchSize - 1) / batchSize)
         let d = "decay_steps=\(steps)"
@@ -37,10 +37,10 @@ public struct SchedulesLabStudy: Study {
             ("noisy_linear_cosine_decay", "noisy_linear_cosine_decay:\(d),initial_variance=0.05"),
             ("one_cycle", "one_cycle:max_lr=\(base * 2),total_steps=\(steps)"),
         ]
-        let seedCount = quick ? 1 : max(seeds, 1)
+        let seedCount = quick ? min(seeds, 2) : seeds
         var rows: [[String]] = [], numbers: [String: any Sendable] = [:]
         var lossSeries: [LineChart.Series] = []
-        var accuracy: [String: Float] = [:]
+        var accuracy: [String: MeanStd] = [:], order: [String] = []
         for (i, (label, spec)) in specs.enumerated() {
             var accuracies: [Float] = [], seconds = 0.0, losses: [Float] = []
             for seed in 0..<UInt64(seedCount) {
@@ -55,10 +55,12 @@ public struct SchedulesLabStudy: Study {
                 accuracies.append(trainer.evaluate(data.test).accuracy)
                 if seed == 0 { losses = trainer.history.epochs.map(\.trainLoss) }
             }
-            let mean = accuracies.reduce(0, +) / Float(accuracies.count)
-            accuracy[label] = mean
-            rows.append([label, spec, String(format: "%.2f %%", mean * 100), String(format: "%.2f s", seconds / Double(seedCount))])
-            numbers[label] = ["spec": spec, "test_accuracy": Double(mean), "seconds": seconds / Double(seedCount)] as [String: any Sendable]
+            let summary = MeanStd(accuracies)
+            accuracy[label] = summary
+            order.append(label)
+            rows.append([label, spec, summary.formatted(digits: 2, scale: 100, unit: " %"), String(format: "%.2f s", seconds / Double(seedCount))])
+            numbers[label] = ["spec": spec, "test_accuracy": summary.json, "test_accuracy_per_seed": accuracies.map(Double.init),
+                              "seconds": seconds / Double(seedCount), "training_loss_seed0": losses.map(Double.init)] as [String: any Sendable]
             lossSeries.append(.init(name: label, points: losses.enumerated().map { (Double($0.offset + 1), Double($0.element)) },
                                     color: LineChart.palette[i % LineChart.palette.count], dashed: i >= LineChart.palette.count))
         }
@@ -66,18 +68,25 @@ public struct SchedulesLabStudy: Study {
         lossChart.series = lossSeries
         lossChart.logY = true
         result.charts.append(lossChart.svg())
+        var bars = BarChart(title: "Test accuracy after \(epochs) epochs by schedule (mean ± std)", valueLabel: "test accuracy (%)", categories: order)
+        let low = order.map { accuracy[$0]!.mean * 100 }.min() ?? 0
+        bars.domain = max(0, floor(low) - 2)...100
+        bars.valueFormat = "%.2f"
+        bars.series = [.init(name: "test accuracy", values: order.map { accuracy[$0]!.mean * 100 }, errors: order.map { accuracy[$0]!.std * 100 },
+                             color: LineChart.palette[0])]
+        result.charts.append(bars.svg())
         result.tables.append(htmlTable(["schedule", "spec", "test accuracy", "training time"], rows))
-        let constant = accuracy["constant"] ?? 0
-        let better = accuracy.filter { $0.key != "constant" && $0.value > constant }.map(\.key).sorted()
-        let best = accuracy.max { $0.value < $1.value }!
+        let constant = accuracy["constant"]!.mean
+        let better = order.filter { $0 != "constant" && accuracy[$0]!.mean > constant }
+        let best = order.max { accuracy[$0]!.mean < accuracy[$1]!.mean }!
         result.verdicts.append(Verdict("Decaying the learning rate ends at a better test accuracy than a constant rate",
-                                       supported: better.count * 2 > accuracy.count - 1,
-                                       evidence: String(format: "constant %.2f %%; %d of %d decays do better; best: %@ %.2f %%",
-                                                        constant * 100, better.count, accuracy.count - 1, best.key, best.value * 100)))
+                                       supported: better.count * 2 > order.count - 1,
+                                       evidence: String(format: "constant %.2f %%; %d of %d decays do better; best: %@ %@", constant * 100,
+                                                        better.count, order.count - 1, best, accuracy[best]!.formatted(digits: 2, scale: 100, unit: " %"))))
         result.numbers["training"] = numbers
         result.numbers["epochs"] = epochs
         result.notes.append("All runs: the MLP 784-256-128-10, SGD with momentum 0.9, base rate \(base), batch 64, \(epochs) epochs, " +
-                            "z-scored inputs; decay steps = the run's \(steps) iterations.")
+                            "z-scored inputs, \(seedCount) seed(s) (mean ± std); decay steps = the run's \(steps) iterations.")
         progress(1, "done")
         return result
     }
