@@ -163,14 +163,16 @@ public struct BatchSizeLabStudy: Study {
         result.charts.append(chart("Epochs to \(target) validation accuracy", "epochs") { $0.epochsToTarget })
         result.charts.append(chart("Training time to \(target) validation accuracy", "seconds", logY: true) { $0.secondsToTarget })
         result.charts.append(chart("Final validation accuracy after \(setup.epochs) epochs", "validation accuracy") { $0.finalValidation })
-        var curves = LineChart(title: "Training loss per iteration (seed 0, constant lr)", xLabel: "epoch", yLabel: "training loss")
-        curves.logY = true
-        for (i, s) in constant.enumerated() where s.runs[0].iterationLosses.count > 0 {
+        // Four sizes, linear axis (single-sample losses reach 0): the band's width is the noise.
+        var curves = LineChart(title: "Training loss of each iteration (seed 0, constant lr)", xLabel: "epoch", yLabel: "training loss")
+        curves.yDomain = 0...2.5
+        let shown = Set([0, 2, 4, constant.count - 1].filter { $0 < constant.count })
+        for (i, s) in constant.enumerated() where shown.contains(i) && s.runs[0].iterationLosses.count > 0 {
             let losses = s.runs[0].iterationLosses, per = Double(s.runs[0].iterationsPerEpoch)
-            let step = max(1, losses.count / 800)
+            let step = max(1, losses.count / 1500)
             curves.series.append(.init(name: "batch \(s.batch)", points: stride(from: 0, to: losses.count, by: step).map {
                 (Double($0 + 1) / per, Double(losses[$0]))
-            }, color: LineChart.palette[i % LineChart.palette.count], width: 1.2))
+            }, color: LineChart.palette[curves.series.count], width: 1))
         }
         result.charts.append(curves.svg())
         var validation = LineChart(title: "Validation accuracy per epoch (mean of seeds, constant lr)", xLabel: "epoch", yLabel: "validation accuracy")
