@@ -30,7 +30,8 @@ struct ChartTests {
         chart.bands = [.init(lower: 0, upper: 1, label: "range")]
         let svg = chart.svg()
         let parsed = try #require(ElementCounter.parse(svg))
-        #expect(parsed.counts["polyline"] == 3)  // the NaN splits the first series in two
+        // The NaN splits the first series in two: a line (0–1) and a lone point (3), drawn as a dot.
+        #expect(parsed.counts["polyline"] == 2 && parsed.counts["circle"] == 1)
         #expect(parsed.texts.joined().contains("a < b & c"))
         #expect(parsed.texts.contains("train") && parsed.texts.contains("validation"))
         #expect(parsed.texts.contains("step") && parsed.texts.contains("loss"))

@@ -14,6 +14,9 @@ struct StudyReportTests {
         chart.series = [.init(name: "s", points: [(0, 1), (1, 2)], color: "#000")]
         result.charts = [chart.svg(), HeatmapChart(title: "map", xLabel: "a", yLabel: "b", xRange: 0...1, yRange: 0...1,
                                                    values: [[1, 2], [3, 4]]).svg()]
+        var bars = BarChart(title: "bars", valueLabel: "v", categories: ["a", "b"])
+        bars.series = [.init(name: "s", values: [1, 2], color: "#123456")]
+        result.charts.append(bars.svg())
         result.verdicts = [Verdict("it holds", supported: false, evidence: "numbers")]
         result.numbers = ["value": 3, "nested": ["list": [1, 2]] as [String: any Sendable]]
         let (report, json) = try StudyReport.write([result], to: directory)
@@ -23,11 +26,13 @@ struct StudyReportTests {
         #expect(!html.contains("<script") && !html.contains("http://fonts") && !html.contains("https://"))
         // Every SVG is well-formed and has data (a polyline or filled cells).
         let svgs = html.components(separatedBy: "<svg").dropFirst().map { "<svg" + $0.components(separatedBy: "</svg>")[0] + "</svg>" }
-        #expect(svgs.count == 2)
+        #expect(svgs.count == 3)
         for svg in svgs {
             let counter = try #require(ElementCounter.parse(svg))
             #expect(counter.counts["polyline", default: 0] + counter.counts["rect", default: 0] > 2)
+            #expect(counter.texts.count >= 3)  // title and axis labels
         }
+        #expect(html.contains("<section id=\"demo\">") && html.contains("<a href=\"#demo\">"))
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any]
         let demo = object["demo"] as! [String: Any]
         #expect((demo["numbers"] as! [String: Any])["value"] as? Int == 3)

@@ -127,5 +127,16 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as SafeTensorsError {
         FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
         throw ExitCode(1)
+    } catch let error as CocoaError {
+        FileHandle.standardError.write(Data("error: \(fileProblem(error))\n".utf8))
+        throw ExitCode(1)
     }
+}
+
+/// "PATH: reason" for a Foundation file error (the POSIX reason when there is one).
+func fileProblem(_ error: CocoaError) -> String {
+    let path = error.filePath ?? error.url?.path ?? "file"
+    let underlying = (error.userInfo[NSUnderlyingErrorKey] as? any Error).map { $0 as NSError }
+    let reason = underlying.flatMap { $0.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32($0.code))) : $0.localizedDescription }
+    return "\(path): \(reason ?? "cannot be read or written (\(error.code.rawValue))")"
 }
