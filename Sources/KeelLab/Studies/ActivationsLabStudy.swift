@@ -29,7 +29,7 @@ public struct ActivationsLabStudy: Study {
                                  claim: "Use ReLU (or a relative) in hidden layers: saturating functions such as sigmoid make gradients " +
                                     "vanish in deep networks, and without a non-linearity a deep network is just one linear layer. " +
                                     "Sigmoid belongs on a binary output. Try several and compare on validation data.", quick: quick)
-        let data = try PreparedData.prepare(.named("mnist-5k"), normalize: .standard, validationFraction: 0.2, seed: 0)
+        let data = try LabNetwork.mnistWithValidation()
         let epochs = quick ? 10 : 20, seedCount = quick ? min(seeds, 2) : seeds
         let comparisons = try compare(data, epochs: epochs, seeds: seedCount) { progress(0.6 * $0, $1) }
         report(comparisons, epochs: epochs, into: &result)

@@ -102,7 +102,7 @@ public struct BatchSizeLabStudy: Study {
                                  claim: "A batch size that is too small makes training erratic; a larger one processes data faster but " +
                                     "needs more epochs for the same accuracy; so there is an optimum in training time and an optimum " +
                                     "in final accuracy.", quick: quick)
-        let data = try PreparedData.prepare(.named("mnist-5k"), normalize: .standard, validationFraction: 0.2, seed: 0)
+        let data = try LabNetwork.mnistWithValidation()
         let n = data.train.count
         let setup = Setup(batchSizes: [1, 4, 16, 64, 256, 1024, n], epochs: quick ? 30 : 60, seeds: quick ? min(seeds, 2) : seeds)
         var summaries: [Summary] = []

@@ -1,4 +1,5 @@
 import Keel
+import KeelData
 import KeelTrain
 
 /// The small networks the studies train, built the same way everywhere so that only the studied choice changes.
@@ -17,6 +18,12 @@ public enum LabNetwork {
             layers.append(ActivationLayer(activation))
         }
         return Sequential(layers)
+    }
+
+    /// The studies' MNIST-5k: z-scored (statistics of the training split), 20 % of the training images held out
+    /// for validation, the 1,000-image test split; split seed 0 so every study sees the same images.
+    public static func mnistWithValidation() throws -> PreparedData {
+        try PreparedData.prepare(.named("mnist-5k"), normalize: .standard, validationFraction: 0.2, seed: 0)
     }
 
     /// Runs `body` and reports a NaN/Inf loss as `nil` instead of an error: a diverged run is a result, not a failure.

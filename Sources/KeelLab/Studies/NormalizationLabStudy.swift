@@ -113,7 +113,7 @@ public struct NormalizationLabStudy: Study {
 
     /// A deeper MLP on MNIST-5k with and without batch norm after each hidden Linear layer, at two learning rates.
     func batchNorm(seeds: Int, epochs: Int, into result: inout StudyResult, progress: (Double, String) -> Void) throws {
-        let data = try PreparedData.prepare(.named("mnist-5k"), normalize: .standard, validationFraction: 0.2, seed: 0)
+        let data = try LabNetwork.mnistWithValidation()
         let sizes = [784] + Array(repeating: 128, count: 6) + [10], target: Float = 0.92
         let settings: [(batchNorm: Bool, lr: Float)] = [(false, 0.01), (true, 0.01), (false, 0.1), (true, 0.1)]
         var chart = LineChart(title: "6 hidden layers (MNIST-5k): validation accuracy per epoch", xLabel: "epoch", yLabel: "validation accuracy")
