@@ -30,6 +30,7 @@ public struct AugmentationLabStudy: Study {
         var train: [Double] = []
         var testCurves: [[Double]] = []
         var seconds: [Double] = []
+        var diverged = 0
         var gap: MeanStd { MeanStd(zip(train, test).map { $0 - $1 }) }
     }
 
@@ -59,7 +60,9 @@ public struct AugmentationLabStudy: Study {
                     : DataLoader(rawTrain, batchSize: batchSize, seed: UInt64(seed), augmentation: try AugmentationPipeline.parse(condition.specs),
                                  normalizer: data.normalizer)
                 let started = ProcessInfo.processInfo.systemUptime
-                try trainer.fit(loader, validation: data.test, epochs: epochs)
+                if !(try LabNetwork.unlessDiverged { try trainer.fit(loader, validation: data.test, epochs: epochs) }) {
+                    outcome.diverged += 1  // evaluated with the weights before the NaN step
+                }
                 outcome.seconds.append(ProcessInfo.processInfo.systemUptime - started)
                 outcome.testCurves.append(trainer.history.epochs.compactMap(\.validationAccuracy).map(Double.init))
                 outcome.test.append(Double(trainer.evaluate(data.test).accuracy))
@@ -99,7 +102,8 @@ public struct AugmentationLabStudy: Study {
         for (condition, o) in zip(conditions, outcomes) {
             rows.append([condition.name, condition.specs.isEmpty ? "—" : condition.specs.joined(separator: " + "),
                          MeanStd(o.test).formatted(digits: 2, scale: 100, unit: " %"), MeanStd(o.train).formatted(digits: 2, scale: 100, unit: " %"),
-                         o.gap.formatted(digits: 2, scale: 100, unit: " points"), MeanStd(o.seconds).formatted(digits: 1, unit: " s")])
+                         o.gap.formatted(digits: 2, scale: 100, unit: " points"), MeanStd(o.seconds).formatted(digits: 1, unit: " s") +
+                            (o.diverged > 0 ? " (NaN loss in \(o.diverged) seeds: stopped early)" : "")])
             numbers[condition.name] = ["specs": condition.specs, "test_accuracy": MeanStd(o.test).json, "train_accuracy": MeanStd(o.train).json,
                                        "train_test_gap": o.gap.json, "seconds": MeanStd(o.seconds).json,
                                        "test_accuracy_per_seed": o.test, "test_accuracy_per_epoch_seed0": o.testCurves.first ?? []] as [String: any Sendable]

@@ -19,6 +19,11 @@ public struct SchedulesLabStudy: Study {
             ScheduleFigures.catalog.filter { $0.0.hasPrefix("polynomial_decay") }, steps: 120))
         result.charts.append(ScheduleFigures.chart("Cosine, linear cosine and noisy linear cosine",
             ScheduleFigures.catalog.filter { ["cosine_decay", "linear_cosine_decay"].contains($0.0) || $0.0.hasPrefix("noisy") }, steps: 120))
+        result.charts.append(ScheduleFigures.chart("Inverse time decay and cosine decay with restarts",
+            ScheduleFigures.catalog.filter { ["inverse_time_decay", "cosine_decay_restarts"].contains($0.0) }, steps: 120))
+        result.charts.append(ScheduleFigures.chart("PyTorch's schedulers: step, multistep, warm restarts, cyclic, one-cycle, warm-up",
+            ScheduleFigures.catalog.filter { ["step", "multistep", "cosine_annealing_warm_restarts", "cyclic (triangular2)", "one_cycle",
+                                              "warm-up then cosine"].contains($0.0) }, steps: 120))
 
         let epochs = quick ? 8 : 20, batchSize = 64, base: Float = 0.05
         let data = try PreparedData.prepare(.named("mnist-5k"), normalize: .standard, validationFraction: 0, seed: 0)
@@ -42,7 +47,7 @@ public struct SchedulesLabStudy: Study {
         var lossSeries: [LineChart.Series] = []
         var accuracy: [String: MeanStd] = [:], order: [String] = []
         for (i, (label, spec)) in specs.enumerated() {
-            var accuracies: [Float] = [], seconds = 0.0, losses: [Float] = []
+            var accuracies: [Float] = [], seconds = 0.0, losses: [Float] = [], diverged = 0
             for seed in 0..<UInt64(seedCount) {
                 progress(Double(i * seedCount + Int(seed)) / Double(specs.count * seedCount), "training with \(label), seed \(seed)")
                 var g = KeelRandom(seed: seed)
@@ -50,7 +55,9 @@ public struct SchedulesLabStudy: Study {
                 let schedule = try Schedule.parse(spec, defaultLearningRate: base)
                 let trainer = Trainer(model: model, optimizer: SGD(model.namedParameters, learningRate: schedule, momentum: 0.9))
                 let started = ProcessInfo.processInfo.systemUptime
-                try trainer.fit(DataLoader(data.train, batchSize: batchSize, seed: seed), epochs: epochs)
+                if !(try LabNetwork.unlessDiverged { try trainer.fit(DataLoader(data.train, batchSize: batchSize, seed: seed), epochs: epochs) }) {
+                    diverged += 1  // evaluated with the weights before the NaN step
+                }
                 seconds += ProcessInfo.processInfo.systemUptime - started
                 accuracies.append(trainer.evaluate(data.test).accuracy)
                 if seed == 0 { losses = trainer.history.epochs.map(\.trainLoss) }
@@ -58,7 +65,8 @@ public struct SchedulesLabStudy: Study {
             let summary = MeanStd(accuracies)
             accuracy[label] = summary
             order.append(label)
-            rows.append([label, spec, summary.formatted(digits: 2, scale: 100, unit: " %"), String(format: "%.2f s", seconds / Double(seedCount))])
+            rows.append([label, spec, summary.formatted(digits: 2, scale: 100, unit: " %"), String(format: "%.2f s", seconds / Double(seedCount)) +
+                            (diverged > 0 ? " (NaN loss in \(diverged) seeds: stopped early)" : "")])
             numbers[label] = ["spec": spec, "test_accuracy": summary.json, "test_accuracy_per_seed": accuracies.map(Double.init),
                               "seconds": seconds / Double(seedCount), "training_loss_seed0": losses.map(Double.init)] as [String: any Sendable]
             lossSeries.append(.init(name: label, points: losses.enumerated().map { (Double($0.offset + 1), Double($0.element)) },

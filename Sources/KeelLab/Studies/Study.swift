@@ -59,6 +59,9 @@ public enum StudyReport {
         for r in results {
             body += "<section id=\"\(r.name)\"><h2>\(escape(r.title))\(r.quick ? " (quick)" : "")</h2>\n"
             body += "<p><strong>Claim.</strong> \(escape(r.claim))</p>\n"
+            let refuted = r.verdicts.filter { !$0.supported }
+            body += "<p><strong>Verdict.</strong> The data supports \(r.verdicts.count - refuted.count) of \(r.verdicts.count) statements" +
+                (refuted.isEmpty ? ".</p>\n" : "; not supported: " + refuted.map { escape($0.statement) }.joined(separator: "; ") + ".</p>\n")
             if !r.verdicts.isEmpty {
                 body += "<table><thead><tr><th>statement</th><th>verdict</th><th>evidence</th></tr></thead><tbody>\n"
                 for v in r.verdicts {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Keel
 import KeelLab
 import KeelTrain
 
@@ -24,9 +25,11 @@ struct StudyCommand: ParsableCommand {
     @Flag(help: "Fewer seeds and epochs (labelled as quick in the report).") var quick = false
     @Option(help: "Seeds per configuration.") var seeds = 3
     @Option(help: "Output folder.") var out = "study"
+    @Option(help: "Threads for the kernels (default: all cores). Results other than timings do not depend on it.") var threads: Int?
 
     func validate() throws {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
     /// Every study, in report order.
@@ -35,6 +38,7 @@ struct StudyCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if let threads { Parallel.threadCount = threads }
             // The output folder first, so a bad --out fails before minutes of training.
             try FileManager.default.createDirectory(at: URL(fileURLWithPath: out), withIntermediateDirectories: true)
             let studies = name == .all ? Self.everyStudy : Self.everyStudy.filter { $0.name == name.rawValue }
