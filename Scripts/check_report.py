@@ -185,7 +185,8 @@ def check_in_chromium(folder, page, sections, shots):
             with open(single, "w", encoding="utf-8") as f:
                 f.write(f'{head}<body><section id="{name}">{body}</section></body></html>')
             png = os.path.join(shots, f"{name}.png")
-            height = 900 + 480 * (body.count("<svg") + body.count("<img")) // 2 + 40 * body.count("<tr")
+            # Generous: charts two per row, previews full height, table rows; the rest stays white.
+            height = 1200 + 560 * ((body.count("<svg") + 1) // 2) + 1100 * body.count("<img") + 45 * body.count("<tr")
             shot = subprocess.run(base + [f"--window-size=1360,{height}", f"--screenshot={png}", "file://" + single],
                                   capture_output=True, text=True, timeout=180)
             console = [line for line in shot.stderr.splitlines() if ":CONSOLE" in line]

@@ -89,8 +89,10 @@ public struct SchedulesLabStudy: Study {
         let best = order.max { accuracy[$0]!.mean < accuracy[$1]!.mean }!
         result.verdicts.append(Verdict("Decaying the learning rate ends at a better test accuracy than a constant rate",
                                        supported: better.count * 2 > order.count - 1,
-                                       evidence: String(format: "constant %.2f %%; %d of %d decays do better; best: %@ %@", constant * 100,
-                                                        better.count, order.count - 1, best, accuracy[best]!.formatted(digits: 2, scale: 100, unit: " %"))))
+                                       evidence: String(format: "constant %.2f %%; %d of %d decays do better (%@); best: %@ %@; the typical " +
+                                                        "seed-to-seed std is %.2f points", constant * 100, better.count, order.count - 1,
+                                                        better.joined(separator: ", "), best, accuracy[best]!.formatted(digits: 2, scale: 100, unit: " %"),
+                                                        MeanStd(order.map { accuracy[$0]!.std }).mean * 100)))
         result.numbers["training"] = numbers
         result.numbers["epochs"] = epochs
         result.notes.append("All runs: the MLP 784-256-128-10, SGD with momentum 0.9, base rate \(base), batch 64, \(epochs) epochs, " +
