@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Keel's benchmarks and the numpy / PyTorch peers on the same problems, one after the other, and
-# prints one JSON line per measurement. Usage: Scripts/compare.sh [gemm|conv|train|activations|augment|all]
+# prints one JSON line per measurement. Usage: Scripts/compare.sh [gemm|conv|train|batch-size|activations|augment|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -19,6 +19,12 @@ if [[ $what == train || $what == all ]]; then
   for model in mlp cnn; do
     $keel bench train --model "$model" --batch-size 64 --threads 2 --json
     peer train --model "$model" --batch-size 64 --threads 2
+  done
+fi
+if [[ $what == batch-size || $what == all ]]; then  # the MLP's training throughput across the batch-size study's range
+  for batch in 1 4 16 64 256 1024; do
+    $keel bench train --model mlp --batch-size "$batch" --threads 2 --seconds 2 --json
+    peer train --model mlp --batch-size "$batch" --threads 2
   done
 fi
 if [[ $what == activations || $what == all ]]; then
