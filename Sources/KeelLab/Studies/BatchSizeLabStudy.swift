@@ -232,6 +232,15 @@ public struct BatchSizeLabStudy: Study {
                 constant.map { "\($0.batch): \($0.finalValidation.formatted(digits: 2, scale: 100, unit: " %"))" }.joined(separator: ", ") +
                 String(format: "; best at batch %d, %.2f points above the next (seed std %.2f)", best.batch, margin * 100, best.finalValidation.std * 100)))
 
+        // Runs that learned and then fell back to chance (10 classes): the extreme form of "erratic".
+        let collapsed = summaries.compactMap { s -> String? in
+            let count = s.live.filter { run in (run.validationAccuracy.max() ?? 0) > 0.5 && run.finalValidation < 0.15 }.count
+            return count > 0 ? "batch \(s.batch)\(s.scaled ? " (scaled lr)" : "") in \(count) of \(s.runs.count) seeds" : nil
+        }
+        if !collapsed.isEmpty {
+            result.notes.append("Collapsed — learned, then fell back to chance-level validation accuracy without a NaN loss (the " +
+                "update noise drove the ReLU units dead): " + collapsed.joined(separator: "; ") + ".")
+        }
         // Linear scaling, reported beside the constant rate.
         let scaledBest = scaled.max { ($0.finalValidation.mean.isFinite ? $0.finalValidation.mean : -1) < ($1.finalValidation.mean.isFinite ? $1.finalValidation.mean : -1) }!
         let scaledDiverged = scaled.filter { $0.live.count < $0.runs.count }.map { "\($0.batch)" }
