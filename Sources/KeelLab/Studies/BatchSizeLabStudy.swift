@@ -238,8 +238,8 @@ public struct BatchSizeLabStudy: Study {
             return count > 0 ? "batch \(s.batch)\(s.scaled ? " (scaled lr)" : "") in \(count) of \(s.runs.count) seeds" : nil
         }
         if !collapsed.isEmpty {
-            result.notes.append("Collapsed — learned, then fell back to chance-level validation accuracy without a NaN loss (the " +
-                "update noise drove the ReLU units dead): " + collapsed.joined(separator: "; ") + ".")
+            result.notes.append("Collapsed — learned (over 50 % validation accuracy), then fell back to chance level (under 15 %) " +
+                "without a NaN loss: " + collapsed.joined(separator: "; ") + ".")
         }
         // Linear scaling, reported beside the constant rate.
         let scaledBest = scaled.max { ($0.finalValidation.mean.isFinite ? $0.finalValidation.mean : -1) < ($1.finalValidation.mean.isFinite ? $1.finalValidation.mean : -1) }!
