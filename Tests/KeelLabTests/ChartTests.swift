@@ -66,3 +66,25 @@ struct ChartTests {
         #expect(s.x == [-1, 0, 1] && s.y == [0, 0, 1] && s.dy == [0, 0, 1])
     }
 }
+
+struct ContourTests {
+    @Test func contourOfABowlIsACircle() throws {
+        // f(x, y) = x² + y² on [−2, 2]²: the level-1 contour is the unit circle.
+        let n = 41
+        let values = (0..<n).map { r in (0..<n).map { c in
+            let x = -2 + 4 * Double(c) / Double(n - 1), y = -2 + 4 * Double(r) / Double(n - 1)
+            return x * x + y * y
+        } }
+        let segments = HeatmapChart.contour(values, level: 1, xRange: -2...2, yRange: -2...2)
+        #expect(segments.count > 20)
+        for (a, b) in segments {
+            for p in [a, b] { #expect(Swift.abs((p.0 * p.0 + p.1 * p.1).squareRoot() - 1) < 0.01) }
+        }
+        // Nothing above the maximum or below the minimum.
+        #expect(HeatmapChart.contour(values, level: 100, xRange: -2...2, yRange: -2...2).isEmpty)
+        // The chart draws the contour paths.
+        let svg = HeatmapChart(title: "bowl", xLabel: "x", yLabel: "y", xRange: -2...2, yRange: -2...2, values: values).svg()
+        let parsed = try #require(ElementCounter.parse(svg))
+        #expect(parsed.counts["path", default: 0] >= 8)
+    }
+}

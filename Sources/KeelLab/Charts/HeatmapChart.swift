@@ -1,7 +1,7 @@
 import Foundation
 
-/// A self-contained SVG heat map of a function on a grid (log-scaled colours), with optional paths drawn on
-/// top — used for loss surfaces and gradient-descent trajectories.
+/// A self-contained SVG heat map of a function sampled on a grid (log-scaled colours), with contour lines at
+/// log-spaced levels and optional paths drawn on top — used for loss surfaces and gradient-descent trajectories.
 public struct HeatmapChart: Sendable {
     public var title: String
     public var xLabel: String, yLabel: String
@@ -9,6 +9,8 @@ public struct HeatmapChart: Sendable {
     /// values[row][column]; row 0 is the bottom (smallest y).
     public var values: [[Double]]
     public var paths: [(name: String, points: [(Double, Double)], color: String)] = []
+    /// Number of contour lines (levels evenly spaced in log10 between the smallest and largest value); 0 for none.
+    public var contourCount = 10
     public var width: Double = 480, height: Double = 400
 
     public init(title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>,
@@ -33,20 +35,34 @@ public struct HeatmapChart: Sendable {
             "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\" role=\"img\" aria-label=\"\(escape(title))\">\n" +
             "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n" +
             "<text x=\"\(f(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"
-        let cellW = plotW / Double(max(columns, 1)), cellH = plotH / Double(max(rows, 1))
+        // Each sample colours the cell centred on it (the edge cells are half outside the plot and clipped).
+        let clip = "hm" + stableID(title, width, height)
+        out += "<clipPath id=\"\(clip)\"><rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\"/></clipPath>\n"
+        out += "<g clip-path=\"url(#\(clip))\">\n"
+        let cellW = plotW / Double(max(columns - 1, 1)), cellH = plotH / Double(max(rows - 1, 1))
         for r in 0..<rows {
             for c in 0..<columns {
                 let t = high > low ? (log10(max(values[r][c], 1e-12)) - low) / (high - low) : 0
                 // Dark blue (low loss) to pale yellow (high loss).
                 let red = Int(20 + 230 * t), green = Int(40 + 200 * t), blue = Int(120 + 60 * (1 - t))
-                out += "<rect x=\"\(f(margin.left + Double(c) * cellW))\" y=\"\(f(margin.top + plotH - Double(r + 1) * cellH))\" " +
+                out += "<rect x=\"\(f(margin.left + (Double(c) - 0.5) * cellW))\" y=\"\(f(margin.top + plotH - (Double(r) + 0.5) * cellH))\" " +
                     "width=\"\(f(cellW + 0.5))\" height=\"\(f(cellH + 0.5))\" fill=\"rgb(\(red),\(green),\(blue))\"/>\n"
             }
         }
-        out += "<clipPath id=\"hm\(abs(title.hashValue) % 1_000_000)\"><rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\"/></clipPath>\n"
+        // Contours: values[r][c] is the function at column c, row r of an evenly spaced grid spanning the ranges.
+        if contourCount > 0 && rows > 1 && columns > 1 && high > low {
+            for k in 0..<contourCount {
+                let level = pow(10, low + (high - low) * (Double(k) + 0.5) / Double(contourCount))
+                let segments = HeatmapChart.contour(values, level: level, xRange: xRange, yRange: yRange)
+                guard !segments.isEmpty else { continue }
+                out += "<path fill=\"none\" stroke=\"white\" stroke-opacity=\"0.75\" stroke-width=\"0.8\" d=\"" +
+                    segments.map { "M\(f(px($0.0.0))) \(f(py($0.0.1)))L\(f(px($0.1.0))) \(f(py($0.1.1)))" }.joined() + "\"/>\n"
+            }
+        }
+        out += "</g>\n"
         for (i, path) in paths.enumerated() {
             let points = path.points.map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ")
-            out += "<polyline clip-path=\"url(#hm\(abs(title.hashValue) % 1_000_000))\" fill=\"none\" stroke=\"\(path.color)\" stroke-width=\"1.5\" points=\"\(points)\"/>\n"
+            out += "<polyline clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(path.color)\" stroke-width=\"1.5\" points=\"\(points)\"/>\n"
             out += "<text x=\"\(f(margin.left + 8))\" y=\"\(f(margin.top + 16 + Double(i) * 14))\" fill=\"\(path.color)\" font-weight=\"bold\">\(escape(path.name))</text>\n"
         }
         for t in LineChart.ticks(xRange) {
@@ -59,5 +75,33 @@ public struct HeatmapChart: Sendable {
         out += "<text x=\"\(f(margin.left + plotW / 2))\" y=\"\(f(height - 10))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
         out += "<text transform=\"translate(16 \(f(margin.top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
         return out + "</svg>\n"
+    }
+
+    /// The iso-line `value = level` of a function sampled on an evenly spaced grid (values[row][column], row 0 at
+    /// yRange's lower end), by marching squares with linear interpolation along cell edges: segments in data coordinates.
+    static func contour(_ values: [[Double]], level: Double, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>)
+        -> [((Double, Double), (Double, Double))] {
+        let rows = values.count, columns = values.first?.count ?? 0
+        guard rows > 1, columns > 1 else { return [] }
+        func x(_ c: Double) -> Double { xRange.lowerBound + (xRange.upperBound - xRange.lowerBound) * c / Double(columns - 1) }
+        func y(_ r: Double) -> Double { yRange.lowerBound + (yRange.upperBound - yRange.lowerBound) * r / Double(rows - 1) }
+        var segments: [((Double, Double), (Double, Double))] = []
+        for r in 0..<(rows - 1) {
+            for c in 0..<(columns - 1) {
+                // Corners counter-clockwise from bottom-left, and the edges between them.
+                let corners = [(c, r), (c + 1, r), (c + 1, r + 1), (c, r + 1)]
+                var crossings: [(Double, Double)] = []
+                for e in 0..<4 {
+                    let (c0, r0) = corners[e], (c1, r1) = corners[(e + 1) % 4]
+                    let v0 = values[r0][c0] - level, v1 = values[r1][c1] - level
+                    guard (v0 < 0) != (v1 < 0) else { continue }
+                    let t = v0 / (v0 - v1)
+                    crossings.append((x(Double(c0) + t * Double(c1 - c0)), y(Double(r0) + t * Double(r1 - r0))))
+                }
+                // Two crossings: one segment; four (a saddle): pair neighbouring edges.
+                for i in stride(from: 0, to: crossings.count - 1, by: 2) { segments.append((crossings[i], crossings[i + 1])) }
+            }
+        }
+        return segments
     }
 }

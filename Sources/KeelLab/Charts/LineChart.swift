@@ -98,7 +98,7 @@ public struct LineChart: Sendable {
 
         """
         // Clip series to the plot area.
-        let clip = "clip\(abs(title.hashValue) % 1_000_000)"
+        let clip = "clip" + stableID(title, width, height)
         out += "<defs><clipPath id=\"\(clip)\"><rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\"/></clipPath></defs>\n"
         for band in bands {
             let top = py(min(band.upper, logY ? pow(10, yRange.upperBound) : yRange.upperBound))
@@ -235,6 +235,16 @@ public struct LineChart: Sendable {
 public func escape(_ text: String) -> String {
     text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
         .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+}
+
+/// An element id from a chart's title and size that is the same in every run (String.hashValue is seeded per
+/// process): FNV-1a, 64 bits, in hex. Charts with the same id have the same plot rectangle.
+func stableID(_ title: String, _ width: Double, _ height: Double) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in "\(title)|\(width)|\(height)".utf8 {
+        hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+    }
+    return String(hash, radix: 16)
 }
 
 /// A coordinate with two decimals.

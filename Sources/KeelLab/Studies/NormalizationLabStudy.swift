@@ -31,8 +31,9 @@ public struct NormalizationLabStudy: Study {
         let standardized = raw.standardized
         let rawRun = raw.bestRun(), standardRun = standardized.bestRun()
         let w = raw.optimum, v = standardized.optimum
-        var rawMap = HeatmapChart(title: "Raw features: loss over (w₁, w₂)", xLabel: "w₁", yLabel: "w₂", xRange: -10...10,
-                                  yRange: -100...100, values: raw.lossGrid(w1: -10...10, w2: -100...100, resolution: 40))
+        // Axes to the same scale (404 × 316 px plot for 180 × 140 units), so the contours keep their true, elongated shape.
+        var rawMap = HeatmapChart(title: "Raw features: loss over (w₁, w₂), axes to scale", xLabel: "w₁", yLabel: "w₂", xRange: -90...90,
+                                  yRange: -100...40, values: raw.lossGrid(w1: -90...90, w2: -100...40, resolution: 61))
         rawMap.paths = [("gradient descent, \(rawRun.iterationsToTolerance.map(String.init) ?? "no") iterations",
                          rawRun.trajectory.prefix(400).map { ($0.0, $0.1) }, "#D55E00")]
         let span = 1.3 * max(abs(v.0), abs(v.1), 10)
