@@ -8,6 +8,10 @@ import KeelTrain
 /// validation data".
 public struct ActivationsLabStudy: Study {
     public let name = "activations"
+    public let title = "Activation functions"
+    public let claim = "Use ReLU (or a relative) in hidden layers: saturating functions such as sigmoid make gradients " +
+        "vanish in deep networks, and without a non-linearity a deep network is just one linear layer. " +
+        "Sigmoid belongs on a binary output. Try several and compare on validation data."
     public init() {}
 
     static let candidates: [Activation] = [.sigmoid, .tanh, .relu, .leakyReLU(), .elu(), .gelu, .silu, .mish, .identity]
@@ -27,10 +31,7 @@ public struct ActivationsLabStudy: Study {
     }
 
     public func run(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> StudyResult {
-        var result = StudyResult(name: name, title: "Activation functions",
-                                 claim: "Use ReLU (or a relative) in hidden layers: saturating functions such as sigmoid make gradients " +
-                                    "vanish in deep networks, and without a non-linearity a deep network is just one linear layer. " +
-                                    "Sigmoid belongs on a binary output. Try several and compare on validation data.", quick: quick)
+        var result = emptyResult(quick: quick)
         let data = try LabNetwork.mnistWithValidation()
         let epochs = quick ? 10 : 20, seedCount = quick ? min(seeds, 2) : seeds
         let comparisons = try compare(data, epochs: epochs, seeds: seedCount) { progress(0.6 * $0, $1) }

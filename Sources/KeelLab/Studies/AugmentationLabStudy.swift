@@ -7,6 +7,9 @@ import KeelTrain
 /// a regularizer — test accuracy rises and the gap between training and test accuracy shrinks.
 public struct AugmentationLabStudy: Study {
     public let name = "augmentation"
+    public let title = "Data augmentation"
+    public let claim = "Random, label-preserving transformations of the training images (geometry, color, noise, " +
+        "blur) enlarge a small training set: the model overfits less and generalizes better."
     public init() {}
 
     /// The training conditions compared: none, each family alone, and the full recipe (decided before running).
@@ -35,9 +38,7 @@ public struct AugmentationLabStudy: Study {
     }
 
     public func run(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> StudyResult {
-        var result = StudyResult(name: name, title: "Data augmentation",
-                                 claim: "Random, label-preserving transformations of the training images (geometry, color, noise, " +
-                                    "blur) enlarge a small training set: the model overfits less and generalizes better.", quick: quick)
+        var result = emptyResult(quick: quick)
         let data = try PreparedData.prepare(.named("mnist-5k"), normalize: .standard, validationFraction: 0, seed: 0)
         progress(0, "preview grids")
         result.charts += try previews(digit: Image(tensor: data.rawTest.samples([0]).reshaped(data.rawTest.sampleShape)))

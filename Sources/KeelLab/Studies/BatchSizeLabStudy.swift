@@ -7,6 +7,10 @@ import KeelTrain
 /// epoch budget, at a constant learning rate and with the linear scaling rule (lr ∝ batch size).
 public struct BatchSizeLabStudy: Study {
     public let name = "batch-size"
+    public let title = "Batch size"
+    public let claim = "A batch size that is too small makes training erratic; a larger one processes data faster but " +
+        "needs more epochs for the same accuracy; so there is an optimum in training time and an optimum " +
+        "in final accuracy."
     public init() {}
 
     /// Settings shared by every run.
@@ -98,10 +102,7 @@ public struct BatchSizeLabStudy: Study {
     }
 
     public func run(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> StudyResult {
-        var result = StudyResult(name: name, title: "Batch size",
-                                 claim: "A batch size that is too small makes training erratic; a larger one processes data faster but " +
-                                    "needs more epochs for the same accuracy; so there is an optimum in training time and an optimum " +
-                                    "in final accuracy.", quick: quick)
+        var result = emptyResult(quick: quick)
         let data = try LabNetwork.mnistWithValidation()
         let n = data.train.count
         let setup = Setup(batchSizes: [1, 4, 16, 64, 256, 1024, n], epochs: quick ? 30 : 60, seeds: quick ? min(seeds, 2) : seeds)

@@ -8,13 +8,14 @@ import KeelTrain
 /// inside a deeper network (batch norm) speeds training up too.
 public struct NormalizationLabStudy: Study {
     public let name = "normalization"
+    public let title = "Normalization"
+    public let claim = "With features on different scales the loss contours are long ellipses and gradient descent " +
+        "zig-zags; after normalization they are round, and training converges faster. Normalizing inside " +
+        "the network (batch norm) speeds up a deeper network in the same way."
     public init() {}
 
     public func run(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> StudyResult {
-        var result = StudyResult(name: name, title: "Normalization",
-                                 claim: "With features on different scales the loss contours are long ellipses and gradient descent " +
-                                    "zig-zags; after normalization they are round, and training converges faster. Normalizing inside " +
-                                    "the network (batch norm) speeds up a deeper network in the same way.", quick: quick)
+        var result = emptyResult(quick: quick)
         progress(0.02, "gradient descent, raw and standardized")
         gradientDescentPicture(into: &result)
         let seedCount = quick ? min(seeds, 2) : seeds, maxEpochs = quick ? 40 : 100

@@ -6,12 +6,13 @@ import KeelTrain
 /// The seed's learning-rate decay figures, and one training run per schedule on MNIST-5k.
 public struct SchedulesLabStudy: Study {
     public let name = "schedules"
+    public let title = "Learning-rate decay"
+    public let claim = "Decaying the learning rate over training (piecewise, exponential, polynomial, cosine, …) ends " +
+        "training at a better model than keeping it constant."
     public init() {}
 
     public func run(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> StudyResult {
-        var result = StudyResult(name: name, title: "Learning-rate decay",
-                                 claim: "Decaying the learning rate over training (piecewise, exponential, polynomial, cosine, …) ends " +
-                                    "training at a better model than keeping it constant.", quick: quick)
+        var result = emptyResult(quick: quick)
         result.charts.append(ScheduleFigures.chart("Piecewise constant vs exponential vs natural exponential decay",
             ScheduleFigures.catalog.filter { ["piecewise_constant", "exponential_decay", "natural_exp_decay", "exponential_decay (staircase)"].contains($0.0) },
             steps: 120))

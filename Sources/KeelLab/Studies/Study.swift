@@ -35,9 +35,19 @@ public struct StudyResult: Sendable {
 
 /// A controlled experiment reproducing one of the seed's claims.
 public protocol Study: Sendable {
+    /// The command-line name and the report's section id.
     var name: String { get }
+    /// The section heading.
+    var title: String { get }
+    /// The seed's claim, in words, that the study puts to the test.
+    var claim: String { get }
     /// Runs the study; `progress` receives a fraction in [0, 1] and a message.
     func run(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> StudyResult
+}
+
+extension Study {
+    /// A result with this study's name, title and claim, and nothing found yet.
+    public func emptyResult(quick: Bool) -> StudyResult { StudyResult(name: name, title: title, claim: claim, quick: quick) }
 }
 
 /// A small HTML table from a header and rows.
