@@ -5,7 +5,7 @@
 
 Always: report.html parses with balanced tags; no scripts and no network references; a table of contents that
 links every study; every inline SVG is well-formed XML with a title, axis text and data (a polyline with two or
-more points, dots, bars or heatmap cells); every inline PNG decodes; results.json holds every study of the
+more points, dots, bars or heatmap cells); every inline PNG/JPEG starts as one; results.json holds every study of the
 report with its claim, verdicts (each shown in the report) and numbers; a quick run says so.
 With --chromium: the report loads in headless Chromium with no console messages, and each study is screenshot
 on its own (into --screenshots, default STUDY_DIR/screenshots) and must not be blank.
@@ -117,7 +117,9 @@ def main():
     for name, study in results.items():
         body = sections.get(name, "")
         svgs = re.findall(r"<svg.*?</svg>", body, re.S)
-        images = re.findall(r'<img [^>]*src="data:image/png;base64,([^"]+)"', body)
+        images = re.findall(r'<img [^>]*src="data:image/(png|jpeg);base64,([^"]+)"', body)
+        if body.count("<img") != len(images):
+            problems.append(f"{name}: an image that is not an inline PNG or JPEG")
         if not svgs and not images:
             problems.append(f"{name}: no charts")
         for i, svg in enumerate(svgs):
@@ -128,9 +130,10 @@ def main():
             if not ok:
                 title = re.search(r'aria-label="([^"]*)"', svg)
                 problems.append(f"{name}: chart {i + 1} ({title.group(1) if title else '?'}): {what}")
-        for i, data in enumerate(images):
-            if not base64.b64decode(data).startswith(b"\x89PNG\r\n\x1a\n"):
-                problems.append(f"{name}: image {i + 1} is not a PNG")
+        for i, (kind, data) in enumerate(images):
+            magic = b"\x89PNG\r\n\x1a\n" if kind == "png" else b"\xff\xd8\xff"
+            if not base64.b64decode(data).startswith(magic):
+                problems.append(f"{name}: image {i + 1} is not a {kind.upper()}")
         total_charts += len(svgs) + len(images)
         for key in ("title", "claim", "quick", "verdicts", "numbers"):
             if key not in study:

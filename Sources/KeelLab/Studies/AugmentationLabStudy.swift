@@ -88,12 +88,15 @@ public struct AugmentationLabStudy: Study {
             return AugmentationPreview.Family(name: condition.name) { image, g in pipeline.apply(image, generator: &g, fill: 0) }
         }
         let digitGrid = AugmentationPreview.grid(digit, families: Array(families), columns: 6, seed: 0)
-        func figure(_ image: Image, _ caption: String, _ rows: [String]) throws -> String {
-            "<img alt=\"\(escape(caption))\" src=\"data:image/png;base64,\(try image.pngData().base64EncodedString())\" width=\"\(image.width)\">" +
+        // The photo grid as JPEG (a twelfth of the PNG's size), the digit grid as PNG (sharp edges, few colours).
+        func figure(_ image: Image, _ caption: String, _ rows: [String], jpeg: Bool = false) throws -> String {
+            let encoded = jpeg ? "image/jpeg;base64,\(try image.jpegData(quality: 85).base64EncodedString())"
+                : "image/png;base64,\(try image.pngData().base64EncodedString())"
+            return "<img alt=\"\(escape(caption))\" src=\"data:\(encoded)\" width=\"\(image.width)\">" +
                 "<figcaption>\(escape(caption)) Rows: " + rows.enumerated().map { "\($0.offset + 1). \(escape($0.element))" }.joined(separator: "; ") +
                 ". The first column is the original; each other column is one random draw.</figcaption>"
         }
-        return [try figure(photoGrid, "The seed's augmentation families on a photo.", AugmentationPreview.families.map(\.name)),
+        return [try figure(photoGrid, "The seed's augmentation families on a photo.", AugmentationPreview.families.map(\.name), jpeg: true),
                 try figure(digitGrid, "This study's training conditions on an MNIST digit.", families.map(\.name))]
     }
 
