@@ -126,6 +126,14 @@ public struct BatchSizeLabStudy: Study {
         return result
     }
 
+    /// The setting with the largest mean of `value`; settings without a value (NaN) count as the smallest.
+    func highest(_ list: [Summary], _ value: KeyPath<Summary, MeanStd>) -> Summary {
+        list.max { a, b in
+            let x = a[keyPath: value].mean, y = b[keyPath: value].mean
+            return (x.isFinite ? x : -.infinity) < (y.isFinite ? y : -.infinity)
+        }!
+    }
+
     func report(_ summaries: [Summary], _ setup: Setup, n: Int, into result: inout StudyResult) {
         let constant = summaries.filter { !$0.scaled }, scaled = summaries.filter(\.scaled)
         let target = String(format: "%.0f %%", setup.target * 100)
@@ -185,8 +193,8 @@ public struct BatchSizeLabStudy: Study {
 
         // The five statements, checked on the constant-learning-rate runs (the seed's setting); the scaled runs are reported alongside.
         let smallest = constant.first!, largest = constant.last!
-        let noisiest = constant.max { ($0.lossNoise.mean.isFinite ? $0.lossNoise.mean : -1) < ($1.lossNoise.mean.isFinite ? $1.lossNoise.mean : -1) }!
-        let jitteriest = constant.max { ($0.validationJitter.mean.isFinite ? $0.validationJitter.mean : -1) < ($1.validationJitter.mean.isFinite ? $1.validationJitter.mean : -1) }!
+        let noisiest = highest(constant, \.lossNoise)
+        let jitteriest = highest(constant, \.validationJitter)
         result.verdicts.append(Verdict("Too small a batch makes training erratic",
             supported: noisiest.batch == smallest.batch && jitteriest.batch == smallest.batch,
             evidence: "loss-curve noise " + constant.map { "\($0.batch): \($0.lossNoise.formatted(digits: 3))" }.joined(separator: ", ") +
@@ -224,7 +232,7 @@ public struct BatchSizeLabStudy: Study {
                 (unresolved.isEmpty ? "" : "; undecided: batch " + unresolved.map { "\($0.batch)" }.joined(separator: ", ") +
                     " did not reach the target, but its whole \(setup.epochs)-epoch budget took less time than the fastest")))
 
-        let best = constant.max { ($0.finalValidation.mean.isFinite ? $0.finalValidation.mean : -1) < ($1.finalValidation.mean.isFinite ? $1.finalValidation.mean : -1) }!
+        let best = highest(constant, \.finalValidation)
         let runnerUp = constant.filter { $0.batch != best.batch }.map { $0.finalValidation.mean }.filter(\.isFinite).max() ?? 0
         let margin = best.finalValidation.mean - runnerUp
         result.verdicts.append(Verdict("There is an optimal batch size for final accuracy (between the smallest and the largest)",
@@ -243,7 +251,7 @@ public struct BatchSizeLabStudy: Study {
                 "without a NaN loss: " + collapsed.joined(separator: "; ") + ".")
         }
         // Linear scaling, reported beside the constant rate.
-        let scaledBest = scaled.max { ($0.finalValidation.mean.isFinite ? $0.finalValidation.mean : -1) < ($1.finalValidation.mean.isFinite ? $1.finalValidation.mean : -1) }!
+        let scaledBest = highest(scaled, \.finalValidation)
         let scaledDiverged = scaled.filter { $0.live.count < $0.runs.count }.map { "\($0.batch)" }
         result.notes.append("Linear learning-rate scaling (lr = \(setup.learningRate) × batch / \(setup.referenceBatch)): best final validation " +
             "accuracy \(scaledBest.finalValidation.formatted(digits: 2, scale: 100, unit: " %")) at batch \(scaledBest.batch)" +

@@ -111,24 +111,18 @@ struct PredictCommand: ParsableCommand {
     }
 }
 
-/// Runs `body`, printing user-facing errors as one line and exiting with status 1.
+/// Runs `body`, printing user-facing errors as one line and exiting with status 1 (anything else propagates).
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as CLIError {
-        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-        throw ExitCode(1)
-    } catch let error as DataError {
-        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-        throw ExitCode(1)
-    } catch let error as TrainingError {
-        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-        throw ExitCode(1)
-    } catch let error as SafeTensorsError {
-        FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-        throw ExitCode(1)
-    } catch let error as CocoaError {
-        FileHandle.standardError.write(Data("error: \(fileProblem(error))\n".utf8))
+    } catch {
+        let message: String
+        switch error {
+        case let error as CocoaError: message = fileProblem(error)
+        case is CLIError, is DataError, is TrainingError, is SafeTensorsError: message = String(describing: error)
+        default: throw error
+        }
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
         throw ExitCode(1)
     }
 }
