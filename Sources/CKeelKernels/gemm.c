@@ -1,4 +1,4 @@
-// Packed, blocked SGEMM with run-time dispatched micro-kernels (AVX-512F, AVX2+FMA, portable C).
+// Packed, blocked SGEMM with run-time dispatched micro-kernels (AVX-512, AVX2+FMA, portable C).
 //
 // Row-major view, vectorized along N. With the blocking below (the BLIS loop order):
 //   for jc in N by NC:            B block  (KC × NC) packed once, kept in L2
@@ -6,20 +6,27 @@
 //       for ic in M by MC:        A block  (MC × KC) packed
 //         for ir in MC by MR:     A micro-panel (MR × KC) stays in L1
 //           for jr in NC by NR:   micro-kernel: C[MR × NR] += A-panel · B-panel
-// Packed panels are padded with zeros, so every micro-kernel call computes a full MR × NR tile; edge
-// tiles go through a small scratch tile. Each C element sees the same sequence of FMAs whatever M, N
-// and the caller's split, so results do not depend on the thread partitioning done in Swift.
+//
+// The arithmetic of every C element is fixed, whatever the level, the blocking, the tile and the caller's
+// split: c ← β·c (or 0 when β = 0), then c ← fma(α·a[k], b[k], c) for k = 0, 1, …, K − 1 in order (α·a[k]
+// is rounded once, when A is packed; nothing is multiplied when α = 1). Each K block starts from the value
+// the previous one stored, so KC only changes where the chain pauses, never its operations, and all three
+// levels give the same bits.
 #include "CKeelKernels.h"
+#include "dispatch.h"
+#include <math.h>
 #include <string.h>
 #include <stdint.h>
+
+#pragma clang fp contract(off)
 
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 #define KEEL_X86 1
 #endif
 
-typedef void (*keel_micro_kernel)(long kc, const float *a, const float *b, float *c, long ldc,
-                                  float alpha, float beta);
+/// C[MR × NR] (rows `ldc` apart) ← (accumulate ? C : 0) + Σ_k a[k]·b[k], one fused multiply-add per k.
+typedef void (*keel_micro_kernel)(long kc, const float *a, const float *b, float *c, long ldc, int accumulate);
 
 typedef struct {
     int mr, nr;        // micro-tile
@@ -29,41 +36,50 @@ typedef struct {
 } keel_gemm_config;
 
 // ---------------------------------------------------------------------------------------------
-// Portable micro-kernel: 4 × 16, plain C (auto-vectorized where the compiler can).
+// Portable micro-kernel: 4 × 16 over clang vector types; every multiply-add is fused (fmaf semantics:
+// one instruction on ARM64 and on x86 CPUs with FMA, a correctly rounded library call elsewhere).
 #define P_MR 4
 #define P_NR 16
-static void micro_portable(long kc, const float *a, const float *b, float *c, long ldc,
-                           float alpha, float beta) {
-    float acc[P_MR][P_NR];
-    memset(acc, 0, sizeof(acc));
-    for (long k = 0; k < kc; k++) {
-        for (int i = 0; i < P_MR; i++) {
-            const float ai = a[i];
-            for (int j = 0; j < P_NR; j++) acc[i][j] += ai * b[j];
-        }
-        a += P_MR;
-        b += P_NR;
-    }
-    for (int i = 0; i < P_MR; i++) {
-        float *ci = c + i * ldc;
-        if (beta == 0.0f) {
-            for (int j = 0; j < P_NR; j++) ci[j] = alpha * acc[i][j];
-        } else {
-            for (int j = 0; j < P_NR; j++) ci[j] = alpha * acc[i][j] + beta * ci[j];
-        }
-    }
-}
+typedef float keel_pf16 __attribute__((ext_vector_type(16)));
 
+#define KEEL_PORTABLE_MICRO(NAME, TARGET)                                                               \
+    TARGET static void NAME(long kc, const float *a, const float *b, float *c, long ldc, int accumulate) { \
+        keel_pf16 acc[P_MR];                                                                            \
+        for (int i = 0; i < P_MR; i++) {                                                                \
+            if (accumulate) memcpy(&acc[i], c + i * ldc, sizeof(keel_pf16));                            \
+            else acc[i] = (keel_pf16)0.0f;                                                              \
+        }                                                                                               \
+        for (long k = 0; k < kc; k++) {                                                                 \
+            keel_pf16 bk;                                                                               \
+            memcpy(&bk, b, sizeof(bk));                                                                 \
+            for (int i = 0; i < P_MR; i++) acc[i] = __builtin_elementwise_fma((keel_pf16)a[i], bk, acc[i]); \
+            a += P_MR;                                                                                  \
+            b += P_NR;                                                                                  \
+        }                                                                                               \
+        for (int i = 0; i < P_MR; i++) memcpy(c + i * ldc, &acc[i], sizeof(keel_pf16));                 \
+    }
+
+KEEL_PORTABLE_MICRO(micro_portable, )
 #ifdef KEEL_X86
+// The same source with the FMA instruction available, used on x86 CPUs that have it.
+KEEL_PORTABLE_MICRO(micro_portable_fma, __attribute__((target("fma"))))
+
 // ---------------------------------------------------------------------------------------------
 // AVX2 + FMA micro-kernel: 6 × 16 (12 ymm accumulators).
 #define A2_MR 6
 #define A2_NR 16
 __attribute__((target("avx2,fma")))
-static void micro_avx2(long kc, const float *a, const float *b, float *c, long ldc,
-                       float alpha, float beta) {
+static void micro_avx2(long kc, const float *a, const float *b, float *c, long ldc, int accumulate) {
     __m256 acc[A2_MR][2];
-    for (int i = 0; i < A2_MR; i++) { acc[i][0] = _mm256_setzero_ps(); acc[i][1] = _mm256_setzero_ps(); }
+    for (int i = 0; i < A2_MR; i++) {
+        if (accumulate) {
+            acc[i][0] = _mm256_loadu_ps(c + i * ldc);
+            acc[i][1] = _mm256_loadu_ps(c + i * ldc + 8);
+        } else {
+            acc[i][0] = _mm256_setzero_ps();
+            acc[i][1] = _mm256_setzero_ps();
+        }
+    }
     for (long k = 0; k < kc; k++) {
         const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
         for (int i = 0; i < A2_MR; i++) {
@@ -74,33 +90,27 @@ static void micro_avx2(long kc, const float *a, const float *b, float *c, long l
         a += A2_MR;
         b += A2_NR;
     }
-    const __m256 va = _mm256_set1_ps(alpha);
     for (int i = 0; i < A2_MR; i++) {
-        float *ci = c + i * ldc;
-        if (beta == 0.0f) {
-            _mm256_storeu_ps(ci, _mm256_mul_ps(va, acc[i][0]));
-            _mm256_storeu_ps(ci + 8, _mm256_mul_ps(va, acc[i][1]));
-        } else {
-            const __m256 vb = _mm256_set1_ps(beta);
-            _mm256_storeu_ps(ci, _mm256_fmadd_ps(va, acc[i][0], _mm256_mul_ps(vb, _mm256_loadu_ps(ci))));
-            _mm256_storeu_ps(ci + 8, _mm256_fmadd_ps(va, acc[i][1], _mm256_mul_ps(vb, _mm256_loadu_ps(ci + 8))));
-        }
+        _mm256_storeu_ps(c + i * ldc, acc[i][0]);
+        _mm256_storeu_ps(c + i * ldc + 8, acc[i][1]);
     }
 }
 
 // ---------------------------------------------------------------------------------------------
-// AVX-512F micro-kernel: 12 × 32 (24 zmm accumulators, A broadcast from memory).
+// AVX-512 micro-kernel: 12 × 32 (24 zmm accumulators, A broadcast from memory).
 #define A5_MR 12
 #define A5_NR 32
 __attribute__((target("avx512f,fma")))
-static void micro_avx512(long kc, const float *a, const float *b, float *c, long ldc,
-                         float alpha, float beta) {
+static void micro_avx512(long kc, const float *a, const float *b, float *c, long ldc, int accumulate) {
     __m512 acc[A5_MR][2];
     for (int i = 0; i < A5_MR; i++) {
-        acc[i][0] = _mm512_setzero_ps();
-        acc[i][1] = _mm512_setzero_ps();
-        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
-        _mm_prefetch((const char *)(c + i * ldc + 16), _MM_HINT_T0);
+        if (accumulate) {
+            acc[i][0] = _mm512_loadu_ps(c + i * ldc);
+            acc[i][1] = _mm512_loadu_ps(c + i * ldc + 16);
+        } else {
+            acc[i][0] = _mm512_setzero_ps();
+            acc[i][1] = _mm512_setzero_ps();
+        }
     }
     for (long k = 0; k < kc; k++) {
         const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
@@ -113,84 +123,63 @@ static void micro_avx512(long kc, const float *a, const float *b, float *c, long
         a += A5_MR;
         b += A5_NR;
     }
-    const __m512 va = _mm512_set1_ps(alpha);
     for (int i = 0; i < A5_MR; i++) {
-        float *ci = c + i * ldc;
-        if (beta == 0.0f) {
-            _mm512_storeu_ps(ci, _mm512_mul_ps(va, acc[i][0]));
-            _mm512_storeu_ps(ci + 16, _mm512_mul_ps(va, acc[i][1]));
-        } else {
-            const __m512 vb = _mm512_set1_ps(beta);
-            _mm512_storeu_ps(ci, _mm512_fmadd_ps(va, acc[i][0], _mm512_mul_ps(vb, _mm512_loadu_ps(ci))));
-            _mm512_storeu_ps(ci + 16, _mm512_fmadd_ps(va, acc[i][1], _mm512_mul_ps(vb, _mm512_loadu_ps(ci + 16))));
-        }
+        _mm512_storeu_ps(c + i * ldc, acc[i][0]);
+        _mm512_storeu_ps(c + i * ldc + 16, acc[i][1]);
     }
 }
 #endif
 
 // ---------------------------------------------------------------------------------------------
-// Dispatch.
-static const keel_gemm_config configs[3] = {
-    {P_MR, P_NR, 256, 64, 512, micro_portable, "portable 4x16"},
+// Dispatch. The blocking may differ between levels: it never changes the arithmetic (see the top).
+static const keel_gemm_config portable_config = {P_MR, P_NR, 256, 64, 512, micro_portable, "portable 4x16"};
 #ifdef KEEL_X86
-    {A2_MR, A2_NR, 256, 96, 1024, micro_avx2, "avx2+fma 6x16"},
-    {A5_MR, A5_NR, 384, 96, 512, micro_avx512, "avx512f 12x32"},
-#else
-    {P_MR, P_NR, 256, 64, 512, micro_portable, "portable 4x16"},
-    {P_MR, P_NR, 256, 64, 512, micro_portable, "portable 4x16"},
+static const keel_gemm_config portable_fma_config = {P_MR, P_NR, 256, 64, 512, micro_portable_fma, "portable 4x16"};
+static const keel_gemm_config avx2_config = {A2_MR, A2_NR, 256, 96, 1024, micro_avx2, "avx2+fma 6x16"};
+static const keel_gemm_config avx512_config = {A5_MR, A5_NR, 384, 96, 512, micro_avx512, "avx512 12x32"};
 #endif
-};
 
-static int detected_level = -1;  // what the CPU supports
-static _Thread_local int forced_level = -1;  // per thread; -1: automatic
-
-static int detect_level(void) {
+static const keel_gemm_config *config(void) {
+    switch (keel_kernel_variant()) {
 #ifdef KEEL_X86
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return 2;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
+    case KEEL_VARIANT_AVX512: return &avx512_config;
+    case KEEL_VARIANT_AVX2: return &avx2_config;
+    case KEEL_VARIANT_PORTABLE_FMA: return &portable_fma_config;
 #endif
-    return 0;
-}
-
-int keel_cpu_level(void) {
-    int detected = __atomic_load_n(&detected_level, __ATOMIC_RELAXED);
-    if (detected < 0) {
-        detected = detect_level();
-        __atomic_store_n(&detected_level, detected, __ATOMIC_RELAXED);
+    default: return &portable_config;
     }
-    const int forced = forced_level;
-    return (forced >= 0 && forced < detected) ? forced : detected;
 }
 
-void keel_set_cpu_level(int level) { forced_level = level; }
-
-const char *keel_gemm_kernel_name(void) { return configs[keel_cpu_level()].name; }
+const char *keel_gemm_kernel_name(void) { return config()->name; }
 
 void keel_gemm_tile(int *mr, int *nr) {
-    const keel_gemm_config *g = &configs[keel_cpu_level()];
+    const keel_gemm_config *g = config();
     *mr = g->mr;
     *nr = g->nr;
 }
 
 static size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
+static size_t workspace_of(const keel_gemm_config *g) {
+    const size_t a = round_up((size_t)g->mc, (size_t)g->mr) * (size_t)g->kc;
+    const size_t b = round_up((size_t)g->nc, (size_t)g->nr) * (size_t)g->kc;
+    const size_t t = (size_t)g->mr * (size_t)g->nr;
+    return round_up(a, 16) + round_up(b, 16) + round_up(t, 16);
+}
+
 size_t keel_sgemm_workspace_floats(void) {
-    size_t most = 0;
-    for (int i = 0; i < 3; i++) {
-        const keel_gemm_config *g = &configs[i];
-        const size_t a = round_up((size_t)g->mc, (size_t)g->mr) * (size_t)g->kc;
-        const size_t b = round_up((size_t)g->nc, (size_t)g->nr) * (size_t)g->kc;
-        const size_t t = (size_t)g->mr * (size_t)g->nr;
-        const size_t total = round_up(a, 16) + round_up(b, 16) + round_up(t, 16);
-        if (total > most) most = total;
-    }
+    size_t most = workspace_of(&portable_config);
+#ifdef KEEL_X86
+    if (workspace_of(&avx2_config) > most) most = workspace_of(&avx2_config);
+    if (workspace_of(&avx512_config) > most) most = workspace_of(&avx512_config);
+#endif
     return most;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Packing. A block rows [0, mc) × k [0, kc) into panels of mr rows: panel p holds, for each k, mr values.
-static void pack_a(int transA, const float *A, long lda, long mc, long kc, int mr, float *dst) {
+// Packing. A block rows [0, mc) × k [0, kc) into panels of mr rows: panel p holds, for each k, mr values
+// (times alpha unless alpha is 1).
+static void pack_a(int transA, const float *A, long lda, long mc, long kc, int mr, float alpha, float *dst) {
     for (long i0 = 0; i0 < mc; i0 += mr) {
         const long rows = (mc - i0 < mr) ? mc - i0 : mr;
         if (!transA) {
@@ -210,6 +199,10 @@ static void pack_a(int transA, const float *A, long lda, long mc, long kc, int m
                 for (; i < mr; i++) dst[i] = 0.0f;
                 dst += mr;
             }
+        }
+        if (alpha != 1.0f) {
+            float *panel = dst - kc * mr;
+            for (long j = 0; j < kc * mr; j++) panel[j] *= alpha;
         }
     }
 }
@@ -246,6 +239,7 @@ static void pack_b(int transB, const float *B, long ldb, long kc, long nc, int n
     }
 }
 
+/// C ← beta·C (0 when beta is 0, so NaN or garbage in C does not survive).
 static void scale_c(long M, long N, float beta, float *C, long ldc) {
     for (long i = 0; i < M; i++) {
         float *ci = C + i * ldc;
@@ -265,7 +259,9 @@ void keel_sgemm(int transA, int transB, long M, long N, long K, float alpha,
         scale_c(M, N, beta, C, ldc);
         return;
     }
-    const keel_gemm_config *g = &configs[keel_cpu_level()];
+    // From here on C holds β·C, to be accumulated into (or nothing yet, when β = 0).
+    if (beta != 0.0f && beta != 1.0f) scale_c(M, N, beta, C, ldc);
+    const keel_gemm_config *g = config();
     const int mr = g->mr, nr = g->nr;
     const long KC = g->kc, MC = g->mc, NC = g->nc;
     float *packedA = workspace;
@@ -276,13 +272,13 @@ void keel_sgemm(int transA, int transB, long M, long N, long K, float alpha,
         const long nc = (N - jc < NC) ? N - jc : NC;
         for (long pc = 0; pc < K; pc += KC) {
             const long kc = (K - pc < KC) ? K - pc : KC;
-            const float chunkBeta = (pc == 0) ? beta : 1.0f;
+            const int accumulate = pc > 0 || beta != 0.0f;
             const float *bSrc = transB ? B + jc * ldb + pc : B + pc * ldb + jc;
             pack_b(transB, bSrc, ldb, kc, nc, nr, packedB);
             for (long ic = 0; ic < M; ic += MC) {
                 const long mc = (M - ic < MC) ? M - ic : MC;
                 const float *aSrc = transA ? A + pc * lda + ic : A + ic * lda + pc;
-                pack_a(transA, aSrc, lda, mc, kc, mr, packedA);
+                pack_a(transA, aSrc, lda, mc, kc, mr, alpha, packedA);
                 for (long ir = 0; ir < mc; ir += mr) {
                     const long rows = (mc - ir < mr) ? mc - ir : mr;
                     const float *aPanel = packedA + ir * kc;
@@ -291,19 +287,15 @@ void keel_sgemm(int transA, int transB, long M, long N, long K, float alpha,
                         const float *bPanel = packedB + jr * kc;
                         float *c = C + (ic + ir) * ldc + jc + jr;
                         if (rows == mr && cols == nr) {
-                            g->kernel(kc, aPanel, bPanel, c, ldc, alpha, chunkBeta);
-                        } else {
-                            g->kernel(kc, aPanel, bPanel, tile, nr, 1.0f, 0.0f);
-                            for (long i = 0; i < rows; i++) {
-                                float *ci = c + i * ldc;
-                                const float *ti = tile + i * nr;
-                                if (chunkBeta == 0.0f) {
-                                    for (long j = 0; j < cols; j++) ci[j] = alpha * ti[j];
-                                } else {
-                                    for (long j = 0; j < cols; j++) ci[j] = alpha * ti[j] + chunkBeta * ci[j];
-                                }
-                            }
+                            g->kernel(kc, aPanel, bPanel, c, ldc, accumulate);
+                            continue;
                         }
+                        // Edge tile: through the scratch tile, the same arithmetic on the valid part.
+                        if (accumulate) {
+                            for (long i = 0; i < rows; i++) memcpy(tile + i * nr, c + i * ldc, (size_t)cols * sizeof(float));
+                        }
+                        g->kernel(kc, aPanel, bPanel, tile, nr, accumulate);
+                        for (long i = 0; i < rows; i++) memcpy(c + i * ldc, tile + i * nr, (size_t)cols * sizeof(float));
                     }
                 }
             }

@@ -31,12 +31,10 @@ struct ActivationReferenceTests {
     func valuesAndDerivativesMatchPyTorch(_ c: Case) {
         let x = Tensor((c.object["x"] as! [Double]).map(Float.init))
         let y = Fixtures.doubles(c.object["y"]), dy = Fixtures.doubles(c.object["dy"])
-        for level: Int32 in [2, 1, 0] {
-            keel_set_cpu_level(level)
-            defer { keel_set_cpu_level(-1) }
+        for level in KernelLevel.available {
             let leaf = x.requiringGradient()
-            let out = withThreads(1) { leaf.activation(c.activation) }
-            withThreads(1) { out.backward(Tensor.ones(x.shape)) }
+            let out = KernelLevel.with(level) { leaf.activation(c.activation) }
+            KernelLevel.with(level) { out.backward(Tensor.ones(x.shape)) }
             let values = out.scalars, derivatives = leaf.gradient!.scalars
             for i in 0..<x.count {
                 #expect(Self.within(values[i], y[i]), "\(c.name) level \(level): f(\(x.scalars[i])) = \(values[i]), PyTorch \(y[i])")
@@ -61,22 +59,54 @@ struct ActivationReferenceTests {
         }
     }
 
+    /// Extreme inputs at every level: f and f′ finite and within 1e-6 + 1e-5·|ref| of the double-precision
+    /// definitions (beyond the PyTorch fixture's −10…10), subnormals included.
     @Test(arguments: Activation.all)
     func finiteAndAccurateAtExtremeInputs(_ f: Activation) {
-        let x: [Float] = [-1000, -88.7, -30, -1e-7, -0.0, 0, 1e-7, 30, 88.7, 1000]
-        for level: Int32 in [2, 1, 0] {
-            keel_set_cpu_level(level)
-            defer { keel_set_cpu_level(-1) }
-            let y = f.apply(to: Tensor(x)).scalars
-            let d = f.derivative(at: Tensor(x)).scalars
+        let subnormals: [Float] = [Float.leastNonzeroMagnitude, 1e-40 as Float, Float.leastNormalMagnitude.nextDown]
+        let x: [Float] = [-1e4, -1000, -103.9, -88.72, -88.7, -30, -1e-7, -0.0, 0, 1e-7, 30, 88.7, 88.72, 103.9, 1000, 1e4]
+            + subnormals + subnormals.map { -$0 }
+        for level in KernelLevel.available {
+            let (y, d) = KernelLevel.with(level) { (f.apply(to: Tensor(x)).scalars, f.derivative(at: Tensor(x)).scalars) }
             for i in x.indices {
-                #expect(y[i].isFinite && d[i].isFinite, "\(f.name) level \(level): f(\(x[i])) = \(y[i]), f′ = \(d[i])")
-                let exact = Self.reference(f, Double(x[i]))
+                #expect(y[i].isFinite && d[i].isFinite, "\(f.name) \(level): f(\(x[i])) = \(y[i]), f′ = \(d[i])")
+                let exact = Self.reference(f, Double(x[i])), slope = Self.referenceDerivative(f, Double(x[i]))
                 #expect(Swift.abs(Double(y[i]) - exact) <= 1e-6 + 1e-5 * Swift.abs(exact),
-                        "\(f.name) level \(level): f(\(x[i])) = \(y[i]), expected \(exact)")
+                        "\(f.name) \(level): f(\(x[i])) = \(y[i]), expected \(exact)")
+                #expect(Swift.abs(Double(d[i]) - slope) <= 1e-6 + 1e-5 * Swift.abs(slope),
+                        "\(f.name) \(level): f′(\(x[i])) = \(d[i]), expected \(slope)")
             }
+            #expect(KernelLevel.with(level) { f.apply(to: Tensor([.nan])).scalars[0].isNaN }, "\(f.name) must propagate NaN")
         }
-        #expect(f.apply(to: Tensor([.nan])).scalars[0].isNaN, "\(f.name) must propagate NaN")
+    }
+
+    /// Double-precision derivatives with PyTorch's conventions at kinks, for the extreme-input checks.
+    static func referenceDerivative(_ f: Activation, _ x: Double) -> Double {
+        func sigmoid(_ t: Double) -> Double { t >= 0 ? 1 / (1 + Foundation.exp(-t)) : Foundation.exp(t) / (1 + Foundation.exp(t)) }
+        func softplus(_ t: Double) -> Double { Swift.max(t, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(t))) }
+        switch f {
+        case .identity: return 1
+        case .sigmoid: return sigmoid(x) * sigmoid(-x)
+        case .tanh: let t = Foundation.tanh(x); return 1 - t * t
+        case .relu: return x > 0 ? 1 : 0
+        case .leakyReLU(let a): return x > 0 ? 1 : Double(a)
+        case .softplus(let beta, let threshold): return Double(beta) * x > Double(threshold) ? 1 : sigmoid(Double(beta) * x)
+        case .elu(let a): return x > 0 ? 1 : Double(a) * Foundation.exp(x)
+        case .selu: return x > 0 ? 1.0507009873554805 : 1.0507009873554805 * 1.6732632423543772 * Foundation.exp(x)
+        case .celu(let a): return x > 0 ? 1 : Foundation.exp(x / Double(a))
+        case .gelu: return 0.5 * (1 + Foundation.erf(x / 2.0.squareRoot())) + x * Foundation.exp(-x * x / 2) / (2 * Double.pi).squareRoot()
+        case .geluTanh:
+            let beta = 0.7978845608028654, kappa = 0.044715
+            let t = Foundation.tanh(beta * (x + kappa * x * x * x))
+            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * beta * (1 + 3 * kappa * x * x)
+        case .silu: return sigmoid(x) * (1 + x * sigmoid(-x))
+        case .mish: let t = Foundation.tanh(softplus(x)); return t + x * sigmoid(x) * (1 - t * t)
+        case .hardSigmoid: return x > -3 && x < 3 ? 1.0 / 6 : 0
+        case .hardSwish: return x <= -3 ? 0 : (x >= 3 ? 1 : x / 3 + 0.5)
+        case .relu6: return x > 0 && x < 6 ? 1 : 0
+        case .softsign: return 1 / ((1 + Swift.abs(x)) * (1 + Swift.abs(x)))
+        case .logSigmoid: return sigmoid(-x)
+        }
     }
 
     /// Double-precision definitions, for the extreme-input checks.
@@ -128,7 +158,10 @@ struct ActivationReferenceTests {
         #expect(Activation(name: "leaky_relu", negativeSlope: 0.5) == .leakyReLU(negativeSlope: 0.5))
         #expect(Activation(name: "swish") == .silu)
         #expect(Activation(name: "nonsense") == nil)
-        #expect(Activation.sigmoid(0) == 0.5)
+        for level in KernelLevel.available {
+            #expect(KernelLevel.with(level) { Activation.sigmoid(0) } == 0.5, "sigmoid(0) at \(level)")
+            #expect(KernelLevel.with(level) { Activation.silu.derivative(1000) } == 1, "SiLU′(1000) at \(level)")
+        }
         #expect(Activation.relu.derivative(2) == 1)
     }
 

@@ -10,11 +10,29 @@
 extern "C" {
 #endif
 
-/// Instruction-set level chosen at run time: 0 portable C, 1 AVX2+FMA, 2 AVX-512F.
+/// Instruction-set levels. Every kernel computes bit-identical results at every level (same operations,
+/// same fused multiply-adds, same summation trees); the levels differ only in speed.
+enum { KEEL_CPU_PORTABLE = 0, KEEL_CPU_AVX2 = 1, KEEL_CPU_AVX512 = 2 };
+
+/// The level kernels called from this thread run at: the thread's override if set, else the process-wide
+/// choice, else KEEL_CPU (when valid and supported), else the highest level the CPU supports.
 int keel_cpu_level(void);
-/// Forces a level on the calling thread only (clamped to what the CPU supports); -1 restores the automatic
-/// choice. For tests and benchmarks, with single-threaded calls.
+/// The highest level this CPU supports (avx512: AVX-512 F, DQ, VL, BW and FMA; avx2: AVX2 and FMA).
+int keel_cpu_supported_level(void);
+/// 0 when KEEL_CPU is unset or usable; 1 when it names no level; 2 when it asks for more than the CPU has
+/// (then it is ignored).
+int keel_cpu_environment_problem(void);
+/// "portable", "avx2", "avx512"; and back (-1 for an unknown name).
+const char *keel_cpu_level_name(int level);
+int keel_cpu_level_from_name(const char *name);
+/// Chooses the level for the whole process (-1: back to automatic). Returns -1, changing nothing, when the
+/// CPU does not support `level`.
+int keel_set_process_cpu_level(int level);
+/// Overrides the level on the calling thread only (clamped to what the CPU supports); -1 removes the
+/// override. Keel's thread pool runs each job's helpers at the level of the thread that started it.
 void keel_set_cpu_level(int level);
+/// The calling thread's override, or -1.
+int keel_thread_cpu_level(void);
 /// Name of the GEMM micro-kernel in use ("avx512 12x32", ...).
 const char *keel_gemm_kernel_name(void);
 

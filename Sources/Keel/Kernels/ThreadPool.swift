@@ -19,11 +19,14 @@ final class ThreadPool: @unchecked Sendable {
     private final class Job: @unchecked Sendable {
         let body: (Int) -> Void
         let count: Int
+        /// The starting thread's kernel-level override (-1: none), which helpers adopt for the job.
+        let kernelLevel: Int32
         let next = Atomic<Int>(0)
         let finished = Atomic<Int>(0)
-        init(body: @escaping (Int) -> Void, count: Int) {
+        init(body: @escaping (Int) -> Void, count: Int, kernelLevel: Int32) {
             self.body = body
             self.count = count
+            self.kernelLevel = kernelLevel
         }
 
         /// Runs indices until none are left.
@@ -102,9 +105,10 @@ final class ThreadPool: @unchecked Sendable {
                 return true
             }
             if !taken { continue }
-            do {
-                let job = current.withLock { $0 }
-                job?.work()
+            if let job = current.withLock({ $0 }) {
+                keel_set_cpu_level(job.kernelLevel)
+                job.work()
+                keel_set_cpu_level(-1)
             }
             activeHelpers.wrappingSubtract(1, ordering: .releasing)
         }
@@ -119,7 +123,7 @@ final class ThreadPool: @unchecked Sendable {
         }
         defer { busy.store(false, ordering: .releasing) }
         withoutActuallyEscaping(body) { body in
-            let job = Job(body: body, count: count)
+            let job = Job(body: body, count: count, kernelLevel: keel_thread_cpu_level())
             current.withLock { $0 = job }
             helpersWanted.store(helpers, ordering: .releasing)
             generation.wrappingAdd(1, ordering: .releasing)

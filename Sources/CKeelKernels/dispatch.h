@@ -1,0 +1,12 @@
+// Internal: which compiled variant of a kernel runs. The portable level has two on x86: the plain one and
+// the same source compiled with the FMA instruction available (used when the CPU has it); both give the
+// same bits, since the portable code writes every fused multiply-add explicitly.
+#ifndef KEEL_DISPATCH_H
+#define KEEL_DISPATCH_H
+
+enum { KEEL_VARIANT_PORTABLE = 0, KEEL_VARIANT_PORTABLE_FMA, KEEL_VARIANT_AVX2, KEEL_VARIANT_AVX512 };
+
+/// The variant for the calling thread's level (keel_cpu_level()).
+int keel_kernel_variant(void);
+
+#endif
