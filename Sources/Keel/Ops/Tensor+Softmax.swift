@@ -52,7 +52,8 @@ enum SoftmaxKernel {
                             keel_vexp(row, e, length)
                             var total: Float = 0
                             for l in 0..<length { total += e[l] }
-                            let logTotal = _logf(total)
+                            var logTotal: Float = 0
+                            keel_vlog(&total, &logTotal, 1)  // Keel's log: the same bits at every level, on every libm
                             for l in 0..<length { y[base + l * inner] = row[l] - logTotal }
                         }
                     } else {

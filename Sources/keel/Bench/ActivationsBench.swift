@@ -8,6 +8,7 @@ struct ActivationsBench: ParsableCommand {
 
     @Option(help: "Elements.") var count = 1 << 20
     @Option(help: "Threads (default: all cores).") var threads: Int?
+    @OptionGroup var kernels: KernelOptions
     @Option(help: "Timed repetitions (best is reported).") var repeats = 30
     @Flag(help: "Print one JSON object per activation.") var json = false
 
@@ -17,6 +18,14 @@ struct ActivationsBench: ParsableCommand {
     }
 
     func run() throws {
+        try reportingErrors {
+            try kernels.apply()
+            if !json { print(MachineDescription.line) }
+            try measure()
+        }
+    }
+
+    func measure() throws {
         let t = threads ?? Parallel.threadCount
         Parallel.threadCount = t
         var generator = KeelRandom(seed: 11)

@@ -12,10 +12,19 @@ struct AugmentBench: ParsableCommand {
 
     @Option(help: "imagenet or mnist.") var pipeline: AugmentPipeline = .imagenet
     @Option(help: "Threads (default: all cores).") var threads: Int?
+    @OptionGroup var kernels: KernelOptions
     @Option(help: "Seconds to measure.") var seconds: Double = 3
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
+        try reportingErrors {
+            try kernels.apply()
+            if !json { print(MachineDescription.line) }
+            try measure()
+        }
+    }
+
+    func measure() throws {
         let t = threads ?? Parallel.threadCount
         Parallel.threadCount = t
         let image: Image

@@ -9,6 +9,7 @@ struct ConvBench: ParsableCommand {
 
     @Option(help: "Batch size.") var batch: Int = 64
     @Option(help: "Threads (default: all cores).") var threads: Int?
+    @OptionGroup var kernels: KernelOptions
     @Option(help: "Timed repetitions (best is reported).") var repeats: Int = 30
     @Flag(help: "Print one JSON object per layer and pass.") var json = false
 
@@ -23,6 +24,14 @@ struct ConvBench: ParsableCommand {
     }
 
     func run() throws {
+        try reportingErrors {
+            try kernels.apply()
+            if !json { print(MachineDescription.line) }
+            try measure()
+        }
+    }
+
+    func measure() throws {
         let t = threads ?? Parallel.threadCount
         Parallel.threadCount = t
         let layers = [Layer(name: "conv1", inChannels: 1, outChannels: 32, size: 28),

@@ -8,6 +8,7 @@ struct ElementwiseBench: ParsableCommand {
 
     @Option(help: "Elements per tensor.") var count: Int = 1 << 22
     @Option(help: "Threads (default: all cores).") var threads: Int?
+    @OptionGroup var kernels: KernelOptions
     @Option(help: "Timed repetitions (best is reported).") var repeats: Int = 20
     @Flag(help: "Print one JSON object per op.") var json = false
 
@@ -17,6 +18,14 @@ struct ElementwiseBench: ParsableCommand {
     }
 
     func run() throws {
+        try reportingErrors {
+            try kernels.apply()
+            if !json { print(MachineDescription.line) }
+            try measure()
+        }
+    }
+
+    func measure() throws {
         let t = threads ?? Parallel.threadCount
         Parallel.threadCount = t
         var generator = KeelRandom(seed: 3)

@@ -7,6 +7,7 @@ struct GEMMBench: ParsableCommand {
 
     @Option(help: "Matrix size N (M = N = K).") var size: Int = 1024
     @Option(help: "Threads (default: all cores).") var threads: Int?
+    @OptionGroup var kernels: KernelOptions
     @Option(help: "Timed repetitions (best is reported).") var repeats: Int = 10
     @Flag(help: "Print one JSON object.") var json = false
 
@@ -17,6 +18,14 @@ struct GEMMBench: ParsableCommand {
     }
 
     func run() throws {
+        try reportingErrors {
+            try kernels.apply()
+            if !json { print(MachineDescription.line) }
+            try measure()
+        }
+    }
+
+    func measure() throws {
         let t = threads ?? Parallel.threadCount
         Parallel.threadCount = t
         var generator = KeelRandom(seed: 42)

@@ -1,3 +1,5 @@
+import Foundation
+import Keel
 #if canImport(Glibc)
 import Glibc
 #else
@@ -25,9 +27,11 @@ func bestTime(warmup: Int = 2, repeats: Int = 10, budget: Double = 5, _ body: ()
     return best
 }
 
-/// A one-line JSON object from ordered key/value pairs (numbers and strings only).
+/// A one-line JSON object from ordered key/value pairs (numbers and strings only), followed by the kernel
+/// level and the CPU the figure came from (`cpu_level`, `cpu`).
 func jsonObject(_ pairs: [(String, Any)]) -> String {
-    let body = pairs.map { key, value -> String in
+    let all = pairs + [("cpu_level", KernelLevel.current.name), ("cpu", MachineDescription.cpuModel)]
+    let body = all.map { key, value -> String in
         let rendered: String
         switch value {
         case let s as String: rendered = "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\""
@@ -39,4 +43,23 @@ func jsonObject(_ pairs: [(String, Any)]) -> String {
     return "{" + body.joined(separator: ",") + "}"
 }
 
-import Foundation
+/// What a measurement ran on: the CPU's model name and the kernel level.
+enum MachineDescription {
+    /// The CPU's model name (Linux: /proc/cpuinfo; elsewhere "unknown CPU").
+    static let cpuModel: String = {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown CPU" }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") || line.hasPrefix("Model name") {
+            if let colon = line.firstIndex(of: ":") {
+                return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return "unknown CPU"
+    }()
+
+    /// "kernel level avx2 (this CPU supports up to avx512): AMD EPYC …"
+    static var line: String {
+        let current = KernelLevel.current, supported = KernelLevel.supported
+        let note = current == supported ? "" : " (this CPU supports up to \(supported.name))"
+        return "kernel level \(current.name)\(note) on \(cpuModel)"
+    }
+}

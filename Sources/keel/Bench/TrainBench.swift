@@ -11,6 +11,7 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Model: mlp or cnn.") var model: ReferenceModel = .cnn
     @Option(help: "Samples per batch.") var batchSize = 64
     @Option(help: "Threads (default: all cores).") var threads: Int?
+    @OptionGroup var kernels: KernelOptions
     @Option(help: "Seconds to measure (after warm-up).") var seconds: Double = 3
     @Flag(help: "Print one JSON object.") var json = false
 
@@ -21,6 +22,14 @@ struct TrainBench: ParsableCommand {
     }
 
     func run() throws {
+        try reportingErrors {
+            try kernels.apply()
+            if !json { print(MachineDescription.line) }
+            try measure()
+        }
+    }
+
+    func measure() throws {
         let t = threads ?? Parallel.threadCount
         Parallel.threadCount = t
         var generator = KeelRandom(seed: 1)

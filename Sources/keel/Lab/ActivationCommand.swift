@@ -22,6 +22,7 @@ struct ActivationCommand: ParsableCommand {
     @Option(help: "Number of points in the range (default 11).") var count: Int?
     @Option(help: "Explicit points, comma-separated (--x=-1,0,1).") var x: String?
     @Option(help: "Output format: csv, json or svg.") var format: OutputFormat = .csv
+    @OptionGroup var kernels: KernelOptions
 
     func validate() throws {
         guard Activation(name: name) != nil else {
@@ -56,7 +57,10 @@ struct ActivationCommand: ParsableCommand {
         return (0..<n).map { n == 1 ? lower : lower + (upper - lower) * Float($0) / Float(n - 1) }
     }
 
-    func run() throws {
+    func run() throws { try reportingErrors(show) }
+
+    func show() throws {
+        try kernels.apply()
         let f = activation!
         let xs = try points()
         switch format {

@@ -23,6 +23,7 @@ struct AugmentCommand: ParsableCommand {
     var preview = false
     @Option(help: "Seed of the random draws (random specs such as color-jitter:…, and --preview).") var seed: UInt64 = 0
     @Option(help: "Longest side of the image in the preview (it is resized first).") var previewSize = 160
+    @OptionGroup var kernels: KernelOptions
 
     func validate() throws {
         if preview { return }
@@ -47,6 +48,7 @@ struct AugmentCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try kernels.apply()
             var image = try Image.read(URL(fileURLWithPath: input))
             if preview {
                 let f = Float(previewSize) / Float(max(image.width, image.height))

@@ -16,9 +16,11 @@ struct NormalizationCommand: ParsableCommand {
     @Option(help: "Learning rate of SGD with momentum 0.9.") var lr: Float = 0.01
     @Option(help: "Methods, comma-separated.") var methods = "none,minmax,standard"
     @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var kernels: KernelOptions
 
     func run() throws {
         try reportingErrors {
+            try kernels.apply()
             let source = try DataSource.named(dataset)
             var rows: [[String: Any]] = []
             for name in methods.split(separator: ",") {

@@ -26,6 +26,7 @@ struct StudyCommand: ParsableCommand {
     @Option(help: "Seeds per configuration.") var seeds = 3
     @Option(help: "Output folder.") var out = "study"
     @Option(help: "Threads for the kernels (default: all cores). Results other than timings do not depend on it.") var threads: Int?
+    @OptionGroup var kernels: KernelOptions
 
     func validate() throws {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
@@ -38,6 +39,7 @@ struct StudyCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try kernels.apply()
             if let threads { Parallel.threadCount = threads }
             // The output folder first, so a bad --out fails before minutes of training.
             try FileManager.default.createDirectory(at: URL(fileURLWithPath: out), withIntermediateDirectories: true)

@@ -13,9 +13,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "A folder written by `keel train`.") var model: String
     @Option(help: "Another dataset of the same kind (default: the one the model was trained on).") var dataset: String?
     @Flag(help: "Print one JSON object.") var json = false
+    @OptionGroup var kernels: KernelOptions
 
     func run() throws {
         try reportingErrors {
+            try kernels.apply()
             var (description, network) = try ModelDescription.load(from: URL(fileURLWithPath: model))
             if let dataset { description.dataset = dataset }
             let data = try description.testData()
@@ -44,9 +46,11 @@ struct PredictCommand: ParsableCommand {
     var features: [String] = []
     @Argument(help: "#INDEX of the test split, an IDX file, or a raw image file.") var inputs: [String] = []
     @Flag(help: "Print one JSON object per input (with probabilities and logits).") var json = false
+    @OptionGroup var kernels: KernelOptions
 
     func run() throws {
         try reportingErrors {
+            try kernels.apply()
             let (description, network) = try ModelDescription.load(from: URL(fileURLWithPath: model))
             let shape = description.inputShape
             let size = shape.reduce(1, *)

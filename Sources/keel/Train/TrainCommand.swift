@@ -67,6 +67,7 @@ struct TrainCommand: ParsableCommand {
     var resume: String?
     @Option(help: "Also checkpoint every N iterations (0: at epoch ends only).") var checkpointEvery = 20
     @Option(help: "Threads for the kernels (default: all cores).") var threads: Int?
+    @OptionGroup var kernels: KernelOptions
     @Option(help: """
         default: the CNN on images trains with the recipe below unless --augment, --schedule, --dropout or --epochs is         given (random-affine:degrees=12,translate=0.1,scale=0.9/1.1, dropout 0.5, one_cycle to --lr over 20 epochs);         plain: only what the flags say.
         """)
@@ -177,6 +178,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws { try reportingErrors(train) }
 
     func train() throws {
+        try kernels.apply()
         if let threads { Parallel.threadCount = threads }
         var saved: TrainSettings?
         if let resume {
@@ -275,7 +277,7 @@ struct TrainCommand: ParsableCommand {
             trainer.progress.message("keel train: \(model.rawValue) (\(network.parameterCount) parameters) on \(dataset): " +
                 "\(data.train.count) training / \(data.validation?.count ?? 0) validation / \(data.test.count) test samples, batch size \(batchSize) → " +
                 "\(loader.batchesPerEpoch) iterations per epoch, \(epochs) epochs, \(settings.optimizer) lr \(learningRate), " +
-                "\(Parallel.threadCount) threads")
+                "\(Parallel.threadCount) threads, kernel level \(KernelLevel.current.name)")
         }
         let started = ProcessInfo.processInfo.systemUptime
         try trainer.fit(loader, validation: data.validation, epochs: epochs)
@@ -311,6 +313,7 @@ struct TrainCommand: ParsableCommand {
             "model": model.rawValue, "parameters": network.parameterCount, "optimizer": settings.optimizer,
             "learning_rate": Double(learningRate), "seed": seed, "dataset": dataset, "threads": Parallel.threadCount,
             "normalize": normalize.rawValue, "activation": settings.activation, "schedule": settings.schedule ?? "constant",
+            "cpu_level": KernelLevel.current.name, "cpu": MachineDescription.cpuModel,
         ]
         let json = try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(json, to: outDirectory.appendingPathComponent("metrics.json"))
