@@ -1,11 +1,14 @@
 import ArgumentParser
 import Keel
 
-/// `keel bench gemm --size N --threads T [--json]`: GFLOPS of an N×N×N single-precision product.
+/// `keel bench gemm --size N | --shape M,N,K [--transpose a|b|ab] --threads T [--json]`: GFLOPS of a
+/// single-precision product C[M,N] = op(A)[M,K] · op(B)[K,N].
 struct GEMMBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gemm", abstract: "GFLOPS of an N×N×N SGEMM.")
+    static let configuration = CommandConfiguration(commandName: "gemm", abstract: "GFLOPS of an SGEMM (N×N×N or M,N,K).")
 
     @Option(help: "Matrix size N (M = N = K).") var size: Int = 1024
+    @Option(help: "M,N,K instead of --size, e.g. 64,256,784 (a Linear layer's forward at batch 64).") var shape: String?
+    @Option(help: "Which operands are stored transposed: a, b or ab.") var transpose: String = ""
     @Option(help: "Threads (default: all cores).") var threads: Int?
     @OptionGroup var kernels: KernelOptions
     @Option(help: "Timed repetitions (best is reported).") var repeats: Int = 10
@@ -15,6 +18,17 @@ struct GEMMBench: ParsableCommand {
         guard size > 0 else { throw ValidationError("--size must be positive, got \(size)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard repeats > 0 else { throw ValidationError("--repeats must be positive") }
+        guard ["", "a", "b", "ab"].contains(transpose) else { throw ValidationError("--transpose must be a, b or ab") }
+        _ = try dimensions()
+    }
+
+    func dimensions() throws -> (m: Int, n: Int, k: Int) {
+        guard let shape else { return (size, size, size) }
+        let parts = shape.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 3, let m = parts[0], let n = parts[1], let k = parts[2],
+              (1...65536).contains(m), (1...65536).contains(n), (1...65536).contains(k), m * n <= 1 << 26, m * k <= 1 << 26, k * n <= 1 << 26
+        else { throw ValidationError("--shape must be M,N,K with each in 1…65536 and each matrix at most 2^26 floats, got '\(shape)'") }
+        return (m, n, k)
     }
 
     func run() throws {
@@ -28,29 +42,30 @@ struct GEMMBench: ParsableCommand {
     func measure() throws {
         let t = threads ?? Parallel.threadCount
         Parallel.threadCount = t
+        let (m, n, k) = try dimensions()
+        let ta = transpose.contains("a"), tb = transpose.contains("b")
         var generator = KeelRandom(seed: 42)
-        let a = Tensor.uniform([size, size], low: -1, high: 1, generator: &generator)
-        let b = Tensor.uniform([size, size], low: -1, high: 1, generator: &generator)
-        var c = Tensor.zeros([size, size])
-        let n = size
+        let a = Tensor.uniform([m * k], low: -1, high: 1, generator: &generator)
+        let b = Tensor.uniform([k * n], low: -1, high: 1, generator: &generator)
+        var c = Tensor.zeros([m * n])
         let seconds = bestTime(repeats: repeats) {
             a.withUnsafePointer { pa in
                 b.withUnsafePointer { pb in
                     c.withUnsafeMutablePointer { pc in
-                        gemm(m: n, n: n, k: n, a: pa, lda: n, b: pb, ldb: n, c: pc, ldc: n, threads: t)
+                        gemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: pa, lda: ta ? m : k, b: pb, ldb: tb ? k : n,
+                             c: pc, ldc: n, threads: t)
                     }
                 }
             }
         }
-        let gflops = 2 * Double(n) * Double(n) * Double(n) / seconds / 1e9
+        let gflops = 2 * Double(m) * Double(n) * Double(k) / seconds / 1e9
         if json {
-            print(jsonObject([("benchmark", "gemm"), ("size", n), ("threads", t), ("gflops", gflops),
-                              ("seconds", seconds), ("kernel", GEMM.kernelName)]))
+            print(jsonObject([("benchmark", "gemm"), ("size", m == n && n == k ? m : 0), ("m", m), ("n", n), ("k", k),
+                              ("transpose", transpose), ("threads", t), ("gflops", gflops), ("seconds", seconds),
+                              ("kernel", GEMM.kernelName)]))
         } else {
-            print("gemm \(n)×\(n)×\(n), \(t) thread(s), kernel \(GEMM.kernelName): " +
+            print("gemm \(m)×\(n)×\(k)\(transpose.isEmpty ? "" : " (transposed: \(transpose))"), \(t) thread(s), kernel \(GEMM.kernelName): " +
                   String(format: "%.1f GFLOPS (%.3f ms)", gflops, seconds * 1e3))
         }
     }
 }
-
-import Foundation
