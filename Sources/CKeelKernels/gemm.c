@@ -266,8 +266,19 @@ static void transpose_pack(const float *src, long ld, long count, int width, lon
 /// dst[k·width + i] = src[k·ld + i] for i < count (0 for count ≤ i < width), k < kc.
 static void copy_pack(const float *src, long ld, long count, int width, long kc, float *dst) {
     if (count == width) {
-        for (long k = 0; k < kc; k++) memcpy(dst + k * width, src + k * ld, (size_t)width * sizeof(float));
+        // Fixed-size copies, so the compiler inlines them (a memcpy call per k costs more than the copy).
+#define KEEL_COPY_ROWS(N)                                                                         \
+        for (long k = 0; k < kc; k++) memcpy(dst + k * (N), src + k * ld, (N) * sizeof(float));   \
         return;
+        switch (width) {
+        case 4: KEEL_COPY_ROWS(4)
+        case 6: KEEL_COPY_ROWS(6)
+        case 12: KEEL_COPY_ROWS(12)
+        case 16: KEEL_COPY_ROWS(16)
+        case 32: KEEL_COPY_ROWS(32)
+        default: break;
+        }
+#undef KEEL_COPY_ROWS
     }
     for (long k = 0; k < kc; k++) {
         const float *row = src + k * ld;
