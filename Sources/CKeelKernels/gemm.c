@@ -12,7 +12,7 @@
 // is rounded once, when A is packed; nothing is multiplied when α = 1). Each K block starts from the value
 // the previous one stored, so KC only changes where the chain pauses, never its operations, and all three
 // levels give the same bits.
-#include "CKeelKernels.h"
+#include "gemm_internal.h"
 #include "dispatch.h"
 #include <math.h>
 #include <string.h>
@@ -176,142 +176,6 @@ size_t keel_sgemm_workspace_floats(void) {
     return most;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Packing (copies only: it never changes the arithmetic).
-//
-// A panel holds, for each k, `width` values (mr rows of A, or nr columns of B), zero beyond the matrix.
-// When the panel's values are consecutive in memory for each k (A stored transposed, B not) packing is a
-// copy per k; otherwise it is a transposition, done in 8 × 8 blocks with AVX2 where the level has it.
-
-/// dst[k·width + i] = src[i·ld + k] for i < count (0 for count ≤ i < width), k < kc. Portable.
-static void transpose_pack_portable(const float *src, long ld, long count, int width, long kc, float *dst) {
-    for (long k = 0; k < kc; k++) {
-        long i = 0;
-        for (; i < count; i++) dst[i] = src[i * ld + k];
-        for (; i < width; i++) dst[i] = 0.0f;
-        dst += width;
-    }
-}
-
-#ifdef KEEL_X86
-/// The 8 × 8 transpose of v[0..7] in place (v[j] becomes the j-th column).
-__attribute__((target("avx2,fma"), always_inline))
-static inline void transpose8x8(__m256 v[8]) {
-    const __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]), t1 = _mm256_unpackhi_ps(v[0], v[1]);
-    const __m256 t2 = _mm256_unpacklo_ps(v[2], v[3]), t3 = _mm256_unpackhi_ps(v[2], v[3]);
-    const __m256 t4 = _mm256_unpacklo_ps(v[4], v[5]), t5 = _mm256_unpackhi_ps(v[4], v[5]);
-    const __m256 t6 = _mm256_unpacklo_ps(v[6], v[7]), t7 = _mm256_unpackhi_ps(v[6], v[7]);
-    const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-    const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-    const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-    const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-    v[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
-    v[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
-    v[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
-    v[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
-    v[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
-    v[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
-    v[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
-    v[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
-}
-
-/// transpose_pack_portable in 8 × 8 blocks (width a multiple of 2; 8 values, or fewer, stored per k).
-__attribute__((target("avx2,fma")))
-static void transpose_pack_avx2(const float *src, long ld, long count, int width, long kc, float *dst) {
-    for (int i0 = 0; i0 < width; i0 += 8) {
-        const int lanes = width - i0 < 8 ? width - i0 : 8;
-        const float *rows[8];
-        for (int i = 0; i < 8; i++) rows[i] = (i0 + i < count && i < lanes) ? src + (i0 + i) * ld : NULL;
-        float *out = dst + i0;
-        long k = 0;
-        for (; k + 8 <= kc; k += 8) {
-            __m256 v[8];
-            for (int i = 0; i < 8; i++) v[i] = rows[i] ? _mm256_loadu_ps(rows[i] + k) : _mm256_setzero_ps();
-            transpose8x8(v);
-            for (int j = 0; j < 8; j++) {
-                float *o = out + (k + j) * width;
-                if (lanes == 8) {
-                    _mm256_storeu_ps(o, v[j]);
-                } else {
-                    const __m128 low = _mm256_castps256_ps128(v[j]);
-                    if (lanes >= 4) {
-                        _mm_storeu_ps(o, low);
-                        if (lanes == 6) _mm_storel_pi((__m64 *)(o + 4), _mm256_extractf128_ps(v[j], 1));
-                        else if (lanes != 4) for (int i = 4; i < lanes; i++) o[i] = ((float *)&v[j])[i];
-                    } else {
-                        for (int i = 0; i < lanes; i++) o[i] = ((float *)&v[j])[i];
-                    }
-                }
-            }
-        }
-        for (; k < kc; k++) {
-            float *o = out + k * width;
-            for (int i = 0; i < lanes; i++) o[i] = rows[i] ? rows[i][k] : 0.0f;
-        }
-    }
-}
-#endif
-
-static void transpose_pack(const float *src, long ld, long count, int width, long kc, float *dst) {
-#ifdef KEEL_X86
-    const int variant = keel_kernel_variant();
-    if (variant == KEEL_VARIANT_AVX2 || variant == KEEL_VARIANT_AVX512) {
-        transpose_pack_avx2(src, ld, count, width, kc, dst);
-        return;
-    }
-#endif
-    transpose_pack_portable(src, ld, count, width, kc, dst);
-}
-
-/// dst[k·width + i] = src[k·ld + i] for i < count (0 for count ≤ i < width), k < kc.
-static void copy_pack(const float *src, long ld, long count, int width, long kc, float *dst) {
-    if (count == width) {
-        // Fixed-size copies, so the compiler inlines them (a memcpy call per k costs more than the copy).
-#define KEEL_COPY_ROWS(N)                                                                         \
-        for (long k = 0; k < kc; k++) memcpy(dst + k * (N), src + k * ld, (N) * sizeof(float));   \
-        return;
-        switch (width) {
-        case 4: KEEL_COPY_ROWS(4)
-        case 6: KEEL_COPY_ROWS(6)
-        case 12: KEEL_COPY_ROWS(12)
-        case 16: KEEL_COPY_ROWS(16)
-        case 32: KEEL_COPY_ROWS(32)
-        default: break;
-        }
-#undef KEEL_COPY_ROWS
-    }
-    for (long k = 0; k < kc; k++) {
-        const float *row = src + k * ld;
-        long i = 0;
-        for (; i < count; i++) dst[i] = row[i];
-        for (; i < width; i++) dst[i] = 0.0f;
-        dst += width;
-    }
-}
-
-/// A block rows [0, mc) × k [0, kc) into panels of mr rows (times alpha unless alpha is 1).
-static void pack_a(int transA, const float *A, long lda, long mc, long kc, int mr, float alpha, float *dst) {
-    for (long i0 = 0; i0 < mc; i0 += mr) {
-        const long rows = (mc - i0 < mr) ? mc - i0 : mr;
-        if (transA) copy_pack(A + i0, lda, rows, mr, kc, dst);
-        else transpose_pack(A + i0 * lda, lda, rows, mr, kc, dst);
-        if (alpha != 1.0f) {
-            for (long j = 0; j < kc * mr; j++) dst[j] *= alpha;
-        }
-        dst += kc * mr;
-    }
-}
-
-/// B block k [0, kc) × cols [0, nc) into panels of nr columns.
-static void pack_b(int transB, const float *B, long ldb, long kc, long nc, int nr, float *dst) {
-    for (long j0 = 0; j0 < nc; j0 += nr) {
-        const long cols = (nc - j0 < nr) ? nc - j0 : nr;
-        if (transB) transpose_pack(B + j0 * ldb, ldb, cols, nr, kc, dst);
-        else copy_pack(B + j0, ldb, cols, nr, kc, dst);
-        dst += kc * nr;
-    }
-}
-
 /// C ← beta·C (0 when beta is 0, so NaN or garbage in C does not survive).
 static void scale_c(long M, long N, float beta, float *C, long ldc) {
     for (long i = 0; i < M; i++) {
@@ -346,12 +210,10 @@ void keel_sgemm(int transA, int transB, long M, long N, long K, float alpha,
         for (long pc = 0; pc < K; pc += KC) {
             const long kc = (K - pc < KC) ? K - pc : KC;
             const int accumulate = pc > 0 || beta != 0.0f;
-            const float *bSrc = transB ? B + jc * ldb + pc : B + pc * ldb + jc;
-            pack_b(transB, bSrc, ldb, kc, nc, nr, packedB);
+            keel_pack_b(transB, transB ? B + jc * ldb + pc : B + pc * ldb + jc, ldb, kc, nc, nr, packedB);
             for (long ic = 0; ic < M; ic += MC) {
                 const long mc = (M - ic < MC) ? M - ic : MC;
-                const float *aSrc = transA ? A + pc * lda + ic : A + ic * lda + pc;
-                pack_a(transA, aSrc, lda, mc, kc, mr, alpha, packedA);
+                keel_pack_a(transA, transA ? A + pc * lda + ic : A + ic * lda + pc, lda, mc, kc, mr, alpha, packedA);
                 for (long ir = 0; ir < mc; ir += mr) {
                     const long rows = (mc - ir < mr) ? mc - ir : mr;
                     const float *aPanel = packedA + ir * kc;

@@ -47,10 +47,14 @@ size_t keel_sgemm_workspace_floats(void);
 /// C[M,N] = alpha * op(A)[M,K] · op(B)[K,N] + beta * C, where op(A) = A (lda ≥ K) or Aᵀ (A is K×M, lda ≥ M),
 /// op(B) = B (ldb ≥ N) or Bᵀ (B is N×K, ldb ≥ K). When beta == 0, C is not read.
 /// `workspace` holds `keel_sgemm_workspace_floats()` floats, 64-byte aligned.
-/// The summation order of each C element depends only on K, never on M, N or the caller's partitioning.
+/// Every C element is computed the same way at every level, with any blocking and any split of C between
+/// callers: c ← β·c (0 when β = 0), then c ← fma(α·a[k], b[k], c) for k = 0, 1, …, K − 1 in order.
 void keel_sgemm(int transA, int transB, long M, long N, long K, float alpha,
                 const float *A, long lda, const float *B, long ldb, float beta,
                 float *C, long ldc, float *workspace);
+
+/// dst[c·ldd + r] = src[r·lds + c] (+ add[c] when `add` is not NULL) for r < rows, c < cols.
+void keel_transpose(const float *src, long lds, long rows, long cols, const float *add, float *dst, long ldd);
 
 /// im2col for one image x[C,H,W] → col[C·KH·KW, OH·OW] (zero padding, stride, dilation); rows of col are
 /// `ldcol` ≥ OH·OW floats apart.

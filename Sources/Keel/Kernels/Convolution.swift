@@ -92,13 +92,10 @@ enum ConvolutionKernel {
                     gemm(transposeA: true, transposeB: true, m: columns, n: d.outChannels, k: d.patch,
                          a: col, lda: columns, b: weight, ldb: d.patch, c: result, ldc: d.outChannels,
                          threads: threads)
+                    // y[n] = result[n's columns, oc]ᵀ (+ b), in SIMD blocks.
                     let oc = d.outChannels
                     for (i, n) in images.enumerated() {
-                        for c in 0..<oc {
-                            let src = result + i * p * oc + c, dst = y + n * d.imageOut + c * p
-                            let b = bias?[c] ?? 0
-                            for j in 0..<p { dst[j] = src[j * oc] + b }
-                        }
+                        keel_transpose(result + i * p * oc, oc, p, oc, bias, y + n * d.imageOut, p)
                     }
                 }
             }
@@ -151,9 +148,7 @@ enum ConvolutionKernel {
                 let src = partials + g * weightCount
                 for i in 0..<weightCount { partials[i] += src[i] }
             }
-            for r in 0..<d.patch {
-                for c in 0..<d.outChannels { dWeight[c * d.patch + r] = partials[r * d.outChannels + c] }
-            }
+            keel_transpose(partials, d.outChannels, d.patch, d.outChannels, nil, dWeight, d.patch)
         }
     }
 }

@@ -9,8 +9,7 @@ final class TensorStorage: @unchecked Sendable {
    
     init(count: Int, zeroed: Bool = false) {
         self.count = count
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
-                                                   alignment: 64)
+        pointer = BufferCache.shared.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride)
             .bindMemory(to: Float.self, capacity: max(count, 1))
         if zeroed { pointer.initialize(repeating: 0, count: count) }
     }
@@ -22,5 +21,5 @@ final class TensorStorage: @unchecked Sendable {
         return other
     }
 
-    deinit { pointer.deallocate() }
+    deinit { BufferCache.shared.deallocate(UnsafeMutableRawPointer(pointer), byteCount: max(count, 1) * MemoryLayout<Float>.stride) }
 }

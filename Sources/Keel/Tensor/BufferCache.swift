@@ -1,0 +1,64 @@
+import Synchronization
+
+/// Keeps the large buffers of freed tensors for reuse.
+///
+/// A training step allocates the same large tensors (activations, gradients) every iteration. Fresh large
+/// allocations come from the kernel as new pages that fault and are zeroed on first touch — several percent of
+/// a step. Freed buffers of at least `minimumBytes` are kept here by exact size (up to `capacityBytes` in
+/// all, oldest dropped first) and handed out again.
+final class BufferCache: Sendable {
+    static let shared = BufferCache()
+
+    /// Buffers smaller than this go straight back to the allocator (it recycles them well itself).
+    static let minimumBytes = 128 << 10
+    /// The most bytes kept in all.
+    static let capacityBytes = 512 << 20
+
+    private struct State: ~Copyable {
+        /// Addresses (as integers, which are Sendable) of free buffers by byte count.
+        var free: [Int: [UInt]] = [:]
+        /// Sizes in the order their buffers were returned (for dropping the oldest).
+        var order: [Int] = []
+        var bytes = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// A 64-byte-aligned buffer of `byteCount` bytes, uninitialized.
+    func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
+        if byteCount >= Self.minimumBytes {
+            let reused = state.withLock { state -> UInt? in
+                guard let address = state.free[byteCount]?.popLast() else { return nil }
+                state.bytes -= byteCount
+                if let i = state.order.lastIndex(of: byteCount) { state.order.remove(at: i) }
+                return address
+            }
+            if let reused, let pointer = UnsafeMutableRawPointer(bitPattern: reused) { return pointer }
+        }
+        return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+    }
+
+    func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
+        guard byteCount >= Self.minimumBytes, byteCount <= Self.capacityBytes else {
+            pointer.deallocate()
+            return
+        }
+        let address = UInt(bitPattern: pointer)
+        let dropped = state.withLock { state -> [UInt] in
+            state.free[byteCount, default: []].append(address)
+            state.order.append(byteCount)
+            state.bytes += byteCount
+            var dropped: [UInt] = []
+            while state.bytes > Self.capacityBytes, !state.order.isEmpty {
+                let size = state.order.removeFirst()
+                if let oldest = state.free[size]?.first {
+                    state.free[size]!.removeFirst()
+                    state.bytes -= size
+                    dropped.append(oldest)
+                }
+            }
+            return dropped
+        }
+        for address in dropped { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() }
+    }
+}
