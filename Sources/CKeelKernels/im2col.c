@@ -5,6 +5,24 @@
 #include "CKeelKernels.h"
 #include <string.h>
 
+/// n floats from src to dst: short runs (an output row) as fixed-size pieces the compiler inlines.
+static inline void copy_run(float *dst, const float *src, long n) {
+    while (n >= 8) {
+        memcpy(dst, src, 8 * sizeof(float));
+        dst += 8; src += 8; n -= 8;
+    }
+    if (n >= 4) {
+        memcpy(dst, src, 4 * sizeof(float));
+        dst += 4; src += 4; n -= 4;
+    }
+    switch (n) {  // not a loop, which the compiler would turn back into a memcpy call
+    case 3: dst[2] = src[2]; // fallthrough
+    case 2: dst[1] = src[1]; // fallthrough
+    case 1: dst[0] = src[0]; // fallthrough
+    default: break;
+    }
+}
+
 void keel_im2col(const float *x, long channels, long height, long width,
                  long kernelH, long kernelW, long padH, long padW,
                  long strideH, long strideW, long dilationH, long dilationW,
@@ -29,8 +47,7 @@ void keel_im2col(const float *x, long channels, long height, long width,
                     const float *src = xc + ih * width;
                     for (long ow = 0; ow < owBegin; ow++) dst[ow] = 0.0f;
                     if (strideW == 1) {
-                        const float *s = src + dx;
-                        for (long ow = owBegin; ow < owEnd; ow++) dst[ow] = s[ow];
+                        copy_run(dst + owBegin, src + dx + owBegin, owEnd - owBegin);
                     } else {
                         for (long ow = owBegin; ow < owEnd; ow++) dst[ow] = src[ow * strideW + dx];
                     }

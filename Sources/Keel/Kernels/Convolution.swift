@@ -78,13 +78,14 @@ enum ConvolutionKernel {
     /// Threads for each group's GEMM: all of them when there are fewer groups than threads.
     static func gemmThreads(_ d: Dimensions) -> Int { d.groupCount >= Parallel.threadCount ? 1 : Parallel.threadCount }
 
-    /// y[n] = W · im2col(x[n]) + b.
+    /// y[n] = W · im2col(x[n]) + b. With `keepColumns` (patch · batch · P floats), the im2col matrices stay
+    /// there, group after group, for `backward` to reuse.
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        y: UnsafeMutablePointer<Float>, _ d: Dimensions) {
+                        y: UnsafeMutablePointer<Float>, keepColumns: UnsafeMutablePointer<Float>? = nil, _ d: Dimensions) {
         let threads = gemmThreads(d), p = d.positions
         Parallel.forEach(d.groupCount) { g in
             let images = d.images(ofGroup: g), columns = images.count * p
-            ScratchPool.shared.withBuffer(count: d.patch * columns) { col in
+            withColumns(of: images, in: keepColumns, d) { col in
                 ScratchPool.shared.withBuffer(count: d.outChannels * columns) { result in
                     im2col(x, d, images: images, into: col)
                     // result[column, oc] = colᵀ · Wᵀ: the long side (columns) on GEMM rows, OC on its
@@ -102,16 +103,28 @@ enum ConvolutionKernel {
         }
     }
 
+    /// The im2col buffer of a group: its place in `kept` when given, else scratch space.
+    private static func withColumns(of images: Range<Int>, in kept: UnsafeMutablePointer<Float>?, _ d: Dimensions,
+                                    _ body: (UnsafeMutablePointer<Float>) -> Void) {
+        if let kept {
+            body(kept + images.lowerBound * d.patch * d.positions)
+        } else {
+            ScratchPool.shared.withBuffer(count: d.patch * images.count * d.positions, body)
+        }
+    }
+
     /// dW = Σₙ dy[n] · im2col(x[n])ᵀ (when `dWeight` is given) and dx[n] = col2im(Wᵀ · dy[n]) (when `dx` is).
+    /// `keptColumns` are the im2col matrices `forward` kept, if it did.
     static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-                         dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, _ d: Dimensions) {
+                         dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
+                         keptColumns: UnsafePointer<Float>? = nil, _ d: Dimensions) {
         let weightCount = d.outChannels * d.patch, p = d.positions
         let groups = d.groupCount, threads = gemmThreads(d)
         let partials = dWeight == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * weightCount)
         defer { partials?.deallocate() }
         Parallel.forEach(groups) { g in
             let images = d.images(ofGroup: g), columns = images.count * p
-            ScratchPool.shared.withBuffer(count: d.patch * columns) { col in
+            ScratchPool.shared.withBuffer(count: d.patch * columns) { scratch in
                 ScratchPool.shared.withBuffer(count: d.outChannels * columns) { gradient in
                     // dy of the group laid out as [OC, images · P].
                     for (i, n) in images.enumerated() {
@@ -120,13 +133,21 @@ enum ConvolutionKernel {
                         }
                     }
                     if let partials {
-                        // dWᵀ[patch, oc] of this group = col · dyᵀ.
-                        im2col(x, d, images: images, into: col)
+                        // dWᵀ[patch, oc] of this group = col · dyᵀ, with the im2col matrix the forward kept.
+                        let col: UnsafePointer<Float>
+                        if let keptColumns {
+                            col = keptColumns + images.lowerBound * d.patch * p
+                        } else {
+                            im2col(x, d, images: images, into: scratch)
+                            col = UnsafePointer(scratch)
+                        }
                         gemm(transposeB: true, m: d.patch, n: d.outChannels, k: columns,
                              a: col, lda: columns, b: gradient, ldb: columns,
                              c: partials + g * weightCount, ldc: d.outChannels, threads: threads)
                     }
                     if let dx {
+                        // dcol = Wᵀ · dy, then folded back into dx.
+                        let col = scratch
                         gemm(transposeA: true, m: d.patch, n: columns, k: d.outChannels,
                              a: weight, lda: d.patch, b: gradient, ldb: columns,
                              c: col, ldc: columns, threads: threads)

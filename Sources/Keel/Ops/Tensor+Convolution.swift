@@ -22,16 +22,19 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
                                          outHeight: out.height, outWidth: out.width, window: window)
     var y = Tensor(uninitializedShape: [d.batch, d.outChannels, d.outHeight, d.outWidth])
     let px = input.storage.pointer, pw = weight.storage.pointer, pb = bias?.storage.pointer
-    y.withUnsafeMutablePointer { ConvolutionKernel.forward(x: px, weight: pw, bias: pb, y: $0, d) }
+    // The weight gradient needs the im2col matrices again: keep the forward's instead of rebuilding them.
+    let columns = GradientMode.isEnabled && weight.requiresGradient
+        ? Tensor(uninitializedShape: [d.patch * d.batch * d.positions]) : nil
+    y.withUnsafeMutablePointer { ConvolutionKernel.forward(x: px, weight: pw, bias: pb, y: $0, keepColumns: columns?.storage.pointer, d) }
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
-    return Tensor.record(y, op: "conv2d", inputs: inputs) { [input, weight] g, needs in
+    return Tensor.record(y, op: "conv2d", inputs: inputs) { [input, weight, columns] g, needs in
         // Pointers are taken from the captured tensors, which keep their buffers alive.
         let px = input.storage.pointer, pw = weight.storage.pointer
         let dx = needs[0] ? Tensor(uninitializedShape: input.shape) : nil
         let dw = needs[1] ? Tensor(uninitializedShape: weight.shape) : nil
         if dx != nil || dw != nil {
             ConvolutionKernel.backward(x: px, weight: pw, dy: g.storage.pointer, dx: dx?.storage.pointer,
-                                       dWeight: dw?.storage.pointer, d)
+                                       dWeight: dw?.storage.pointer, keptColumns: columns?.storage.pointer, d)
         }
         let db = needs.count > 2 && needs[2] ? g.sum(axes: [0, 2, 3]) : nil
         return [dx, dw, db]
