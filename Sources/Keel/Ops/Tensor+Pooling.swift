@@ -12,8 +12,7 @@ public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
     var y = Tensor(uninitializedShape: [input.shape[0], input.shape[1], out.height, out.width])
     var argmax = [Int32](repeating: 0, count: planes * planeOut)
     let src = input.storage.pointer
-    let geometry = Pooling.Geometry(height: h, width: w, outHeight: out.height, outWidth: out.width, window: window,
-                                    hasNaN: keel_vsum(src, input.count).isNaN)
+    let geometry = Pooling.Geometry(height: h, width: w, outHeight: out.height, outWidth: out.width, window: window)
     y.withUnsafeMutablePointer { dst in
         argmax.withUnsafeMutableBufferPointer { indexBuffer in
             let indices = indexBuffer.baseAddress!
@@ -24,13 +23,13 @@ public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
     }
     let inputShape = input.shape
     return Tensor.record(y, op: "maxPool2d", inputs: [input]) { g, _ in
-        var dx = Tensor.zeros(inputShape)
+        var dx = Tensor(uninitializedShape: inputShape)
         let pg = g.storage.pointer
         dx.withUnsafeMutablePointer { d in
-            Pooling.forPlaneRanges(planes, planeSize: planeOut) { r in
-                for plane in r {
-                    let dplane = d + plane * h * w
-                    for o in (plane * planeOut)..<((plane + 1) * planeOut) { dplane[Int(argmax[o])] += pg[o] }
+            argmax.withUnsafeBufferPointer { indexBuffer in
+                let indices = indexBuffer.baseAddress!
+                Pooling.forPlaneRanges(planes, planeSize: planeOut) { r in
+                    Pooling.maxPlanesBackward(pg, indices, d, planes: r, geometry)
                 }
             }
         }
@@ -111,10 +110,8 @@ enum Pooling {
     struct Geometry {
         let height, width, outHeight, outWidth: Int
         let kh, kw, sh, sw, ph, pw, dh, dw: Int
-        /// Whether the input holds a NaN (then the NaN-propagating scan runs).
-        let hasNaN: Bool
 
-        init(height: Int, width: Int, outHeight: Int, outWidth: Int, window: Window2D, hasNaN: Bool) {
+        init(height: Int, width: Int, outHeight: Int, outWidth: Int, window: Window2D) {
             self.height = height
             self.width = width
             self.outHeight = outHeight
@@ -123,66 +120,85 @@ enum Pooling {
             (sh, sw) = (window.stride.height, window.stride.width)
             (ph, pw) = (window.padding.height, window.padding.width)
             (dh, dw) = (window.dilation.height, window.dilation.width)
-            self.hasNaN = hasNaN
         }
 
-        /// A 2×2 window without padding or dilation (any stride), on NaN-free input: the unrolled path.
-        var isPlain2x2: Bool { kh == 2 && kw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 && !hasNaN }
+        /// A 2×2 window without padding or dilation (any stride): the unrolled path.
+        var isPlain2x2: Bool { kh == 2 && kw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 }
     }
 
+    /// Whether `v` beats the current maximum `best`: larger, or a NaN over a number (NaN wins, as in PyTorch).
+    @inline(__always)
+    static func beats(_ v: Float, _ best: Float) -> Bool { (v > best) != (v != v && best == best) }
+
     /// Max pooling of whole planes: values into `y`, the flat in-plane index of each maximum into `indices`.
-    /// The first maximum in scan order wins; with `hasNaN`, a NaN wins (as PyTorch).
+    /// The first maximum in scan order wins; a NaN wins over numbers (as PyTorch).
     static func maxPlanes(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int32>,
                           planes: Range<Int>, _ g: Geometry) {
         let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
-        if g.isPlain2x2 {
-            for plane in planes {
-                let xp = x + plane * h * w, yp = y + plane * oh * ow, ip = indices + plane * oh * ow
-                for i in 0..<oh {
-                    for j in 0..<ow {
-                        // A two-round tournament (ties keep the earlier element): values by max, indices by select.
-                        let top = i * g.sh * w + j * g.sw
-                        let a = xp[top], b = xp[top + 1], c = xp[top + w], d = xp[top + w + 1]
-                        let m1 = Swift.max(a, b), i1 = b > a ? top + 1 : top
-                        let m2 = Swift.max(c, d), i2 = d > c ? top + w + 1 : top + w
-                        yp[i * ow + j] = Swift.max(m1, m2)
-                        ip[i * ow + j] = Int32(m2 > m1 ? i2 : i1)
-                    }
-                }
-            }
-            return
-        }
+        // The unrolled 2×2 tournament is for NaN-free input: one sum over the planes tells (a NaN makes it
+        // NaN; so do ±inf pairs, which merely take the general path).
+        let fast = g.isPlain2x2 && !keel_vsum(x + planes.lowerBound * h * w, planes.count * h * w).isNaN
         for plane in planes {
             let xp = x + plane * h * w, yp = y + plane * oh * ow, ip = indices + plane * oh * ow
+            guard fast else {
+                maxPlane(xp, yp, ip, g)
+                continue
+            }
             for i in 0..<oh {
-                let h0 = i * g.sh - g.ph
-                let firstRow = h0 >= 0 ? 0 : (-h0 + g.dh - 1) / g.dh
-                let lastRow = Swift.max(firstRow, Swift.min(g.kh, (h - 1 - h0) / g.dh + 1))
                 for j in 0..<ow {
-                    let w0 = j * g.sw - g.pw
-                    let firstColumn = w0 >= 0 ? 0 : (-w0 + g.dw - 1) / g.dw
-                    let lastColumn = Swift.max(firstColumn, Swift.min(g.kw, (w - 1 - w0) / g.dw + 1))
-                    var bestIndex = (h0 + firstRow * g.dh) * w + w0 + firstColumn * g.dw
-                    var best = xp[bestIndex]
-                    for a in firstRow..<lastRow {
-                        let row = (h0 + a * g.dh) * w + w0
-                        for b in firstColumn..<lastColumn {
-                            let index = row + b * g.dw
-                            let v = xp[index]
-                            if g.hasNaN {
-                                let better = (v > best) != (v != v && best == best)
-                                best = better ? v : best
-                                bestIndex = better ? index : bestIndex
-                            } else {
-                                bestIndex = v > best ? index : bestIndex
-                                best = Swift.max(best, v)
-                            }
-                        }
-                    }
-                    yp[i * ow + j] = best
-                    ip[i * ow + j] = Int32(bestIndex)
+                    // A two-round tournament (ties keep the earlier element): values by max, indices by select.
+                    let top = i * g.sh * w + j * g.sw
+                    let a = xp[top], b = xp[top + 1], c = xp[top + w], d = xp[top + w + 1]
+                    let m1 = Swift.max(a, b), i1 = b > a ? top + 1 : top
+                    let m2 = Swift.max(c, d), i2 = d > c ? top + w + 1 : top + w
+                    yp[i * ow + j] = Swift.max(m1, m2)
+                    ip[i * ow + j] = Int32(m2 > m1 ? i2 : i1)
                 }
             }
+        }
+    }
+
+    /// One plane, any window, NaN-aware.
+    private static func maxPlane(_ xp: UnsafePointer<Float>, _ yp: UnsafeMutablePointer<Float>, _ ip: UnsafeMutablePointer<Int32>,
+                                 _ g: Geometry) {
+        let (h, w, ow) = (g.height, g.width, g.outWidth)
+        for i in 0..<g.outHeight {
+            let h0 = i * g.sh - g.ph
+            let firstRow = h0 >= 0 ? 0 : (-h0 + g.dh - 1) / g.dh
+            let lastRow = Swift.max(firstRow, Swift.min(g.kh, (h - 1 - h0) / g.dh + 1))
+            for j in 0..<ow {
+                let w0 = j * g.sw - g.pw
+                let firstColumn = w0 >= 0 ? 0 : (-w0 + g.dw - 1) / g.dw
+                let lastColumn = Swift.max(firstColumn, Swift.min(g.kw, (w - 1 - w0) / g.dw + 1))
+                var bestIndex = (h0 + firstRow * g.dh) * w + w0 + firstColumn * g.dw
+                var best = xp[bestIndex]
+                for a in firstRow..<lastRow {
+                    let row = (h0 + a * g.dh) * w + w0
+                    for b in firstColumn..<lastColumn {
+                        let index = row + b * g.dw
+                        let v = xp[index]
+                        if beats(v, best) {
+                            best = v
+                            bestIndex = index
+                        }
+                    }
+                }
+                yp[i * ow + j] = best
+                ip[i * ow + j] = Int32(bestIndex)
+            }
+        }
+    }
+
+    /// dx of whole planes: zero, then each output's gradient added at its maximum (zeroed plane by plane on
+    /// the threads that fill them, so no serial zeroing pass runs first).
+    static func maxPlanesBackward(_ g: UnsafePointer<Float>, _ indices: UnsafePointer<Int32>, _ dx: UnsafeMutablePointer<Float>,
+                                  planes: Range<Int>, _ geometry: Geometry) {
+        let (h, w, oh, ow) = (geometry.height, geometry.width, geometry.outHeight, geometry.outWidth)
+        let planeOut = oh * ow
+        for plane in planes {
+            let dplane = dx + plane * h * w, gp = g + plane * planeOut, ip = indices + plane * planeOut
+            dplane.update(repeating: 0, count: h * w)
+            for o in 0..<planeOut { dplane[Int(ip[o])] += gp[o] }
         }
     }
 
