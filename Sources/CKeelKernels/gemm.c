@@ -1,22 +1,25 @@
 // Packed, blocked SGEMM with run-time dispatched micro-kernels (AVX-512, AVX2+FMA, portable C).
 //
 // Row-major view, vectorized along N. With the blocking below (the BLIS loop order):
-//   for jc in N by NC:            B block  (KC × NC) packed once, kept in L2
+//   for jc in N by NC:            B block  (KC × NC) packed once per K block, kept in L3
 //     for pc in K by KC:
-//       for ic in M by MC:        A block  (MC × KC) packed
-//         for ir in MC by MR:     A micro-panel (MR × KC) stays in L1
-//           for jr in NC by NR:   micro-kernel: C[MR × NR] += A-panel · B-panel
+//       for ic in M by MC:        A block  (MC × KC) packed, kept in L2
+//         for jr in NC by NR:     B micro-panel (KC × NR) stays in L1
+//           for ir in MC by MR:   micro-kernel: C[MR × NR] += A-panel · B-panel
 //
 // The arithmetic of every C element is fixed, whatever the level, the blocking, the tile and the caller's
 // split: c ← β·c (or 0 when β = 0), then c ← fma(α·a[k], b[k], c) for k = 0, 1, …, K − 1 in order (α·a[k]
 // is rounded once, when A is packed; nothing is multiplied when α = 1). Each K block starts from the value
 // the previous one stored, so KC only changes where the chain pauses, never its operations, and all three
 // levels give the same bits.
-#include "gemm_internal.h"
+#include "CKeelKernels.h"
 #include "dispatch.h"
 #include <math.h>
 #include <string.h>
 #include <stdint.h>
+
+/// The largest micro-tile of any level (AVX-512 12 × 32), for the edge-tile scratch.
+#define A5_TILE_FLOATS (12 * 32)
 
 #pragma clang fp contract(off)
 
@@ -132,11 +135,11 @@ static void micro_avx512(long kc, const float *a, const float *b, float *c, long
 
 // ---------------------------------------------------------------------------------------------
 // Dispatch. The blocking may differ between levels: it never changes the arithmetic (see the top).
-static const keel_gemm_config portable_config = {P_MR, P_NR, 256, 64, 512, micro_portable, "portable 4x16"};
+static const keel_gemm_config portable_config = {P_MR, P_NR, 256, 64, 2048, micro_portable, "portable 4x16"};
 #ifdef KEEL_X86
-static const keel_gemm_config portable_fma_config = {P_MR, P_NR, 256, 64, 512, micro_portable_fma, "portable 4x16"};
-static const keel_gemm_config avx2_config = {A2_MR, A2_NR, 256, 96, 1024, micro_avx2, "avx2+fma 6x16"};
-static const keel_gemm_config avx512_config = {A5_MR, A5_NR, 384, 96, 512, micro_avx512, "avx512 12x32"};
+static const keel_gemm_config portable_fma_config = {P_MR, P_NR, 256, 64, 2048, micro_portable_fma, "portable 4x16"};
+static const keel_gemm_config avx2_config = {A2_MR, A2_NR, 256, 144, 4096, micro_avx2, "avx2+fma 6x16"};
+static const keel_gemm_config avx512_config = {A5_MR, A5_NR, 256, 192, 4096, micro_avx512, "avx512 12x32"};
 #endif
 
 static const keel_gemm_config *config(void) {
@@ -160,11 +163,11 @@ void keel_gemm_tile(int *mr, int *nr) {
 
 static size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
+/// keel_sgemm's scratch: A's block and B's block of at most 1,024 columns.
 static size_t workspace_of(const keel_gemm_config *g) {
     const size_t a = round_up((size_t)g->mc, (size_t)g->mr) * (size_t)g->kc;
-    const size_t b = round_up((size_t)g->nc, (size_t)g->nr) * (size_t)g->kc;
-    const size_t t = (size_t)g->mr * (size_t)g->nr;
-    return round_up(a, 16) + round_up(b, 16) + round_up(t, 16);
+    const size_t b = round_up((size_t)(g->nc < 1024 ? g->nc : 1024), (size_t)g->nr) * (size_t)g->kc;
+    return round_up(a, 16) + round_up(b, 16);
 }
 
 size_t keel_sgemm_workspace_floats(void) {
@@ -188,6 +191,35 @@ static void scale_c(long M, long N, float beta, float *C, long ldc) {
     }
 }
 
+void keel_gemm_block(long mc, long nc, long kc, const float *packedA, const float *packedB, float *C, long ldc,
+                     int accumulate) {
+    const keel_gemm_config *g = config();
+    const int mr = g->mr, nr = g->nr;
+    float tile[A5_TILE_FLOATS] __attribute__((aligned(64)));
+    // B's micro-panel stays in L1 while every micro-panel of A's block (in L2) passes it.
+    for (long jr = 0; jr < nc; jr += nr) {
+        const long cols = (nc - jr < nr) ? nc - jr : nr;
+        const float *bPanel = packedB + jr * kc;
+        for (long ir = 0; ir < mc; ir += mr) {
+            const long rows = (mc - ir < mr) ? mc - ir : mr;
+            const float *aPanel = packedA + ir * kc;
+            float *c = C + ir * ldc + jr;
+            if (rows == mr && cols == nr) {
+                g->kernel(kc, aPanel, bPanel, c, ldc, accumulate);
+                continue;
+            }
+            // Edge tile: through a scratch tile, the same arithmetic on the valid part.
+            if (accumulate) {
+                for (long i = 0; i < rows; i++) memcpy(tile + i * nr, c + i * ldc, (size_t)cols * sizeof(float));
+            }
+            g->kernel(kc, aPanel, bPanel, tile, nr, accumulate);
+            for (long i = 0; i < rows; i++) memcpy(c + i * ldc, tile + i * nr, (size_t)cols * sizeof(float));
+        }
+    }
+}
+
+void keel_gemm_scale(long M, long N, float beta, float *C, long ldc) { scale_c(M, N, beta, C, ldc); }
+
 void keel_sgemm(int transA, int transB, long M, long N, long K, float alpha,
                 const float *A, long lda, const float *B, long ldb, float beta,
                 float *C, long ldc, float *workspace) {
@@ -200,11 +232,12 @@ void keel_sgemm(int transA, int transB, long M, long N, long K, float alpha,
     if (beta != 0.0f && beta != 1.0f) scale_c(M, N, beta, C, ldc);
     const keel_gemm_config *g = config();
     const int mr = g->mr, nr = g->nr;
-    const long KC = g->kc, MC = g->mc, NC = g->nc;
+    const long KC = g->kc, MC = g->mc;
+    // A single-threaded call packs B in pieces of at most 1,024 columns (the L2-sized NC of the loops above
+    // is for the threaded driver, which shares one packed B between threads).
+    const long NC = g->nc < 1024 ? g->nc : 1024;
     float *packedA = workspace;
     float *packedB = packedA + round_up(round_up((size_t)MC, (size_t)mr) * (size_t)KC, 16);
-    float *tile = packedB + round_up(round_up((size_t)NC, (size_t)nr) * (size_t)KC, 16);
-
     for (long jc = 0; jc < N; jc += NC) {
         const long nc = (N - jc < NC) ? N - jc : NC;
         for (long pc = 0; pc < K; pc += KC) {
@@ -214,26 +247,13 @@ void keel_sgemm(int transA, int transB, long M, long N, long K, float alpha,
             for (long ic = 0; ic < M; ic += MC) {
                 const long mc = (M - ic < MC) ? M - ic : MC;
                 keel_pack_a(transA, transA ? A + pc * lda + ic : A + ic * lda + pc, lda, mc, kc, mr, alpha, packedA);
-                for (long ir = 0; ir < mc; ir += mr) {
-                    const long rows = (mc - ir < mr) ? mc - ir : mr;
-                    const float *aPanel = packedA + ir * kc;
-                    for (long jr = 0; jr < nc; jr += nr) {
-                        const long cols = (nc - jr < nr) ? nc - jr : nr;
-                        const float *bPanel = packedB + jr * kc;
-                        float *c = C + (ic + ir) * ldc + jc + jr;
-                        if (rows == mr && cols == nr) {
-                            g->kernel(kc, aPanel, bPanel, c, ldc, accumulate);
-                            continue;
-                        }
-                        // Edge tile: through the scratch tile, the same arithmetic on the valid part.
-                        if (accumulate) {
-                            for (long i = 0; i < rows; i++) memcpy(tile + i * nr, c + i * ldc, (size_t)cols * sizeof(float));
-                        }
-                        g->kernel(kc, aPanel, bPanel, tile, nr, accumulate);
-                        for (long i = 0; i < rows; i++) memcpy(c + i * ldc, tile + i * nr, (size_t)cols * sizeof(float));
-                    }
-                }
+                keel_gemm_block(mc, nc, kc, packedA, packedB, C + ic * ldc + jc, ldc, accumulate);
             }
         }
     }
+}
+
+void keel_gemm_blocking(int *mr, int *nr, long *kc, long *mc, long *nc) {
+    const keel_gemm_config *g = config();
+    *mr = g->mr; *nr = g->nr; *kc = g->kc; *mc = g->mc; *nc = g->nc;
 }

@@ -4,7 +4,7 @@
 // A panel holds, for each depth index k, `width` values (mr rows of A or nr columns of B), zero beyond the
 // matrix. When those values are consecutive in a stored row (A stored transposed, B as is) packing copies
 // a piece of each row; otherwise it transposes, in 8 × 8 blocks with AVX2 where the level has it.
-#include "gemm_internal.h"
+#include "CKeelKernels.h"
 #include "dispatch.h"
 #include <string.h>
 
@@ -57,6 +57,21 @@ static void transpose_pack_avx2(const float *src, long ld, long count, int width
         for (int i = 0; i < 8; i++) rows[i] = (i0 + i < count && i < lanes) ? src + (i0 + i) * ld : NULL;
         float *out = dst + i0;
         long k = 0;
+        if (lanes == 4 && rows[3] != NULL) {
+            // Four full rows: a 4 × 8 transpose per 8 values of k, each k's four values one 128-bit store.
+            for (; k + 8 <= kc; k += 8) {
+                const __m256 r0 = _mm256_loadu_ps(rows[0] + k), r1 = _mm256_loadu_ps(rows[1] + k);
+                const __m256 r2 = _mm256_loadu_ps(rows[2] + k), r3 = _mm256_loadu_ps(rows[3] + k);
+                const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+                const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+                const __m256 u[4] = {_mm256_shuffle_ps(t0, t2, 0x44), _mm256_shuffle_ps(t0, t2, 0xEE),
+                                     _mm256_shuffle_ps(t1, t3, 0x44), _mm256_shuffle_ps(t1, t3, 0xEE)};
+                for (int j = 0; j < 4; j++) {
+                    _mm_storeu_ps(out + (k + j) * width, _mm256_castps256_ps128(u[j]));
+                    _mm_storeu_ps(out + (k + 4 + j) * width, _mm256_extractf128_ps(u[j], 1));
+                }
+            }
+        }
         for (; k + 8 <= kc; k += 8) {
             __m256 v[8];
             for (int i = 0; i < 8; i++) v[i] = rows[i] ? _mm256_loadu_ps(rows[i] + k) : _mm256_setzero_ps();

@@ -53,6 +53,25 @@ void keel_sgemm(int transA, int transB, long M, long N, long K, float alpha,
                 const float *A, long lda, const float *B, long ldb, float beta,
                 float *C, long ldc, float *workspace);
 
+// The pieces of keel_sgemm, for a driver that runs them on several threads (Keel's `GEMM.run`): C ← β·C
+// first (keel_gemm_scale, when β ∉ {0, 1}); then for each block of NC columns and each block of KC of the
+// depth, B's block is packed once (by NR-column panels, any of them on any thread), and A's blocks of MC rows
+// are packed and multiplied against it (keel_gemm_block), any block on any thread, `accumulate` being set
+// from the second depth block on (or from the first when β ≠ 0).
+
+/// The level's micro-tile (mr × nr) and cache blocking (kc depth, mc rows, nc columns).
+void keel_gemm_blocking(int *mr, int *nr, long *kc, long *mc, long *nc);
+/// Rows [0, mc) × depth [0, kc) of op(A) (A stored transposed when transA) into panels of mr rows: panel p
+/// holds, for each k, mr values (zero beyond mc), times alpha unless alpha is 1. `dst`: ⌈mc/mr⌉·mr·kc floats.
+void keel_pack_a(int transA, const float *A, long lda, long mc, long kc, int mr, float alpha, float *dst);
+/// Depth [0, kc) × columns [0, nc) of op(B) into panels of nr columns (zero beyond nc). `dst`: ⌈nc/nr⌉·nr·kc.
+void keel_pack_b(int transB, const float *B, long ldb, long kc, long nc, int nr, float *dst);
+/// C[mc, nc] (rows ldc apart) ← (accumulate ? C : 0) + packed A · packed B, over depth kc.
+void keel_gemm_block(long mc, long nc, long kc, const float *packedA, const float *packedB, float *C, long ldc,
+                     int accumulate);
+/// C ← beta·C (0 when beta is 0).
+void keel_gemm_scale(long M, long N, float beta, float *C, long ldc);
+
 /// dst[c·ldd + r] = src[r·lds + c] (+ add[c] when `add` is not NULL) for r < rows, c < cols.
 void keel_transpose(const float *src, long lds, long rows, long cols, const float *add, float *dst, long ldd);
 

@@ -24,16 +24,24 @@ public enum GEMM {
 
     /// Problems smaller than this many multiply-adds run on one thread.
     static let parallelThreshold = 1 << 18
+    /// From this many multiply-adds on, threads share one packed copy of B and take A's blocks as they come
+    /// (no thread waits for a slower one); below it, C is split once between threads, each packing its own.
+    static let sharedPackingThreshold = 1 << 24
 
     public static func run(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
         ensure(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m=\(m) n=\(n) k=\(k)")
         if m == 0 || n == 0 { return }
-        var mr: Int32 = 0, nr: Int32 = 0
-        keel_gemm_tile(&mr, &nr)
         let work = m * n * max(k, 1)
         let useThreads = work < parallelThreshold ? 1 : max(1, threads)
+        if useThreads > 1 && work >= sharedPackingThreshold && k > 0 && alpha != 0 {
+            runShared(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                      b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        var mr: Int32 = 0, nr: Int32 = 0
+        keel_gemm_tile(&mr, &nr)
         // Split the larger of M and N on micro-tile boundaries.
         let splitRows = (m + Int(mr) - 1) / Int(mr) >= (n + Int(nr) - 1) / Int(nr)
         let total = splitRows ? m : n
@@ -63,6 +71,50 @@ public enum GEMM {
             Parallel.forEach(pieces, run)
         }
     }
-}
 
-import Dispatch
+    /// The threaded driver for large products: per block of columns and of depth, B's block is packed once
+    /// (its panels shared out between threads), then units of A's rows (and, when A has few, of B's columns)
+    /// are handed to whichever thread is free. Every element is the same FMA chain as in `keel_sgemm`.
+    private static func runShared(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                                  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        var mr: Int32 = 0, nr: Int32 = 0, kcMax = 0, mcLevel = 0, ncMax = 0
+        keel_gemm_blocking(&mr, &nr, &kcMax, &mcLevel, &ncMax)
+        let (mrI, nrI) = (Int(mr), Int(nr))
+        // Half-size row blocks: more units per depth block, so threads finish each one close together.
+        let mcMax = max(mrI, mcLevel / 2 / mrI * mrI)
+        if beta != 0 && beta != 1 {
+            Parallel.forRanges(m, minimumPerThread: 16) { r in keel_gemm_scale(r.count, n, beta, c + r.lowerBound * ldc, ldc) }
+        }
+        let threads = Parallel.threadCount
+        let blocksA = (m + mcMax - 1) / mcMax
+        ScratchPool.shared.withBuffer(count: kcMax * ((min(ncMax, n) + nrI - 1) / nrI) * nrI) { packedB in
+            for jc in stride(from: 0, to: n, by: ncMax) {
+                let nc = min(ncMax, n - jc)
+                let panels = (nc + nrI - 1) / nrI
+                // Units: A's row blocks, each split into column chunks when there are too few for the threads.
+                let chunks = blocksA >= 2 * threads ? 1 : min(panels, (2 * threads + blocksA - 1) / blocksA)
+                let panelsPerChunk = (panels + chunks - 1) / chunks
+                for pc in stride(from: 0, to: k, by: kcMax) {
+                    let kc = min(kcMax, k - pc)
+                    let accumulate: Int32 = pc > 0 || beta != 0 ? 1 : 0
+                    Parallel.forRanges(panels, minimumPerThread: 4) { r in
+                        let j0 = r.lowerBound * nrI, j1 = min(nc, r.upperBound * nrI)
+                        let source = transposeB ? b + (jc + j0) * ldb + pc : b + pc * ldb + jc + j0
+                        keel_pack_b(transposeB ? 1 : 0, source, ldb, kc, j1 - j0, nr, packedB + j0 * kc)
+                    }
+                    Parallel.forEach(blocksA * chunks) { unit in
+                        let ic = (unit / chunks) * mcMax, mc = min(mcMax, m - ic)
+                        let j0 = (unit % chunks) * panelsPerChunk * nrI, j1 = min(nc, j0 + panelsPerChunk * nrI)
+                        if j0 >= j1 { return }
+                        ScratchPool.shared.withBuffer(count: ((mc + mrI - 1) / mrI) * mrI * kc) { packedA in
+                            let source = transposeA ? a + pc * lda + ic : a + ic * lda + pc
+                            keel_pack_a(transposeA ? 1 : 0, source, lda, mc, kc, mr, alpha, packedA)
+                            keel_gemm_block(mc, j1 - j0, kc, packedA, packedB + j0 * kc, c + ic * ldc + jc + j0, ldc, accumulate)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
