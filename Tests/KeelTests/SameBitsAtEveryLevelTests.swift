@@ -80,21 +80,28 @@ struct SameBitsAtEveryLevelTests {
         }
     }
 
-    @Test func gemmIsTheSameAtEveryLevelAndThreadCount() {
-        let (m, n, k) = (300, 200, 500)
+    /// Every threaded driver (C split once; one side packed whole; B shared per block) gives the single-thread
+    /// portable bits: a small side of rows or of columns, transposed operands, β = 1, and a large product.
+    @Test(arguments: [(300, 200, 500, false, false, Float(0)), (64, 300, 700, false, true, 0), (40, 900, 64, true, false, 1),
+                      (700, 48, 530, true, true, 0), (1030, 1040, 40, false, false, 1)])
+    func gemmIsTheSameAtEveryLevelAndThreadCount(_ shape: (Int, Int, Int, Bool, Bool, Float)) {
+        let (m, n, k, transposeA, transposeB, beta) = shape
         let a = randomTensor([m * k], seed: 21).scalars, b = randomTensor([k * n], seed: 22).scalars
-        let c = [Float](repeating: 0, count: m * n)
+        let c = randomTensor([m * n], seed: 23).scalars
+        let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
         let reference = KernelLevel.with(.portable) {
-            Self.runGEMM(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
-                         beta: 0, c: c, ldc: n, threads: 1)
+            Self.runGEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b,
+                         ldb: ldb, beta: beta, c: c, ldc: n, threads: 1)
         }
         for level in Self.levels {
             for threads in [1, 2, 3] {
                 let got = KernelLevel.with(level) {
-                    Self.runGEMM(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
-                                 beta: 0, c: c, ldc: n, threads: threads)
+                    withThreads(threads) {
+                        Self.runGEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+                                     b: b, ldb: ldb, beta: beta, c: c, ldc: n, threads: threads)
+                    }
                 }
-                #expect(Self.sameBits(got, reference), "\(level), \(threads) threads: \(Self.firstDifference(got, reference))")
+                #expect(Self.sameBits(got, reference), "\(m)×\(n)×\(k) at \(level), \(threads) threads: \(Self.firstDifference(got, reference))")
             }
         }
     }

@@ -35,6 +35,11 @@ public enum GEMM {
         if m == 0 || n == 0 { return }
         let work = m * n * max(k, 1)
         let useThreads = work < parallelThreshold ? 1 : max(1, threads)
+        if useThreads > 1 && k > 0 && alpha != 0 && min(m, n) <= 1024 && min(m, n) * k <= 1 << 22 {
+            runSmallSide(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
         if useThreads > 1 && work >= sharedPackingThreshold && k > 0 && alpha != 0 {
             runShared(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                       b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
@@ -69,6 +74,79 @@ public enum GEMM {
             run(0)
         } else {
             Parallel.forEach(pieces, run)
+        }
+    }
+
+    /// The threaded driver when one side is small (a batch of 64 rows, say): that operand is packed once,
+    /// whole, and units of the other side go to whichever thread is free, each packing its own slice and
+    /// running through every depth block in order. No thread waits for a slower one until the end.
+    private static func runSmallSide(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        var mr: Int32 = 0, nr: Int32 = 0, kcMax = 0, mcLevel = 0, ncMax = 0
+        keel_gemm_blocking(&mr, &nr, &kcMax, &mcLevel, &ncMax)
+        let (mrI, nrI) = (Int(mr), Int(nr))
+        if beta != 0 && beta != 1 {
+            Parallel.forRanges(m, minimumPerThread: 16) { r in keel_gemm_scale(r.count, n, beta, c + r.lowerBound * ldc, ldc) }
+        }
+        let depthBlocks = (k + kcMax - 1) / kcMax
+        let unitsWanted = 4 * Parallel.threadCount
+        // Depth block d of the whole-packed side starts at d · (padded side) · kcMax.
+        func depth(_ d: Int) -> (pc: Int, kc: Int, accumulate: Int32) {
+            let pc = d * kcMax
+            return (pc, min(kcMax, k - pc), pc > 0 || beta != 0 ? 1 : 0)
+        }
+        if m <= n {
+            let rows = (m + mrI - 1) / mrI * mrI
+            ScratchPool.shared.withBuffer(count: depthBlocks * rows * kcMax) { packedA in
+                // Packed in pieces of (depth block, row panels), shared out between threads.
+                let tiles = rows / mrI, tilesPerPiece = max(1, (tiles * depthBlocks + unitsWanted - 1) / unitsWanted)
+                let pieces = (tiles + tilesPerPiece - 1) / tilesPerPiece
+                Parallel.forEach(depthBlocks * pieces) { piece in
+                    let (pc, kc, _) = depth(piece / pieces)
+                    let i0 = (piece % pieces) * tilesPerPiece * mrI, i1 = min(m, i0 + tilesPerPiece * mrI)
+                    keel_pack_a(transposeA ? 1 : 0, transposeA ? a + pc * lda + i0 : a + i0 * lda + pc, lda, i1 - i0, kc, mr,
+                                alpha, packedA + (piece / pieces) * rows * kcMax + i0 * kc)
+                }
+                let panels = (n + nrI - 1) / nrI
+                let perUnit = max(1, (panels + unitsWanted - 1) / unitsWanted)
+                Parallel.forEach((panels + perUnit - 1) / perUnit) { u in
+                    let j0 = u * perUnit * nrI, j1 = min(n, j0 + perUnit * nrI)
+                    ScratchPool.shared.withBuffer(count: perUnit * nrI * kcMax) { packedB in
+                        for d in 0..<depthBlocks {
+                            let (pc, kc, accumulate) = depth(d)
+                            keel_pack_b(transposeB ? 1 : 0, transposeB ? b + j0 * ldb + pc : b + pc * ldb + j0, ldb, kc, j1 - j0,
+                                        nr, packedB)
+                            keel_gemm_block(m, j1 - j0, kc, packedA + d * rows * kcMax, packedB, c + j0, ldc, accumulate)
+                        }
+                    }
+                }
+            }
+        } else {
+            let columns = (n + nrI - 1) / nrI * nrI
+            ScratchPool.shared.withBuffer(count: depthBlocks * columns * kcMax) { packedB in
+                let panels = columns / nrI, panelsPerPiece = max(1, (panels * depthBlocks + unitsWanted - 1) / unitsWanted)
+                let pieces = (panels + panelsPerPiece - 1) / panelsPerPiece
+                Parallel.forEach(depthBlocks * pieces) { piece in
+                    let (pc, kc, _) = depth(piece / pieces)
+                    let j0 = (piece % pieces) * panelsPerPiece * nrI, j1 = min(n, j0 + panelsPerPiece * nrI)
+                    keel_pack_b(transposeB ? 1 : 0, transposeB ? b + j0 * ldb + pc : b + pc * ldb + j0, ldb, kc, j1 - j0, nr,
+                                packedB + (piece / pieces) * columns * kcMax + j0 * kc)
+                }
+                let tiles = (m + mrI - 1) / mrI
+                let perUnit = max(1, (tiles + unitsWanted - 1) / unitsWanted)
+                Parallel.forEach((tiles + perUnit - 1) / perUnit) { u in
+                    let i0 = u * perUnit * mrI, i1 = min(m, i0 + perUnit * mrI)
+                    ScratchPool.shared.withBuffer(count: perUnit * mrI * kcMax) { packedA in
+                        for d in 0..<depthBlocks {
+                            let (pc, kc, accumulate) = depth(d)
+                            keel_pack_a(transposeA ? 1 : 0, transposeA ? a + pc * lda + i0 : a + i0 * lda + pc, lda, i1 - i0, kc,
+                                        mr, alpha, packedA)
+                            keel_gemm_block(i1 - i0, n, kc, packedA, packedB + d * columns * kcMax, c + i0 * ldc, ldc, accumulate)
+                        }
+                    }
+                }
+            }
         }
     }
 
