@@ -3,30 +3,72 @@
 // (oh, ow), the input pixel that kernel tap (kh, kw) of channel c sees:
 // x[c, oh·SH − PH + kh·DH, ow·SW − PW + kw·DW], or 0 outside the image.
 #include "CKeelKernels.h"
+#include "dispatch.h"
 #include <string.h>
 
-/// n floats from src to dst: short runs (an output row) as fixed-size pieces the compiler inlines.
-static inline void copy_run(float *dst, const float *src, long n) {
-    while (n >= 8) {
-        memcpy(dst, src, 8 * sizeof(float));
-        dst += 8; src += 8; n -= 8;
+typedef float keel_run8 __attribute__((ext_vector_type(8)));
+typedef float keel_run4 __attribute__((ext_vector_type(4)));
+
+/// n floats from src to dst: short runs (an output row) in vector registers. A run of 4…16 floats is two
+/// overlapping copies of its first and last 4 or 8 (nothing outside the run is touched).
+__attribute__((always_inline)) static inline void copy_run(float *dst, const float *src, long n) {
+    for (; n > 16; n -= 8, dst += 8, src += 8) {
+        keel_run8 v;
+        memcpy(&v, src, sizeof(v));
+        memcpy(dst, &v, sizeof(v));
+    }
+    if (n >= 8) {
+        keel_run8 head, tail;
+        memcpy(&head, src, sizeof(head));
+        memcpy(&tail, src + n - 8, sizeof(tail));
+        memcpy(dst, &head, sizeof(head));
+        memcpy(dst + n - 8, &tail, sizeof(tail));
+    } else if (n >= 4) {
+        keel_run4 head, tail;
+        memcpy(&head, src, sizeof(head));
+        memcpy(&tail, src + n - 4, sizeof(tail));
+        memcpy(dst, &head, sizeof(head));
+        memcpy(dst + n - 4, &tail, sizeof(tail));
+    } else {
+        switch (n) {  // not a loop, which the compiler would turn back into a memcpy call
+        case 3: dst[2] = src[2]; // fallthrough
+        case 2: dst[1] = src[1]; // fallthrough
+        case 1: dst[0] = src[0]; // fallthrough
+        default: break;
+        }
+    }
+}
+
+/// dst[i] += src[i] for a short run: 8 at a time, then 4, then one by one.
+__attribute__((always_inline)) static inline void add_run(float *dst, const float *src, long n) {
+    for (; n >= 8; n -= 8, dst += 8, src += 8) {
+        keel_run8 d, s;
+        memcpy(&d, dst, sizeof(d));
+        memcpy(&s, src, sizeof(s));
+        d = d + s;
+        memcpy(dst, &d, sizeof(d));
     }
     if (n >= 4) {
-        memcpy(dst, src, 4 * sizeof(float));
+        keel_run4 d, s;
+        memcpy(&d, dst, sizeof(d));
+        memcpy(&s, src, sizeof(s));
+        d = d + s;
+        memcpy(dst, &d, sizeof(d));
         dst += 4; src += 4; n -= 4;
     }
-    switch (n) {  // not a loop, which the compiler would turn back into a memcpy call
-    case 3: dst[2] = src[2]; // fallthrough
-    case 2: dst[1] = src[1]; // fallthrough
-    case 1: dst[0] = src[0]; // fallthrough
+    switch (n) {
+    case 3: dst[2] += src[2]; // fallthrough
+    case 2: dst[1] += src[1]; // fallthrough
+    case 1: dst[0] += src[0]; // fallthrough
     default: break;
     }
 }
 
-void keel_im2col(const float *x, long channels, long height, long width,
-                 long kernelH, long kernelW, long padH, long padW,
-                 long strideH, long strideW, long dilationH, long dilationW,
-                 long outH, long outW, float *col, long ldcol) {
+__attribute__((always_inline))
+static inline void im2col(const float *x, long channels, long height, long width,
+                          long kernelH, long kernelW, long padH, long padW,
+                          long strideH, long strideW, long dilationH, long dilationW,
+                          long outH, long outW, float *col, long ldcol) {
     const long plane = height * width;
     for (long c = 0; c < channels; c++) {
         const float *xc = x + c * plane;
@@ -59,10 +101,11 @@ void keel_im2col(const float *x, long channels, long height, long width,
     }
 }
 
-void keel_col2im(const float *col, long channels, long height, long width,
-                 long kernelH, long kernelW, long padH, long padW,
-                 long strideH, long strideW, long dilationH, long dilationW,
-                 long outH, long outW, long ldcol, float *dx) {
+__attribute__((always_inline))
+static inline void col2im(const float *col, long channels, long height, long width,
+                          long kernelH, long kernelW, long padH, long padW,
+                          long strideH, long strideW, long dilationH, long dilationW,
+                          long outH, long outW, long ldcol, float *dx) {
     const long plane = height * width;
     for (long c = 0; c < channels; c++) {
         float *dc = dx + c * plane;
@@ -78,8 +121,7 @@ void keel_col2im(const float *col, long channels, long height, long width,
                     const float *src = col + oh * outW;
                     float *dst = dc + ih * width;
                     if (strideW == 1) {
-                        float *d = dst + shift;
-                        for (long ow = owBegin; ow < owEnd; ow++) d[ow] += src[ow];
+                        add_run(dst + shift + owBegin, src + owBegin, owEnd - owBegin);
                     } else {
                         for (long ow = owBegin; ow < owEnd; ow++) dst[ow * strideW + shift] += src[ow];
                     }
@@ -88,4 +130,35 @@ void keel_col2im(const float *col, long channels, long height, long width,
             }
         }
     }
+}
+
+// The loops above compiled twice: plain, and with AVX2 available (wider moves for the short runs). Copies
+// and element-wise adds give the same bits either way.
+#define KEEL_IM2COL_ARGS const float *x, long channels, long height, long width, long kernelH, long kernelW, \
+    long padH, long padW, long strideH, long strideW, long dilationH, long dilationW, long outH, long outW, float *col, long ldcol
+#define KEEL_COL2IM_ARGS const float *col, long channels, long height, long width, long kernelH, long kernelW, \
+    long padH, long padW, long strideH, long strideW, long dilationH, long dilationW, long outH, long outW, long ldcol, float *dx
+
+#if defined(__x86_64__) || defined(_M_X64)
+__attribute__((target("avx2,fma"))) static void im2col_avx2(KEEL_IM2COL_ARGS) {
+    im2col(x, channels, height, width, kernelH, kernelW, padH, padW, strideH, strideW, dilationH, dilationW, outH, outW, col, ldcol);
+}
+__attribute__((target("avx2,fma"))) static void col2im_avx2(KEEL_COL2IM_ARGS) {
+    col2im(col, channels, height, width, kernelH, kernelW, padH, padW, strideH, strideW, dilationH, dilationW, outH, outW, ldcol, dx);
+}
+#define KEEL_USE_AVX2 (keel_kernel_variant() == KEEL_VARIANT_AVX2 || keel_kernel_variant() == KEEL_VARIANT_AVX512)
+#else
+#define KEEL_USE_AVX2 0
+#define im2col_avx2 im2col
+#define col2im_avx2 col2im
+#endif
+
+void keel_im2col(KEEL_IM2COL_ARGS) {
+    if (KEEL_USE_AVX2) im2col_avx2(x, channels, height, width, kernelH, kernelW, padH, padW, strideH, strideW, dilationH, dilationW, outH, outW, col, ldcol);
+    else im2col(x, channels, height, width, kernelH, kernelW, padH, padW, strideH, strideW, dilationH, dilationW, outH, outW, col, ldcol);
+}
+
+void keel_col2im(KEEL_COL2IM_ARGS) {
+    if (KEEL_USE_AVX2) col2im_avx2(col, channels, height, width, kernelH, kernelW, padH, padW, strideH, strideW, dilationH, dilationW, outH, outW, ldcol, dx);
+    else col2im(col, channels, height, width, kernelH, kernelW, padH, padW, strideH, strideW, dilationH, dilationW, outH, outW, ldcol, dx);
 }

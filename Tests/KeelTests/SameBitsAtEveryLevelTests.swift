@@ -186,6 +186,28 @@ struct SameBitsAtEveryLevelTests {
         }
     }
 
+    /// Max pooling (SIMD 2×2 kernel and the general path): values and which element won (seen through the
+    /// gradient), with many ties, at every level.
+    @Test func maxPoolingIsTheSameAtEveryLevel() {
+        // Values from a small set, so windows tie often; 2×2 stride 2 on widths that leave SIMD blocks and tails.
+        let x = Tensor(shape: [2, 3, 36, 35], scalars: (0..<(2 * 3 * 36 * 35)).map { Float(($0 * 7919) % 5) - 2 })
+        func run(_ level: KernelLevel, kernel: (Int, Int), stride: (Int, Int)) -> ([Float], [Float]) {
+            KernelLevel.with(level) {
+                let leaf = x.requiringGradient()
+                let y = maxPool2d(leaf, kernel: kernel, stride: stride)
+                y.backward(Tensor((0..<y.count).map { Float($0 % 11) + 1 }).reshaped(y.shape))
+                return (y.scalars, leaf.gradient!.scalars)
+            }
+        }
+        for (kernel, stride) in [((2, 2), (2, 2)), ((2, 2), (1, 1)), ((3, 3), (2, 2))] {
+            let (y0, g0) = run(.portable, kernel: kernel, stride: stride)
+            for level in Self.levels {
+                let (y, g) = run(level, kernel: kernel, stride: stride)
+                #expect(Self.sameBits(y, y0) && Self.sameBits(g, g0), "max pool \(kernel) stride \(stride) at \(level)")
+            }
+        }
+    }
+
     // MARK: Training
 
     static func trainedWeights(cnn: Bool, level: KernelLevel, threads: Int) -> [[Float]] {

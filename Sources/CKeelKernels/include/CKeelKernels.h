@@ -5,6 +5,7 @@
 #define CKEELKERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -87,6 +88,10 @@ void keel_col2im(const float *col, long channels, long height, long width,
                  long kernelH, long kernelW, long padH, long padW,
                  long strideH, long strideW, long dilationH, long dilationW,
                  long outH, long outW, long ldcol, float *dx);
+
+/// 2 × 2 max pooling with stride 2 of `planes` NaN-free planes h × w → oh × ow (oh ≤ h/2, ow ≤ w/2): the
+/// maximum of each window and its in-plane index; the later element of a pair wins only when larger.
+void keel_maxpool2x2(const float *x, long planes, long h, long w, long oh, long ow, float *y, int32_t *indices);
 
 /// y[i] = e^x[i] (within 2 ulp; 0, ±inf, NaN and subnormals as libm). y may equal x.
 void keel_vexp(const float *x, float *y, long n);

@@ -113,23 +113,32 @@ enum ConvolutionKernel {
         }
     }
 
-    /// dW = Σₙ dy[n] · im2col(x[n])ᵀ (when `dWeight` is given) and dx[n] = col2im(Wᵀ · dy[n]) (when `dx` is).
-    /// `keptColumns` are the im2col matrices `forward` kept, if it did.
+    /// dW = Σₙ dy[n] · im2col(x[n])ᵀ (when `dWeight` is given), dx[n] = col2im(Wᵀ · dy[n]) (when `dx` is) and
+    /// db[c] = Σₙ Σₚ dy[n, c, p] (when `dBias` is: per image and channel a `keel_vsum`, added image by image
+    /// within a group, then group by group). `keptColumns` are the im2col matrices `forward` kept, if it did.
     static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                          dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
-                         keptColumns: UnsafePointer<Float>? = nil, _ d: Dimensions) {
+                         dBias: UnsafeMutablePointer<Float>? = nil, keptColumns: UnsafePointer<Float>? = nil,
+                         _ d: Dimensions) {
         let weightCount = d.outChannels * d.patch, p = d.positions
         let groups = d.groupCount, threads = gemmThreads(d)
         let partials = dWeight == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * weightCount)
-        defer { partials?.deallocate() }
+        let biasPartials = dBias == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * d.outChannels)
+        defer {
+            partials?.deallocate()
+            biasPartials?.deallocate()
+        }
         Parallel.forEach(groups) { g in
             let images = d.images(ofGroup: g), columns = images.count * p
             ScratchPool.shared.withBuffer(count: d.patch * columns) { scratch in
                 ScratchPool.shared.withBuffer(count: d.outChannels * columns) { gradient in
-                    // dy of the group laid out as [OC, images · P].
+                    // dy of the group laid out as [OC, images · P] (and summed per channel for the bias).
+                    biasPartials?.advanced(by: g * d.outChannels).update(repeating: 0, count: d.outChannels)
                     for (i, n) in images.enumerated() {
                         for c in 0..<d.outChannels {
-                            (gradient + c * columns + i * p).update(from: dy + n * d.imageOut + c * p, count: p)
+                            let row = dy + n * d.imageOut + c * p
+                            (gradient + c * columns + i * p).update(from: row, count: p)
+                            if let biasPartials { biasPartials[g * d.outChannels + c] += keel_vsum(row, p) }
                         }
                     }
                     if let partials {
@@ -161,6 +170,12 @@ enum ConvolutionKernel {
                         }
                     }
                 }
+            }
+        }
+        if let dBias, let biasPartials {
+            dBias.update(from: biasPartials, count: d.outChannels)
+            for g in 1..<max(groups, 1) {
+                for c in 0..<d.outChannels { dBias[c] += biasPartials[g * d.outChannels + c] }
             }
         }
         if let dWeight, let partials {

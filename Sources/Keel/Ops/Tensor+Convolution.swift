@@ -32,11 +32,12 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
         let px = input.storage.pointer, pw = weight.storage.pointer
         let dx = needs[0] ? Tensor(uninitializedShape: input.shape) : nil
         let dw = needs[1] ? Tensor(uninitializedShape: weight.shape) : nil
-        if dx != nil || dw != nil {
+        let db = needs.count > 2 && needs[2] ? Tensor(uninitializedShape: [d.outChannels]) : nil
+        if dx != nil || dw != nil || db != nil {
             ConvolutionKernel.backward(x: px, weight: pw, dy: g.storage.pointer, dx: dx?.storage.pointer,
-                                       dWeight: dw?.storage.pointer, keptColumns: columns?.storage.pointer, d)
+                                       dWeight: dw?.storage.pointer, dBias: db?.storage.pointer,
+                                       keptColumns: columns?.storage.pointer, d)
         }
-        let db = needs.count > 2 && needs[2] ? g.sum(axes: [0, 2, 3]) : nil
         return [dx, dw, db]
     }
 }

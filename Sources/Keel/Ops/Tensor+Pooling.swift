@@ -122,7 +122,7 @@ enum Pooling {
             (dh, dw) = (window.dilation.height, window.dilation.width)
         }
 
-        /// A 2×2 window without padding or dilation (any stride): the unrolled path.
+        /// A 2×2 window without padding or dilation.
         var isPlain2x2: Bool { kh == 2 && kw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 }
     }
 
@@ -135,26 +135,15 @@ enum Pooling {
     static func maxPlanes(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int32>,
                           planes: Range<Int>, _ g: Geometry) {
         let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
-        // The unrolled 2×2 tournament is for NaN-free input: one sum over the planes tells (a NaN makes it
-        // NaN; so do ±inf pairs, which merely take the general path).
-        let fast = g.isPlain2x2 && !keel_vsum(x + planes.lowerBound * h * w, planes.count * h * w).isNaN
+        // The 2×2, stride-2 kernel is for NaN-free input: one sum over the planes tells (a NaN makes it NaN;
+        // so do ±inf pairs, which merely take the general path).
+        if g.isPlain2x2 && g.sh == 2 && g.sw == 2 && !keel_vsum(x + planes.lowerBound * h * w, planes.count * h * w).isNaN {
+            keel_maxpool2x2(x + planes.lowerBound * h * w, planes.count, h, w, oh, ow, y + planes.lowerBound * oh * ow,
+                            indices + planes.lowerBound * oh * ow)
+            return
+        }
         for plane in planes {
-            let xp = x + plane * h * w, yp = y + plane * oh * ow, ip = indices + plane * oh * ow
-            guard fast else {
-                maxPlane(xp, yp, ip, g)
-                continue
-            }
-            for i in 0..<oh {
-                for j in 0..<ow {
-                    // A two-round tournament (ties keep the earlier element): values by max, indices by select.
-                    let top = i * g.sh * w + j * g.sw
-                    let a = xp[top], b = xp[top + 1], c = xp[top + w], d = xp[top + w + 1]
-                    let m1 = Swift.max(a, b), i1 = b > a ? top + 1 : top
-                    let m2 = Swift.max(c, d), i2 = d > c ? top + w + 1 : top + w
-                    yp[i * ow + j] = Swift.max(m1, m2)
-                    ip[i * ow + j] = Int32(m2 > m1 ? i2 : i1)
-                }
-            }
+            maxPlane(x + plane * h * w, y + plane * oh * ow, indices + plane * oh * ow, g)
         }
     }
 
