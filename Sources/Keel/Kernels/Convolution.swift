@@ -45,8 +45,9 @@ public struct Window2D: Equatable, Sendable, CustomStringConvertible {
 /// depends only on the shapes, never on the thread count: weight-gradient partial sums are per group and
 /// added in group order, so results are bit-identical at any thread count.
 enum ConvolutionKernel {
-    /// About this many GEMM columns (output positions × images) per group.
-    static let targetColumns = 2048
+    /// About this many GEMM columns (output positions × images) per group: small enough that the groups
+    /// share out evenly between threads (a faster core takes more of them).
+    static let targetColumns = 1024
 
     struct Dimensions {
         let batch, inChannels, height, width, outChannels, outHeight, outWidth: Int
@@ -180,9 +181,12 @@ enum ConvolutionKernel {
         }
         if let dWeight, let partials {
             // Sum the groups' dWᵀ in group order, then transpose into [OC, patch].
-            for g in 1..<max(groups, 1) {
-                let src = partials + g * weightCount
-                for i in 0..<weightCount { partials[i] += src[i] }
+            // Each element's groups in order; elements split between threads (disjoint writes).
+            Parallel.forRanges(weightCount, grain: 64, minimumPerThread: 4096) { r in
+                for g in 1..<max(groups, 1) {
+                    let src = partials + g * weightCount
+                    for i in r { partials[i] += src[i] }
+                }
             }
             keel_transpose(partials, d.outChannels, d.patch, d.outChannels, nil, dWeight, d.patch)
         }
