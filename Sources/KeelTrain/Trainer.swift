@@ -12,9 +12,14 @@ public final class Trainer {
     public var lossFunction: (Tensor, [Int32]) -> Tensor = { crossEntropy(logits: $0, labels: $1) }
     public var callbacks: [any TrainingCallback] = []
     public var progress = ProgressReporter(style: .silent)
-    /// Where checkpoints go (nil: none), and how often besides the end of each epoch (in iterations; 0: epoch ends only).
+    /// Where checkpoints go (nil: none), and how often besides the end of each epoch: every `checkpointEvery`
+    /// iterations (0: never) and once at least `checkpointSeconds` of training have passed since the last one
+    /// (0: never). Checkpoints never change results: a run resumed from any of them ends with the same bits.
     public var checkpointDirectory: URL?
     public var checkpointEvery = 0
+    public var checkpointSeconds: Double = 0
+    /// When the last checkpoint was written (or training started).
+    private var lastCheckpoint = ProcessInfo.processInfo.systemUptime
     /// Asked before every iteration; when it returns true the trainer checkpoints and stops.
     public var shouldStop: () -> Bool = { false }
 
@@ -79,7 +84,9 @@ public final class Trainer {
                 let elapsed = ProcessInfo.processInfo.systemUptime - epochStart
                 progress.iteration(epoch: epoch, epochs: epochs, batch: b, batches: batchesPerEpoch, loss: lossValue,
                                    accuracy: accuracy, samplesPerSecond: Double(samplesSeen) / max(elapsed, 1e-9))
-                if checkpointEvery > 0 && position.globalStep % checkpointEvery == 0 && b + 1 < batches.count {
+                let due = (checkpointEvery > 0 && position.globalStep % checkpointEvery == 0) ||
+                    (checkpointSeconds > 0 && ProcessInfo.processInfo.systemUptime - lastCheckpoint >= checkpointSeconds)
+                if due && b + 1 < batches.count {
                     try saveCheckpoint()
                 }
             }
@@ -130,6 +137,7 @@ public final class Trainer {
 
     /// Writes a checkpoint now (no-op without a checkpoint directory).
     public func saveCheckpoint() throws {
+        lastCheckpoint = ProcessInfo.processInfo.systemUptime
         guard let checkpointDirectory else { return }
         try CheckpointStore.save(model: model, optimizer: optimizer, state: checkpointState, to: checkpointDirectory)
     }

@@ -65,7 +65,9 @@ struct TrainCommand: ParsableCommand {
     var out: String?
     @Option(help: "Resume the run in this folder from its checkpoint, with its settings (only --epochs may change).")
     var resume: String?
-    @Option(help: "Also checkpoint every N iterations (0: at epoch ends only).") var checkpointEvery = 20
+    @Option(help: "Besides epoch ends, checkpoint every N iterations (default 0: not by count).") var checkpointEvery = 0
+    @Option(help: "Besides epoch ends, checkpoint after this many seconds since the last checkpoint (default 60; 0: not by time).")
+    var checkpointSeconds: Double = 60
     @Option(help: "Threads for the kernels (default: all cores).") var threads: Int?
     @OptionGroup var kernels: KernelOptions
     @Option(help: """
@@ -86,6 +88,9 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--validation-fraction must be in [0, 1), got \(validationFraction)")
         }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
+        guard checkpointSeconds >= 0 && checkpointSeconds.isFinite else {
+            throw ValidationError("--checkpoint-seconds must be a finite number ≥ 0, got \(checkpointSeconds)")
+        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let dropout, !(dropout >= 0 && dropout < 1) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
         do { _ = try AugmentationPipeline.parse(augment) } catch let error as DataError { throw ValidationError("--augment: \(error)") }
@@ -239,6 +244,7 @@ struct TrainCommand: ParsableCommand {
         }
         trainer.checkpointDirectory = checkpointDirectory
         trainer.checkpointEvery = checkpointEvery
+        trainer.checkpointSeconds = checkpointSeconds
         trainer.progress = ProgressReporter(style: quiet ? .silent : nil)
         trainer.shouldStop = { stopRequested.load(ordering: .relaxed) }
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
