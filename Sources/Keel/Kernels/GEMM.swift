@@ -1,4 +1,5 @@
 import CKeelKernels
+import Synchronization
 
 /// Row-major single-precision matrix product on Keel's packed SIMD kernels, split across threads:
 /// C[M,N] = alpha · op(A)[M,K] · op(B)[K,N] + beta · C.
@@ -99,18 +100,17 @@ public enum GEMM {
         if m <= n {
             let rows = (m + mrI - 1) / mrI * mrI
             ScratchPool.shared.withBuffer(count: depthBlocks * rows * kcMax) { packedA in
-                // Packed in pieces of (depth block, row panels), shared out between threads.
+                // Packed in pieces of (depth block, row panels), then the units; one job, the pieces first.
                 let tiles = rows / mrI, tilesPerPiece = max(1, (tiles * depthBlocks + unitsWanted - 1) / unitsWanted)
                 let pieces = (tiles + tilesPerPiece - 1) / tilesPerPiece
-                Parallel.forEach(depthBlocks * pieces) { piece in
+                let panels = (n + nrI - 1) / nrI
+                let perUnit = max(1, (panels + unitsWanted - 1) / unitsWanted)
+                PackThenCompute.run(packs: depthBlocks * pieces, units: (panels + perUnit - 1) / perUnit) { piece in
                     let (pc, kc, _) = depth(piece / pieces)
                     let i0 = (piece % pieces) * tilesPerPiece * mrI, i1 = min(m, i0 + tilesPerPiece * mrI)
                     keel_pack_a(transposeA ? 1 : 0, transposeA ? a + pc * lda + i0 : a + i0 * lda + pc, lda, i1 - i0, kc, mr,
                                 alpha, packedA + (piece / pieces) * rows * kcMax + i0 * kc)
-                }
-                let panels = (n + nrI - 1) / nrI
-                let perUnit = max(1, (panels + unitsWanted - 1) / unitsWanted)
-                Parallel.forEach((panels + perUnit - 1) / perUnit) { u in
+                } compute: { u in
                     let j0 = u * perUnit * nrI, j1 = min(n, j0 + perUnit * nrI)
                     ScratchPool.shared.withBuffer(count: perUnit * nrI * kcMax) { packedB in
                         for d in 0..<depthBlocks {
@@ -127,15 +127,14 @@ public enum GEMM {
             ScratchPool.shared.withBuffer(count: depthBlocks * columns * kcMax) { packedB in
                 let panels = columns / nrI, panelsPerPiece = max(1, (panels * depthBlocks + unitsWanted - 1) / unitsWanted)
                 let pieces = (panels + panelsPerPiece - 1) / panelsPerPiece
-                Parallel.forEach(depthBlocks * pieces) { piece in
+                let tiles = (m + mrI - 1) / mrI
+                let perUnit = max(1, (tiles + unitsWanted - 1) / unitsWanted)
+                PackThenCompute.run(packs: depthBlocks * pieces, units: (tiles + perUnit - 1) / perUnit) { piece in
                     let (pc, kc, _) = depth(piece / pieces)
                     let j0 = (piece % pieces) * panelsPerPiece * nrI, j1 = min(n, j0 + panelsPerPiece * nrI)
                     keel_pack_b(transposeB ? 1 : 0, transposeB ? b + j0 * ldb + pc : b + pc * ldb + j0, ldb, kc, j1 - j0, nr,
                                 packedB + (piece / pieces) * columns * kcMax + j0 * kc)
-                }
-                let tiles = (m + mrI - 1) / mrI
-                let perUnit = max(1, (tiles + unitsWanted - 1) / unitsWanted)
-                Parallel.forEach((tiles + perUnit - 1) / perUnit) { u in
+                } compute: { u in
                     let i0 = u * perUnit * mrI, i1 = min(m, i0 + perUnit * mrI)
                     ScratchPool.shared.withBuffer(count: perUnit * mrI * kcMax) { packedA in
                         for d in 0..<depthBlocks {
@@ -192,6 +191,28 @@ public enum GEMM {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// One parallel job in two phases: `packs` packing pieces, then `units` that read what they packed. The
+/// pool hands out indices in order, so every piece is taken before any unit; a unit waits (spinning) until
+/// all pieces are done. Saves the second job's start and the barrier between them.
+enum PackThenCompute {
+    private final class Progress: @unchecked Sendable {
+        let packed = Atomic<Int>(0)
+    }
+
+    static func run(packs: Int, units: Int, pack: (Int) -> Void, compute: (Int) -> Void) {
+        let progress = Progress()
+        Parallel.forEach(packs + units) { i in
+            if i < packs {
+                pack(i)
+                progress.packed.wrappingAdd(1, ordering: .releasing)
+            } else {
+                while progress.packed.load(ordering: .acquiring) < packs { keel_spin_pause() }
+                compute(i - packs)
             }
         }
     }
