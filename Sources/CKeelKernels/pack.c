@@ -102,7 +102,8 @@ static void transpose_pack_avx2(const float *src, long ld, long count, int width
 /// keel_transpose in 8 × 8 blocks (partial ones at the edges through masks). Each group of 8 destination
 /// rows is written from start to end before the next, so the writes stream.
 __attribute__((target("avx2,fma")))
-static void keel_transpose_avx2(const float *src, long lds, long rows, long cols, const float *add, float *dst, long ldd) {
+static void keel_transpose_avx2(const float *src, long lds, long rows, long cols, const float *add, int relu, float *dst,
+                                long ldd) {
     const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (long c0 = 0; c0 < cols; c0 += 8) {
         const long cn = cols - c0 < 8 ? cols - c0 : 8;
@@ -119,6 +120,10 @@ static void keel_transpose_avx2(const float *src, long lds, long rows, long cols
             transpose8x8(v);
             if (add) {
                 for (long j = 0; j < cn; j++) v[j] = _mm256_add_ps(v[j], bias[j]);
+            }
+            if (relu) {
+                // max(0, v) with 0 first: NaN and −0 come through as v (x < 0 ? 0 : x, as the ReLU kernel).
+                for (long j = 0; j < cn; j++) v[j] = _mm256_max_ps(_mm256_setzero_ps(), v[j]);
             }
             if (rn == 8) {
                 for (long j = 0; j < cn; j++) _mm256_storeu_ps(dst + (c0 + j) * ldd + r0, v[j]);
@@ -193,15 +198,18 @@ void keel_pack_b(int transB, const float *B, long ldb, long kc, long nc, int nr,
 
 // ---------------------------------------------------------------------------------------------
 
-void keel_transpose(const float *src, long lds, long rows, long cols, const float *add, float *dst, long ldd) {
+void keel_transpose(const float *src, long lds, long rows, long cols, const float *add, int relu, float *dst, long ldd) {
 #ifdef KEEL_X86
     const int variant = keel_kernel_variant();
     if (variant == KEEL_VARIANT_AVX2 || variant == KEEL_VARIANT_AVX512) {
-        keel_transpose_avx2(src, lds, rows, cols, add, dst, ldd);
+        keel_transpose_avx2(src, lds, rows, cols, add, relu, dst, ldd);
         return;
     }
 #endif
     for (long r = 0; r < rows; r++) {
-        for (long c = 0; c < cols; c++) dst[c * ldd + r] = add ? src[r * lds + c] + add[c] : src[r * lds + c];
+        for (long c = 0; c < cols; c++) {
+            const float v = add ? src[r * lds + c] + add[c] : src[r * lds + c];
+            dst[c * ldd + r] = relu && v < 0.0f ? 0.0f : v;
+        }
     }
 }

@@ -83,6 +83,36 @@ struct ConvolutionTests {
     }
 }
 
+/// A convolution followed by ReLU runs fused inside `Sequential`; it must give exactly the two ops' bits.
+struct FusedConvolutionReLUTests {
+    @Test func fusedEqualsSeparateOps() {
+        var g = KeelRandom(seed: 9)
+        let conv = Conv2d(3, 5, kernelSize: 3, padding: 1, generator: &g)
+        let fused = Sequential { conv; ReLU() }
+        var scalars = Tensor.normal([2, 3, 7, 6], generator: &g).scalars
+        scalars[4] = .nan
+        scalars[9] = -0.0
+        let x = Tensor(shape: [2, 3, 7, 6], scalars: scalars)
+        let upstream = Tensor.normal([2, 5, 7, 6], generator: &g)
+        func run(_ body: (Tensor) -> Tensor) -> [[UInt32]] {
+            let leaf = x.requiringGradient()
+            conv.weight.zeroGrad()
+            conv.bias?.zeroGrad()
+            let y = body(leaf)
+            y.backward(upstream)
+            return [y.scalars, leaf.gradient!.scalars, conv.weight.grad!.scalars, conv.bias!.grad!.scalars]
+                .map { $0.map(\.bitPattern) }
+        }
+        let separate = run { conv2d($0, weight: conv.weight.value, bias: conv.bias!.value, padding: (1, 1)).activation(.relu) }
+        #expect(run { fused($0) } == separate)
+        // A ReLU layer that records statistics is not fused (it must see its input).
+        let observed = ActivationLayer(.relu)
+        observed.recordsStatistics = true
+        #expect(run { Sequential { conv; observed }($0) } == separate)
+        #expect(observed.lastStatistics != nil)
+    }
+}
+
 struct PoolingTests {
     /// Reference max/avg pooling (PyTorch semantics) in Double, with gradients of Σ y ⊙ dy.
     static func reference(_ x: [Float], n: Int, c: Int, h: Int, w: Int, k: (Int, Int), s: (Int, Int), p: (Int, Int),

@@ -73,8 +73,9 @@ void keel_gemm_block(long mc, long nc, long kc, const float *packedA, const floa
 /// C ← beta·C (0 when beta is 0).
 void keel_gemm_scale(long M, long N, float beta, float *C, long ldc);
 
-/// dst[c·ldd + r] = src[r·lds + c] (+ add[c] when `add` is not NULL) for r < rows, c < cols.
-void keel_transpose(const float *src, long lds, long rows, long cols, const float *add, float *dst, long ldd);
+/// dst[c·ldd + r] = src[r·lds + c] (+ add[c] when `add` is not NULL; then, with `relu`, v < 0 ? 0 : v) for
+/// r < rows, c < cols.
+void keel_transpose(const float *src, long lds, long rows, long cols, const float *add, int relu, float *dst, long ldd);
 
 /// im2col for one image x[C,H,W] → col[C·KH·KW, OH·OW] (zero padding, stride, dilation); rows of col are
 /// `ldcol` ≥ OH·OW floats apart.

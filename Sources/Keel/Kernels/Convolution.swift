@@ -79,10 +79,11 @@ enum ConvolutionKernel {
     /// Threads for each group's GEMM: all of them when there are fewer groups than threads.
     static func gemmThreads(_ d: Dimensions) -> Int { d.groupCount >= Parallel.threadCount ? 1 : Parallel.threadCount }
 
-    /// y[n] = W · im2col(x[n]) + b. With `keepColumns` (patch · batch · P floats), the im2col matrices stay
-    /// there, group after group, for `backward` to reuse.
+    /// y[n] = W · im2col(x[n]) + b, then ReLU when `relu`. With `keepColumns` (patch · batch · P floats), the
+    /// im2col matrices stay there, group after group, for `backward` to reuse.
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        y: UnsafeMutablePointer<Float>, keepColumns: UnsafeMutablePointer<Float>? = nil, _ d: Dimensions) {
+                        y: UnsafeMutablePointer<Float>, relu: Bool = false, keepColumns: UnsafeMutablePointer<Float>? = nil,
+                        _ d: Dimensions) {
         let threads = gemmThreads(d), p = d.positions
         Parallel.forEach(d.groupCount) { g in
             let images = d.images(ofGroup: g), columns = images.count * p
@@ -97,7 +98,7 @@ enum ConvolutionKernel {
                     // y[n] = result[n's columns, oc]ᵀ (+ b), in SIMD blocks.
                     let oc = d.outChannels
                     for (i, n) in images.enumerated() {
-                        keel_transpose(result + i * p * oc, oc, p, oc, bias, y + n * d.imageOut, p)
+                        keel_transpose(result + i * p * oc, oc, p, oc, bias, relu ? 1 : 0, y + n * d.imageOut, p)
                     }
                 }
             }
@@ -117,10 +118,12 @@ enum ConvolutionKernel {
     /// dW = Σₙ dy[n] · im2col(x[n])ᵀ (when `dWeight` is given), dx[n] = col2im(Wᵀ · dy[n]) (when `dx` is) and
     /// db[c] = Σₙ Σₚ dy[n, c, p] (when `dBias` is: per image and channel a `keel_vsum`, added image by image
     /// within a group, then group by group). `keptColumns` are the im2col matrices `forward` kept, if it did.
+    /// With `reluOutput` (the forward's output after its fused ReLU), dy is first multiplied by ReLU′, exactly
+    /// as the ReLU kernel's backward does.
     static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                          dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
                          dBias: UnsafeMutablePointer<Float>? = nil, keptColumns: UnsafePointer<Float>? = nil,
-                         _ d: Dimensions) {
+                         reluOutput: UnsafePointer<Float>? = nil, _ d: Dimensions) {
         let weightCount = d.outChannels * d.patch, p = d.positions
         let groups = d.groupCount, threads = gemmThreads(d)
         let partials = dWeight == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * weightCount)
@@ -137,8 +140,13 @@ enum ConvolutionKernel {
                     biasPartials?.advanced(by: g * d.outChannels).update(repeating: 0, count: d.outChannels)
                     for (i, n) in images.enumerated() {
                         for c in 0..<d.outChannels {
-                            let row = dy + n * d.imageOut + c * p
-                            (gradient + c * columns + i * p).update(from: row, count: p)
+                            let source = dy + n * d.imageOut + c * p, row = gradient + c * columns + i * p
+                            if let reluOutput {
+                                let y = reluOutput + n * d.imageOut + c * p
+                                keel_activation_backward(Int32(KEEL_ACT_RELU), y, y, source, row, p, nil)
+                            } else {
+                                row.update(from: source, count: p)
+                            }
                             if let biasPartials { biasPartials[g * d.outChannels + c] += keel_vsum(row, p) }
                         }
                     }
@@ -188,7 +196,7 @@ enum ConvolutionKernel {
                     for i in r { partials[i] += src[i] }
                 }
             }
-            keel_transpose(partials, d.outChannels, d.patch, d.outChannels, nil, dWeight, d.patch)
+            keel_transpose(partials, d.outChannels, d.patch, d.outChannels, nil, 0, dWeight, d.patch)
         }
     }
 }

@@ -34,7 +34,10 @@ public final class Conv2d: Module {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation)
+    public func callAsFunction(_ input: Tensor) -> Tensor { forward(input, relu: false) }
+
+    /// The convolution, with a ReLU fused in when `relu`.
+    func forward(_ input: Tensor, relu: Bool) -> Tensor {
+        conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding, dilation: dilation, relu: relu)
     }
 }

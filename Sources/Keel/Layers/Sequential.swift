@@ -8,7 +8,22 @@ public final class Sequential: Module {
 
     public var children: [(name: String, module: any Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor { layers.reduce(input) { $1($0) } }
+    /// The layers in order. A convolution followed by a ReLU layer that records no statistics runs as one
+    /// fused op (`conv2d(…, relu: true)`): the same bits, two fewer passes over the activations.
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        var x = input, i = 0
+        while i < layers.count {
+            if let convolution = layers[i] as? Conv2d, i + 1 < layers.count, let next = layers[i + 1] as? ActivationLayer,
+               next.activation == .relu, !next.recordsStatistics {
+                x = convolution.forward(x, relu: true)
+                i += 2
+            } else {
+                x = layers[i](x)
+                i += 1
+            }
+        }
+        return x
+    }
 }
 
 /// Builds a list of modules: `Sequential { Linear(784, 10); ReLU() }`.

@@ -5,6 +5,14 @@
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
                    stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
                    dilation: (Int, Int) = (1, 1)) -> Tensor {
+    conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, relu: false)
+}
+
+/// `relu(conv2d(…))` in one pass: the ReLU is applied as the output is written, and its derivative as the
+/// gradient is read — the same bits as the two ops, without the two extra passes over the activations.
+/// (`Sequential` uses it for a convolution followed by a ReLU layer that records no statistics.)
+func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int),
+            dilation: (Int, Int), relu: Bool) -> Tensor {
     ensure(input.rank == 4, "conv2d: input must be [N, C, H, W], got shape \(input.shape)")
     ensure(weight.rank == 4, "conv2d: weight must be [OC, C, KH, KW], got shape \(weight.shape)")
     ensure(weight.shape[1] == input.shape[1],
@@ -25,9 +33,13 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
     // The weight gradient needs the im2col matrices again: keep the forward's instead of rebuilding them.
     let columns = GradientMode.isEnabled && weight.requiresGradient
         ? Tensor(uninitializedShape: [d.patch * d.batch * d.positions]) : nil
-    y.withUnsafeMutablePointer { ConvolutionKernel.forward(x: px, weight: pw, bias: pb, y: $0, keepColumns: columns?.storage.pointer, d) }
+    y.withUnsafeMutablePointer {
+        ConvolutionKernel.forward(x: px, weight: pw, bias: pb, y: $0, relu: relu, keepColumns: columns?.storage.pointer, d)
+    }
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
-    return Tensor.record(y, op: "conv2d", inputs: inputs) { [input, weight, columns] g, needs in
+    // The output's buffer (not the tensor, whose node would hold this closure) for ReLU′.
+    let output = relu ? y.storage : nil
+    return Tensor.record(y, op: relu ? "conv2d+relu" : "conv2d", inputs: inputs) { [input, weight, columns, output] g, needs in
         // Pointers are taken from the captured tensors, which keep their buffers alive.
         let px = input.storage.pointer, pw = weight.storage.pointer
         let dx = needs[0] ? Tensor(uninitializedShape: input.shape) : nil
@@ -36,7 +48,7 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
         if dx != nil || dw != nil || db != nil {
             ConvolutionKernel.backward(x: px, weight: pw, dy: g.storage.pointer, dx: dx?.storage.pointer,
                                        dWeight: dw?.storage.pointer, dBias: db?.storage.pointer,
-                                       keptColumns: columns?.storage.pointer, d)
+                                       keptColumns: columns?.storage.pointer, reluOutput: output?.pointer, d)
         }
         return [dx, dw, db]
     }
