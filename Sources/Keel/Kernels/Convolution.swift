@@ -151,7 +151,8 @@ enum ConvolutionKernel {
                         }
                     }
                     if let partials {
-                        // dWᵀ[patch, oc] of this group = col · dyᵀ, with the im2col matrix the forward kept.
+                        // dW[oc, patch] of this group = dy · colᵀ, with the im2col matrix the forward kept (col is
+                        // packed along the patch, 16 or 32 wide, so its transposition wastes no lanes).
                         let col: UnsafePointer<Float>
                         if let keptColumns {
                             col = keptColumns + images.lowerBound * d.patch * p
@@ -159,9 +160,9 @@ enum ConvolutionKernel {
                             im2col(x, d, images: images, into: scratch)
                             col = UnsafePointer(scratch)
                         }
-                        gemm(transposeB: true, m: d.patch, n: d.outChannels, k: columns,
-                             a: col, lda: columns, b: gradient, ldb: columns,
-                             c: partials + g * weightCount, ldc: d.outChannels, threads: threads)
+                        gemm(transposeB: true, m: d.outChannels, n: d.patch, k: columns,
+                             a: gradient, lda: columns, b: col, ldb: columns,
+                             c: partials + g * weightCount, ldc: d.patch, threads: threads)
                     }
                     if let dx {
                         // dcol = Wᵀ · dy, then folded back into dx.
@@ -188,15 +189,14 @@ enum ConvolutionKernel {
             }
         }
         if let dWeight, let partials {
-            // Sum the groups' dWᵀ in group order, then transpose into [OC, patch].
-            // Each element's groups in order; elements split between threads (disjoint writes).
+            // Sum the groups' dW in group order: each element's groups in order, elements split between threads.
             Parallel.forRanges(weightCount, grain: 64, minimumPerThread: 4096) { r in
+                (dWeight + r.lowerBound).update(from: partials + r.lowerBound, count: r.count)
                 for g in 1..<max(groups, 1) {
                     let src = partials + g * weightCount
-                    for i in r { partials[i] += src[i] }
+                    for i in r { dWeight[i] += src[i] }
                 }
             }
-            keel_transpose(partials, d.outChannels, d.patch, d.outChannels, nil, 0, dWeight, d.patch)
         }
     }
 }
