@@ -169,39 +169,45 @@ extension Image {
         var out = Image(width: outWidth, height: outHeight, channels: channels)
         let halfW = Float(width) / 2, halfH = Float(height) / 2
         let outHalfW = Float(outWidth) / 2, outHalfH = Float(outHeight) / 2
-        for y in 0..<outHeight {
-            for x in 0..<outWidth {
-                let u = Float(x) - outHalfW + 0.5, v = Float(y) - outHalfH + 0.5
-                let sx = m[0] * u + m[1] * v + m[2] + halfW - 0.5
-                let sy = m[3] * u + m[4] * v + m[5] + halfH - 0.5
-                switch interpolation {
-                case .nearest:
-                    let ix = Int(sx.rounded(.toNearestOrEven)), iy = Int(sy.rounded(.toNearestOrEven))
-                    let inside = ix >= 0 && ix < width && iy >= 0 && iy < height
-                    for c in 0..<channels { out[y, x, c] = inside ? self[iy, ix, c] : fill }
-                case .bilinear:
-                    let x0 = Int(sx.rounded(.down)), y0 = Int(sy.rounded(.down))
-                    let fx = sx - Float(x0), fy = sy - Float(y0)
-                    // The four taps and their weights; taps outside the image count as 0 and leave the mask.
-                    let xs = (x0, x0 + 1), ys = (y0, y0 + 1)
-                    let inX = (xs.0 >= 0 && xs.0 < width, xs.1 >= 0 && xs.1 < width)
-                    let inY = (ys.0 >= 0 && ys.0 < height, ys.1 >= 0 && ys.1 < height)
-                    let w00: Float = inX.0 && inY.0 ? (1 - fx) * (1 - fy) : 0
-                    let w10: Float = inX.1 && inY.0 ? fx * (1 - fy) : 0
-                    let w01: Float = inX.0 && inY.1 ? (1 - fx) * fy : 0
-                    let w11: Float = inX.1 && inY.1 ? fx * fy : 0
-                    let mask = w00 + w10 + w01 + w11
-                    let outBase = (y * outWidth + x) * channels
-                    if mask == 0 {
-                        for c in 0..<channels { out.pixels[outBase + c] = fill }
-                        continue
-                    }
-                    let cx0 = min(max(xs.0, 0), width - 1), cx1 = min(max(xs.1, 0), width - 1)
-                    let cy0 = min(max(ys.0, 0), height - 1), cy1 = min(max(ys.1, 0), height - 1)
-                    for c in 0..<channels {
-                        let v = w00 * pixels[(cy0 * width + cx0) * channels + c] + w10 * pixels[(cy0 * width + cx1) * channels + c]
-                            + w01 * pixels[(cy1 * width + cx0) * channels + c] + w11 * pixels[(cy1 * width + cx1) * channels + c]
-                        out.pixels[outBase + c] = (v - fill) * mask + fill
+        let (m0, m1, m2, m3, m4, m5) = (m[0], m[1], m[2], m[3], m[4], m[5])
+        let (width, height, channels) = (self.width, self.height, self.channels)
+        pixels.withUnsafeBufferPointer { source in
+            out.pixels.withUnsafeMutableBufferPointer { target in
+                let pixels = source.baseAddress!, result = target.baseAddress!
+                for y in 0..<outHeight {
+                    for x in 0..<outWidth {
+                        let u = Float(x) - outHalfW + 0.5, v = Float(y) - outHalfH + 0.5
+                        let sx = m0 * u + m1 * v + m2 + halfW - 0.5
+                        let sy = m3 * u + m4 * v + m5 + halfH - 0.5
+                        let outBase = (y * outWidth + x) * channels
+                        if interpolation == .nearest {
+                            let ix = Int(sx.rounded(.toNearestOrEven)), iy = Int(sy.rounded(.toNearestOrEven))
+                            let inside = ix >= 0 && ix < width && iy >= 0 && iy < height
+                            for c in 0..<channels { result[outBase + c] = inside ? pixels[(iy * width + ix) * channels + c] : fill }
+                            continue
+                        }
+                        let x0 = Int(sx.rounded(.down)), y0 = Int(sy.rounded(.down))
+                        let fx = sx - Float(x0), fy = sy - Float(y0)
+                        // The four taps and their weights; taps outside the image count as 0 and leave the mask.
+                        let xs = (x0, x0 + 1), ys = (y0, y0 + 1)
+                        let inX = (xs.0 >= 0 && xs.0 < width, xs.1 >= 0 && xs.1 < width)
+                        let inY = (ys.0 >= 0 && ys.0 < height, ys.1 >= 0 && ys.1 < height)
+                        let w00: Float = inX.0 && inY.0 ? (1 - fx) * (1 - fy) : 0
+                        let w10: Float = inX.1 && inY.0 ? fx * (1 - fy) : 0
+                        let w01: Float = inX.0 && inY.1 ? (1 - fx) * fy : 0
+                        let w11: Float = inX.1 && inY.1 ? fx * fy : 0
+                        let mask = w00 + w10 + w01 + w11
+                        if mask == 0 {
+                            for c in 0..<channels { result[outBase + c] = fill }
+                            continue
+                        }
+                        let cx0 = min(max(xs.0, 0), width - 1), cx1 = min(max(xs.1, 0), width - 1)
+                        let cy0 = min(max(ys.0, 0), height - 1), cy1 = min(max(ys.1, 0), height - 1)
+                        for c in 0..<channels {
+                            let v = w00 * pixels[(cy0 * width + cx0) * channels + c] + w10 * pixels[(cy0 * width + cx1) * channels + c]
+                                + w01 * pixels[(cy1 * width + cx0) * channels + c] + w11 * pixels[(cy1 * width + cx1) * channels + c]
+                            result[outBase + c] = (v - fill) * mask + fill
+                        }
                     }
                 }
             }
