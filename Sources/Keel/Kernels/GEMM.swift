@@ -158,8 +158,8 @@ public enum GEMM {
         var mr: Int32 = 0, nr: Int32 = 0, kcMax = 0, mcLevel = 0, ncMax = 0
         keel_gemm_blocking(&mr, &nr, &kcMax, &mcLevel, &ncMax)
         let (mrI, nrI) = (Int(mr), Int(nr))
-        // Half-size row blocks: more units per depth block, so threads finish each one close together.
-        let mcMax = max(mrI, mcLevel / 2 / mrI * mrI)
+        // Quarter-size row blocks: many units per depth block, so threads finish each one close together.
+        let mcMax = max(mrI, mcLevel / 4 / mrI * mrI)
         if beta != 0 && beta != 1 {
             Parallel.forRanges(m, minimumPerThread: 16) { r in keel_gemm_scale(r.count, n, beta, c + r.lowerBound * ldc, ldc) }
         }
@@ -175,12 +175,13 @@ public enum GEMM {
                 for pc in stride(from: 0, to: k, by: kcMax) {
                     let kc = min(kcMax, k - pc)
                     let accumulate: Int32 = pc > 0 || beta != 0 ? 1 : 0
-                    Parallel.forRanges(panels, minimumPerThread: 4) { r in
-                        let j0 = r.lowerBound * nrI, j1 = min(nc, r.upperBound * nrI)
+                    let panelsPerPiece = max(4, (panels + 2 * threads - 1) / (2 * threads))
+                    let pieces = (panels + panelsPerPiece - 1) / panelsPerPiece
+                    PackThenCompute.run(packs: pieces, units: blocksA * chunks) { piece in
+                        let j0 = piece * panelsPerPiece * nrI, j1 = min(nc, j0 + panelsPerPiece * nrI)
                         let source = transposeB ? b + (jc + j0) * ldb + pc : b + pc * ldb + jc + j0
                         keel_pack_b(transposeB ? 1 : 0, source, ldb, kc, j1 - j0, nr, packedB + j0 * kc)
-                    }
-                    Parallel.forEach(blocksA * chunks) { unit in
+                    } compute: { unit in
                         let ic = (unit / chunks) * mcMax, mc = min(mcMax, m - ic)
                         let j0 = (unit % chunks) * panelsPerChunk * nrI, j1 = min(nc, j0 + panelsPerChunk * nrI)
                         if j0 >= j1 { return }
