@@ -117,7 +117,7 @@ static void micro_avx512(long kc, const float *a, const float *b, float *c, long
     }
     for (long k = 0; k < kc; k++) {
         const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
-        _mm_prefetch((const char *)(b + 8 * A5_NR), _MM_HINT_T0);
+        _mm_prefetch((const char *)(a + 8 * A5_MR), _MM_HINT_T0);  // A streams from L2; B sits in L1
         for (int i = 0; i < A5_MR; i++) {
             const __m512 ai = _mm512_set1_ps(a[i]);
             acc[i][0] = _mm512_fmadd_ps(ai, b0, acc[i][0]);
