@@ -1,12 +1,44 @@
 #!/usr/bin/env bash
 # Runs Keel's benchmarks and the numpy / PyTorch peers on the same problems, one after the other, and
-# prints one JSON line per measurement. Usage: Scripts/compare.sh [gemm|conv|train|batch-size|activations|augment|all]
+# prints one JSON line per measurement.
+# Usage: Scripts/compare.sh [gemm|conv|train|batch-size|activations|augment|levels|recipe|all]
+#   levels: GEMM 1024 and training throughput at each AVX kernel level this CPU has, the peers held to the
+#           same instruction set (avx2: OpenBLAS's Haswell kernels, PyTorch/oneDNN/MKL capped at AVX2)
+#   recipe: the default `keel train` recipe against Scripts/train_peer.py, at each AVX level, likewise
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
 swift build -c release >/dev/null
 keel=.build/release/keel
 peer() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 Scripts/bench_peers.py "$@" --json; }
+# The peers' environment that holds them to a kernel level (empty: their own choice).
+peer_level_env() {
+  case $1 in
+    avx2) echo "OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2" ;;
+    *) echo "" ;;
+  esac
+}
+avx_levels() { python3 -c 'import json,sys; print(" ".join(l for l in json.loads(sys.argv[1])["levels"] if l != "portable"))' "$($keel info --json)"; }
+if [[ $what == levels || $what == all ]]; then
+  for level in $(avx_levels); do
+    peer_env=$(peer_level_env "$level")
+    $keel bench gemm --size 1024 --threads 2 --cpu "$level" --repeats 50 --json
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $peer_env python3 Scripts/bench_peers.py gemm --size 1024 --threads 2 --repeats 50 --json
+    for model in mlp cnn; do
+      $keel bench train --model "$model" --batch-size 64 --threads 2 --cpu "$level" --json
+      env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $peer_env python3 Scripts/bench_peers.py train --model "$model" --batch-size 64 --threads 2 --json
+    done
+  done
+fi
+if [[ $what == recipe || $what == all ]]; then
+  work=$(mktemp -d)
+  for level in $(avx_levels); do
+    $keel train --cpu "$level" --threads 2 --quiet --out "$work/$level" >/dev/null
+    python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(json.dumps({"benchmark": "recipe", "cpu_level": m["cpu_level"], "train_seconds": round(m["train_seconds"], 2), "wall_seconds": round(m["wall_seconds_this_session"], 2), "test_accuracy": m["test_accuracy"]}))' "$work/$level/metrics.json"
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(peer_level_env "$level") python3 Scripts/train_peer.py --threads 2
+  done
+  rm -rf "$work"
+fi
 if [[ $what == gemm || $what == all ]]; then
   for size in 512 1024 2048; do
     for threads in 1 2; do

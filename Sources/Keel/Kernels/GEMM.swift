@@ -149,46 +149,56 @@ public enum GEMM {
         }
     }
 
-    /// The threaded driver for large products: per block of columns and of depth, B's block is packed once
-    /// (its panels shared out between threads), then units of A's rows (and, when A has few, of B's columns)
-    /// are handed to whichever thread is free. Every element is the same FMA chain as in `keel_sgemm`.
+    /// The threaded driver for large products: per block of columns and of depth, B's block and A's row blocks
+    /// (for up to `superRows` rows at a time) are packed once, in pieces shared out between threads, then units
+    /// of (A's row block, a chunk of B's columns) go to whichever thread is free. Every element is the same FMA
+    /// chain as in `keel_sgemm`.
     private static func runShared(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        var mr: Int32 = 0, nr: Int32 = 0, kcMax = 0, mcLevel = 0, ncMax = 0
-        keel_gemm_blocking(&mr, &nr, &kcMax, &mcLevel, &ncMax)
+        var mr: Int32 = 0, nr: Int32 = 0, kcMax = 0, mcMax = 0, ncMax = 0
+        keel_gemm_blocking(&mr, &nr, &kcMax, &mcMax, &ncMax)
         let (mrI, nrI) = (Int(mr), Int(nr))
-        // Quarter-size row blocks: many units per depth block, so threads finish each one close together.
-        let mcMax = max(mrI, mcLevel / 4 / mrI * mrI)
         if beta != 0 && beta != 1 {
             Parallel.forRanges(m, minimumPerThread: 16) { r in keel_gemm_scale(r.count, n, beta, c + r.lowerBound * ldc, ldc) }
         }
         let threads = Parallel.threadCount
-        let blocksA = (m + mcMax - 1) / mcMax
-        ScratchPool.shared.withBuffer(count: kcMax * ((min(ncMax, n) + nrI - 1) / nrI) * nrI) { packedB in
-            for jc in stride(from: 0, to: n, by: ncMax) {
-                let nc = min(ncMax, n - jc)
-                let panels = (nc + nrI - 1) / nrI
-                // Units: A's row blocks, each split into column chunks when there are too few for the threads.
-                let chunks = blocksA >= 2 * threads ? 1 : min(panels, (2 * threads + blocksA - 1) / blocksA)
-                let panelsPerChunk = (panels + chunks - 1) / chunks
-                for pc in stride(from: 0, to: k, by: kcMax) {
-                    let kc = min(kcMax, k - pc)
-                    let accumulate: Int32 = pc > 0 || beta != 0 ? 1 : 0
-                    let panelsPerPiece = max(4, (panels + 2 * threads - 1) / (2 * threads))
-                    let pieces = (panels + panelsPerPiece - 1) / panelsPerPiece
-                    PackThenCompute.run(packs: pieces, units: blocksA * chunks) { piece in
-                        let j0 = piece * panelsPerPiece * nrI, j1 = min(nc, j0 + panelsPerPiece * nrI)
-                        let source = transposeB ? b + (jc + j0) * ldb + pc : b + pc * ldb + jc + j0
-                        keel_pack_b(transposeB ? 1 : 0, source, ldb, kc, j1 - j0, nr, packedB + j0 * kc)
-                    } compute: { unit in
-                        let ic = (unit / chunks) * mcMax, mc = min(mcMax, m - ic)
-                        let j0 = (unit % chunks) * panelsPerChunk * nrI, j1 = min(nc, j0 + panelsPerChunk * nrI)
-                        if j0 >= j1 { return }
-                        ScratchPool.shared.withBuffer(count: ((mc + mrI - 1) / mrI) * mrI * kc) { packedA in
-                            let source = transposeA ? a + pc * lda + ic : a + ic * lda + pc
-                            keel_pack_a(transposeA ? 1 : 0, source, lda, mc, kc, mr, alpha, packedA)
-                            keel_gemm_block(mc, j1 - j0, kc, packedA, packedB + j0 * kc, c + ic * ldc + jc + j0, ldc, accumulate)
+        // A's packed blocks for at most this many rows at a time (about 8 MiB).
+        let superRows = max(mcMax, (1 << 21) / kcMax / mcMax * mcMax)
+        let columnsPadded = (min(ncMax, n) + nrI - 1) / nrI * nrI
+        let rowsPadded = (min(superRows, m) + mrI - 1) / mrI * mrI + mcMax
+        ScratchPool.shared.withBuffer(count: kcMax * columnsPadded) { packedB in
+            ScratchPool.shared.withBuffer(count: kcMax * rowsPadded) { packedA in
+                for jc in stride(from: 0, to: n, by: ncMax) {
+                    let nc = min(ncMax, n - jc)
+                    let panels = (nc + nrI - 1) / nrI
+                    for pc in stride(from: 0, to: k, by: kcMax) {
+                        let kc = min(kcMax, k - pc)
+                        let accumulate: Int32 = pc > 0 || beta != 0 ? 1 : 0
+                        for ms in stride(from: 0, to: m, by: superRows) {
+                            let rows = min(superRows, m - ms), blocksA = (rows + mcMax - 1) / mcMax
+                            // B's pieces (only with the first rows), then A's blocks; then the units.
+                            let panelsPerPiece = max(4, (panels + 2 * threads - 1) / (2 * threads))
+                            let piecesB = ms == 0 ? (panels + panelsPerPiece - 1) / panelsPerPiece : 0
+                            let chunks = max(1, min(panels, (4 * threads + blocksA - 1) / blocksA))
+                            let panelsPerChunk = (panels + chunks - 1) / chunks
+                            PackThenCompute.run(packs: piecesB + blocksA, units: blocksA * chunks) { piece in
+                                if piece < piecesB {
+                                    let j0 = piece * panelsPerPiece * nrI, j1 = min(nc, j0 + panelsPerPiece * nrI)
+                                    let source = transposeB ? b + (jc + j0) * ldb + pc : b + pc * ldb + jc + j0
+                                    keel_pack_b(transposeB ? 1 : 0, source, ldb, kc, j1 - j0, nr, packedB + j0 * kc)
+                                } else {
+                                    let i0 = (piece - piecesB) * mcMax, ic = ms + i0, mc = min(mcMax, rows - i0)
+                                    let source = transposeA ? a + pc * lda + ic : a + ic * lda + pc
+                                    keel_pack_a(transposeA ? 1 : 0, source, lda, mc, kc, mr, alpha, packedA + i0 * kc)
+                                }
+                            } compute: { unit in
+                                let i0 = (unit / chunks) * mcMax, mc = min(mcMax, rows - i0)
+                                let j0 = (unit % chunks) * panelsPerChunk * nrI, j1 = min(nc, j0 + panelsPerChunk * nrI)
+                                if j0 >= j1 { return }
+                                keel_gemm_block(mc, j1 - j0, kc, packedA + i0 * kc, packedB + j0 * kc,
+                                                c + (ms + i0) * ldc + jc + j0, ldc, accumulate)
+                            }
                         }
                     }
                 }
