@@ -9,8 +9,10 @@ final class TensorStorage: @unchecked Sendable {
    
     init(count: Int, zeroed: Bool = false) {
         self.count = count
-        pointer = BufferCache.shared.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride)
-            .bindMemory(to: Float.self, capacity: max(count, 1))
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        let raw = bytes >= BufferCache.minimumBytes ? BufferCache.shared.allocate(byteCount: bytes)
+            : UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         if zeroed { pointer.initialize(repeating: 0, count: count) }
     }
 
@@ -21,5 +23,12 @@ final class TensorStorage: @unchecked Sendable {
         return other
     }
 
-    deinit { BufferCache.shared.deallocate(UnsafeMutableRawPointer(pointer), byteCount: max(count, 1) * MemoryLayout<Float>.stride) }
+    deinit {
+        let bytes = max(count, 1) * MemoryLayout<Float>.stride
+        if bytes >= BufferCache.minimumBytes {
+            BufferCache.shared.deallocate(UnsafeMutableRawPointer(pointer), byteCount: bytes)
+        } else {
+            pointer.deallocate()
+        }
+    }
 }
