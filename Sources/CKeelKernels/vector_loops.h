@@ -1,27 +1,16 @@
 // exp, log and sum over float arrays, written once over the vector type of simd_math.h (same macros) and
 // compiled per instruction-set level by vector_math.c.
 
-static TARGET void FN(exp_array)(const float *x, float *y, long n) {
-    long i = 0;
-    for (; i + W <= n; i += W) {
-        VF v;
-        __builtin_memcpy(&v, x + i, sizeof(v));
-        v = FN(vexp)(v);
-        __builtin_memcpy(y + i, &v, sizeof(v));
+/// y[i] = f(x[i]) over whole vectors, the tail through a zero-padded one.
+#define KEEL_MAP_ARRAY(NAME, F)                                                                         \
+    static TARGET void FN(NAME)(const float *x, float *y, long n) {                                    \
+        long i = 0;                                                                                     \
+        for (; i + W <= n; i += W) FN(store_partial)(y + i, FN(F)(FN(load_partial)(x + i, W)), W);      \
+        if (i < n) FN(store_partial)(y + i, FN(F)(FN(load_partial)(x + i, n - i)), n - i);             \
     }
-    if (i < n) FN(store_partial)(y + i, FN(vexp)(FN(load_partial)(x + i, n - i)), n - i);
-}
-
-static TARGET void FN(log_array)(const float *x, float *y, long n) {
-    long i = 0;
-    for (; i + W <= n; i += W) {
-        VF v;
-        __builtin_memcpy(&v, x + i, sizeof(v));
-        v = FN(vlog)(v);
-        __builtin_memcpy(y + i, &v, sizeof(v));
-    }
-    if (i < n) FN(store_partial)(y + i, FN(vlog)(FN(load_partial)(x + i, n - i)), n - i);
-}
+KEEL_MAP_ARRAY(exp_array, vexp)
+KEEL_MAP_ARRAY(log_array, vlog)
+#undef KEEL_MAP_ARRAY
 
 /// Σ x[i] by one logical tree for every level: 64 lanes, lane j adding x[64·b + j] for b = 0, 1, … in order
 /// (the last, partial block padded with +0), then the lanes folded in halves: lane j += lane j + 32,

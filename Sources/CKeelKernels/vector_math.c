@@ -6,65 +6,8 @@
 
 #pragma clang fp contract(off)
 
-#if defined(__x86_64__) || defined(_M_X64)
-#define KEEL_X86 1
-#endif
-
-#ifdef KEEL_X86
-typedef float keel_vf16 __attribute__((ext_vector_type(16)));
-typedef int keel_vi16 __attribute__((ext_vector_type(16)));
-#define VF keel_vf16
-#define VI keel_vi16
-#define W 16
-#define TARGET __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,fma")))
-#define FN(name) name##_avx512
-#include "simd_math.h"
-#include "vector_loops.h"
-#undef VF
-#undef VI
-#undef W
-#undef TARGET
-#undef FN
-
-typedef float keel_vf8 __attribute__((ext_vector_type(8)));
-typedef int keel_vi8 __attribute__((ext_vector_type(8)));
-#define VF keel_vf8
-#define VI keel_vi8
-#define W 8
-#define TARGET __attribute__((target("avx2,fma")))
-#define FN(name) name##_avx2
-#include "simd_math.h"
-#include "vector_loops.h"
-#undef VF
-#undef VI
-#undef W
-#undef TARGET
-#undef FN
-#endif
-
-typedef float keel_vf4 __attribute__((ext_vector_type(4)));
-typedef int keel_vi4 __attribute__((ext_vector_type(4)));
-#define VF keel_vf4
-#define VI keel_vi4
-#define W 4
-#define TARGET
-#define FN(name) name##_portable
-#include "simd_math.h"
-#include "vector_loops.h"
-#undef TARGET
-#undef FN
-#ifdef KEEL_X86
-// The portable source again with the FMA instruction available, for x86 CPUs that have it.
-#define TARGET __attribute__((target("fma")))
-#define FN(name) name##_portable_fma
-#include "simd_math.h"
-#include "vector_loops.h"
-#undef TARGET
-#undef FN
-#endif
-#undef VF
-#undef VI
-#undef W
+#define KEEL_LEVEL_BODY "vector_loops.h"
+#include "per_level.h"
 
 void keel_vexp(const float *x, float *y, long n) {
     switch (keel_kernel_variant()) {

@@ -111,7 +111,7 @@ struct SameBitsAtEveryLevelTests {
     /// Inputs that reach every branch: a dense sweep, huge and tiny magnitudes, subnormals, the exp limits.
     static let inputs: [Float] = {
         var x = (0..<4001).map { Float(-100) + Float($0) * 0.05 }
-        x += [0, -0.0, 1e-7, -1e-7, 1e-30, -1e-30, 1e-40 as Float, -1e-40 as Float, Float.leastNonzeroMagnitude, -Float.leastNonzeroMagnitude,
+        x += [0, -0.0, 1e-7, -1e-7, 1e-30, -1e-30, Float(1e-20) * 1e-20, Float(-1e-20) * 1e-20, Float.leastNonzeroMagnitude, -Float.leastNonzeroMagnitude,
               88.7, -88.7, 88.72, -88.72, 88.73, -103.9, -104, 103.9, 1e3, -1e3, 1e4, -1e4, 3e38, -3e38,
               .infinity, -.infinity, 0.5, -0.5, 0.625, -0.625, 3, -3, 6]
         x += (0..<300).map { Float(sign: $0 % 2 == 0 ? .plus : .minus, exponent: $0 / 2 - 149, significand: 1.37) }
