@@ -84,8 +84,8 @@ public enum GEMM {
     private static func runSmallSide(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        var mr: Int32 = 0, nr: Int32 = 0, kcMax = 0, mcLevel = 0, ncMax = 0
-        keel_gemm_blocking(&mr, &nr, &kcMax, &mcLevel, &ncMax)
+        var mr: Int32 = 0, nr: Int32 = 0, kcMax = 0, mcMax = 0, ncMax = 0
+        keel_gemm_blocking(&mr, &nr, &kcMax, &mcMax, &ncMax)
         let (mrI, nrI) = (Int(mr), Int(nr))
         if beta != 0 && beta != 1 {
             Parallel.forRanges(m, minimumPerThread: 16) { r in keel_gemm_scale(r.count, n, beta, c + r.lowerBound * ldc, ldc) }
@@ -117,7 +117,11 @@ public enum GEMM {
                             let (pc, kc, accumulate) = depth(d)
                             keel_pack_b(transposeB ? 1 : 0, transposeB ? b + j0 * ldb + pc : b + pc * ldb + j0, ldb, kc, j1 - j0,
                                         nr, packedB)
-                            keel_gemm_block(m, j1 - j0, kc, packedA + d * rows * kcMax, packedB, c + j0, ldc, accumulate)
+                            // A's rows in blocks of MC, so each stays in L2 while B's micro-panels pass.
+                            for ic in stride(from: 0, to: m, by: mcMax) {
+                                keel_gemm_block(min(mcMax, m - ic), j1 - j0, kc, packedA + d * rows * kcMax + ic * kc, packedB,
+                                                c + ic * ldc + j0, ldc, accumulate)
+                            }
                         }
                     }
                 }
