@@ -45,9 +45,10 @@ public struct Window2D: Equatable, Sendable, CustomStringConvertible {
 /// depends only on the shapes, never on the thread count: weight-gradient partial sums are per group and
 /// added in group order, so results are bit-identical at any thread count.
 enum ConvolutionKernel {
-    /// About this many GEMM columns (output positions × images) per group: small enough that the groups
-    /// share out evenly between threads (a faster core takes more of them).
-    static let targetColumns = 1024
+    /// About this many GEMM columns (output positions × images) per group: small enough that a group's im2col
+    /// matrix stays in L2 (the weight gradient rebuilds it there rather than reading a kept copy back from L3)
+    /// and that the groups share out evenly between threads (a faster core takes more of them).
+    static let targetColumns = 512
 
     struct Dimensions {
         let batch, inChannels, height, width, outChannels, outHeight, outWidth: Int
@@ -79,15 +80,13 @@ enum ConvolutionKernel {
     /// Threads for each group's GEMM: all of them when there are fewer groups than threads.
     static func gemmThreads(_ d: Dimensions) -> Int { d.groupCount >= Parallel.threadCount ? 1 : Parallel.threadCount }
 
-    /// y[n] = W · im2col(x[n]) + b, then ReLU when `relu`. With `keepColumns` (patch · batch · P floats), the
-    /// im2col matrices stay there, group after group, for `backward` to reuse.
+    /// y[n] = W · im2col(x[n]) + b, then ReLU when `relu`.
     static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        y: UnsafeMutablePointer<Float>, relu: Bool = false, keepColumns: UnsafeMutablePointer<Float>? = nil,
-                        _ d: Dimensions) {
+                        y: UnsafeMutablePointer<Float>, relu: Bool = false, _ d: Dimensions) {
         let threads = gemmThreads(d), p = d.positions
         Parallel.forEach(d.groupCount) { g in
             let images = d.images(ofGroup: g), columns = images.count * p
-            withColumns(of: images, in: keepColumns, d) { col in
+            ScratchPool.shared.withBuffer(count: d.patch * columns) { col in
                 ScratchPool.shared.withBuffer(count: d.outChannels * columns) { result in
                     im2col(x, d, images: images, into: col)
                     // result[column, oc] = colᵀ · Wᵀ: the long side (columns) on GEMM rows, OC on its
@@ -105,25 +104,14 @@ enum ConvolutionKernel {
         }
     }
 
-    /// The im2col buffer of a group: its place in `kept` when given, else scratch space.
-    private static func withColumns(of images: Range<Int>, in kept: UnsafeMutablePointer<Float>?, _ d: Dimensions,
-                                    _ body: (UnsafeMutablePointer<Float>) -> Void) {
-        if let kept {
-            body(kept + images.lowerBound * d.patch * d.positions)
-        } else {
-            ScratchPool.shared.withBuffer(count: d.patch * images.count * d.positions, body)
-        }
-    }
-
     /// dW = Σₙ dy[n] · im2col(x[n])ᵀ (when `dWeight` is given), dx[n] = col2im(Wᵀ · dy[n]) (when `dx` is) and
     /// db[c] = Σₙ Σₚ dy[n, c, p] (when `dBias` is: per image and channel a `keel_vsum`, added image by image
-    /// within a group, then group by group). `keptColumns` are the im2col matrices `forward` kept, if it did.
-    /// With `reluOutput` (the forward's output after its fused ReLU), dy is first multiplied by ReLU′, exactly
+    /// within a group, then group by group). With `reluOutput` (the forward's output after its fused ReLU), dy is first multiplied by ReLU′, exactly
     /// as the ReLU kernel's backward does.
     static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                          dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
-                         dBias: UnsafeMutablePointer<Float>? = nil, keptColumns: UnsafePointer<Float>? = nil,
-                         reluOutput: UnsafePointer<Float>? = nil, _ d: Dimensions) {
+                         dBias: UnsafeMutablePointer<Float>? = nil, reluOutput: UnsafePointer<Float>? = nil,
+                         _ d: Dimensions) {
         let weightCount = d.outChannels * d.patch, p = d.positions
         let groups = d.groupCount, threads = gemmThreads(d)
         let partials = dWeight == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * weightCount)
@@ -151,15 +139,10 @@ enum ConvolutionKernel {
                         }
                     }
                     if let partials {
-                        // dW[oc, patch] of this group = dy · colᵀ, with the im2col matrix the forward kept (col is
-                        // packed along the patch, 16 or 32 wide, so its transposition wastes no lanes).
-                        let col: UnsafePointer<Float>
-                        if let keptColumns {
-                            col = keptColumns + images.lowerBound * d.patch * p
-                        } else {
-                            im2col(x, d, images: images, into: scratch)
-                            col = UnsafePointer(scratch)
-                        }
+                        // dW[oc, patch] of this group = dy · colᵀ (col rebuilt in L2, packed along the patch, 16 or 32
+                        // wide, so its transposition wastes no lanes).
+                        im2col(x, d, images: images, into: scratch)
+                        let col = UnsafePointer(scratch)
                         gemm(transposeB: true, m: d.outChannels, n: d.patch, k: columns,
                              a: gradient, lda: columns, b: col, ldb: columns,
                              c: partials + g * weightCount, ldc: d.patch, threads: threads)

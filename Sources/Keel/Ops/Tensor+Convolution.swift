@@ -30,16 +30,11 @@ func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), 
                                          outHeight: out.height, outWidth: out.width, window: window)
     var y = Tensor(uninitializedShape: [d.batch, d.outChannels, d.outHeight, d.outWidth])
     let px = input.storage.pointer, pw = weight.storage.pointer, pb = bias?.storage.pointer
-    // The weight gradient needs the im2col matrices again: keep the forward's instead of rebuilding them.
-    let columns = GradientMode.isEnabled && weight.requiresGradient
-        ? Tensor(uninitializedShape: [d.patch * d.batch * d.positions]) : nil
-    y.withUnsafeMutablePointer {
-        ConvolutionKernel.forward(x: px, weight: pw, bias: pb, y: $0, relu: relu, keepColumns: columns?.storage.pointer, d)
-    }
+    y.withUnsafeMutablePointer { ConvolutionKernel.forward(x: px, weight: pw, bias: pb, y: $0, relu: relu, d) }
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
     // The output's buffer (not the tensor, whose node would hold this closure) for ReLU′.
     let output = relu ? y.storage : nil
-    return Tensor.record(y, op: relu ? "conv2d+relu" : "conv2d", inputs: inputs) { [input, weight, columns, output] g, needs in
+    return Tensor.record(y, op: relu ? "conv2d+relu" : "conv2d", inputs: inputs) { [input, weight, output] g, needs in
         // Pointers are taken from the captured tensors, which keep their buffers alive.
         let px = input.storage.pointer, pw = weight.storage.pointer
         let dx = needs[0] ? Tensor(uninitializedShape: input.shape) : nil
@@ -48,7 +43,7 @@ func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), 
         if dx != nil || dw != nil || db != nil {
             ConvolutionKernel.backward(x: px, weight: pw, dy: g.storage.pointer, dx: dx?.storage.pointer,
                                        dWeight: dw?.storage.pointer, dBias: db?.storage.pointer,
-                                       keptColumns: columns?.storage.pointer, reluOutput: output?.pointer, d)
+                                       reluOutput: output?.pointer, d)
         }
         return [dx, dw, db]
     }
