@@ -38,16 +38,26 @@ public final class SGD: Optimizer {
         let buffer = state.pointer(name + ".momentum_buffer", shape: shape)
         let nesterov = self.nesterov
         Parallel.forRanges(count, grain: 1024, minimumPerThread: optimizerParallelThreshold) { r in
-            // One branch-free loop per case, so each vectorizes.
-            if first {
-                for i in r { buffer[i] = gradient[i] + lambda * w[i] }
-            } else {
-                for i in r { buffer[i] = mu * buffer[i] + damp * (gradient[i] + lambda * w[i]) }
-            }
-            if nesterov {
-                for i in r { w[i] -= lr * (gradient[i] + lambda * w[i] + mu * buffer[i]) }
-            } else {
-                for i in r { w[i] -= lr * buffer[i] }
+            // One pass over w, ∇ and b per element (they are read once); one branch-free loop per case, so each
+            // vectorizes.
+            switch (first, nesterov) {
+            case (true, false):
+                for i in r { let g = gradient[i] + lambda * w[i]; buffer[i] = g; w[i] -= lr * g }
+            case (true, true):
+                for i in r { let g = gradient[i] + lambda * w[i]; buffer[i] = g; w[i] -= lr * (g + mu * g) }
+            case (false, false):
+                for i in r {
+                    let b = mu * buffer[i] + damp * (gradient[i] + lambda * w[i])
+                    buffer[i] = b
+                    w[i] -= lr * b
+                }
+            case (false, true):
+                for i in r {
+                    let g = gradient[i] + lambda * w[i]
+                    let b = mu * buffer[i] + damp * g
+                    buffer[i] = b
+                    w[i] -= lr * (g + mu * b)
+                }
             }
         }
     }
