@@ -17,11 +17,7 @@ public enum CSVTable {
     /// Loads a CSV (or gzipped CSV) file.
     public static func load(_ url: URL, header: Header = .automatic, label: LabelColumn = .last) throws -> TensorDataset {
         let path = url.path
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError(path: path, problem: "file not found") }
-        var data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw DataError(path: path, problem: "cannot be read (\(error.localizedDescription))")
-        }
+        var data = try DataError.readFile(url)
         if Gzip.isCompressed(data) { data = try Gzip.decompress(data, path: path) }
         guard let text = String(data: data, encoding: .utf8) else { throw DataError(path: path, problem: "not UTF-8 text") }
         return try parse(text, path: path, header: header, label: label)

@@ -1,3 +1,6 @@
+import Foundation
+import Keel
+
 /// A problem with data that came from outside (a file, a directory, a flag): names the path and what is wrong.
 public struct DataError: Error, CustomStringConvertible, Equatable {
     public var path: String
@@ -9,4 +12,13 @@ public struct DataError: Error, CustomStringConvertible, Equatable {
     }
 
     public var description: String { "\(path): \(problem)" }
+}
+
+extension DataError {
+    /// The bytes of the regular file at `url` (see `InputFile.read`), its problems as `DataError`s.
+    static func readFile(_ url: URL, maxBytes: Int = 1 << 34) throws -> Data {
+        do { return try InputFile.read(url, maxBytes: maxBytes) } catch let error as FileError {
+            throw DataError(path: error.path, problem: error.problem)
+        }
+    }
 }

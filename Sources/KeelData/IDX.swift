@@ -1,4 +1,5 @@
 import Foundation
+import Keel
 
 /// The IDX format of MNIST and Fashion-MNIST: two zero bytes, a type byte (0x08 = unsigned byte), the
 /// number of dimensions, each dimension as a big-endian UInt32, then the data, row-major. Files may be
@@ -7,14 +8,11 @@ public enum IDX {
     /// Reads an unsigned-byte IDX file (raw or gzipped): its shape and bytes.
     public static func read(_ url: URL) throws -> (shape: [Int], bytes: [UInt8]) {
         let path = url.path
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError(path: path, problem: "file not found") }
-        var data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw DataError(path: path, problem: "cannot be read (\(error.localizedDescription))")
+        var data = try DataError.readFile(url)
+        if Gzip.isCompressed(data) {
+            // Inflated only as far as the header says the data goes.
+            data = try Gzip.decompress(data, path: path) { prefix in declaredSize(Array(prefix.prefix(4 + 4 * 255))) ?? InputLimits.maxDecompressedBytes }
         }
-        if Gzip.isCompressed(data) { data = try Gzip.decompress(data, path: path) }
         return try parse([UInt8](data), path: path)
     }
 
@@ -37,8 +35,11 @@ public enum IDX {
             let o = 4 + 4 * d
             shape.append(Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]))
         }
-        let expected = shape.reduce(1, *)
         let available = bytes.count - 4 - 4 * rank
+        // Checked: the dimensions are untrusted 32-bit numbers whose product can overflow.
+        guard let expected = checkedProduct(shape, limit: available) else {
+            throw DataError(path: path, problem: "truncated data: shape \(shape) needs more than the \(available) bytes found")
+        }
         guard available >= expected else {
             throw DataError(path: path, problem: "truncated data: shape \(shape) needs \(expected) bytes, found \(available)")
         }
@@ -46,6 +47,16 @@ public enum IDX {
             throw DataError(path: path, problem: "\(available - expected) unexpected bytes after the data of shape \(shape)")
         }
         return (shape, Array(bytes[(4 + 4 * rank)...]))
+    }
+
+    /// The total size (header and data) an IDX header declares, once `prefix` holds the whole header; nil
+    /// before that or when the header is not IDX.
+    static func declaredSize(_ prefix: [UInt8]) -> Int? {
+        guard prefix.count >= 4, prefix[0] == 0, prefix[1] == 0 else { return nil }
+        let rank = Int(prefix[3])
+        guard prefix.count >= 4 + 4 * rank else { return nil }
+        let shape = (0..<rank).map { d in (0..<4).reduce(0) { $0 << 8 | Int(prefix[4 + 4 * d + $1]) } }
+        return checkedProduct(shape, limit: InputLimits.maxDecompressedBytes).map { $0 + 4 + 4 * rank }
     }
 
     /// Encodes unsigned bytes as an (uncompressed) IDX file.

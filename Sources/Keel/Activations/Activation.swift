@@ -125,15 +125,44 @@ public enum Activation: Hashable, Sendable, Codable {
         }
     }
 
-    /// Checks parameters, stopping with a message on nonsense (a zero β or α).
-    func validate() {
+    /// What is wrong with the parameters (a zero or non-finite β or α), or nil when they make sense.
+    public var problem: String? {
         switch self {
-        case .softplus(let beta, _): ensure(beta != 0 && beta.isFinite, "softplus: beta must be finite and non-zero, got \(beta)")
-        case .celu(let alpha): ensure(alpha != 0 && alpha.isFinite, "celu: alpha must be finite and non-zero, got \(alpha)")
-        case .elu(let alpha): ensure(alpha.isFinite, "elu: alpha must be finite, got \(alpha)")
-        case .leakyReLU(let slope): ensure(slope.isFinite, "leaky_relu: negative slope must be finite, got \(slope)")
+        case .softplus(let beta, let threshold):
+            if !(beta != 0 && beta.isFinite) { return "softplus: beta must be finite and non-zero, got \(beta)" }
+            if threshold.isNaN { return "softplus: threshold must be a number, got \(threshold)" }
+        case .celu(let alpha): if !(alpha != 0 && alpha.isFinite) { return "celu: alpha must be finite and non-zero, got \(alpha)" }
+        case .elu(let alpha): if !alpha.isFinite { return "elu: alpha must be finite, got \(alpha)" }
+        case .leakyReLU(let slope): if !slope.isFinite { return "leaky_relu: negative slope must be finite, got \(slope)" }
         default: break
         }
+        return nil
+    }
+
+    /// Checks parameters, stopping with a message on nonsense (inputs are checked with `problem` first).
+    func validate() {
+        if let problem { ensure(false, problem) }
+    }
+
+    /// An activation from a spec "NAME" or "NAME:PARAMETER" (the negative slope, α or β), e.g. `leaky_relu:0.2`;
+    /// throws a one-line description of what is wrong.
+    public static func parse(_ spec: String) throws -> Activation {
+        let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let name = parts.first, !name.isEmpty else {
+            throw ActivationSpecError(spec: spec, problem: "empty activation name; known: \(all.map(\.name).joined(separator: ", "))")
+        }
+        var parameter: Float?
+        if parts.count == 2 {
+            guard let value = Float(parts[1]), value.isFinite else {
+                throw ActivationSpecError(spec: spec, problem: "the parameter after ':' must be a finite number, got '\(parts[1])'")
+            }
+            parameter = value
+        }
+        guard let activation = Activation(name: name, negativeSlope: parameter, alpha: parameter, beta: parameter) else {
+            throw ActivationSpecError(spec: spec, problem: "unknown activation '\(name)'; known: \(all.map(\.name).joined(separator: ", "))")
+        }
+        if let problem = activation.problem { throw ActivationSpecError(spec: spec, problem: problem) }
+        return activation
     }
 
     /// f(x) for one value (through the same kernel as tensors).
@@ -180,4 +209,11 @@ public enum Activation: Hashable, Sendable, Codable {
     public func derivative(at x: Tensor) -> Tensor {
         backward(x: x, y: apply(to: x), gradient: Tensor.ones(x.shape))
     }
+}
+
+/// An activation spec that could not be parsed (`Activation.parse`).
+public struct ActivationSpecError: Error, CustomStringConvertible {
+    public var spec: String
+    public var problem: String
+    public var description: String { "activation '\(spec)': \(problem)" }
 }

@@ -48,7 +48,7 @@ extension Schedule {
                                                varianceDecay: try reader.float("variance_decay") ?? 0.55,
                                                numPeriods: try reader.float("num_periods") ?? 0.5,
                                                alpha: try reader.float("alpha") ?? 0, beta: try reader.float("beta") ?? 0.001,
-                                               seed: UInt64(try reader.int("seed") ?? 0))
+                                               seed: try reader.seed("seed"))
         case "constant":
             schedule = .constant(lr)
         case "constant_factor":
@@ -151,6 +151,21 @@ struct ParameterReader {
     mutating func int(_ key: String, required: Bool = false) throws -> Int? {
         guard let text = try string(key, required: required) else { return nil }
         guard let v = Int(text) else { throw ScheduleError(schedule: schedule, problem: "\(key) must be an integer, got '\(text)'") }
+        // Steps beyond ±10¹² mean nothing to a schedule, and sums of them must not overflow.
+        guard abs(v) <= Self.maxInteger else {
+            throw ScheduleError(schedule: schedule, problem: "\(key) must be within ±10¹², got \(text)")
+        }
+        return v
+    }
+
+    static let maxInteger = 1_000_000_000_000
+
+    /// A random seed: an integer in 0…2⁶⁴−1 (0 when absent).
+    mutating func seed(_ key: String) throws -> UInt64 {
+        guard let text = try string(key) else { return 0 }
+        guard let v = UInt64(text) else {
+            throw ScheduleError(schedule: schedule, problem: "\(key) must be an integer in 0…18446744073709551615, got '\(text)'")
+        }
         return v
     }
 
@@ -176,8 +191,8 @@ struct ParameterReader {
     mutating func ints(_ key: String, required: Bool = false) throws -> [Int]? {
         guard let text = try string(key, required: required) else { return nil }
         return try text.split(whereSeparator: { $0 == "," || $0 == "/" }).map {
-            guard let v = Int($0.trimmingCharacters(in: .whitespaces)) else {
-                throw ScheduleError(schedule: schedule, problem: "\(key): '\($0)' is not an integer")
+            guard let v = Int($0.trimmingCharacters(in: .whitespaces)), abs(v) <= Self.maxInteger else {
+                throw ScheduleError(schedule: schedule, problem: "\(key): '\($0)' is not an integer within ±10¹²")
             }
             return v
         }

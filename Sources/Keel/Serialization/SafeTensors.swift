@@ -73,7 +73,10 @@ public enum SafeTensors {
             case "U8": elementSize = 1
             default: throw fail("entry '\(name)' has unsupported dtype \(dtype)")
             }
-            let count = shape.reduce(1, *)
+            // Checked: a shape like [2^62, 4] must not overflow; the file's size bounds any honest tensor.
+            guard let count = checkedProduct(shape, limit: dataLength / elementSize) else {
+                throw fail("entry '\(name)' has shape \(shape), larger than the \(dataLength) data bytes of the file")
+            }
             let (begin, end) = (offsets[0], offsets[1])
             guard begin >= 0, end >= begin, end <= dataLength, end - begin == count * elementSize else {
                 throw fail("entry '\(name)' has data offsets [\(begin), \(end)] that do not fit shape \(shape) of \(dtype) " +
@@ -112,9 +115,9 @@ public enum SafeTensors {
     public static func read(_ url: URL) throws -> (tensors: [String: Tensor], order: [String], metadata: [String: String]) {
         let data: Data
         do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw SafeTensorsError(path: url.path, problem: "cannot be read (\(error.localizedDescription))")
+            data = try InputFile.read(url)
+        } catch let error as FileError {
+            throw SafeTensorsError(path: error.path, problem: error.problem)
         }
         return try decode(data, path: url.path)
     }
@@ -125,29 +128,4 @@ public struct SafeTensorsError: Error, CustomStringConvertible {
     public var path: String?
     public var problem: String
     public var description: String { (path.map { "\($0): " } ?? "") + problem }
-}
-
-/// Writes files so that a reader sees either the old or the new contents, never a mix.
-public enum AtomicFile {
-    /// Writes `data` to a temporary file beside `url`, flushes it to disk, and renames it over `url`.
-    public static func write(_ data: Data, to url: URL) throws {
-        let directory = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw SafeTensorsError(path: temporary.path, problem: "cannot create file")
-        }
-        do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-            try handle.close()
-            guard rename(temporary.path, url.path) == 0 else {
-                throw SafeTensorsError(path: url.path, problem: "cannot replace file (errno \(errno))")
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        }
-    }
 }

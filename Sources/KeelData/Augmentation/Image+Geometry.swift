@@ -219,7 +219,13 @@ extension Image {
     /// output grows to hold the whole rotated image (torchvision's expand=True).
     public func rotated(degrees: Float, interpolation: Interpolation = .bilinear, fill: Float = 0, expand: Bool = false) -> Image {
         guard expand else { return affine(angle: -degrees, interpolation: interpolation, fill: fill) }
-        // torchvision's output size: the rotated corners' extent, ceil(max) − floor(min) after truncating to 1e-4.
+        let size = Image.expandedSize(height: height, width: width, degrees: degrees)
+        return affine(angle: -degrees, interpolation: interpolation, fill: fill, outputSize: size)
+    }
+
+    /// The size of an image of `height` × `width` rotated by `degrees` with expand=True: torchvision's rotated
+    /// corners' extent, ceil(max) − floor(min) after truncating to 1e-4.
+    public static func expandedSize(height: Int, width: Int, degrees: Float) -> (height: Int, width: Int) {
         let m = Image.inverseAffineMatrix(center: (0, 0), angle: -degrees, translate: (0, 0), scale: 1, shear: (0, 0))
         let (hw, hh) = (Double(width) / 2, Double(height) / 2)
         var (minX, maxX, minY, maxY) = (Double.infinity, -Double.infinity, Double.infinity, -Double.infinity)
@@ -230,7 +236,7 @@ extension Image {
         func truncated(_ v: Double) -> Double { (v / 1e-4).rounded(.towardZero) * 1e-4 }
         let newWidth = Int(ceil(truncated(maxX)) - floor(truncated(minX)))
         let newHeight = Int(ceil(truncated(maxY)) - floor(truncated(minY)))
-        return affine(angle: -degrees, interpolation: interpolation, fill: fill, outputSize: (newHeight, newWidth))
+        return (newHeight, newWidth)
     }
 
     /// Shift by (dx, dy) pixels (right and down positive), nearest, filled.

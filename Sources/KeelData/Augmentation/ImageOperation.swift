@@ -1,4 +1,5 @@
 import Foundation
+import Keel
 
 /// A deterministic image operation, written as a spec "name:key=value,…" (lists with '/'), e.g.
 /// `brightness:factor=1.3`, `rotate:degrees=30`, `shift:dx=7,dy=-4`, `blur:kernel=5,sigma=1.2`,
@@ -20,85 +21,83 @@ public enum ImageOperation: Equatable, Sendable {
 
     public static func == (a: ImageOperation, b: ImageOperation) -> Bool { "\(a)" == "\(b)" }
 
-    /// Parses a spec; throws a `DataError` naming the spec and the problem.
+    /// Parses a spec; throws a `DataError` naming the spec and the problem. Sizes are within
+    /// 1…`InputLimits.maxImageSide`, factors and angles finite and within the ranges torchvision accepts.
     public static func parse(_ spec: String) throws -> ImageOperation {
-        let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
-        let name = parts.first ?? ""
-        var values: [String: String] = [:]
-        if parts.count == 2 {
-            for pair in parts[1].split(separator: ",") {
-                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                guard kv.count == 2 else { throw DataError(path: spec, problem: "expected key=value, got '\(pair)'") }
-                values[kv[0]] = kv[1]
-            }
-        }
-        func float(_ key: String, _ fallback: Float? = nil) throws -> Float {
-            guard let text = values.removeValue(forKey: key) else {
-                if let fallback { return fallback }
-                throw DataError(path: spec, problem: "needs \(key)=…")
-            }
-            guard let v = Float(text), v.isFinite else { throw DataError(path: spec, problem: "\(key) must be a number, got '\(text)'") }
-            return v
-        }
-        func int(_ key: String, _ fallback: Int? = nil) throws -> Int {
-            let v = try float(key, fallback.map(Float.init))
-            guard v == v.rounded(), v >= -1e6 && v <= 1e6 else { throw DataError(path: spec, problem: "\(key) must be an integer") }
-            return Int(v)
-        }
+        var r = try SpecReader(spec)
+        let side = InputLimits.maxImageSide
         let op: ImageOperation
-        switch name {
-        case "brightness": op = .brightness(try float("factor"))
-        case "contrast": op = .contrast(try float("factor"))
-        case "saturation": op = .saturation(try float("factor"))
-        case "hue":
-            let f = try float("factor")
-            guard f >= -0.5 && f <= 0.5 else { throw DataError(path: spec, problem: "factor must be in [−0.5, 0.5]") }
-            op = .hue(f)
+        switch r.name {
+        case "brightness": op = .brightness(try r.number("factor", in: 0...1e6))
+        case "contrast": op = .contrast(try r.number("factor", in: 0...1e6))
+        case "saturation": op = .saturation(try r.number("factor", in: 0...1e6))
+        case "hue": op = .hue(try r.number("factor", in: -0.5...0.5))
         case "grayscale": op = .grayscale
         case "hflip": op = .horizontalFlip
         case "vflip": op = .verticalFlip
-        case "rotate": op = .rotate(degrees: try float("degrees"), expand: try float("expand", 0) != 0)
-        case "center-crop": op = .centerCrop(height: try int("height"), width: try int("width"))
-        case "shift": op = .shift(dx: try float("dx", 0), dy: try float("dy", 0))
+        case "rotate": op = .rotate(degrees: try r.number("degrees", in: -1e6...1e6), expand: try r.flag("expand"))
+        case "center-crop": op = .centerCrop(height: try r.integer("height", in: 1...side), width: try r.integer("width", in: 1...side))
+        case "shift":
+            op = .shift(dx: try r.number("dx", 0, in: -Float(side)...Float(side)), dy: try r.number("dy", 0, in: -Float(side)...Float(side)))
         case "affine":
-            op = .affine(degrees: try float("degrees", 0), translate: (try float("dx", 0), try float("dy", 0)),
-                         scale: try float("scale", 1), shear: (try float("shear_x", 0), try float("shear_y", 0)))
+            op = .affine(degrees: try r.number("degrees", 0, in: -1e6...1e6),
+                         translate: (try r.number("dx", 0, in: -Float(side)...Float(side)), try r.number("dy", 0, in: -Float(side)...Float(side))),
+                         scale: try r.number("scale", 1, in: 1e-3...1e3),
+                         shear: (try r.number("shear_x", 0, in: -89...89), try r.number("shear_y", 0, in: -89...89)))
         case "blur":
-            let k = try int("kernel"), s = try float("sigma")
-            guard k > 0 && k % 2 == 1 else { throw DataError(path: spec, problem: "kernel must be odd and positive") }
-            guard s > 0 else { throw DataError(path: spec, problem: "sigma must be positive") }
-            op = .blur(kernel: k, sigma: s)
-        case "scale":
-            let f = try float("factor")
-            guard f > 0 else { throw DataError(path: spec, problem: "factor must be positive") }
-            op = .scale(f)
+            let k = try r.integer("kernel", in: 1...InputLimits.maxBlurKernel)
+            guard k % 2 == 1 else { throw r.fail("kernel must be odd, got \(k)") }
+            op = .blur(kernel: k, sigma: try r.positive("sigma", max: 1e3))
+        case "scale": op = .scale(try r.positive("factor", max: 1e3))
         case "resize":
-            let (h, w) = (try int("height"), try int("width"))
-            guard h > 0 && w > 0 else { throw DataError(path: spec, problem: "height and width must be positive") }
-            let interpolation = values.removeValue(forKey: "interpolation") ?? "bilinear"
+            let (h, w) = (try r.integer("height", in: 1...side), try r.integer("width", in: 1...side))
+            let interpolation = r.string("interpolation") ?? "bilinear"
             switch interpolation {
-            case "bilinear":
-                op = try float("antialias", 0) != 0 ? .resizeAntialiased(height: h, width: w) : .resize(height: h, width: w)
+            case "bilinear": op = try r.flag("antialias") ? .resizeAntialiased(height: h, width: w) : .resize(height: h, width: w)
             case "nearest": op = .resizeNearest(height: h, width: w)
-            default: throw DataError(path: spec, problem: "interpolation must be bilinear or nearest, got '\(interpolation)'")
+            default: throw r.fail("interpolation must be bilinear or nearest, got '\(interpolation)'")
             }
         case "crop":
-            let (t, l, h, w) = (try int("top"), try int("left"), try int("height"), try int("width"))
-            guard h > 0 && w > 0 else { throw DataError(path: spec, problem: "height and width must be positive") }
-            op = .crop(top: t, left: l, height: h, width: w)
-        case "pca-lighting":
-            guard let text = values.removeValue(forKey: "alphas") else { throw DataError(path: spec, problem: "needs alphas=a/b/c") }
-            let alphas = text.split(separator: "/").compactMap { Float($0) }
-            guard alphas.count == 3 else { throw DataError(path: spec, problem: "alphas needs three numbers a/b/c, got '\(text)'") }
-            op = .pcaLighting(alphas: alphas)
+            op = .crop(top: try r.integer("top", in: -side...side), left: try r.integer("left", in: -side...side),
+                       height: try r.integer("height", in: 1...side), width: try r.integer("width", in: 1...side))
+        case "pca-lighting": op = .pcaLighting(alphas: try r.numbers("alphas", count: 3, within: -1e3...1e3))
         default:
-            throw DataError(path: spec, problem: "unknown operation '\(name)'")
+            throw r.fail("unknown operation '\(r.name)'")
         }
-        if let unknown = values.keys.sorted().first { throw DataError(path: spec, problem: "unknown parameter '\(unknown)'") }
+        try r.finish()
         return op
     }
 
-    public func apply(_ image: Image) -> Image {
+    /// The size of the image this operation makes from one of `height` × `width` pixels; throws when that
+    /// is beyond `InputLimits` (a scale of 1000, a resize to 10⁶ × 10⁶, rotations that keep expanding).
+    public func outputSize(height: Int, width: Int) throws -> (height: Int, width: Int) {
+        let size: (height: Int, width: Int)
+        switch self {
+        case let .centerCrop(h, w), let .resizeNearest(h, w), let .resizeAntialiased(h, w), let .resize(h, w): size = (h, w)
+        case let .crop(_, _, h, w): size = (h, w)
+        case let .rotate(degrees, true): size = Image.expandedSize(height: height, width: width, degrees: degrees)
+        case .scale(let f):
+            let h = (Double(Float(height) * f)).rounded(.toNearestOrEven), w = (Double(Float(width) * f)).rounded(.toNearestOrEven)
+            guard let hh = InputLimits.imageSide(h), let ww = InputLimits.imageSide(w) else {
+                throw DataError(path: "scale:factor=\(f)", problem: "makes an image of \(w)×\(h) pixels from \(width)×\(height), " +
+                                "outside 1…\(InputLimits.maxImageSide) per side")
+            }
+            size = (hh, ww)
+        default: size = (height, width)
+        }
+        if let problem = InputLimits.checkImageSize(height: size.height, width: size.width) {
+            throw DataError(path: "\(self)", problem: problem)
+        }
+        return size
+    }
+
+    /// Applies the operation after checking the size it makes (`outputSize`).
+    public func apply(_ image: Image) throws -> Image {
+        _ = try outputSize(height: image.height, width: image.width)
+        return applyUnchecked(image)
+    }
+
+    func applyUnchecked(_ image: Image) -> Image {
         switch self {
         case .brightness(let f): return image.adjustingBrightness(f)
         case .contrast(let f): return image.adjustingContrast(f)

@@ -55,6 +55,18 @@ public struct RandomCrop: RandomAugmentation {
         self.padIfNeeded = padIfNeeded
     }
 
+    public func outputSize(height inputHeight: Int, width inputWidth: Int) throws -> (height: Int, width: Int) {
+        let (h, w) = (inputHeight + 2 * padding, inputWidth + 2 * padding)
+        if !padIfNeeded && (h < height || w < width) {
+            throw DataError(path: "random-crop", problem: "a crop of \(width)×\(height) does not fit a \(inputWidth)×\(inputHeight) image" +
+                            (padding > 0 ? " padded by \(padding)" : "") + " (add pad_if_needed=1 or padding)")
+        }
+        if let problem = InputLimits.checkImageSize(height: max(h, height) + 1, width: max(w, width) + 1) {
+            throw DataError(path: "random-crop", problem: "the padded image: \(problem)")
+        }
+        return (height, width)
+    }
+
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         var source = image.padded(padding, mode: mode, fill: fill)
         if padIfNeeded && (source.width < width || source.height < height) {
@@ -75,6 +87,17 @@ public struct ScaleJitter: RandomAugmentation {
         self.minimum = minimum
         self.maximum = maximum
         self.size = size
+    }
+
+    public func outputSize(height: Int, width: Int) throws -> (height: Int, width: Int) {
+        // The largest intermediate image: the shorter side resized to `maximum`.
+        let f = Double(maximum) / Double(min(width, height))
+        guard let h = InputLimits.imageSide(Double(height) * f), let w = InputLimits.imageSide(Double(width) * f),
+              InputLimits.checkImageSize(height: h + size, width: w + size) == nil else {
+            throw DataError(path: "scale-jitter", problem: "resizing a \(width)×\(height) image's shorter side to \(maximum) " +
+                            "passes the image size limit")
+        }
+        return (size, size)
     }
 
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
@@ -192,6 +215,14 @@ public struct RandomApply: RandomAugmentation {
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         g.nextUniform() < probability ? augmentation.apply(image, generator: &g, fill: fill) : image
     }
+
+    public func outputSize(height: Int, width: Int) throws -> (height: Int, width: Int) {
+        let size = try augmentation.outputSize(height: height, width: width)
+        guard size == (height, width) else {
+            throw DataError(path: "random-apply", problem: "an augmentation applied only sometimes must keep the image size")
+        }
+        return size
+    }
 }
 
 /// Applies one of `choices`, picked uniformly (RandomChoice).
@@ -201,5 +232,14 @@ public struct RandomChoice: RandomAugmentation {
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         guard !choices.isEmpty else { return image }
         return choices[Int(g.next() % UInt64(choices.count))].apply(image, generator: &g, fill: fill)
+    }
+
+    public func outputSize(height: Int, width: Int) throws -> (height: Int, width: Int) {
+        let sizes = try choices.map { try $0.outputSize(height: height, width: width) }
+        guard let first = sizes.first else { return (height, width) }
+        guard sizes.allSatisfy({ $0 == first }) else {
+            throw DataError(path: "random-choice", problem: "the choices make images of different sizes")
+        }
+        return first
     }
 }

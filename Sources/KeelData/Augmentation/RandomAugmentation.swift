@@ -5,6 +5,14 @@ import Keel
 /// (seed, epoch, index), so results do not depend on threads or batch order) and applies them.
 public protocol RandomAugmentation: Sendable {
     func apply(_ image: Image, generator: inout KeelRandom, fill: Float) -> Image
+    /// The size every output has for an input of `height` × `width` pixels; throws a `DataError` when the
+    /// augmentation cannot take such an input (a crop larger than the image) or its output would pass
+    /// `InputLimits`. The default: the input's size (augmentations that keep it).
+    func outputSize(height: Int, width: Int) throws -> (height: Int, width: Int)
+}
+
+extension RandomAugmentation {
+    public func outputSize(height: Int, width: Int) throws -> (height: Int, width: Int) { (height, width) }
 }
 
 extension KeelRandom {
@@ -84,6 +92,8 @@ public struct RandomResizedCrop: RandomAugmentation {
         self.ratio = ratio
     }
 
+    public func outputSize(height: Int, width: Int) throws -> (height: Int, width: Int) { (size, size) }
+
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         let area = Float(image.width * image.height)
         let logLow = log(ratio.lowerBound), logHigh = log(ratio.upperBound)
@@ -132,6 +142,10 @@ public struct AugmentationPipeline: RandomAugmentation {
         steps.reduce(image) { $1.apply($0, generator: &g, fill: fill) }
     }
 
+    public func outputSize(height: Int, width: Int) throws -> (height: Int, width: Int) {
+        try steps.reduce((height: height, width: width)) { try $1.outputSize(height: $0.height, width: $0.width) }
+    }
+
     /// Parses specs: `random-affine:degrees=15,translate=0.1,scale=0.9/1.1,shear=0`, `random-hflip:p=0.5`,
     /// `color-jitter:brightness=0.4,contrast=0.4,saturation=0.4,hue=0.1`, `random-resized-crop:size=224`,
     /// `noise:sigma=0.05`.
@@ -140,65 +154,47 @@ public struct AugmentationPipeline: RandomAugmentation {
     }
 
     static func parseOne(_ spec: String) throws -> any RandomAugmentation {
-        let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
-        var values: [String: String] = [:]
-        if parts.count == 2 {
-            for pair in parts[1].split(separator: ",") {
-                let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
-                guard kv.count == 2 else { throw DataError(path: spec, problem: "expected key=value, got '\(pair)'") }
-                values[kv[0]] = kv[1]
-            }
-        }
-        func number(_ key: String, _ fallback: Float) throws -> Float {
-            guard let text = values.removeValue(forKey: key) else { return fallback }
-            guard let v = Float(text), v.isFinite else { throw DataError(path: spec, problem: "\(key) must be a number, got '\(text)'") }
-            return v
-        }
-        func range(_ key: String, _ fallback: ClosedRange<Float>) throws -> ClosedRange<Float> {
-            guard let text = values.removeValue(forKey: key) else { return fallback }
-            let v = text.split(separator: "/").compactMap { Float($0) }
-            guard v.count == 2, v[0] <= v[1] else { throw DataError(path: spec, problem: "\(key) must be low/high, got '\(text)'") }
-            return v[0]...v[1]
-        }
+        var r = try SpecReader(spec)
+        let side = InputLimits.maxImageSide
         let result: any RandomAugmentation
-        switch parts[0] {
+        switch r.name {
         case "random-affine":
-            result = RandomAffine(degrees: try number("degrees", 0), translate: try number("translate", 0),
-                                  scale: try range("scale", 1...1), shear: try number("shear", 0))
-        case "random-hflip": result = RandomHorizontalFlip(probability: try number("p", 0.5))
+            result = RandomAffine(degrees: try r.number("degrees", 0, in: 0...360), translate: try r.number("translate", 0, in: 0...1),
+                                  scale: try r.range("scale", 1...1, within: 1e-3...1e3), shear: try r.number("shear", 0, in: 0...89))
+        case "random-hflip": result = RandomHorizontalFlip(probability: try r.number("p", 0.5, in: 0...1))
+        case "random-vflip": result = RandomVerticalFlip(probability: try r.number("p", 0.5, in: 0...1))
         case "color-jitter":
-            result = ColorJitter(brightness: try number("brightness", 0), contrast: try number("contrast", 0),
-                                 saturation: try number("saturation", 0), hue: try number("hue", 0))
+            result = ColorJitter(brightness: try r.number("brightness", 0, in: 0...1e3), contrast: try r.number("contrast", 0, in: 0...1e3),
+                                 saturation: try r.number("saturation", 0, in: 0...1e3), hue: try r.number("hue", 0, in: 0...0.5))
         case "random-resized-crop":
-            let size = try number("size", 224)
-            guard size >= 1 else { throw DataError(path: spec, problem: "size must be positive") }
-            result = RandomResizedCrop(size: Int(size), scale: try range("scale", 0.08...1))
-        case "noise": result = GaussianNoise(mean: try number("mean", 0), sigma: try number("sigma", 0.1))
-        case "random-vflip": result = RandomVerticalFlip(probability: try number("p", 0.5))
+            let scale = try r.range("scale", 0.08...1, within: 0...1)
+            guard scale.lowerBound > 0 else { throw r.fail("scale must be low/high in (0, 1], got \(scale.lowerBound)/\(scale.upperBound)") }
+            result = RandomResizedCrop(size: try r.integer("size", 224, in: 1...side), scale: scale)
+        case "noise": result = GaussianNoise(mean: try r.number("mean", 0, in: -1e3...1e3), sigma: try r.number("sigma", 0.1, in: 0...1e3))
         case "random-crop":
-            let modeText = values.removeValue(forKey: "mode") ?? "constant"
+            let modeText = r.string("mode") ?? "constant"
             guard let mode = PaddingMode(rawValue: modeText) else {
-                throw DataError(path: spec, problem: "mode must be constant, edge, reflect or symmetric, got '\(modeText)'")
+                throw r.fail("mode must be constant, edge, reflect or symmetric, got '\(modeText)'")
             }
-            let size = Int(try number("size", 0))
-            guard size > 0 else { throw DataError(path: spec, problem: "needs size=…") }
-            result = RandomCrop(height: size, width: size, padding: Int(try number("padding", 0)), mode: mode,
-                                padIfNeeded: try number("pad_if_needed", 0) != 0)
+            let size = try r.integer("size", in: 1...side)
+            result = RandomCrop(height: size, width: size, padding: try r.integer("padding", 0, in: 0...side), mode: mode,
+                                padIfNeeded: try r.flag("pad_if_needed"))
         case "scale-jitter":
-            let (low, high, size) = (Int(try number("min", 256)), Int(try number("max", 480)), Int(try number("size", 224)))
-            guard low > 0 && high >= low && size > 0 else { throw DataError(path: spec, problem: "needs 0 < min ≤ max and size > 0") }
+            let (low, high, size) = (try r.integer("min", 256, in: 1...side), try r.integer("max", 480, in: 1...side),
+                                     try r.integer("size", 224, in: 1...side))
+            guard high >= low else { throw r.fail("needs min ≤ max, got min=\(low), max=\(high)") }
             result = ScaleJitter(minimum: low, maximum: high, size: size)
         case "random-blur":
-            let k = Int(try number("kernel", 5))
-            guard k > 0 && k % 2 == 1 else { throw DataError(path: spec, problem: "kernel must be odd and positive") }
-            result = RandomGaussianBlur(kernelSize: k, sigma: try range("sigma", 0.1...2))
-        case "salt-pepper": result = SaltAndPepper(amount: try number("amount", 0.02))
-        case "pca-lighting": result = RandomPCALighting(sigma: try number("sigma", 0.1))
+            let k = try r.integer("kernel", 5, in: 1...InputLimits.maxBlurKernel)
+            guard k % 2 == 1 else { throw r.fail("kernel must be odd, got \(k)") }
+            result = RandomGaussianBlur(kernelSize: k, sigma: try r.range("sigma", 0.1...2, within: 1e-3...1e3))
+        case "salt-pepper": result = SaltAndPepper(amount: try r.number("amount", 0.02, in: 0...1))
+        case "pca-lighting": result = RandomPCALighting(sigma: try r.number("sigma", 0.1, in: 0...1e3))
         default:
-            throw DataError(path: spec, problem: "unknown augmentation '\(parts[0])' (random-affine, random-hflip, random-vflip, " +
-                            "color-jitter, random-resized-crop, random-crop, scale-jitter, random-blur, noise, salt-pepper, pca-lighting)")
+            throw r.fail("unknown augmentation '\(r.name)' (random-affine, random-hflip, random-vflip, color-jitter, " +
+                         "random-resized-crop, random-crop, scale-jitter, random-blur, noise, salt-pepper, pca-lighting)")
         }
-        if let unknown = values.keys.sorted().first { throw DataError(path: spec, problem: "unknown parameter '\(unknown)'") }
+        try r.finish()
         return result
     }
 }

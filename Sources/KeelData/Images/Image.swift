@@ -62,7 +62,7 @@ public struct Image: Equatable, Sendable {
 
     /// Reads a PNG or JPEG file (by content, not by name).
     public static func read(_ url: URL) throws -> Image {
-        guard let data = try? Data(contentsOf: url) else { throw DataError(path: url.path, problem: "file not found or unreadable") }
+        let data = try DataError.readFile(url)
         return try decode(data, path: url.path)
     }
 

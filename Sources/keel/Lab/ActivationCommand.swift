@@ -33,8 +33,8 @@ struct ActivationCommand: ParsableCommand {
         }
         if let count, count < 1 { throw ValidationError("--count must be at least 1, got \(count)") }
         if let from, let to, !(from < to) && count != 1 { throw ValidationError("--from must be less than --to") }
-        if case .softplus? = activation, beta == 0 { throw ValidationError("--beta must not be 0") }
-        if case .celu? = activation, alpha == 0 { throw ValidationError("--alpha must not be 0 for celu") }
+        if let count, count > 10_000_000 { throw ValidationError("--count must be at most 10,000,000, got \(count)") }
+        if let problem = activation?.problem { throw ValidationError(problem) }
         _ = try points()
     }
 

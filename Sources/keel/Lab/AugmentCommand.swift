@@ -34,11 +34,14 @@ struct AugmentCommand: ParsableCommand {
     }
 
     /// A deterministic operation, or a random augmentation drawn from --seed.
-    static func step(_ spec: String) throws -> (Image, inout KeelRandom) -> Image {
-        if let operation = try? ImageOperation.parse(spec) { return { image, _ in operation.apply(image) } }
+    static func step(_ spec: String) throws -> (Image, inout KeelRandom) throws -> Image {
+        if let operation = try? ImageOperation.parse(spec) { return { image, _ in try operation.apply(image) } }
         do {
             let random = try AugmentationPipeline.parse([spec])
-            return { image, g in random.apply(image, generator: &g, fill: 0) }
+            return { image, g in
+                _ = try random.outputSize(height: image.height, width: image.width)
+                return random.apply(image, generator: &g, fill: 0)
+            }
         } catch {
             // Report the deterministic parser's complaint when the name is one of its operations.
             _ = try ImageOperation.parse(spec)

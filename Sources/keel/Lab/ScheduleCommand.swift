@@ -88,7 +88,9 @@ struct ScheduleCommand: ParsableCommand {
     @Option(help: "Output format: csv, json or svg.") var format: OutputFormat = .csv
 
     func validate() throws {
-        guard steps > 0 else { throw ValidationError("--steps must be positive, got \(steps)") }
+        guard steps > 0 && steps <= InputLimits.maxScheduleSteps else {
+            throw ValidationError("--steps must be in 1…\(InputLimits.maxScheduleSteps), got \(steps)")
+        }
         do {
             _ = try Schedule.make(name: name, parameters: options.parameters)
         } catch let error as ScheduleError {
@@ -105,8 +107,10 @@ struct ScheduleCommand: ParsableCommand {
             for (i, r) in rates.enumerated() { print("\(i),\(r)") }
         case .json:
             // Each rate as the shortest decimal that reads back as the same Float.
-            let object: [String: Any] = ["schedule": name, "steps": Array(0..<steps), "learning_rate": rates.map { Double("\($0)")! }]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            // Each rate as the shortest decimal that reads back as the same Float; a non-finite one as null.
+            let object: [String: Any] = ["schedule": name, "steps": Array(0..<steps),
+                                         "learning_rate": rates.map { $0.isFinite ? Double("\($0)")! : Double.nan }]
+            print(String(decoding: try FiniteJSON.data(object, options: [.sortedKeys]), as: UTF8.self))
         case .svg:
             print(ScheduleFigures.chart(name, [(name, schedule)], steps: steps), terminator: "")
         }

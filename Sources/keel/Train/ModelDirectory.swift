@@ -88,8 +88,9 @@ struct ModelDescription: Codable {
         guard let kind = ReferenceModel(rawValue: description.model) else {
             throw CLIError("\(url.path): unknown model '\(description.model)'")
         }
-        guard let activation = TrainSettings.parseActivation(description.activation) else {
-            throw CLIError("\(url.path): unknown activation '\(description.activation)'")
+        let activation: Activation
+        do { activation = try Activation.parse(description.activation) } catch {
+            throw CLIError("\(url.path): \(error)")
         }
         var generator = KeelRandom(seed: 0)
         let model = kind.make(inputShape: description.inputShape, classes: description.classes, activation: activation,

@@ -102,8 +102,8 @@ struct TrainCommand: ParsableCommand {
                 throw ValidationError("--schedule: \(error)")
             }
         }
-        if let activation, TrainSettings.parseActivation(activation) == nil {
-            throw ValidationError("unknown activation '\(activation)'; known: \(Activation.all.map(\.name).joined(separator: ", "))")
+        if let activation {
+            do { _ = try Activation.parse(activation) } catch let error as ActivationSpecError { throw ValidationError("--activation: \(error)") }
         }
     }
 
@@ -197,10 +197,10 @@ struct TrainCommand: ParsableCommand {
         }
         var settings = try effectiveSettings(resuming: saved)
         guard let model = ReferenceModel(rawValue: settings.model) ?? Self.defaultModel(settings),
-              let normalize = Normalizer.Method(rawValue: settings.normalize),
-              let hiddenActivation = TrainSettings.parseActivation(settings.activation) else {
-            throw CLIError("unknown model '\(settings.model)', normalization '\(settings.normalize)' or activation '\(settings.activation)'")
+              let normalize = Normalizer.Method(rawValue: settings.normalize) else {
+            throw CLIError("unknown model '\(settings.model)' or normalization '\(settings.normalize)'")
         }
+        let hiddenActivation = try TrainSettings.parseActivation(settings.activation)
         let (dataset, batchSize, seed) = (settings.dataset, settings.batchSize, settings.seed)
         let learningRate = settings.effectiveLearningRate
         let outDirectory = URL(fileURLWithPath: out ?? resume ?? Self.freshRunDirectory(for: model.rawValue))
@@ -238,7 +238,7 @@ struct TrainCommand: ParsableCommand {
                                  dropout: settings.dropout, dropoutSeed: seed, generator: &generator)
         let trainer = Trainer(model: network, optimizer: try Self.makeOptimizer(settings, network.namedParameters),
                               modelName: model.rawValue, normalizer: normalizer)
-        trainer.settings = [TrainSettings.checkpointKey: settings.encoded()]
+        trainer.settings = [TrainSettings.checkpointKey: try settings.encoded()]
         if let resume {
             try trainer.resume(from: URL(fileURLWithPath: resume).appendingPathComponent("checkpoint"))
         }
@@ -272,8 +272,18 @@ struct TrainCommand: ParsableCommand {
             recorder = r
         }
         let augmentation = try AugmentationPipeline.parse(settings.augment)
-        if !settings.augment.isEmpty && data.rawTrain.sampleShape.count != 3 {
-            throw CLIError("--augment needs image data; \(dataset) has samples of shape \(data.rawTrain.sampleShape)")
+        if !settings.augment.isEmpty {
+            let shape = data.rawTrain.sampleShape
+            guard shape.count == 3 else { throw CLIError("--augment needs image data; \(dataset) has samples of shape \(shape)") }
+            // Checked before any worker runs: every augmented sample must keep the model's input size.
+            let size: (height: Int, width: Int)
+            do { size = try augmentation.outputSize(height: shape[1], width: shape[2]) } catch let error as DataError {
+                throw CLIError("--augment: \(error) (the samples are \(shape[2])×\(shape[1]))")
+            }
+            guard size == (shape[1], shape[2]) else {
+                throw CLIError("--augment \(settings.augment.joined(separator: " ")) turns \(shape[2])×\(shape[1]) samples into " +
+                               "\(size.width)×\(size.height); augmentation must keep the model's input size")
+            }
         }
         // With augmentation, raw images are augmented first and normalized per batch (torchvision's order).
         let loader = settings.augment.isEmpty

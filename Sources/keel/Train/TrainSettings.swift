@@ -62,11 +62,8 @@ struct TrainSettings: Codable, Equatable {
     }
 
     /// The hidden activation, from "NAME" or "NAME:PARAMETER" (leaky_relu:0.5, elu:0.5, softplus:2).
-    static func parseActivation(_ text: String) -> Activation? {
-        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        let parameter = parts.count == 2 ? Float(parts[1]) : nil
-        if parts.count == 2 && parameter == nil { return nil }
-        return Activation(name: parts[0], negativeSlope: parameter, alpha: parameter, beta: parameter)
+    static func parseActivation(_ text: String) throws -> Activation {
+        do { return try Activation.parse(text) } catch let error as ActivationSpecError { throw CLIError(error.description) }
     }
 
     /// The learning rate as a function of the global step: the schedule, or the constant rate.
@@ -78,7 +75,7 @@ struct TrainSettings: Codable, Equatable {
     /// The key under which checkpoints store these settings.
     static let checkpointKey = "keel-train-settings"
 
-    func encoded() -> String { String(decoding: try! JSONEncoder().encode(self), as: UTF8.self) }
+    func encoded() throws -> String { String(decoding: try JSONEncoder().encode(self), as: UTF8.self) }
 
     static func decode(_ text: String) -> TrainSettings? { try? JSONDecoder().decode(TrainSettings.self, from: Data(text.utf8)) }
 }

@@ -1,0 +1,34 @@
+import Foundation
+
+/// A file that could not be read or written: names the path and what went wrong, on one line.
+public struct FileError: Error, CustomStringConvertible, Equatable {
+    public var path: String
+    public var problem: String
+
+    public init(path: String, problem: String) {
+        self.path = path
+        self.problem = problem
+    }
+
+    public var description: String { "\(path): \(problem)" }
+
+    /// The reason an I/O call failed, from `errno` (e.g. "No space left on device").
+    public static func reason(errno code: Int32) -> String { String(cString: strerror(code)) }
+
+    /// The short reason of a Foundation file error: its POSIX reason when there is one, else its
+    /// description on one line.
+    public static func reason(of error: any Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return reason(errno: Int32(underlying.code))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return reason(errno: Int32(ns.code)) }
+        return oneLine(ns.localizedDescription)
+    }
+
+    /// `text` with control characters (newlines, escapes) replaced by spaces, so a message stays one line.
+    public static func oneLine(_ text: String) -> String {
+        String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+            .split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+
+/// JSON for results that may hold non-finite numbers (a diverged loss, NaN weights): JSON has no NaN or
+/// infinity, so each is written as `null` — the rule for every JSON file and `--json` output Keel writes.
+public enum FiniteJSON {
+    /// `value` with every non-finite `Double`/`Float` (in arrays and dictionaries too) replaced by `NSNull`.
+    public static func sanitized(_ value: Any) -> Any {
+        switch value {
+        case let v as Double: return v.isFinite ? v : NSNull()
+        case let v as Float: return v.isFinite ? v : NSNull()
+        case let v as [Any]: return v.map(sanitized)
+        case let v as [String: Any]: return v.mapValues(sanitized)
+        default: return value
+        }
+    }
+
+    /// `JSONSerialization` data of `object` after `sanitized`.
+    public static func data(_ object: Any, options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys]) throws -> Data {
+        try JSONSerialization.data(withJSONObject: sanitized(object), options: options)
+    }
+}
