@@ -13,12 +13,30 @@ static void set_error(char *error, const char *message) {
     }
 }
 
-unsigned char *keel_png_decode(const unsigned char *data, size_t size, int *width, int *height, int *channels, char *error) {
+/* The header's size against the limits, before any pixel memory is allocated. */
+static int size_allowed(unsigned long width, unsigned long height, long max_side, long long max_pixels, char *error) {
+    if (width == 0 || height == 0 || width > (unsigned long)max_side || height > (unsigned long)max_side ||
+        (long long)width * (long long)height > max_pixels) {
+        char message[256];
+        snprintf(message, sizeof message, "the header declares %lux%lu pixels, beyond the limit of %ld per side and %lld in all "
+                 "(raise it with --max-image-pixels)", width, height, max_side, max_pixels);
+        set_error(error, message);
+        return 0;
+    }
+    return 1;
+}
+
+unsigned char *keel_png_decode(const unsigned char *data, size_t size, long max_side, long long max_pixels, int *width, int *height,
+                               int *channels, char *error) {
     png_image image;
     memset(&image, 0, sizeof(image));
     image.version = PNG_IMAGE_VERSION;
     if (!png_image_begin_read_from_memory(&image, data, size)) {
         set_error(error, image.message[0] ? image.message : "not a PNG file");
+        return NULL;
+    }
+    if (!size_allowed(image.width, image.height, max_side, max_pixels, error)) {
+        png_image_free(&image);
         return NULL;
     }
     int wanted = *channels;
@@ -85,7 +103,8 @@ static void keel_jpeg_error_exit(j_common_ptr info) {
 
 static void keel_jpeg_silence(j_common_ptr info, int level) { (void)info; (void)level; }
 
-unsigned char *keel_jpeg_decode(const unsigned char *data, size_t size, int *width, int *height, int *channels, char *error) {
+unsigned char *keel_jpeg_decode(const unsigned char *data, size_t size, long max_side, long long max_pixels, int *width, int *height,
+                                int *channels, char *error) {
     struct jpeg_decompress_struct info;
     struct keel_jpeg_error e;
     unsigned char *volatile pixels = NULL;
@@ -102,6 +121,10 @@ unsigned char *keel_jpeg_decode(const unsigned char *data, size_t size, int *wid
     jpeg_mem_src(&info, data, (unsigned long)size);
     if (jpeg_read_header(&info, TRUE) != JPEG_HEADER_OK) {
         set_error(error, "not a JPEG file");
+        jpeg_destroy_decompress(&info);
+        return NULL;
+    }
+    if (!size_allowed(info.image_width, info.image_height, max_side, max_pixels, error)) {
         jpeg_destroy_decompress(&info);
         return NULL;
     }

@@ -85,9 +85,15 @@ public enum CSVTable {
         let rawLabels = lines.map { $0.fields.count > labelIndex ? $0.fields[labelIndex] : "" }
         var labels: [Int32] = []
         var names: [String] = classNames ?? []
-        if rawLabels.allSatisfy({ Int32($0) != nil && Int32($0)! >= 0 }) {
-            labels = rawLabels.map { Int32($0)! }
-            let count = Int(labels.max()! + 1)
+        if rawLabels.allSatisfy({ Int($0).map { $0 >= 0 } ?? false }) {
+            // Integer labels are class indices: at most InputLimits.maxClasses classes.
+            let values = rawLabels.map { Int($0)! }
+            if let k = values.firstIndex(where: { $0 >= InputLimits.maxClasses }) {
+                throw DataError(path: path, problem: "row \(lines[k].number), column \(labelIndex + 1): label \(values[k]) is not a " +
+                                "class index below \(InputLimits.maxClasses) (the most classes Keel trains)")
+            }
+            labels = values.map { Int32($0) }
+            let count = values.max()! + 1
             if names.count < count { names += (names.count..<count).map { "class_\($0)" } }
         } else {
             var index: [String: Int32] = [:]
@@ -96,6 +102,9 @@ public enum CSVTable {
                     throw DataError(path: path, problem: "row \(lines[k].number), column \(labelIndex + 1): missing label")
                 }
                 if index[raw] == nil {
+                    guard names.count < InputLimits.maxClasses else {
+                        throw DataError(path: path, problem: "more than \(InputLimits.maxClasses) distinct labels in column \(labelIndex + 1)")
+                    }
                     index[raw] = Int32(names.count)
                     names.append(raw)
                 }

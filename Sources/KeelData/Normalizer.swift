@@ -38,6 +38,18 @@ public struct Normalizer: Codable, Equatable, Sendable {
     /// Channels the statistics were fitted for (0 for the methods without statistics).
     public var channels: Int { shift.count }
 
+    /// What makes these statistics unusable (lengths that differ, a non-finite value, a zero scale), or nil.
+    public var problem: String? {
+        guard shift.count == scale.count else { return "normalizer has \(shift.count) shifts but \(scale.count) scales" }
+        if [.minmax, .minmaxSymmetric, .standard].contains(method) && shift.isEmpty {
+            return "a \(method.rawValue) normalizer without statistics"
+        }
+        guard shift.count <= 1 << 24 else { return "normalizer has \(shift.count) channels" }
+        if let bad = (shift + scale).first(where: { !$0.isFinite }) { return "normalizer holds a non-finite statistic (\(bad))" }
+        if scale.contains(0) { return "normalizer has a zero scale" }
+        return nil
+    }
+
     /// Fits `method` on training features [N, C, …]. Throws for data the method cannot take (log of x ≤ −1).
     public static func fit(_ method: Method, on features: Tensor) throws -> Normalizer {
         guard features.rank >= 2, features.shape[0] > 0 else {

@@ -34,6 +34,31 @@ public struct CheckpointState: Codable, Equatable {
 ///
 /// A step folder is written under a temporary name and renamed when complete; `latest` is then replaced
 /// atomically. A crash at any moment leaves `latest` pointing to a complete checkpoint.
+extension CheckpointState {
+    /// What makes this state impossible to resume from (a negative or absurd position, inconsistent
+    /// history, shapes that overflow), or nil.
+    public var problem: String? {
+        let limit = 1_000_000_000_000
+        let p = position
+        guard (0...limit).contains(p.epoch), (0...limit).contains(p.batch), (0...limit).contains(p.globalStep),
+              (0...limit).contains(optimizerStepCount) else {
+            return "position epoch \(p.epoch), batch \(p.batch), global step \(p.globalStep), optimizer step \(optimizerStepCount) out of range"
+        }
+        for (name, shape) in shapes where checkedProduct(shape, limit: 1 << 34) == nil {
+            return "parameter '\(name)' has shape \(shape)"
+        }
+        for r in history.iterations where !((0...limit).contains(r.epoch) && (0...limit).contains(r.iteration) &&
+                                            (0...limit).contains(r.globalStep) && (0...limit).contains(r.batchSize)) {
+            return "history holds an iteration record out of range (epoch \(r.epoch), iteration \(r.iteration))"
+        }
+        for r in history.epochs where !((0...limit).contains(r.epoch) && (0...limit).contains(r.globalStep)) {
+            return "history holds an epoch record out of range (epoch \(r.epoch))"
+        }
+        if let problem = normalizer.problem { return problem }
+        return nil
+    }
+}
+
 public enum CheckpointStore {
     public static let modelFile = "model.safetensors"
     public static let optimizerFile = "optimizer.safetensors"
@@ -42,22 +67,30 @@ public enum CheckpointStore {
     /// Writes a checkpoint and makes it the latest; older ones are removed.
     public static func save(model: any Module, optimizer: any Optimizer, state: CheckpointState, to directory: URL) throws {
         let fm = FileManager.default
-        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(directory)
         let name = String(format: "step-%08d", state.position.globalStep)
         let temporary = directory.appendingPathComponent(".tmp-\(name)-\(getpid())")
         try? fm.removeItem(at: temporary)
-        try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
-        try SafeTensors.write(model.stateDict(), metadata: ["format": "pt", "keel_model": state.modelName],
-                              to: temporary.appendingPathComponent(modelFile))
-        let slots = optimizer.state.slots.sorted { $0.key < $1.key }.map { (name: $0.key, tensor: $0.value) }
-        try SafeTensors.write(slots, to: temporary.appendingPathComponent(optimizerFile))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(state), to: temporary.appendingPathComponent(stateFile))
-        let final = directory.appendingPathComponent(name)
-        try? fm.removeItem(at: final)
-        guard rename(temporary.path, final.path) == 0 else {
-            throw TrainingError.badCheckpoint(path: final.path, problem: "cannot be created (errno \(errno))")
+        do {
+            try AtomicFile.createDirectory(temporary)
+            try SafeTensors.write(model.stateDict(), metadata: ["format": "pt", "keel_model": state.modelName],
+                                  to: temporary.appendingPathComponent(modelFile))
+            let slots = optimizer.state.slots.sorted { $0.key < $1.key }.map { (name: $0.key, tensor: $0.value) }
+            try SafeTensors.write(slots, to: temporary.appendingPathComponent(optimizerFile))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try AtomicFile.write(try encoder.encode(state), to: temporary.appendingPathComponent(stateFile))
+            let final = directory.appendingPathComponent(name)
+            if InputFile.kind(atPath: final.path, followingLinks: false) != nil {
+                // The same step again (a stop right after a checkpoint): that folder already holds this state
+                // (same step, same weights); it stays, so `latest` never names a missing folder.
+                try? fm.removeItem(at: temporary)
+            } else if rename(temporary.path, final.path) != 0 {
+                throw TrainingError.badCheckpoint(path: final.path, problem: "cannot be created (\(FileError.reason(errno: errno)))")
+            }
+        } catch {
+            try? fm.removeItem(at: temporary)
+            throw error
         }
         try AtomicFile.write(Data((name + "\n").utf8), to: directory.appendingPathComponent("latest"))
         // Remove older checkpoints and leftovers of interrupted writes.
@@ -75,19 +108,34 @@ public enum CheckpointStore {
     /// Reads the latest checkpoint in `directory`.
     public static func load(from directory: URL) throws -> (state: CheckpointState, model: [String: Tensor], optimizer: [String: Tensor]) {
         let latest = directory.appendingPathComponent("latest")
-        guard let pointer = try? String(contentsOf: latest, encoding: .utf8) else {
+        guard InputFile.kind(atPath: latest.path) != nil else {
             throw TrainingError.badCheckpoint(path: directory.path, problem: "no checkpoint here (missing 'latest')")
         }
-        let folder = directory.appendingPathComponent(pointer.trimmingCharacters(in: .whitespacesAndNewlines))
+        let pointer: String
+        do { pointer = try InputFile.text(latest, maxBytes: 4096).trimmingCharacters(in: .whitespacesAndNewlines) } catch {
+            throw TrainingError.badCheckpoint(path: latest.path, problem: "unreadable (\(error))")
+        }
+        // "step-" and digits only: never a path that leads out of the checkpoint folder.
+        guard pointer.hasPrefix("step-"), pointer.count <= 32, pointer.dropFirst(5).allSatisfy(\.isASCII),
+              pointer.dropFirst(5).allSatisfy(\.isNumber), pointer.count > 5 else {
+            throw TrainingError.badCheckpoint(path: latest.path, problem: "corrupt: expected a name like step-00000063, got " +
+                                              "'\(FileError.oneLine(String(pointer.prefix(40))))'")
+        }
+        let folder = directory.appendingPathComponent(pointer)
         let stateURL = folder.appendingPathComponent(stateFile)
         let state: CheckpointState
         do {
-            state = try JSONDecoder().decode(CheckpointState.self, from: Data(contentsOf: stateURL))
+            state = try JSONDecoder().decode(CheckpointState.self, from: InputFile.read(stateURL, maxBytes: 1 << 30))
+        } catch let error as FileError {
+            throw TrainingError.badCheckpoint(path: error.path, problem: error.problem)
         } catch {
-            throw TrainingError.badCheckpoint(path: stateURL.path, problem: "unreadable checkpoint state (\(error))")
+            throw TrainingError.badCheckpoint(path: stateURL.path, problem: "unreadable checkpoint state (\(DecodingProblem.describe(error)))")
         }
         guard state.format == CheckpointState.currentFormat else {
-            throw TrainingError.badCheckpoint(path: stateURL.path, problem: "unknown checkpoint format '\(state.format)'")
+            throw TrainingError.badCheckpoint(path: stateURL.path, problem: "unknown checkpoint format '\(FileError.oneLine(state.format))'")
+        }
+        if let problem = state.problem {
+            throw TrainingError.badCheckpoint(path: stateURL.path, problem: "corrupt checkpoint state: \(problem)")
         }
         do {
             let model = try SafeTensors.read(folder.appendingPathComponent(modelFile)).tensors

@@ -12,6 +12,39 @@ public struct IterationRecord: Codable, Equatable, Sendable {
     public var learningRate: Float
     public var batchSize: Int
     public var seconds: Double
+
+    public init(epoch: Int, iteration: Int, globalStep: Int, loss: Float, accuracy: Float, learningRate: Float, batchSize: Int,
+                seconds: Double) {
+        (self.epoch, self.iteration, self.globalStep, self.loss) = (epoch, iteration, globalStep, loss)
+        (self.accuracy, self.learningRate, self.batchSize, self.seconds) = (accuracy, learningRate, batchSize, seconds)
+    }
+
+    enum CodingKeys: String, CodingKey { case epoch, iteration, globalStep, loss, accuracy, learningRate, batchSize, seconds }
+
+    // Non-finite numbers (a diverging loss) are written as null and read back as NaN.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epoch = try c.decode(Int.self, forKey: .epoch)
+        iteration = try c.decode(Int.self, forKey: .iteration)
+        globalStep = try c.decode(Int.self, forKey: .globalStep)
+        loss = try c.decodeFinite(Float.self, forKey: .loss)
+        accuracy = try c.decodeFinite(Float.self, forKey: .accuracy)
+        learningRate = try c.decodeFinite(Float.self, forKey: .learningRate)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        seconds = try c.decodeFinite(Double.self, forKey: .seconds)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(epoch, forKey: .epoch)
+        try c.encode(iteration, forKey: .iteration)
+        try c.encode(globalStep, forKey: .globalStep)
+        try c.encodeFinite(loss, forKey: .loss)
+        try c.encodeFinite(accuracy, forKey: .accuracy)
+        try c.encodeFinite(learningRate, forKey: .learningRate)
+        try c.encode(batchSize, forKey: .batchSize)
+        try c.encodeFinite(seconds, forKey: .seconds)
+    }
 }
 
 /// What one epoch (one pass over the training set) did.
@@ -25,6 +58,42 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var validationAccuracy: Float?
     public var learningRate: Float
     public var seconds: Double
+
+    public init(epoch: Int, globalStep: Int, trainLoss: Float, trainAccuracy: Float, validationLoss: Float?,
+                validationAccuracy: Float?, learningRate: Float, seconds: Double) {
+        (self.epoch, self.globalStep, self.trainLoss, self.trainAccuracy) = (epoch, globalStep, trainLoss, trainAccuracy)
+        (self.validationLoss, self.validationAccuracy) = (validationLoss, validationAccuracy)
+        (self.learningRate, self.seconds) = (learningRate, seconds)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, globalStep, trainLoss, trainAccuracy, validationLoss, validationAccuracy, learningRate, seconds
+    }
+
+    // Non-finite numbers are written as null: read back as NaN (nil for the optional validation values).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epoch = try c.decode(Int.self, forKey: .epoch)
+        globalStep = try c.decode(Int.self, forKey: .globalStep)
+        trainLoss = try c.decodeFinite(Float.self, forKey: .trainLoss)
+        trainAccuracy = try c.decodeFinite(Float.self, forKey: .trainAccuracy)
+        validationLoss = try c.decodeIfPresent(Float.self, forKey: .validationLoss)
+        validationAccuracy = try c.decodeIfPresent(Float.self, forKey: .validationAccuracy)
+        learningRate = try c.decodeFinite(Float.self, forKey: .learningRate)
+        seconds = try c.decodeFinite(Double.self, forKey: .seconds)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(epoch, forKey: .epoch)
+        try c.encode(globalStep, forKey: .globalStep)
+        try c.encodeFinite(trainLoss, forKey: .trainLoss)
+        try c.encodeFinite(trainAccuracy, forKey: .trainAccuracy)
+        try c.encodeIfPresent(validationLoss.flatMap { $0.isFinite ? $0 : nil }, forKey: .validationLoss)
+        try c.encodeIfPresent(validationAccuracy.flatMap { $0.isFinite ? $0 : nil }, forKey: .validationAccuracy)
+        try c.encodeFinite(learningRate, forKey: .learningRate)
+        try c.encodeFinite(seconds, forKey: .seconds)
+    }
 }
 
 /// The per-iteration and per-epoch record of a run.

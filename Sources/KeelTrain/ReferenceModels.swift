@@ -8,6 +8,39 @@ public enum ReferenceModel: String, CaseIterable, Sendable {
     /// (for 1×28×28 input).
     case cnn
 
+    /// What makes this model impossible for samples of `inputShape` and `classes` classes — a size it cannot
+    /// take, or more than `maxParameters` parameters — or nil when it can be built. Check it before `make`
+    /// for sizes that come from outside (a data set, a model.json).
+    public func problem(inputShape: [Int], classes: Int) -> String? {
+        guard (1...InputLimits.maxClasses).contains(classes) else {
+            return "\(classes) classes (must be 1…\(InputLimits.maxClasses))"
+        }
+        guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 >= 1 }),
+              let features = checkedProduct(inputShape, limit: Self.maxInputFeatures) else {
+            return "input shape \(inputShape) (each size must be positive, \(Self.maxInputFeatures) values at most)"
+        }
+        let parameters: Int?
+        switch self {
+        case .mlp:
+            parameters = checkedProduct([features + 1, 256]).map { $0 + 257 * 128 + 129 * classes }
+        case .cnn:
+            guard inputShape.count == 3 else { return "the cnn model needs images [C, H, W], got input shape \(inputShape)" }
+            let (c, h, w) = (inputShape[0], inputShape[1], inputShape[2])
+            guard h >= 10 && w >= 10 else { return "the cnn model needs images of at least 10×10 pixels, got \(w)×\(h)" }
+            let flat = 64 * (((h - 2) / 2 - 2) / 2) * (((w - 2) / 2 - 2) / 2)
+            parameters = checkedProduct([flat + 1, 128]).map { $0 + (9 * c + 1) * 32 + (9 * 32 + 1) * 64 + 129 * classes }
+        }
+        guard let parameters, parameters <= Self.maxParameters else {
+            return "input shape \(inputShape) and \(classes) classes give the \(rawValue) model more than \(Self.maxParameters) parameters"
+        }
+        return nil
+    }
+
+    /// The most values one sample may have (2²⁴).
+    public static let maxInputFeatures = 1 << 24
+    /// The most parameters a reference model may have (2²⁸: 1 GiB of weights).
+    public static let maxParameters = 1 << 28
+
     /// A freshly initialized model (PyTorch's default initialization) for inputs of `inputShape` ([C, H, W]),
     /// with `activation` after every hidden layer (ReLU in the reference models).
     /// With `dropout` > 0, a Dropout layer (seeded by `dropoutSeed`) comes before the last Linear layer.

@@ -52,6 +52,10 @@ public final class Trainer {
             let batches = loader.batchIndices(epoch: epoch)
             let epochStart = ProcessInfo.processInfo.systemUptime
             var samplesSeen = 0
+            guard position.batch <= batches.count else {
+                throw TrainingError.badCheckpoint(path: checkpointDirectory?.path ?? "checkpoint",
+                                                  problem: "resumes at batch \(position.batch) of an epoch of \(batches.count) batches")
+            }
             for b in position.batch..<batches.count {
                 if shouldStop() {
                     wasInterrupted = true
@@ -67,6 +71,9 @@ public final class Trainer {
                 let loss = lossFunction(output, batch.labels)
                 let lossValue = loss.scalar
                 guard lossValue.isFinite else {
+                    // The state before this batch, when its weights are still finite, becomes the checkpoint (else
+                    // the last good one stays): the diverged run can be inspected and resumed.
+                    if model.namedParameters.allSatisfy({ $0.parameter.value.scalars.allSatisfy(\.isFinite) }) { try? saveCheckpoint() }
                     throw TrainingError.nonFiniteLoss(value: lossValue, epoch: epoch, iteration: b, globalStep: position.globalStep)
                 }
                 loss.backward()
@@ -158,6 +165,19 @@ public final class Trainer {
         let known = Set(optimizer.parameters.map(\.name))
         for key in slots.keys where !known.contains(where: { key.hasPrefix($0 + ".") }) {
             throw TrainingError.badCheckpoint(path: directory.path, problem: "optimizer state '\(key)' belongs to no parameter")
+        }
+        // Every slot must have its parameter's shape (a scalar for the step count): the update reads them in full.
+        let shapes = Dictionary(optimizer.parameters.map { ($0.name, $0.parameter.shape) }, uniquingKeysWith: { a, _ in a })
+        for (key, tensor) in slots {
+            guard let name = shapes.keys.filter({ key.hasPrefix($0 + ".") }).max(by: { $0.count < $1.count }) else { continue }
+            let expected = key == name + ".step" ? [] : shapes[name]!
+            guard tensor.shape == expected else {
+                throw TrainingError.badCheckpoint(path: directory.path,
+                                                  problem: "optimizer state '\(key)' has shape \(tensor.shape), expected \(expected)")
+            }
+            if expected.isEmpty, let step = tensor.scalars.first, !(step >= 0 && step <= 1e12 && step == step.rounded()) {
+                throw TrainingError.badCheckpoint(path: directory.path, problem: "optimizer state '\(key)' is \(step), not a step count")
+            }
         }
         optimizer.state.restore(stepCount: state.optimizerStepCount, slots: slots)
         for (name, module) in model.namedModules {

@@ -19,3 +19,17 @@ public enum FiniteJSON {
         try JSONSerialization.data(withJSONObject: sanitized(object), options: options)
     }
 }
+
+extension KeyedEncodingContainer {
+    /// Encodes `value`, or null when it is NaN or infinite (JSON has neither).
+    public mutating func encodeFinite<T: BinaryFloatingPoint & Encodable>(_ value: T, forKey key: Key) throws {
+        if value.isFinite { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A number written by `encodeFinite`: null reads back as NaN.
+    public func decodeFinite<T: BinaryFloatingPoint & Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        try decodeNil(forKey: key) ? T.nan : decode(T.self, forKey: key)
+    }
+}

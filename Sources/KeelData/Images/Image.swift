@@ -75,8 +75,9 @@ public struct Image: Equatable, Sendable {
         guard isPNG || isJPEG else { throw DataError(path: path, problem: "not a PNG or JPEG file") }
         let pixels: UnsafeMutablePointer<UInt8>? = data.withUnsafeBytes { raw in
             let base = raw.bindMemory(to: UInt8.self).baseAddress!
-            return isPNG ? keel_png_decode(base, data.count, &width, &height, &channels, &message)
-                : keel_jpeg_decode(base, data.count, &width, &height, &channels, &message)
+            let (side, pixels) = (InputLimits.maxImageSide, Int64(InputLimits.maxImagePixels))
+            return isPNG ? keel_png_decode(base, data.count, side, pixels, &width, &height, &channels, &message)
+                : keel_jpeg_decode(base, data.count, side, pixels, &width, &height, &channels, &message)
         }
         guard let pixels else {
             throw DataError(path: path, problem: "cannot decode \(isPNG ? "PNG" : "JPEG"): \(Image.text(message))")

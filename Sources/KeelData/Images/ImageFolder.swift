@@ -5,6 +5,9 @@ import Keel
 /// sorted order). Every image is converted to `channels` and resized (bilinear) to `size` if given;
 /// without a size, all images must have the first image's size.
 public enum ImageFolder {
+    /// The most decoded values an image folder may hold in memory (2³¹ floats, 8 GiB).
+    static let maxFloats = 1 << 31
+
     public static func load(_ directory: URL, size: (height: Int, width: Int)? = nil, channels: Int = 3) throws -> TensorDataset {
         let fm = FileManager.default
         guard let entries = try? fm.contentsOfDirectory(atPath: directory.path) else {
@@ -15,6 +18,9 @@ public enum ImageFolder {
             return !name.hasPrefix(".") && fm.fileExists(atPath: directory.appendingPathComponent(name).path, isDirectory: &isDirectory) && isDirectory.boolValue
         }.sorted()
         guard !classes.isEmpty else { throw DataError(path: directory.path, problem: "no class sub-folders") }
+        guard classes.count <= InputLimits.maxClasses else {
+            throw DataError(path: directory.path, problem: "\(classes.count) class sub-folders, more than \(InputLimits.maxClasses)")
+        }
         var samples: [Float] = [], labels: [Int32] = []
         var shape: (Int, Int)? = size.map { ($0.height, $0.width) }
         for (label, name) in classes.enumerated() {
@@ -34,6 +40,10 @@ public enum ImageFolder {
                         throw DataError(path: url.path, problem: "is \(image.height)×\(image.width), the first image was \(shape!.0)×\(shape!.1); give a size")
                     }
                     image = image.resizedBilinear(height: shape!.0, width: shape!.1)
+                }
+                guard samples.count + image.pixels.count <= Self.maxFloats else {
+                    throw DataError(path: directory.path, problem: "the images need more than \(Self.maxFloats / (1 << 28)) GiB as floats " +
+                                    "in memory (Keel decodes an image folder whole)")
                 }
                 samples += image.tensor.scalars
                 labels.append(Int32(label))

@@ -24,6 +24,7 @@ struct AugmentCommand: ParsableCommand {
     @Option(help: "Seed of the random draws (random specs such as color-jitter:…, and --preview).") var seed: UInt64 = 0
     @Option(help: "Longest side of the image in the preview (it is resized first).") var previewSize = 160
     @OptionGroup var kernels: KernelOptions
+    @OptionGroup var imageLimits: ImageLimitOptions
 
     func validate() throws {
         if preview { return }
@@ -52,6 +53,7 @@ struct AugmentCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try kernels.apply()
+            imageLimits.apply()
             var image = try Image.read(URL(fileURLWithPath: input))
             if preview {
                 let f = Float(previewSize) / Float(max(image.width, image.height))

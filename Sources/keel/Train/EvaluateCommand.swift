@@ -14,10 +14,12 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Another dataset of the same kind (default: the one the model was trained on).") var dataset: String?
     @Flag(help: "Print one JSON object.") var json = false
     @OptionGroup var kernels: KernelOptions
+    @OptionGroup var imageLimits: ImageLimitOptions
 
     func run() throws {
         try reportingErrors {
             try kernels.apply()
+            imageLimits.apply()
             var (description, network) = try ModelDescription.load(from: URL(fileURLWithPath: model))
             if let dataset { description.dataset = dataset }
             let data = try description.testData()
@@ -25,7 +27,7 @@ struct EvaluateCommand: ParsableCommand {
             if json {
                 let object: [String: Any] = ["accuracy": Double(result.accuracy), "loss": Double(result.loss),
                                              "samples": data.test.count, "split": "test", "model": description.model]
-                print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+                print(String(decoding: try FiniteJSON.data(object, options: [.sortedKeys]), as: UTF8.self))
             } else {
                 print(String(format: "%@ on %d test samples: accuracy %.2f%%, loss %.4f", description.model, data.test.count,
                              result.accuracy * 100, result.loss))
@@ -47,10 +49,12 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: "#INDEX of the test split, an IDX file, or a raw image file.") var inputs: [String] = []
     @Flag(help: "Print one JSON object per input (with probabilities and logits).") var json = false
     @OptionGroup var kernels: KernelOptions
+    @OptionGroup var imageLimits: ImageLimitOptions
 
     func run() throws {
         try reportingErrors {
             try kernels.apply()
+            imageLimits.apply()
             let (description, network) = try ModelDescription.load(from: URL(fileURLWithPath: model))
             let shape = description.inputShape
             let size = shape.reduce(1, *)
@@ -77,10 +81,18 @@ struct PredictCommand: ParsableCommand {
                     continue
                 }
                 let url = URL(fileURLWithPath: input)
-                guard let bytes = try? Data(contentsOf: url) else { throw CLIError("\(input): file not found or unreadable") }
+                let bytes = try InputFile.read(url, maxBytes: 1 << 32)
                 if bytes.count == size {
                     samples.append((input, bytes.map { Float($0) / 255 }))
                     continue
+                }
+                if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) || bytes.starts(with: [0xFF, 0xD8]) {
+                    samples.append((input, try Self.pixels(of: Image.decode(bytes, path: input), shape: shape, input: input)))
+                    continue
+                }
+                guard bytes.count >= 4, bytes[bytes.startIndex] == 0, bytes[bytes.startIndex + 1] == 0 else {
+                    throw CLIError("\(input): neither a raw image of \(size) bytes (the model's input \(shape)), a PNG/JPEG, " +
+                                   "nor an IDX file (\(bytes.count) bytes)")
                 }
                 let idx = try IDX.read(url)
                 let per = idx.shape.suffix(2).reduce(1, *)
@@ -106,7 +118,7 @@ struct PredictCommand: ParsableCommand {
                     var object: [String: Any] = ["input": sample.name, "class": predicted, "probabilities": row.map(Double.init),
                                                  "logits": z[(i * classes)..<((i + 1) * classes)].map(Double.init)]
                     if shape.count == 1 { object["features"] = sample.values.map { Double("\($0)")! } }  // raw table row
-                    print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+                    print(String(decoding: try FiniteJSON.data(object, options: [.sortedKeys]), as: UTF8.self))
                 } else {
                     print(String(format: "%@: class %d%@ (p = %.3f)", sample.name, predicted, className, row[predicted]))
                 }
@@ -115,18 +127,45 @@ struct PredictCommand: ParsableCommand {
     }
 }
 
+extension PredictCommand {
+    /// An image's pixels in [0, 1] as a sample of `shape` [C, H, W] (channels converted to gray or RGB).
+    static func pixels(of image: Image, shape: [Int], input: String) throws -> [Float] {
+        guard shape.count == 3, [1, 3].contains(shape[0]) else {
+            throw CLIError("\(input): the model takes samples of shape \(shape), not images")
+        }
+        guard image.height == shape[1] && image.width == shape[2] else {
+            throw CLIError("\(input): a \(image.width)×\(image.height) image; the model takes \(shape[2])×\(shape[1])")
+        }
+        var rgb = image.dropAlpha()
+        if shape[0] == 1 && rgb.channels == 3 { rgb = rgb.grayscale(outputChannels: 1) }
+        if shape[0] == 3 && rgb.channels == 1 { rgb = Image(width: rgb.width, height: rgb.height, channels: 3, pixels: rgb.pixels.flatMap { [$0, $0, $0] }) }
+        return rgb.tensor.scalars
+    }
+}
+
 /// Runs `body`, printing user-facing errors as one line and exiting with status 1 (anything else propagates).
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ValidationError {
+        throw error
     } catch {
+        // Every other failure is one line on stderr and exit status 1.
         let message: String
         switch error {
         case let error as CocoaError: message = fileProblem(error)
-        case is CLIError, is DataError, is TrainingError, is SafeTensorsError: message = String(describing: error)
-        default: throw error
+        case is DecodingError: message = DecodingProblem.describe(error)
+        case let error as EncodingError:
+            if case let .invalidValue(value, context) = error {
+                message = "cannot write \(value) at \(context.codingPath.map(\.stringValue).joined(separator: ".")) as JSON"
+            } else {
+                message = "cannot write JSON (\(error))"
+            }
+        default: message = String(describing: error)
         }
-        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("error: \(FileError.oneLine(message))\n".utf8))
         throw ExitCode(1)
     }
 }

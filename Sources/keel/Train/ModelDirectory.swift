@@ -76,17 +76,28 @@ struct ModelDescription: Codable {
     /// Reads `model.json` and the weights of a model folder, building the model.
     static func load(from directory: URL) throws -> (ModelDescription, Sequential) {
         let url = directory.appendingPathComponent(fileName)
-        guard let data = try? Data(contentsOf: url) else {
+        guard InputFile.kind(atPath: url.path) != nil else {
             throw CLIError("\(url.path): not found — is \(directory.path) a folder written by `keel train`?")
         }
+        let data = try InputFile.read(url, maxBytes: 1 << 26)
         let description: ModelDescription
         do {
             description = try JSONDecoder().decode(ModelDescription.self, from: data)
         } catch {
-            throw CLIError("\(url.path): not a valid model description (\(error))")
+            throw CLIError("\(url.path): not a valid model description (\(DecodingProblem.describe(error)))")
         }
         guard let kind = ReferenceModel(rawValue: description.model) else {
             throw CLIError("\(url.path): unknown model '\(description.model)'")
+        }
+        if let problem = kind.problem(inputShape: description.inputShape, classes: description.classes) {
+            throw CLIError("\(url.path): \(problem)")
+        }
+        guard description.dropout >= 0 && description.dropout < 1 else {
+            throw CLIError("\(url.path): dropout must be in [0, 1), got \(description.dropout)")
+        }
+        if let problem = description.normalizer.problem { throw CLIError("\(url.path): \(problem)") }
+        if let names = description.classNames, names.count != description.classes {
+            throw CLIError("\(url.path): \(names.count) class names for \(description.classes) classes")
         }
         let activation: Activation
         do { activation = try Activation.parse(description.activation) } catch {
@@ -102,6 +113,11 @@ struct ModelDescription: Codable {
             throw CLIError("\(directory.appendingPathComponent("model.safetensors").path): \(error)")
         }
         model.eval()
+        let nonFinite = model.namedParameters.reduce(0) { $0 + $1.parameter.value.scalars.filter { !$0.isFinite }.count }
+        if nonFinite > 0 {
+            FileHandle.standardError.write(Data(("warning: \(directory.appendingPathComponent("model.safetensors").path) holds " +
+                "\(nonFinite) non-finite weights (a diverged run?); its outputs are meaningless\n").utf8))
+        }
         return (description, model)
     }
 }

@@ -70,6 +70,7 @@ struct TrainCommand: ParsableCommand {
     var checkpointSeconds: Double = 60
     @Option(help: "Threads for the kernels (default: all cores).") var threads: Int?
     @OptionGroup var kernels: KernelOptions
+    @OptionGroup var imageLimits: ImageLimitOptions
     @Option(help: """
         default: the CNN on images trains with the recipe below unless --augment, --schedule, --dropout or --epochs is         given (random-affine:degrees=12,translate=0.1,scale=0.9/1.1, dropout 0.5, one_cycle to --lr over 20 epochs);         plain: only what the flags say.
         """)
@@ -83,10 +84,17 @@ struct TrainCommand: ParsableCommand {
         if let batchSize, batchSize <= 0 { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be a positive number, got \(lr)") }
         if let momentum, !(momentum >= 0 && momentum < 1) { throw ValidationError("--momentum must be in [0, 1), got \(momentum)") }
-        if let weightDecay, !(weightDecay >= 0) { throw ValidationError("--weight-decay must be ≥ 0, got \(weightDecay)") }
+        if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
+            throw ValidationError("--weight-decay must be a finite number ≥ 0, got \(weightDecay)")
+        }
         if let validationFraction, !(validationFraction >= 0 && validationFraction < 1) {
             throw ValidationError("--validation-fraction must be in [0, 1), got \(validationFraction)")
         }
+        if let out, out.isEmpty { throw ValidationError("--out must name a folder, got ''") }
+        if let resume, resume.isEmpty { throw ValidationError("--resume must name a run folder, got ''") }
+        if let epochs, epochs > 1_000_000 { throw ValidationError("--epochs must be at most 1,000,000, got \(epochs)") }
+        if let batchSize, batchSize > 1 << 20 { throw ValidationError("--batch-size must be at most 1048576, got \(batchSize)") }
+        if let threads, threads > 1024 { throw ValidationError("--threads must be at most 1024, got \(threads)") }
         guard checkpointEvery >= 0 else { throw ValidationError("--checkpoint-every must be ≥ 0") }
         guard checkpointSeconds >= 0 && checkpointSeconds.isFinite else {
             throw ValidationError("--checkpoint-seconds must be a finite number ≥ 0, got \(checkpointSeconds)")
@@ -94,6 +102,7 @@ struct TrainCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let dropout, !(dropout >= 0 && dropout < 1) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
         do { _ = try AugmentationPipeline.parse(augment) } catch let error as DataError { throw ValidationError("--augment: \(error)") }
+        if !(1...1000).contains(plateauPatience) { throw ValidationError("--plateau-patience must be in 1…1000, got \(plateauPatience)") }
         if let plateauFactor, !(plateauFactor > 0 && plateauFactor < 1) {
             throw ValidationError("--plateau-factor must be in (0, 1), got \(plateauFactor)")
         }
@@ -184,6 +193,7 @@ struct TrainCommand: ParsableCommand {
 
     func train() throws {
         try kernels.apply()
+        imageLimits.apply()
         if let threads { Parallel.threadCount = threads }
         var saved: TrainSettings?
         if let resume {
@@ -205,6 +215,9 @@ struct TrainCommand: ParsableCommand {
         let learningRate = settings.effectiveLearningRate
         let outDirectory = URL(fileURLWithPath: out ?? resume ?? Self.freshRunDirectory(for: model.rawValue))
         let checkpointDirectory = outDirectory.appendingPathComponent("checkpoint")
+        // One run per folder at a time; a run that fails before writing anything leaves no folder behind.
+        let lock = try RunLock(directory: outDirectory)
+        defer { lock.release() }
         if resume == nil && CheckpointStore.exists(at: checkpointDirectory) {
             throw CLIError("\(outDirectory.path) already holds a run; resume it with --resume \(outDirectory.path) " +
                            "or choose another --out")
@@ -233,6 +246,9 @@ struct TrainCommand: ParsableCommand {
         }
         let epochs = settings.epochs
 
+        if let problem = model.problem(inputShape: data.train.sampleShape, classes: data.train.classCount) {
+            throw CLIError("\(dataset): \(problem)")
+        }
         var generator = KeelRandom(seed: seed)
         let network = model.make(inputShape: data.train.sampleShape, classes: data.train.classCount, activation: hiddenActivation,
                                  dropout: settings.dropout, dropoutSeed: seed, generator: &generator)
@@ -296,7 +312,26 @@ struct TrainCommand: ParsableCommand {
                 "\(Parallel.threadCount) threads, kernel level \(KernelLevel.current.name)")
         }
         let started = ProcessInfo.processInfo.systemUptime
-        try trainer.fit(loader, validation: data.validation, epochs: epochs)
+        do {
+            try trainer.fit(loader, validation: data.validation, epochs: epochs)
+        } catch let error as TrainingError {
+            // A diverged run still leaves its history and metrics (the checkpoint holds its last finite state).
+            if case .nonFiniteLoss = error {
+                let history = trainer.history
+                try AtomicFile.write(Data(history.epochsCSV().utf8), to: outDirectory.appendingPathComponent("history.csv"))
+                try AtomicFile.write(Data(history.iterationsCSV().utf8), to: outDirectory.appendingPathComponent("iterations.csv"))
+                let metrics: [String: Any] = [
+                    "diverged": true, "stopped": error.description, "global_step": trainer.position.globalStep,
+                    "epochs": history.epochs.count, "iterations": history.iterations.count, "batch_size": batchSize,
+                    "model": model.rawValue, "optimizer": settings.optimizer, "learning_rate": Double(learningRate), "seed": seed,
+                    "dataset": dataset, "final_train_loss": Double(history.epochs.last?.trainLoss ?? .nan),
+                    "last_loss": Double(history.iterations.last?.loss ?? .nan),
+                    "cpu_level": KernelLevel.current.name, "cpu": MachineDescription.cpuModel,
+                ]
+                try AtomicFile.write(try FiniteJSON.data(metrics), to: outDirectory.appendingPathComponent("metrics.json"))
+            }
+            throw error
+        }
         let wall = ProcessInfo.processInfo.systemUptime - started
         if trainer.wasInterrupted {
             trainer.progress.message("interrupted at epoch \(trainer.position.epoch + 1), iteration \(trainer.position.batch) " +
@@ -331,8 +366,10 @@ struct TrainCommand: ParsableCommand {
             "normalize": normalize.rawValue, "activation": settings.activation, "schedule": settings.schedule ?? "constant",
             "cpu_level": KernelLevel.current.name, "cpu": MachineDescription.cpuModel,
         ]
-        let json = try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys])
-        try AtomicFile.write(json, to: outDirectory.appendingPathComponent("metrics.json"))
+        try AtomicFile.write(try FiniteJSON.data(metrics), to: outDirectory.appendingPathComponent("metrics.json"))
+        if !result.loss.isFinite {
+            FileHandle.standardError.write(Data("warning: the test loss is \(result.loss): the model's outputs are not finite\n".utf8))
+        }
         print(String(format: "test accuracy %.2f%%, test loss %.4f, %d epochs, %d iterations, %.1f s training (%.0f samples/s) → %@",
                      result.accuracy * 100, result.loss, history.epochs.count, history.iterations.count, trainSeconds,
                      Double(samples) / max(trainSeconds, 1e-9), outDirectory.path))

@@ -1,0 +1,27 @@
+import Foundation
+
+/// One-line descriptions of JSON decoding failures: the key path and what was wrong, e.g.
+/// "input_shape[0]: expected Int, found a string", instead of a multi-line `DecodingError` dump.
+public enum DecodingProblem {
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return FileError.oneLine(String(describing: error)) }
+        func path(_ context: DecodingError.Context) -> String {
+            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            let trimmed = keys.hasPrefix(".") ? String(keys.dropFirst()) : keys
+            return trimmed.isEmpty ? "" : "\(trimmed): "
+        }
+        switch error {
+        case let .typeMismatch(type, context):
+            return "\(path(context))expected \(type) (\(FileError.oneLine(context.debugDescription)))"
+        case let .valueNotFound(type, context):
+            return "\(path(context))missing \(type) value"
+        case let .keyNotFound(key, context):
+            return "\(path(context))missing key '\(key.stringValue)'"
+        case let .dataCorrupted(context):
+            let underlying = (context.underlyingError as NSError?).map { " — \(FileError.oneLine($0.localizedDescription))" } ?? ""
+            return "\(path(context))\(FileError.oneLine(context.debugDescription))\(underlying)"
+        @unknown default:
+            return FileError.oneLine(String(describing: error))
+        }
+    }
+}
