@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "KeelTrain", dependencies: ["Keel", "KeelData"]),
         // Studies, SVG charts and HTML reports.
         .target(name: "KeelLab", dependencies: ["Keel", "KeelData", "KeelTrain"]),
+        // Fuzz targets for every reader (mutation engine, crash capture); used by the tests, not a product.
+        .target(name: "KeelFuzz", dependencies: ["Keel", "KeelData", "KeelTrain"]),
         // The command-line lab.
         .executableTarget(
             name: "keel",
@@ -44,5 +46,6 @@ let package = Package(
         .testTarget(name: "KeelDataTests", dependencies: ["KeelData"]),
         .testTarget(name: "KeelTrainTests", dependencies: ["KeelTrain", "KeelData"]),
         .testTarget(name: "KeelLabTests", dependencies: ["KeelLab"]),
+        .testTarget(name: "KeelFuzzTests", dependencies: ["KeelFuzz"], resources: [.copy("Corpus")]),
     ]
 )

@@ -315,6 +315,9 @@ def main():
         rs = [r for r in results if r["format"] == fmt]
         counts = {k: sum(r["kind"] == k for r in rs) for k in ("ok", "error", "crash", "hang")}
         counts["multi_line_errors"] = sum(r["kind"] == "error" and r["lines"] > 1 for r in rs)
+        # A sample of the distinct messages (paths of the temporary cases cut), to read for clarity.
+        messages = sorted({re.sub(r"/\S*/work/\S+?-\d+-\w+", "…", r["first"]) for r in rs if r["kind"] == "error"})
+        counts["messages"] = messages[:40]
         summary[fmt] = counts
         print(f"{fmt:34} {len(rs):5} inputs: {counts['ok']:5} ok {counts['error']:5} errors "
               f"{counts['crash']:3} crashes {counts['hang']:3} hangs {counts['multi_line_errors']:3} multi-line errors")

@@ -17,8 +17,16 @@ public enum CSVTable {
     /// Loads a CSV (or gzipped CSV) file.
     public static func load(_ url: URL, header: Header = .automatic, label: LabelColumn = .last) throws -> TensorDataset {
         let path = url.path
-        var data = try DataError.readFile(url)
+        return try decode(try DataError.readFile(url), path: path, header: header, label: label)
+    }
+
+    /// Parses CSV file contents, raw or gzipped UTF-8; `path` names the source in errors.
+    public static func decode(_ data: Data, path: String, header: Header = .automatic, label: LabelColumn = .last) throws -> TensorDataset {
+        var data = data
         if Gzip.isCompressed(data) { data = try Gzip.decompress(data, path: path) }
+        if let nul = data.firstIndex(of: 0) {
+            throw DataError(path: path, problem: "binary data, not CSV text (a NUL byte at offset \(nul - data.startIndex))")
+        }
         guard let text = String(data: data, encoding: .utf8) else { throw DataError(path: path, problem: "not UTF-8 text") }
         return try parse(text, path: path, header: header, label: label)
     }

@@ -16,7 +16,7 @@ public struct DataError: Error, CustomStringConvertible, Equatable {
 
 extension DataError {
     /// The bytes of the regular file at `url` (see `InputFile.read`), its problems as `DataError`s.
-    static func readFile(_ url: URL, maxBytes: Int = 1 << 34) throws -> Data {
+    public static func readFile(_ url: URL, maxBytes: Int = 1 << 34) throws -> Data {
         do { return try InputFile.read(url, maxBytes: maxBytes) } catch let error as FileError {
             throw DataError(path: error.path, problem: error.problem)
         }

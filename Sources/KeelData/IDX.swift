@@ -7,8 +7,12 @@ import Keel
 public enum IDX {
     /// Reads an unsigned-byte IDX file (raw or gzipped): its shape and bytes.
     public static func read(_ url: URL) throws -> (shape: [Int], bytes: [UInt8]) {
-        let path = url.path
-        var data = try DataError.readFile(url)
+        try decode(try DataError.readFile(url), path: url.path)
+    }
+
+    /// Parses IDX file contents, raw or gzipped; `path` names the source in errors.
+    public static func decode(_ data: Data, path: String) throws -> (shape: [Int], bytes: [UInt8]) {
+        var data = data
         if Gzip.isCompressed(data) {
             // Inflated only as far as the header says the data goes.
             data = try Gzip.decompress(data, path: path) { prefix in declaredSize(Array(prefix.prefix(4 + 4 * 255))) ?? InputLimits.maxDecompressedBytes }
@@ -37,8 +41,8 @@ public enum IDX {
         }
         let available = bytes.count - 4 - 4 * rank
         // Checked: the dimensions are untrusted 32-bit numbers whose product can overflow.
-        guard let expected = checkedProduct(shape, limit: available) else {
-            throw DataError(path: path, problem: "truncated data: shape \(shape) needs more than the \(available) bytes found")
+        guard let expected = checkedProduct(shape) else {
+            throw DataError(path: path, problem: "shape \(shape) has more elements than can be counted (a corrupt header)")
         }
         guard available >= expected else {
             throw DataError(path: path, problem: "truncated data: shape \(shape) needs \(expected) bytes, found \(available)")

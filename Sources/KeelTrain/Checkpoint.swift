@@ -27,6 +27,12 @@ public struct CheckpointState: Codable, Equatable {
     public var history: History
     /// Free-form run settings (e.g. the CLI's flags), kept for reference.
     public var settings: [String: String]
+
+    public init(modelName: String, shapes: [String: [Int]], position: TrainingPosition, optimizerStepCount: Int,
+                randomStates: [String: [UInt64]], normalizer: Normalizer, history: History, settings: [String: String]) {
+        (self.modelName, self.shapes, self.position, self.optimizerStepCount) = (modelName, shapes, position, optimizerStepCount)
+        (self.randomStates, self.normalizer, self.history, self.settings) = (randomStates, normalizer, history, settings)
+    }
 }
 
 /// A checkpoint on disk: `DIR/step-NNNNNNNN/{model.safetensors, optimizer.safetensors, state.json}` and
@@ -35,6 +41,23 @@ public struct CheckpointState: Codable, Equatable {
 /// A step folder is written under a temporary name and renamed when complete; `latest` is then replaced
 /// atomically. A crash at any moment leaves `latest` pointing to a complete checkpoint.
 extension CheckpointState {
+    /// Reads and validates `state.json` contents; `path` names the file in errors.
+    public static func decode(_ data: Data, path: String) throws -> CheckpointState {
+        let state: CheckpointState
+        do {
+            state = try JSONDecoder().decode(CheckpointState.self, from: data)
+        } catch {
+            throw TrainingError.badCheckpoint(path: path, problem: "unreadable checkpoint state (\(DecodingProblem.describe(error)))")
+        }
+        guard state.format == CheckpointState.currentFormat else {
+            throw TrainingError.badCheckpoint(path: path, problem: "unknown checkpoint format '\(FileError.oneLine(state.format))'")
+        }
+        if let problem = state.problem {
+            throw TrainingError.badCheckpoint(path: path, problem: "corrupt checkpoint state: \(problem)")
+        }
+        return state
+    }
+
     /// What makes this state impossible to resume from (a negative or absurd position, inconsistent
     /// history, shapes that overflow), or nil.
     public var problem: String? {
@@ -125,17 +148,9 @@ public enum CheckpointStore {
         let stateURL = folder.appendingPathComponent(stateFile)
         let state: CheckpointState
         do {
-            state = try JSONDecoder().decode(CheckpointState.self, from: InputFile.read(stateURL, maxBytes: 1 << 30))
+            state = try CheckpointState.decode(InputFile.read(stateURL, maxBytes: 1 << 30), path: stateURL.path)
         } catch let error as FileError {
             throw TrainingError.badCheckpoint(path: error.path, problem: error.problem)
-        } catch {
-            throw TrainingError.badCheckpoint(path: stateURL.path, problem: "unreadable checkpoint state (\(DecodingProblem.describe(error)))")
-        }
-        guard state.format == CheckpointState.currentFormat else {
-            throw TrainingError.badCheckpoint(path: stateURL.path, problem: "unknown checkpoint format '\(FileError.oneLine(state.format))'")
-        }
-        if let problem = state.problem {
-            throw TrainingError.badCheckpoint(path: stateURL.path, problem: "corrupt checkpoint state: \(problem)")
         }
         do {
             let model = try SafeTensors.read(folder.appendingPathComponent(modelFile)).tensors

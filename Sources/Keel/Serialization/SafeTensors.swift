@@ -74,8 +74,8 @@ public enum SafeTensors {
             default: throw fail("entry '\(name)' has unsupported dtype \(dtype)")
             }
             // Checked: a shape like [2^62, 4] must not overflow; the file's size bounds any honest tensor.
-            guard let count = checkedProduct(shape, limit: dataLength / elementSize) else {
-                throw fail("entry '\(name)' has shape \(shape), larger than the \(dataLength) data bytes of the file")
+            guard let count = checkedProduct(shape, limit: Int.max / 8) else {
+                throw fail("entry '\(name)' has shape \(shape), more elements than can be counted")
             }
             let (begin, end) = (offsets[0], offsets[1])
             guard begin >= 0, end >= begin, end <= dataLength, end - begin == count * elementSize else {

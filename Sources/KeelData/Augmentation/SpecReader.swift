@@ -51,7 +51,7 @@ struct SpecReader {
             if let fallback { return fallback }
             throw fail("needs \(key)=…")
         }
-        guard let v = Double(text), v.isFinite, v == v.rounded(), abs(v) <= 1e15 else {
+        guard let v = Double(text), v.isFinite, v == v.rounded() else {
             throw fail("\(key) must be an integer, got '\(text)'")
         }
         guard v >= Double(range.lowerBound) && v <= Double(range.upperBound) else {

@@ -90,7 +90,8 @@ struct PredictCommand: ParsableCommand {
                     samples.append((input, try Self.pixels(of: Image.decode(bytes, path: input), shape: shape, input: input)))
                     continue
                 }
-                guard bytes.count >= 4, bytes[bytes.startIndex] == 0, bytes[bytes.startIndex + 1] == 0 else {
+                let isIDX = bytes.starts(with: [0, 0]) || bytes.starts(with: [0x1F, 0x8B])  // raw or gzipped
+                guard bytes.count >= 4, isIDX else {
                     throw CLIError("\(input): neither a raw image of \(size) bytes (the model's input \(shape)), a PNG/JPEG, " +
                                    "nor an IDX file (\(bytes.count) bytes)")
                 }

@@ -1,0 +1,119 @@
+import Foundation
+import Keel
+import KeelData
+
+/// A trained model's `model.json`: which reference model, its input shape and classes, the normalizer
+/// fitted on the training split, the dataset and settings needed to rebuild it; with `model.safetensors`
+/// beside it, everything `keel evaluate` and `keel predict` need. Every field is validated on load.
+public struct ModelDescription: Codable, Sendable {
+    public var model: String
+    public var inputShape: [Int]
+    public var classes: Int
+    public var normalizer: Normalizer
+    public var dataset: String
+    /// The hidden activation ("relu", "leaky_relu:0.5", …).
+    public var activation: String
+    /// A CSV dataset's label column, and the seed of its train/test split (so `evaluate` finds the same test rows).
+    public var labelColumn: String?
+    public var seed: UInt64
+    public var classNames: [String]?
+    /// Dropout before the last layer (changes the layer indices of the state dict).
+    public var dropout: Float
+
+    enum CodingKeys: String, CodingKey {
+        case model, classes, normalizer, dataset, activation, seed, dropout
+        case inputShape = "input_shape"
+        case labelColumn = "label_column"
+        case classNames = "class_names"
+    }
+
+    public init(model: String, inputShape: [Int], classes: Int, normalizer: Normalizer, dataset: String, activation: String,
+                labelColumn: String?, seed: UInt64, classNames: [String]?, dropout: Float) {
+        self.model = model
+        self.inputShape = inputShape
+        self.classes = classes
+        self.normalizer = normalizer
+        self.dataset = dataset
+        self.activation = activation
+        self.labelColumn = labelColumn
+        self.seed = seed
+        self.classNames = classNames
+        self.dropout = dropout
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decode(String.self, forKey: .model)
+        inputShape = try c.decode([Int].self, forKey: .inputShape)
+        classes = try c.decode(Int.self, forKey: .classes)
+        normalizer = try c.decode(Normalizer.self, forKey: .normalizer)
+        dataset = try c.decode(String.self, forKey: .dataset)
+        activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? "relu"
+        labelColumn = try c.decodeIfPresent(String.self, forKey: .labelColumn)
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
+        classNames = try c.decodeIfPresent([String].self, forKey: .classNames)
+        dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
+    }
+
+    public static let fileName = "model.json"
+
+    /// Writes `model.json` into `directory` (atomically).
+    public func write(to directory: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(self), to: directory.appendingPathComponent(Self.fileName))
+    }
+
+    /// Reads and validates `model.json` (bytes from `data`), naming `path` in errors.
+    public static func decode(_ data: Data, path: String) throws -> ModelDescription {
+        let description: ModelDescription
+        do {
+            description = try JSONDecoder().decode(ModelDescription.self, from: data)
+        } catch {
+            throw DataError(path: path, problem: "not a valid model description (\(DecodingProblem.describe(error)))")
+        }
+        if let problem = description.problem { throw DataError(path: path, problem: problem) }
+        return description
+    }
+
+    /// What makes this description unusable (an unknown model or activation, sizes the model cannot take,
+    /// a dropout outside [0, 1), unusable normalizer statistics), or nil.
+    public var problem: String? {
+        guard let kind = ReferenceModel(rawValue: model) else { return "unknown model '\(FileError.oneLine(model))'" }
+        if let problem = kind.problem(inputShape: inputShape, classes: classes) { return problem }
+        do { _ = try Activation.parse(activation) } catch { return "\(error)" }
+        guard dropout >= 0 && dropout < 1 else { return "dropout must be in [0, 1), got \(dropout)" }
+        if let problem = normalizer.problem { return problem }
+        if let names = classNames, names.count != classes { return "\(names.count) class names for \(classes) classes" }
+        return nil
+    }
+
+    /// The model in `directory` (model.json and model.safetensors), in evaluation mode.
+    public static func load(from directory: URL) throws -> (ModelDescription, Sequential) {
+        let url = directory.appendingPathComponent(fileName)
+        guard InputFile.kind(atPath: url.path) != nil else {
+            throw DataError(path: url.path, problem: "not found — is \(directory.path) a folder written by `keel train`?")
+        }
+        let description = try decode(try DataError.readFile(url, maxBytes: 1 << 26), path: url.path)
+        var generator = KeelRandom(seed: 0)
+        let model = ReferenceModel(rawValue: description.model)!.make(
+            inputShape: description.inputShape, classes: description.classes, activation: try Activation.parse(description.activation),
+            dropout: description.dropout, generator: &generator)
+        let weightsURL = directory.appendingPathComponent("model.safetensors")
+        let weights = try SafeTensors.read(weightsURL).tensors
+        do {
+            try model.loadStateDict(weights)
+        } catch {
+            throw DataError(path: weightsURL.path, problem: "\(error)")
+        }
+        model.eval()
+        let nonFinite = model.namedParameters.reduce(0) { $0 + $1.parameter.value.scalars.filter { !$0.isFinite }.count }
+        if nonFinite > 0 {
+            FileHandle.standardError.write(Data(("warning: \(directory.appendingPathComponent("model.safetensors").path) holds " +
+                "\(nonFinite) non-finite weights (a diverged run?); its outputs are meaningless\n").utf8))
+        }
+        return (description, model)
+    }
+}
+
+/// An error for the user: printed as is, exit status 1.
