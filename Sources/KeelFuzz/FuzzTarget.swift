@@ -160,6 +160,6 @@ extension FuzzTarget {
         ["relu", "leaky_relu:0.2", "elu:1.5", "celu:0.5", "softplus:2", "gelu", "silu", "mish", "hardswish", "logsigmoid"].map { Array($0.utf8) }
     }, read: { bytes in
         let activation = try Activation.parse(String(decoding: bytes, as: UTF8.self))
-        _ = activation.apply(to: Tensor([-1e4, -88.7, -1, 0, 1e-40, 1, 88.7, 1e4]))
+        _ = activation.apply(to: Tensor([-1e4, -88.7, -1, 0, Float.leastNormalMagnitude / 4, 1, 88.7, 1e4]))
     })
 }

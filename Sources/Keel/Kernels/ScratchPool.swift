@@ -23,7 +23,7 @@ final class ScratchPool: Sendable {
         deinit { pointer.deallocate() }
     }
 
-    private let free = Mutex<[Buffer]>([])
+    private let free = Locked<[Buffer]>([])
 
     /// Lends a buffer of at least `count` floats (contents undefined) for the duration of `body`.
     func withBuffer<R>(count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {

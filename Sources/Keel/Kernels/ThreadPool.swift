@@ -51,7 +51,7 @@ final class ThreadPool: @unchecked Sendable {
 
     private let workers: [Worker]
     private let generation = Atomic<Int>(0)
-    private let current = Mutex<Job?>(nil)
+    private let current = Locked<Job?>(nil)
     private let busy = Atomic<Bool>(false)
     /// How many helpers the current job may use.
     private let helpersWanted = Atomic<Int>(0)

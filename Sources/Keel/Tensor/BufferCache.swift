@@ -22,7 +22,7 @@ final class BufferCache: Sendable {
         var bytes = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// A 64-byte-aligned buffer of `byteCount` bytes, uninitialized.
     func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
