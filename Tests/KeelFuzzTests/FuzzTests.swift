@@ -32,7 +32,7 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         #expect(!files.isEmpty, "no corpus for \(name)")
         for file in files {
-            let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent(file)))
+            let bytes = [UInt8](try InputFile.read(folder.appendingPathComponent(file)))
             let accepted = FuzzRunner.replay(target, bytes)
             if file.hasSuffix(".reject") { #expect(!accepted, "\(name)/\(file) was accepted") }
         }

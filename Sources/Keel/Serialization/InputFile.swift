@@ -26,6 +26,8 @@ public enum InputFile {
         guard Int(info.st_size) <= maxBytes else {
             throw FileError(path: path, problem: "is \(info.st_size) bytes, more than the limit of \(maxBytes)")
         }
+        // An empty file is empty data (Foundation's reader leaks its buffer on zero-length files).
+        if info.st_size == 0 { return Data() }
         do {
             return try Data(contentsOf: url, options: info.st_size >= 1 << 20 ? .mappedIfSafe : [])
         } catch {

@@ -13,8 +13,9 @@ struct ActivationsBench: ParsableCommand {
     @Flag(help: "Print one JSON object per activation.") var json = false
 
     func validate() throws {
-        guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard (1...(1 << 28)).contains(count) else { throw ValidationError("--count must be in 1…268435456, got \(count)") }
+        guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats must be in 1…100000, got \(repeats)") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024, got \(threads)") }
     }
 
     func run() throws {

@@ -16,6 +16,11 @@ struct AugmentBench: ParsableCommand {
     @Option(help: "Seconds to measure.") var seconds: Double = 3
     @Flag(help: "Print one JSON object.") var json = false
 
+    func validate() throws {
+        guard seconds > 0 && seconds <= 3600 else { throw ValidationError("--seconds must be in (0, 3600], got \(seconds)") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024, got \(threads)") }
+    }
+
     func run() throws {
         try reportingErrors {
             try kernels.apply()

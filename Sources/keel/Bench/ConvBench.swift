@@ -14,8 +14,9 @@ struct ConvBench: ParsableCommand {
     @Flag(help: "Print one JSON object per layer and pass.") var json = false
 
     func validate() throws {
-        guard batch > 0 else { throw ValidationError("--batch must be positive, got \(batch)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard (1...4096).contains(batch) else { throw ValidationError("--batch must be in 1…4096, got \(batch)") }
+        guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats must be in 1…100000, got \(repeats)") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024, got \(threads)") }
     }
 
     struct Layer {

@@ -15,9 +15,9 @@ struct GEMMBench: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
-        guard size > 0 else { throw ValidationError("--size must be positive, got \(size)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        guard repeats > 0 else { throw ValidationError("--repeats must be positive") }
+        guard (1...8192).contains(size) else { throw ValidationError("--size must be in 1…8192, got \(size)") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024, got \(threads)") }
+        guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats must be in 1…100000, got \(repeats)") }
         guard ["", "a", "b", "ab"].contains(transpose) else { throw ValidationError("--transpose must be a, b or ab") }
         _ = try dimensions()
     }

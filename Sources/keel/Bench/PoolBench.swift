@@ -14,8 +14,8 @@ struct PoolBench: ParsableCommand {
 
     func validate() throws {
         guard (1...4096).contains(batch) else { throw ValidationError("--batch must be in 1…4096, got \(batch)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        guard repeats > 0 else { throw ValidationError("--repeats must be positive") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024, got \(threads)") }
+        guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats must be in 1…100000, got \(repeats)") }
     }
 
     func run() throws {

@@ -16,9 +16,9 @@ struct TrainBench: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        guard seconds > 0 else { throw ValidationError("--seconds must be positive") }
+        guard (1...65536).contains(batchSize) else { throw ValidationError("--batch-size must be in 1…65536, got \(batchSize)") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024, got \(threads)") }
+        guard seconds > 0 && seconds <= 3600 else { throw ValidationError("--seconds must be in (0, 3600], got \(seconds)") }
     }
 
     func run() throws {

@@ -27,6 +27,7 @@ struct AugmentCommand: ParsableCommand {
     @OptionGroup var imageLimits: ImageLimitOptions
 
     func validate() throws {
+        guard (8...4096).contains(previewSize) else { throw ValidationError("--preview-size must be in 8…4096, got \(previewSize)") }
         if preview { return }
         guard !operations.isEmpty else { throw ValidationError("give at least one --op (or --preview)") }
         for spec in operations {

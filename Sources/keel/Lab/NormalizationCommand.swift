@@ -18,6 +18,13 @@ struct NormalizationCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var kernels: KernelOptions
 
+    func validate() throws {
+        guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be in 1…100, got \(seeds)") }
+        guard (1...100_000).contains(maxEpochs) else { throw ValidationError("--max-epochs must be in 1…100000, got \(maxEpochs)") }
+        guard target > 0 && target <= 1 else { throw ValidationError("--target must be in (0, 1], got \(target)") }
+        guard lr > 0 && lr.isFinite else { throw ValidationError("--lr must be a positive number, got \(lr)") }
+    }
+
     func run() throws {
         try reportingErrors {
             try kernels.apply()

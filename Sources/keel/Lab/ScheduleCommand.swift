@@ -124,6 +124,10 @@ struct PlotSchedules: ParsableCommand {
     @Option(help: "Output folder.") var out = "plots/schedules"
     @Option(help: "Global steps to draw.") var steps = 120
 
+    func validate() throws {
+        guard (1...1_000_000).contains(steps) else { throw ValidationError("--steps must be in 1…1000000, got \(steps)") }
+    }
+
     func run() throws {
         let files = try ScheduleFigures.write(to: URL(fileURLWithPath: out), steps: steps)
         print("wrote \(files.count) files to \(out) (open \(out)/index.html)")

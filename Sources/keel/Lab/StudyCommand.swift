@@ -30,7 +30,8 @@ struct StudyCommand: ParsableCommand {
 
     func validate() throws {
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        guard seeds <= 100 else { throw ValidationError("--seeds must be at most 100, got \(seeds)") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024, got \(threads)") }
     }
 
     /// Every study, in report order.
