@@ -8,7 +8,8 @@ one, and sorts the outcomes:
   ok       exit 0
   error    a clean failure: exit status 1-127 and a message on stderr
   crash    killed by a signal (a Swift trap, an allocation abort) or exit >= 128
-  hang     still running after --timeout seconds
+  hang     still running after --timeout seconds without progress
+  slow     a training run still running at the time limit but checkpointing (a legitimately long job)
 
 Usage: Scripts/fuzz_cli.py KEEL [--mutants N] [--seed S] [--jobs J] [--timeout T] [--out DIR] [--only FORMAT,...]
 Prints one line per format and a JSON summary (DIR/summary.json); crashing and hanging inputs are kept under
@@ -182,8 +183,12 @@ class Fuzzer:
                     kind = "error"
                 else:
                     kind = "crash"
-            except subprocess.TimeoutExpired as e:
-                rc, err, kind = None, "", "hang"
+            except subprocess.TimeoutExpired:
+                # Still running: a hang, unless it is a training run that keeps checkpointing (a legitimately long
+                # job such as --epochs=65536, making progress).
+                rc, err = None, ""
+                progressing = os.path.exists(os.path.join(case_dir, "out", "checkpoint", "latest"))
+                kind = "slow" if progressing else "hang"
             lines = [l for l in err.strip().splitlines() if l.strip()]
             # ArgumentParser adds its usage lines after the one-line error; those are its standard form.
             message = [l for l in lines if not l.startswith(("Usage:", "  See ", "USAGE:", "Help:"))]
@@ -321,14 +326,15 @@ def main():
     summary = {}
     for fmt in formats:
         rs = [r for r in results if r["format"] == fmt]
-        counts = {k: sum(r["kind"] == k for r in rs) for k in ("ok", "error", "crash", "hang")}
+        counts = {k: sum(r["kind"] == k for r in rs) for k in ("ok", "error", "crash", "hang", "slow")}
         counts["multi_line_errors"] = sum(r["kind"] == "error" and r["lines"] > 1 for r in rs)
         # A sample of the distinct messages (paths of the temporary cases cut), to read for clarity.
         messages = sorted({re.sub(r"/\S*/work/\S+?-\d+-\w+", "…", r["first"]) for r in rs if r["kind"] == "error"})
         counts["messages"] = messages[:40]
         summary[fmt] = counts
         print(f"{fmt:34} {len(rs):5} inputs: {counts['ok']:5} ok {counts['error']:5} errors "
-              f"{counts['crash']:3} crashes {counts['hang']:3} hangs {counts['multi_line_errors']:3} multi-line errors")
+              f"{counts['crash']:3} crashes {counts['hang']:3} hangs {counts['multi_line_errors']:3} multi-line errors"
+              + (f" ({counts['slow']} long runs still checkpointing at the time limit)" if counts["slow"] else ""))
     bad = [r for r in results if r["kind"] in ("crash", "hang")]
     for r in bad[:40]:
         print(f"  {r['kind']}: {r['format']} → {r['finding']}  {r['first']}")
