@@ -1,24 +1,13 @@
 import Foundation
 import Keel
 
-/// A problem with data that came from outside (a file, a directory, a flag): names the path and what is wrong.
-public struct DataError: Error, CustomStringConvertible, Equatable {
-    public var path: String
-    public var problem: String
-
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
-    }
-
-    public var description: String { "\(path): \(problem)" }
-}
+/// A problem with data that came from outside (a file, a directory, a flag, a spec): the same one-line
+/// "path: problem" error as `FileError`, under the name the data layer has always used.
+public typealias DataError = FileError
 
 extension DataError {
-    /// The bytes of the regular file at `url` (see `InputFile.read`), its problems as `DataError`s.
+    /// The bytes of the regular file at `url` (`InputFile.read`).
     public static func readFile(_ url: URL, maxBytes: Int = 1 << 34) throws -> Data {
-        do { return try InputFile.read(url, maxBytes: maxBytes) } catch let error as FileError {
-            throw DataError(path: error.path, problem: error.problem)
-        }
+        try InputFile.read(url, maxBytes: maxBytes)
     }
 }

@@ -5,14 +5,14 @@ import Testing
 struct ParallelTests {
     @Test func everyIndexRunsExactlyOnce() {
         for count in [0, 1, 2, 3, 17, 1000] {
-            let hits = Mutex([Int](repeating: 0, count: count))
+            let hits = Locked([Int](repeating: 0, count: count))  // a pthread mutex: ThreadSanitizer sees it
             withThreads(2) { Parallel.forEach(count) { i in hits.withLock { $0[i] += 1 } } }
             #expect(hits.withLock { $0 }.allSatisfy { $0 == 1 }, "count \(count)")
         }
     }
 
     @Test func rangesCoverTheWholeSpanOnGrainBoundaries() {
-        let seen = Mutex<[Range<Int>]>([])
+        let seen = Locked<[Range<Int>]>([])
         withThreads(3) { Parallel.forRanges(1000, grain: 12) { r in seen.withLock { $0.append(r) } } }
         let ranges = seen.withLock { $0 }.sorted { $0.lowerBound < $1.lowerBound }
         #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == 1000)

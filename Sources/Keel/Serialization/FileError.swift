@@ -1,6 +1,7 @@
 import Foundation
 
-/// A file that could not be read or written: names the path and what went wrong, on one line.
+/// Input from outside that could not be used — a file that cannot be read or written, a bad spec or value:
+/// names the path (or spec) and what is wrong, on one line. KeelData calls it `DataError`.
 public struct FileError: Error, CustomStringConvertible, Equatable {
     public var path: String
     public var problem: String

@@ -11,6 +11,9 @@ extension ModelDescription {
         guard data.test.sampleShape == inputShape else {
             throw CLIError("the dataset's samples have shape \(data.test.sampleShape) but the model expects \(inputShape)")
         }
+        if let label = data.test.labels.first(where: { Int($0) >= classes }) {
+            throw CLIError("\(dataset): label \(label) in the test split, but the model has \(classes) classes (0…\(classes - 1))")
+        }
         return data
     }
 }
