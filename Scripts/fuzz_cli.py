@@ -174,8 +174,9 @@ class Fuzzer:
             cmd = argv if argv is not None else self.command(fmt, data, case_dir)
             cmd = [c.replace("{OUT}", os.path.join(case_dir, "out")) for c in cmd]
             try:
+                # Run inside the case's folder: whatever a command writes where it should not stays there.
                 p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=self.timeout,
-                                   start_new_session=True)
+                                   start_new_session=True, cwd=case_dir)
                 rc, err = p.returncode, p.stderr.decode("utf-8", "replace")
                 if rc == 0:
                     kind = "ok"
