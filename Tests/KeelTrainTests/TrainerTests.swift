@@ -89,7 +89,7 @@ struct TrainerTests {
     @Test func sameSeedSameWeights() throws {
         let a = makeRun(), b = makeRun()
         try a.fit(DataLoader(train, batchSize: 20, seed: 5), epochs: 2)
-        try withThreads(1) { try b.fit(DataLoader(train, batchSize: 20, seed: 5), epochs: 2) }
+        _ = try withThreads(1) { try b.fit(DataLoader(train, batchSize: 20, seed: 5), epochs: 2) }
         #expect(a.model.stateDict().map(\.tensor.scalars) == b.model.stateDict().map(\.tensor.scalars))
     }
 

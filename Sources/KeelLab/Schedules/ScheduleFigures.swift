@@ -44,14 +44,14 @@ public enum ScheduleFigures {
 
     /// Writes the comparison charts, one chart per schedule and `index.html`.
     public static func write(to directory: URL, steps: Int = 120) throws -> [URL] {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try AtomicFile.createDirectory(directory)
         let lookup = Dictionary(uniqueKeysWithValues: catalog)
         var figures: [(String, String)] = [
             ("decays", chart("Piecewise constant vs exponential vs natural exponential decay",
                              [("piecewise_constant", lookup["piecewise_constant"]!), ("exponential_decay", lookup["exponential_decay"]!),
                               ("natural_exp_decay", lookup["natural_exp_decay"]!),
                               ("exponential_decay (staircase)", lookup["exponential_decay (staircase)"]!)], steps: steps)),
-            ("polynomial", chart("Polynomial decay with and without cycle",
+            ("polynomial_decays", chart("Polynomial decay with and without cycle",
                                  [("cycle = false", lookup["polynomial_decay"]!), ("cycle = true", lookup["polynomial_decay (cycle)"]!)],
                                  steps: steps)),
             ("cosine", chart("Cosine, linear cosine and noisy linear cosine decay",

@@ -28,7 +28,7 @@ struct TrainCommand: ParsableCommand {
         and stops; `--resume DIR` continues bit-identically.
         """)
 
-    @Option(help: "mnist-5k (default), wine, iris, digits (embedded), an MNIST-format folder or a CSV file.")
+    @Option(help: "mnist-5k (default), wine, iris, digits (embedded), an MNIST-format folder, a folder of PNG/JPEG images with one sub-folder per class, or a CSV file.")
     var dataset: String?
     @Option(help: "The label column of a CSV file: a header name or a 0-based index (default: the last column).")
     var labelColumn: String?
@@ -36,24 +36,25 @@ struct TrainCommand: ParsableCommand {
     var model: ReferenceModel?
     @Option(help: "Hidden-layer activation, NAME or NAME:PARAMETER, e.g. relu (default), gelu, leaky_relu:0.5.")
     var activation: String?
-    @Option(help: "Epochs, passes over the training set (default 10).") var epochs: Int?
+    @Option(help: "Epochs, passes over the training set (default: 25 in the default CNN recipe, else 10). Giving it turns the recipe off.")
+    var epochs: Int?
     @Option(help: "Samples per batch, i.e. per parameter update (default 64).") var batchSize: Int?
     @Option(help: "Optimizer: \(OptimizerName.allCases.map(\.rawValue).joined(separator: ", ")) (default sgd).")
     var optimizer: OptimizerName?
     @Option(help: "Learning rate (default: 0.05 for sgd, 0.01 for adagrad, 0.001 otherwise).")
     var lr: Float?
-    @Option(help: """
-        Learning-rate schedule read at the global step: NAME or NAME:key=value,… with TensorFlow's or PyTorch's         parameter names, lists with '/', e.g. cosine_decay:decay_steps=630 or         piecewise_constant:boundaries=300/500,values=0.05/0.01/0.002 (its learning_rate defaults to --lr). See `keel schedule`.
-        """)
+    @Option(help: ArgumentHelp("Learning-rate schedule read at the global step: NAME or NAME:key=value,… with TensorFlow's or PyTorch's " +
+        "parameter names, lists with '/', e.g. cosine_decay:decay_steps=630 or " +
+        "piecewise_constant:boundaries=300/500,values=0.05/0.01/0.002 (its learning_rate defaults to --lr). See `keel schedule`."))
     var schedule: String?
     @Option(help: "Reduce the learning rate by this factor when the validation (or training) loss stops improving.")
     var plateauFactor: Float?
-    @Option(help: "Epochs without improvement before reducing (with --plateau-factor; default 2).") var plateauPatience = 2
-    @Option(help: """
-        Random augmentation of each training image, in order (repeatable): random-affine:degrees=15,translate=0.1,scale=0.9/1.1,         random-hflip:p=0.5, color-jitter:brightness=0.4,contrast=0.4,saturation=0.4,hue=0.1, random-resized-crop:size=28, noise:sigma=0.05.
-        """)
+    @Option(help: "Epochs without improvement before reducing (with --plateau-factor).") var plateauPatience = 2
+    @Option(help: ArgumentHelp("Random augmentation of each training image, in order (repeatable), e.g. " +
+        "random-affine:degrees=15,translate=0.1,scale=0.9/1.1, random-hflip:p=0.5, " +
+        "color-jitter:brightness=0.4,contrast=0.4,saturation=0.4,hue=0.1, noise:sigma=0.05. It must keep the sample size."))
     var augment: [String] = []
-    @Option(help: "Dropout probability before the last layer (default 0).") var dropout: Float?
+    @Option(help: "Dropout probability before the last layer (default: 0.5 in the default CNN recipe, else 0).") var dropout: Float?
     @Option(help: "Momentum for sgd and rmsprop (default 0.9).") var momentum: Float?
     @Option(help: "Weight decay: L2, decoupled for adamw (default 0).") var weightDecay: Float?
     @Option(help: "Random seed for initialization, batch order and dropout (default 0).") var seed: UInt64?
@@ -65,16 +66,16 @@ struct TrainCommand: ParsableCommand {
     var out: String?
     @Option(help: "Resume the run in this folder from its checkpoint, with its settings (only --epochs may change).")
     var resume: String?
-    @Option(help: "Besides epoch ends, checkpoint every N iterations (default 0: not by count).") var checkpointEvery = 0
-    @Option(help: "Besides epoch ends, checkpoint after this many seconds since the last checkpoint (default 60; 0: not by time).")
+    @Option(help: "Besides epoch ends, checkpoint every N iterations (0: not by count).") var checkpointEvery = 0
+    @Option(help: "Besides epoch ends, checkpoint after this many seconds since the last checkpoint (0: not by time).")
     var checkpointSeconds: Double = 60
     @Option(help: "Threads for the kernels (default: all cores).") var threads: Int?
     @OptionGroup var kernels: KernelOptions
     @OptionGroup var imageLimits: ImageLimitOptions
-    @Option(help: """
-        default: the CNN on images trains with the recipe below unless --augment, --schedule, --dropout or --epochs is         given (random-affine:degrees=12,translate=0.1,scale=0.9/1.1, dropout 0.5, one_cycle to --lr over 20 epochs);         plain: only what the flags say.
-        """)
-    var recipe: Recipe = .default
+    @Option(help: ArgumentHelp("default (when omitted): the CNN on images trains with random-affine:degrees=12,translate=0.1,scale=0.9/1.1, " +
+        "dropout 0.5 and one_cycle to --lr over 25 epochs, unless --augment, --schedule, --dropout or --epochs is given; " +
+        "plain: only what the flags say."))
+    var recipe: Recipe?
     @Flag(help: "Record per-layer dead/saturated fractions and gradient norms (printed per epoch, DIR/diagnostics.csv).")
     var diagnostics = false
     @Flag(help: "No progress output.") var quiet = false
@@ -237,12 +238,17 @@ struct TrainCommand: ParsableCommand {
         }
         // The default recipe for the CNN on images, unless a flag of its own was given: random affine
         // augmentation, dropout 0.5 and a one-cycle schedule over 25 epochs.
-        if saved == nil && recipe == .default && model == .cnn && augment.isEmpty && schedule == nil && dropout == nil && self.epochs == nil {
+        if saved == nil && (recipe ?? .default) == .default && model == .cnn && augment.isEmpty && schedule == nil && dropout == nil && self.epochs == nil {
             settings.epochs = 25
             settings.dropout = 0.5
             settings.augment = ["random-affine:degrees=12,translate=0.1,scale=0.9/1.1"]
             let steps = settings.epochs * ((data.train.count + batchSize - 1) / batchSize)
             settings.schedule = "one_cycle:max_lr=\(learningRate),total_steps=\(steps)"
+        } else if saved == nil && recipe == nil && model == .cnn && !quiet {
+            let given = [("--epochs", self.epochs != nil), ("--augment", !augment.isEmpty), ("--schedule", schedule != nil),
+                         ("--dropout", dropout != nil)].filter(\.1).map(\.0)
+            FileHandle.standardError.write(Data(("note: \(given.joined(separator: ", ")) given, so the default recipe (augmentation, " +
+                "dropout 0.5, one-cycle over 25 epochs) is off; only the flags apply (--recipe plain says so explicitly)\n").utf8))
         }
         let epochs = settings.epochs
 
@@ -370,8 +376,9 @@ struct TrainCommand: ParsableCommand {
         if !result.loss.isFinite {
             FileHandle.standardError.write(Data("warning: the test loss is \(result.loss): the model's outputs are not finite\n".utf8))
         }
-        print(String(format: "test accuracy %.2f%%, test loss %.4f, %d epochs, %d iterations, %.1f s training (%.0f samples/s) → %@",
-                     result.accuracy * 100, result.loss, history.epochs.count, history.iterations.count, trainSeconds,
-                     Double(samples) / max(trainSeconds, 1e-9), outDirectory.path))
+        func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        print(String(format: "test accuracy %.2f%%, test loss %.4f, %@, %@, %.1f s training (%.0f samples/s) → %@",
+                     result.accuracy * 100, result.loss, count(history.epochs.count, "epoch"), count(history.iterations.count, "iteration"),
+                     trainSeconds, Double(samples) / max(trainSeconds, 1e-9), outDirectory.path))
     }
 }
