@@ -16,7 +16,8 @@ public enum FuzzRunner {
         public var slowestSeconds: Double
     }
 
-    /// The image pixel limit while fuzzing.
+    /// The largest image the fuzz targets decode or produce (the limit's logic is what is tested, not
+    /// gigabyte allocations; the global `InputLimits` stay untouched, other tests run alongside).
     public static let maxFuzzImagePixels = 1 << 22
 
     /// Runs `target` for about `seconds` (at least the seeds and `minimumInputs` mutants).
@@ -25,36 +26,35 @@ public enum FuzzRunner {
         let seeds = try target.seeds()
         precondition(!seeds.isEmpty, "fuzz target \(target.name) has no seeds")
         CrashCapture.install(path: (crashDirectory as NSString).appendingPathComponent("\(target.name).crash"))
-        // Images up to 4 M pixels while fuzzing: the limit's logic is what is tested, not gigabyte allocations.
-        let pixels = InputLimits.maxImagePixels
-        InputLimits.maxImagePixels = min(pixels, Self.maxFuzzImagePixels)
-        defer {
-            CrashCapture.uninstall()
-            InputLimits.maxImagePixels = pixels
-        }
-        var summary = Summary(target: target.name, inputs: 0, accepted: 0, rejected: 0, seconds: 0, slowestSeconds: 0)
-        let start = Date()
-        var mutator = Mutator(seed: seed, stream: UInt64(target.name.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
-        var index = 0
-        while index < seeds.count + minimumInputs || Date().timeIntervalSince(start) < seconds {
-            let input = index < seeds.count ? seeds[index] : mutator.mutate(seeds[index % seeds.count], text: target.isText)
-            index += 1
-            let began = Date()
-            let accepted = CrashCapture.watching(input, hangSeconds: hangSeconds) {
-                do { try target.read(input); return true } catch { return false }
+        defer { CrashCapture.uninstall() }
+        // Images up to `maxFuzzImagePixels` for this task only (decoded, produced, or in between).
+        return try InputLimits.$imagePixelBudget.withValue(Self.maxFuzzImagePixels) {
+            var summary = Summary(target: target.name, inputs: 0, accepted: 0, rejected: 0, seconds: 0, slowestSeconds: 0)
+            let start = Date()
+            var mutator = Mutator(seed: seed, stream: UInt64(target.name.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
+            var index = 0
+            while index < seeds.count + minimumInputs || Date().timeIntervalSince(start) < seconds {
+                let input = index < seeds.count ? seeds[index] : mutator.mutate(seeds[index % seeds.count], text: target.isText)
+                index += 1
+                let began = Date()
+                let accepted = CrashCapture.watching(input, hangSeconds: hangSeconds) {
+                    do { try target.read(input); return true } catch { return false }
+                }
+                summary.slowestSeconds = max(summary.slowestSeconds, Date().timeIntervalSince(began))
+                summary.inputs += 1
+                if accepted { summary.accepted += 1 } else { summary.rejected += 1 }
             }
-            summary.slowestSeconds = max(summary.slowestSeconds, Date().timeIntervalSince(began))
-            summary.inputs += 1
-            if accepted { summary.accepted += 1 } else { summary.rejected += 1 }
+            summary.seconds = Date().timeIntervalSince(start)
+            return summary
         }
-        summary.seconds = Date().timeIntervalSince(start)
-        return summary
     }
 
     /// Reads one input (a corpus file), with the same crash capture.
     public static func replay(_ target: FuzzTarget, _ input: [UInt8], hangSeconds: UInt32 = 20) -> Bool {
-        CrashCapture.watching(input, hangSeconds: hangSeconds) {
-            do { try target.read(input); return true } catch { return false }
+        InputLimits.$imagePixelBudget.withValue(maxFuzzImagePixels) {
+            CrashCapture.watching(input, hangSeconds: hangSeconds) {
+                do { try target.read(input); return true } catch { return false }
+            }
         }
     }
 }

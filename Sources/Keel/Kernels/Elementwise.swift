@@ -195,15 +195,3 @@ enum AbsFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float
 /// max(0, x), NaN propagating (as PyTorch's relu).
 enum ReluFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float) -> Float { x < 0 ? 0 : x } }
 enum SignFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? 1 : (x < 0 ? -1 : 0) } }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) func _expf(_ x: Float) -> Float { Glibc.expf(x) }
-@inline(__always) func _logf(_ x: Float) -> Float { Glibc.logf(x) }
-@inline(__always) func _powf(_ x: Float, _ y: Float) -> Float { Glibc.powf(x, y) }
-#else
-import Darwin
-@inline(__always) func _expf(_ x: Float) -> Float { Darwin.expf(x) }
-@inline(__always) func _logf(_ x: Float) -> Float { Darwin.logf(x) }
-@inline(__always) func _powf(_ x: Float, _ y: Float) -> Float { Darwin.powf(x, y) }
-#endif

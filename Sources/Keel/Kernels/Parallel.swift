@@ -22,11 +22,7 @@ public enum Parallel {
     }
 
     static let defaultThreadCount: Int = {
-        #if os(Linux)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
-        #endif
+        max(1, onlineProcessorCount())
     }()
 
     /// Runs `body(i)` for i in 0..<count, on up to `threadCount` threads. `body` must write disjoint memory.
@@ -68,9 +64,3 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
 }
-
-#if os(Linux)
-import Glibc
-#else
-import Foundation
-#endif

@@ -83,11 +83,3 @@ public func meanSquaredError(_ input: Tensor, _ target: Tensor, reduction: Reduc
     let difference = input - target
     return reduction.apply(difference * difference)
 }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) func _log1pf(_ x: Float) -> Float { Glibc.log1pf(x) }
-#else
-import Darwin
-@inline(__always) func _log1pf(_ x: Float) -> Float { Darwin.log1pf(x) }
-#endif

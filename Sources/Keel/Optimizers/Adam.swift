@@ -67,11 +67,3 @@ public func AdamW(_ parameters: NamedParameters, learningRate: any LearningRateS
     Adam(parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
          weightDecay: weightDecay, amsgrad: amsgrad, decoupledWeightDecay: true)
 }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
-#else
-import Darwin
-@inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Darwin.pow(x, y) }
-#endif

@@ -75,13 +75,3 @@ public struct KeelRandom: RandomNumberGenerator, Codable, Equatable, Sendable {
         try c.encode(state.0); try c.encode(state.1); try c.encode(state.2); try c.encode(state.3)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
-@inline(__always) func _cos(_ x: Double) -> Double { Glibc.cos(x) }
-#else
-import Darwin
-@inline(__always) func _log(_ x: Double) -> Double { Darwin.log(x) }
-@inline(__always) func _cos(_ x: Double) -> Double { Darwin.cos(x) }
-#endif

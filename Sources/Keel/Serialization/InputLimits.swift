@@ -23,9 +23,17 @@ public enum InputLimits {
 
     private static let imagePixels = Atomic<Int>(defaultMaxImagePixels)
 
-    /// The pixel budget of one image: `defaultMaxImagePixels` unless raised (`--max-image-pixels`).
+    /// A lower pixel budget for the work of one task only (`$imagePixelBudget.withValue(…) { … }`): the fuzz
+    /// targets use it, so tests running alongside keep the process-wide limit.
+    @TaskLocal public static var imagePixelBudget: Int?
+
+    /// The pixel budget of one image: `defaultMaxImagePixels` unless raised (`--max-image-pixels`), or the
+    /// task's `imagePixelBudget` when it is lower.
     public static var maxImagePixels: Int {
-        get { imagePixels.load(ordering: .relaxed) }
+        get {
+            let global = imagePixels.load(ordering: .relaxed)
+            return imagePixelBudget.map { min($0, global) } ?? global
+        }
         set { imagePixels.store(max(1, newValue), ordering: .relaxed) }
     }
 
