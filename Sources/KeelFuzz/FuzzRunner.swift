@@ -28,7 +28,7 @@ public enum FuzzRunner {
         CrashCapture.install(path: (crashDirectory as NSString).appendingPathComponent("\(target.name).crash"))
         defer { CrashCapture.uninstall() }
         // Images up to `maxFuzzImagePixels` for this task only (decoded, produced, or in between).
-        return try InputLimits.$imagePixelBudget.withValue(Self.maxFuzzImagePixels) {
+        return InputLimits.$imagePixelBudget.withValue(Self.maxFuzzImagePixels) {
             var summary = Summary(target: target.name, inputs: 0, accepted: 0, rejected: 0, seconds: 0, slowestSeconds: 0)
             let start = Date()
             var mutator = Mutator(seed: seed, stream: UInt64(target.name.utf8.reduce(0) { $0 &* 31 &+ Int($1) }.magnitude))
