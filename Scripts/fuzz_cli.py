@@ -209,19 +209,20 @@ class Fuzzer:
 
 def spec_cases(keel, rng, count):
     """Adversarial flag and spec values: the issue's list, then random combinations."""
+    train = lambda *flags: ["train", *flags, "--out", "{OUT}", "--quiet", "--epochs", "1"]
     fixed = [
         ["schedule", "cyclic", "--step-size-up", "4611686018427387904", "--step-size-down", "4611686018427387904", "--steps", "3"],
-        ["train", "--activation", "", "--out", "{OUT}", "--quiet", "--epochs", "1"],
-        ["train", "--activation", "leaky_relu:nan", "--out", "{OUT}", "--quiet", "--epochs", "1"],
-        ["train", "--activation", "softplus:0", "--out", "{OUT}", "--quiet", "--epochs", "1"],
-        ["train", "--activation", "celu:0", "--out", "{OUT}", "--quiet", "--epochs", "1"],
-        ["train", "--weight-decay", "inf", "--out", "{OUT}", "--quiet", "--epochs", "1"],
-        ["train", "--augment", "color-jitter:hue=0.6", "--out", "{OUT}", "--quiet", "--epochs", "1"],
-        ["train", "--augment", "random-blur:sigma=0/0", "--out", "{OUT}", "--quiet", "--epochs", "1"],
-        ["train", "--augment", "random-resized-crop:size=5", "--out", "{OUT}", "--quiet", "--epochs", "1"],
-        ["train", "--augment", "random-crop:size=1000", "--out", "{OUT}", "--quiet", "--epochs", "1"],
-        ["train", "--augment", "random-crop:size=1e30", "--out", "{OUT}", "--quiet", "--epochs", "1"],
-        ["train", "--augment", "scale-jitter:min=1e20", "--out", "{OUT}", "--quiet", "--epochs", "1"],
+        train("--activation", ""),
+        train("--activation", "leaky_relu:nan"),
+        train("--activation", "softplus:0"),
+        train("--activation", "celu:0"),
+        train("--weight-decay", "inf"),
+        train("--augment", "color-jitter:hue=0.6"),
+        train("--augment", "random-blur:sigma=0/0"),
+        train("--augment", "random-resized-crop:size=5"),
+        train("--augment", "random-crop:size=1000"),
+        train("--augment", "random-crop:size=1e30"),
+        train("--augment", "scale-jitter:min=1e20"),
         ["train", "--optimizer", "adam", "--lr", "1e10", "--model", "mlp", "--recipe", "plain", "--epochs", "1", "--out", "{OUT}", "--quiet"],
         ["train", "--out", "", "--quiet", "--epochs", "1", "--model", "mlp", "--recipe", "plain", "--dataset", "iris"],
         ["augment", "{IMG}", "--op=:", "--out", "{OUT}.png"],

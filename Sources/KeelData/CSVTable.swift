@@ -17,7 +17,7 @@ public enum CSVTable {
     /// Loads a CSV (or gzipped CSV) file.
     public static func load(_ url: URL, header: Header = .automatic, label: LabelColumn = .last) throws -> TensorDataset {
         let path = url.path
-        return try decode(try DataError.readFile(url), path: path, header: header, label: label)
+        return try decode(try InputFile.read(url), path: path, header: header, label: label)
     }
 
     /// Parses CSV file contents, raw or gzipped UTF-8; `path` names the source in errors.

@@ -7,7 +7,7 @@ import Keel
 public enum IDX {
     /// Reads an unsigned-byte IDX file (raw or gzipped): its shape and bytes.
     public static func read(_ url: URL) throws -> (shape: [Int], bytes: [UInt8]) {
-        try decode(try DataError.readFile(url), path: url.path)
+        try decode(try InputFile.read(url), path: url.path)
     }
 
     /// Parses IDX file contents, raw or gzipped; `path` names the source in errors.

@@ -94,7 +94,7 @@ public struct ModelDescription: Codable, Sendable {
         guard InputFile.kind(atPath: url.path) != nil else {
             throw DataError(path: url.path, problem: "not found — is \(directory.path) a folder written by `keel train`?")
         }
-        let description = try decode(try DataError.readFile(url, maxBytes: 1 << 26), path: url.path)
+        let description = try decode(try InputFile.read(url, maxBytes: 1 << 26), path: url.path)
         var generator = KeelRandom(seed: 0)
         let model = ReferenceModel(rawValue: description.model)!.make(
             inputShape: description.inputShape, classes: description.classes, activation: try Activation.parse(description.activation),

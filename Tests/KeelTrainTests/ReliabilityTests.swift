@@ -171,11 +171,17 @@ struct BoundaryValidationTests {
 }
 
 struct CheckpointValidationTests {
-    @Test func corruptPointersAndStatesAreOneLineErrors() throws {
+    /// A folder holding the checkpoint of one epoch (3 iterations) of the blob MLP.
+    func checkpointedRun() throws -> URL {
         let dir = temporaryDirectory()
         let trainer = makeRun()
         trainer.checkpointDirectory = dir
         try trainer.fit(DataLoader(blobs(count: 30, seed: 1), batchSize: 10, seed: 1), epochs: 1)
+        return dir
+    }
+
+    @Test func corruptPointersAndStatesAreOneLineErrors() throws {
+        let dir = try checkpointedRun()
         let latest = dir.appendingPathComponent("latest")
         try Data("../../etc\n\u{1B}[31mx".utf8).write(to: latest)
         expectError(["latest", "corrupt", "step-00000063"]) { _ = try CheckpointStore.load(from: dir) }
@@ -187,10 +193,7 @@ struct CheckpointValidationTests {
     }
 
     @Test func optimizerSlotsMustMatchTheirParameters() throws {
-        let dir = temporaryDirectory()
-        let trainer = makeRun()
-        trainer.checkpointDirectory = dir
-        try trainer.fit(DataLoader(blobs(count: 30, seed: 1), batchSize: 10, seed: 1), epochs: 1)
+        let dir = try checkpointedRun()
         let file = dir.appendingPathComponent("step-00000003/optimizer.safetensors")
         var slots = try SafeTensors.read(file).tensors
         slots["0.weight.exp_avg"] = Tensor.zeros([2])

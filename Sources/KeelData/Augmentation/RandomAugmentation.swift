@@ -142,8 +142,15 @@ public struct AugmentationPipeline: RandomAugmentation {
         steps.reduce(image) { $1.apply($0, generator: &g, fill: fill) }
     }
 
+    /// Each step's output size, checked against `InputLimits`.
     public func outputSize(height: Int, width: Int) throws -> (height: Int, width: Int) {
-        try steps.reduce((height: height, width: width)) { try $1.outputSize(height: $0.height, width: $0.width) }
+        try steps.reduce((height: height, width: width)) { size, step in
+            let next = try step.outputSize(height: size.height, width: size.width)
+            if let problem = InputLimits.checkImageSize(height: next.height, width: next.width) {
+                throw DataError(path: "\(type(of: step))", problem: problem)
+            }
+            return next
+        }
     }
 
     /// Parses specs: `random-affine:degrees=15,translate=0.1,scale=0.9/1.1,shear=0`, `random-hflip:p=0.5`,

@@ -62,12 +62,12 @@ public struct Image: Equatable, Sendable {
 
     /// Reads a PNG or JPEG file (by content, not by name).
     public static func read(_ url: URL) throws -> Image {
-        let data = try DataError.readFile(url)
+        let data = try InputFile.read(url)
         return try decode(data, path: url.path)
     }
 
     /// Decodes PNG or JPEG bytes.
-    public static func decode(_ data: Data, path: String = "image", maxPixels: Int = InputLimits.maxImagePixels) throws -> Image {
+    public static func decode(_ data: Data, path: String = "image") throws -> Image {
         var width: Int32 = 0, height: Int32 = 0, channels: Int32 = 0
         var message = [CChar](repeating: 0, count: 256)
         let isPNG = data.starts(with: [0x89, 0x50, 0x4E, 0x47])
@@ -75,7 +75,7 @@ public struct Image: Equatable, Sendable {
         guard isPNG || isJPEG else { throw DataError(path: path, problem: "not a PNG or JPEG file") }
         let pixels: UnsafeMutablePointer<UInt8>? = data.withUnsafeBytes { raw in
             let base = raw.bindMemory(to: UInt8.self).baseAddress!
-            let (side, pixels) = (InputLimits.maxImageSide, Int64(maxPixels))
+            let (side, pixels) = (InputLimits.maxImageSide, Int64(InputLimits.maxImagePixels))
             return isPNG ? keel_png_decode(base, data.count, side, pixels, &width, &height, &channels, &message)
                 : keel_jpeg_decode(base, data.count, side, pixels, &width, &height, &channels, &message)
         }
