@@ -9,10 +9,11 @@ let package = Package(
         .library(name: "KeelData", targets: ["KeelData"]),
         .library(name: "KeelTrain", targets: ["KeelTrain"]),
         .library(name: "KeelLab", targets: ["KeelLab"]),
-        .executable(name: "keel", targets: ["keel"]),
+        .executable(name: "keel", targets: ["KeelCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // The few innermost SIMD loops (GEMM micro-kernels, packing, im2col/col2im, exp/log), with run-time CPU dispatch.
@@ -28,15 +29,15 @@ let package = Package(
         .target(name: "Keel", dependencies: ["CKeelKernels"]),
         // Datasets, the DataLoader, input normalization; the embedded MNIST-5k.
         .target(name: "KeelData", dependencies: ["Keel", "CZlib", "CKeelImageIO"], resources: [.copy("Resources/mnist-5k"), .copy("Resources/tabular"), .copy("Resources/photos")]),
-        // Trainer, history, callbacks, checkpoints, progress.
-        .target(name: "KeelTrain", dependencies: ["Keel", "KeelData"]),
+        // Run configurations (config.yaml through Yams), the Trainer, history, callbacks, checkpoints, progress.
+        .target(name: "KeelTrain", dependencies: ["Keel", "KeelData", .product(name: "Yams", package: "Yams")]),
         // Studies, SVG charts and HTML reports.
         .target(name: "KeelLab", dependencies: ["Keel", "KeelData", "KeelTrain"]),
         // Fuzz targets for every reader (mutation engine, crash capture); used by the tests, not a product.
         .target(name: "KeelFuzz", dependencies: ["Keel", "KeelData", "KeelTrain"]),
-        // The command-line lab.
+        // The command-line lab (the `keel` command).
         .executableTarget(
-            name: "keel",
+            name: "KeelCLI",
             dependencies: [
                 "Keel", "KeelData", "KeelTrain", "KeelLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -61,10 +61,10 @@ put("model-json", "activation-nan.reject", model(activation="leaky_relu:nan"))
 put("model-json", "normalizer-empty.reject", model(normalizer={"method": "standard", "shift": [], "scale": []}))
 
 
-def state(epoch=1, iteration=0):
-    return json.dumps({"format": "keel-checkpoint-1", "modelName": "mlp", "shapes": {"1.bias": [256]},
+def state(epoch=1, iteration=0, configuration={"epochs": 2, "model": {"architecture": "mlp"}}):
+    return json.dumps({"format": "keel-checkpoint-2", "modelName": "mlp", "shapes": {"1.bias": [256]},
                        "position": {"epoch": 1, "batch": 0, "globalStep": 1}, "optimizerStepCount": 1, "randomStates": {},
-                       "normalizer": {"method": "none", "shift": [], "scale": []}, "settings": {},
+                       "normalizer": {"method": "none", "shift": [], "scale": []}, "configuration": configuration,
                        "history": {"epochs": [], "iterations": [{"epoch": epoch, "iteration": iteration, "globalStep": 0, "loss": None,
                                                                  "accuracy": 0.1, "learningRate": 0.1, "batchSize": 64, "seconds": 0.1}]}})
 
@@ -73,6 +73,29 @@ def state(epoch=1, iteration=0):
 put("checkpoint-state", "epoch-int64-max.reject", state(epoch=(1 << 63) - 1))
 put("checkpoint-state", "iteration-negative.reject", state(iteration=-5))
 put("checkpoint-state", "null-loss.json", state())
+put("checkpoint-state", "configuration-batch-0.reject", state(configuration={"batch_size": 0}))
+put("checkpoint-state", "configuration-unknown-key.reject", state(configuration={"epoch": 3}))
+put("checkpoint-state", "format-1.reject", state().replace("keel-checkpoint-2", "keel-checkpoint-1"))
+
+# run configurations (config.yaml, issue 14): unknown and duplicate keys, wrong types, values out of range, an alias
+# bomb (each level doubles the nodes), deep nesting, a document that is not a mapping.
+put("run-config", "unknown-key.reject", "epochs: 2\nmodel:\n  architecture: mlp\n  actvation: relu\n")
+put("run-config", "duplicate-key.reject", "epochs: 2\nepochs: 3\n")
+put("run-config", "epochs-string.reject", "epochs: two\n")
+put("run-config", "epochs-huge.reject", "epochs: 99999999999999999999999\n")
+put("run-config", "lr-nan.reject", "optimizer: {learning_rate: .nan}\n")
+put("run-config", "lr-negative.reject", "optimizer: {learning_rate: -1}\n")
+put("run-config", "seed-negative.reject", "seed: -1\n")
+put("run-config", "architecture-resnet.reject", "model: {architecture: resnet}\n")
+put("run-config", "schedule-bad.reject", "schedule: cosine_decay\n")
+put("run-config", "augment-bad.reject", "augment: [random-crop:size=-4]\n")
+put("run-config", "sequence.reject", "[1, 2]\n")
+put("run-config", "empty.reject", "")
+put("run-config", "deep.reject", "a: " + "[" * 5000 + "]" * 5000 + "\n")
+bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]\n" for i in range(1, 9))
+put("run-config", "alias-bomb.reject", bomb)
+put("run-config", "minimal.yaml", "epochs: 1\n")
 
 
 def png_chunk(kind, data):

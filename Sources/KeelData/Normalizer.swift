@@ -7,7 +7,7 @@ import Keel
 /// Statistics are per channel: per feature for tables [N, F], per colour channel for images [N, C, H, W].
 /// The linear methods compute y = (x − shift_c) · scale_c; the log methods are fixed non-linear maps.
 public struct Normalizer: Codable, Equatable, Sendable {
-    public enum Method: String, Codable, Sendable, CaseIterable {
+    public enum Method: String, NamedChoice, Sendable {
         /// x unchanged.
         case none
         /// (x − min) / (max − min) ∈ [0, 1].

@@ -22,7 +22,7 @@ public struct FuzzTarget: Sendable {
 
 extension FuzzTarget {
     /// Every reader of files, specs and configs that comes from outside.
-    public static let all: [FuzzTarget] = [idx, gzip, csv, safetensors, modelJSON, checkpointState, png, jpeg,
+    public static let all: [FuzzTarget] = [idx, gzip, csv, safetensors, modelJSON, checkpointState, runConfiguration, png, jpeg,
                                            imageOperation, augmentation, schedule, activation]
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
@@ -88,13 +88,33 @@ extension FuzzTarget {
         let state = CheckpointState(modelName: "mlp", shapes: ["1.weight": [256, 784], "1.bias": [256]], position: position,
                                     optimizerStepCount: 3, randomStates: ["5": [7, 12]],
                                     normalizer: Normalizer(method: .minmax, shift: [0], scale: [1]), history: history,
-                                    settings: ["keel-train-settings": "{\"epochs\":2}"])
+                                    configuration: runConfigurationSample)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return [[UInt8](try encoder.encode(state))]
     }, read: { bytes in
         let state = try CheckpointState.decode(Data(bytes), path: "state.json")
         _ = history(state.history)
+    })
+
+    /// A configuration with every section set, as a seed for the checkpoint and config.yaml targets.
+    static var runConfigurationSample: RunConfiguration {
+        var c = RunConfiguration()
+        (c.model.architecture, c.model.activation, c.model.dropout) = (.mlp, "leaky_relu:0.1", 0.25)
+        (c.optimizer.name, c.optimizer.learningRate, c.optimizer.weightDecay) = (.adamw, 0.003, 0.01)
+        (c.schedule, c.augment, c.epochs, c.batchSize, c.seed) = ("cosine_decay:decay_steps=100", ["random-hflip:p=0.5"], 3, 32, 9)
+        (c.data.validationFraction, c.data.labelColumn, c.threads) = (0.1, "label", 2)
+        (c.plateau, c.checkpoint.every, c.diagnostics) = (.init(factor: 0.5, patience: 3), 10, true)
+        return c
+    }
+
+    static let runConfiguration = FuzzTarget(name: "run-config", isText: true, seeds: {
+        [Array(try runConfigurationSample.yaml().utf8), Array(try RunConfiguration().yaml().utf8),
+         Array("epochs: 2\nmodel: {architecture: cnn}\naugment: [random-hflip, 'noise:sigma=0.1']\n".utf8)]
+    }, read: { bytes in
+        let configuration = try RunConfiguration.decode(yaml: String(decoding: bytes, as: UTF8.self))
+        _ = try configuration.learningRateSchedule()
+        _ = try configuration.yaml()
     })
 
     /// What `keel train` writes from a resumed history.

@@ -13,7 +13,7 @@ public struct TrainingPosition: Codable, Equatable, Sendable {
 
 /// Everything besides tensors that a checkpoint records (state.json).
 public struct CheckpointState: Codable, Equatable {
-    public static let currentFormat = "keel-checkpoint-1"
+    public static let currentFormat = "keel-checkpoint-2"
     public var format = CheckpointState.currentFormat
     /// A name for the architecture ("cnn", "mlp", …) checked when resuming.
     public var modelName: String
@@ -25,21 +25,18 @@ public struct CheckpointState: Codable, Equatable {
     public var randomStates: [String: [UInt64]]
     public var normalizer: Normalizer
     public var history: History
-    /// Free-form run settings (e.g. the CLI's flags), kept for reference.
-    public var settings: [String: String]
+    /// The resolved configuration of the run (`TrainingRun`), so that a resume needs nothing else; nil for a
+    /// trainer used on its own.
+    public var configuration: RunConfiguration?
 
     public init(modelName: String, shapes: [String: [Int]], position: TrainingPosition, optimizerStepCount: Int,
-                randomStates: [String: [UInt64]], normalizer: Normalizer, history: History, settings: [String: String]) {
+                randomStates: [String: [UInt64]], normalizer: Normalizer, history: History,
+                configuration: RunConfiguration? = nil) {
         (self.modelName, self.shapes, self.position, self.optimizerStepCount) = (modelName, shapes, position, optimizerStepCount)
-        (self.randomStates, self.normalizer, self.history, self.settings) = (randomStates, normalizer, history, settings)
+        (self.randomStates, self.normalizer, self.history, self.configuration) = (randomStates, normalizer, history, configuration)
     }
 }
 
-/// A checkpoint on disk: `DIR/step-NNNNNNNN/{model.safetensors, optimizer.safetensors, state.json}` and
-/// `DIR/latest` naming the newest complete one.
-///
-/// A step folder is written under a temporary name and renamed when complete; `latest` is then replaced
-/// atomically. A crash at any moment leaves `latest` pointing to a complete checkpoint.
 extension CheckpointState {
     /// Reads and validates `state.json` contents; `path` names the file in errors.
     public static func decode(_ data: Data, path: String) throws -> CheckpointState {
@@ -78,10 +75,25 @@ extension CheckpointState {
             return "history holds an epoch record out of range (epoch \(r.epoch))"
         }
         if let problem = normalizer.problem { return problem }
+        do { try configuration?.validate() } catch { return "configuration: \(error)" }
         return nil
     }
 }
 
+/// A checkpoint read from disk: its state, the model's weights and the optimizer's slots by name.
+public struct SavedCheckpoint {
+    public var state: CheckpointState
+    public var model: [String: Tensor]
+    public var optimizer: [String: Tensor]
+    /// The checkpoint folder it was read from (named in errors).
+    public var directory: URL
+}
+
+/// A checkpoint on disk: `DIR/step-NNNNNNNN/{model.safetensors, optimizer.safetensors, state.json}` and
+/// `DIR/latest` naming the newest complete one.
+///
+/// A step folder is written under a temporary name and renamed when complete; `latest` is then replaced
+/// atomically. A crash at any moment leaves `latest` pointing to a complete checkpoint.
 public enum CheckpointStore {
     public static let modelFile = "model.safetensors"
     public static let optimizerFile = "optimizer.safetensors"
@@ -129,7 +141,7 @@ public enum CheckpointStore {
     }
 
     /// Reads the latest checkpoint in `directory`.
-    public static func load(from directory: URL) throws -> (state: CheckpointState, model: [String: Tensor], optimizer: [String: Tensor]) {
+    public static func load(from directory: URL) throws -> SavedCheckpoint {
         let latest = directory.appendingPathComponent("latest")
         guard InputFile.kind(atPath: latest.path) != nil else {
             throw TrainingError.badCheckpoint(path: directory.path, problem: "no checkpoint here (missing 'latest')")
@@ -155,7 +167,7 @@ public enum CheckpointStore {
         do {
             let model = try SafeTensors.read(folder.appendingPathComponent(modelFile)).tensors
             let optimizer = try SafeTensors.read(folder.appendingPathComponent(optimizerFile)).tensors
-            return (state, model, optimizer)
+            return SavedCheckpoint(state: state, model: model, optimizer: optimizer, directory: directory)
         } catch let error as SafeTensorsError {
             throw TrainingError.badCheckpoint(path: error.path ?? folder.path, problem: error.problem)
         }

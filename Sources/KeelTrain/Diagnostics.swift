@@ -13,6 +13,16 @@ public struct LayerDiagnostics: Codable, Equatable, Sendable {
     public var meanDerivative: Float?
     /// ‖∇‖₂ over the layer's own parameters.
     public var gradientNorm: Float?
+
+    /// "layer 1 (relu)  dead 3.1%  mean |f′| 0.412  ‖∇‖ 0.0123": what is known of the layer, on one line.
+    public var summary: String {
+        var parts = ["layer \(layer) (\(kind))"]
+        if let deadFraction { parts.append(String(format: "dead %.1f%%", deadFraction * 100)) }
+        if let saturatedFraction { parts.append(String(format: "saturated %.1f%%", saturatedFraction * 100)) }
+        if let meanDerivative { parts.append(String(format: "mean |f′| %.3f", meanDerivative)) }
+        if let gradientNorm { parts.append(String(format: "‖∇‖ %.4g", gradientNorm)) }
+        return parts.joined(separator: "  ")
+    }
 }
 
 /// A training callback that records, every `every` iterations, per-layer dead-unit and saturation

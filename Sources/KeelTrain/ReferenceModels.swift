@@ -1,7 +1,7 @@
 import Keel
 
 /// The models `keel train` knows by name.
-public enum ReferenceModel: String, CaseIterable, Sendable {
+public enum ReferenceModel: String, NamedChoice, Sendable {
     /// 784-256-128-10 with ReLU.
     case mlp
     /// conv 1→32 3×3, ReLU, max-pool 2, conv 32→64 3×3, ReLU, max-pool 2, Linear 1600→128, ReLU, Linear 128→10

@@ -26,7 +26,8 @@ public final class Trainer {
     /// Recorded with checkpoints.
     public var modelName: String
     public var normalizer: Normalizer
-    public var settings: [String: String] = [:]
+    /// The run's configuration, stored in checkpoints (see `TrainingRun`).
+    public var configuration: RunConfiguration?
 
     public private(set) var history = History()
     public private(set) var position = TrainingPosition()
@@ -139,7 +140,7 @@ public final class Trainer {
         }
         return CheckpointState(modelName: modelName, shapes: shapes, position: position,
                                optimizerStepCount: optimizer.stepCount, randomStates: randomStates, normalizer: normalizer,
-                               history: history, settings: settings)
+                               history: history, configuration: configuration)
     }
 
     /// Writes a checkpoint now (no-op without a checkpoint directory).
@@ -152,7 +153,12 @@ public final class Trainer {
     /// Restores weights, optimizer state, position, history, random draws and normalizer from the latest
     /// checkpoint in `directory`. Fails, changing nothing, if it was written for another model.
     public func resume(from directory: URL) throws {
-        let (state, weights, slots) = try CheckpointStore.load(from: directory)
+        try restore(from: CheckpointStore.load(from: directory))
+    }
+
+    /// Restores this run from a checkpoint already read (see `resume(from:)`).
+    public func restore(from checkpoint: SavedCheckpoint) throws {
+        let (state, weights, slots, directory) = (checkpoint.state, checkpoint.model, checkpoint.optimizer, checkpoint.directory)
         guard state.modelName == modelName else {
             throw TrainingError.badCheckpoint(path: directory.path,
                                               problem: "written for model '\(state.modelName)', not '\(modelName)'")
@@ -191,7 +197,7 @@ public final class Trainer {
         position = state.position
         history = state.history
         normalizer = state.normalizer
-        settings = state.settings.merging(settings) { _, new in new }
+        configuration = configuration ?? state.configuration
     }
 }
 

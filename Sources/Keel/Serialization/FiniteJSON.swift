@@ -14,6 +14,23 @@ public enum FiniteJSON {
         }
     }
 
+    /// Pretty, key-sorted JSON of an `Encodable` value, with every non-finite number as `null`.
+    public static func encode<T: Encodable>(_ value: T, options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys]) throws -> Data {
+        let marker = "\u{1}non-finite\u{1}"
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: marker, negativeInfinity: marker, nan: marker)
+        func replacingMarkers(_ value: Any) -> Any {
+            switch value {
+            case let v as String: return v == marker ? NSNull() : v
+            case let v as [Any]: return v.map(replacingMarkers)
+            case let v as [String: Any]: return v.mapValues(replacingMarkers)
+            default: return value
+            }
+        }
+        let object = try JSONSerialization.jsonObject(with: encoder.encode(value), options: [.fragmentsAllowed])
+        return try JSONSerialization.data(withJSONObject: replacingMarkers(object), options: options.union(.fragmentsAllowed))
+    }
+
     /// `JSONSerialization` data of `object` after `sanitized`.
     public static func data(_ object: Any, options: JSONSerialization.WritingOptions = [.prettyPrinted, .sortedKeys]) throws -> Data {
         try JSONSerialization.data(withJSONObject: sanitized(object), options: options)

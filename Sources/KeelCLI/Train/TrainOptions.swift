@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import Keel
+import KeelData
+import KeelTrain
+
+extension ReferenceModel: ExpressibleByArgument {}
+extension Normalizer.Method: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+extension Recipe.Name: ExpressibleByArgument {}
+
+/// `keel train`'s flags, grouped as the sections of config.yaml. Each group writes the flags given over a
+/// configuration (the defaults, a `--config` file or a resumed run's), leaving the rest as they are.
+struct DataOptions: ParsableArguments {
+    @Option(help: "mnist-5k (default), wine, iris, digits (embedded), an MNIST-format folder, a folder of PNG/JPEG images with one sub-folder per class, or a CSV file.")
+    var dataset: String?
+    @Option(help: "The label column of a CSV file: a header name or a 0-based index (default: the last column).")
+    var labelColumn: String?
+    @Option(help: "Input normalization fitted on the training split: none, minmax, minmax-symmetric, standard (default), log, signed-log.")
+    var normalize: Normalizer.Method?
+    @Option(help: "Fraction of the training split held out for validation each epoch (default 0).")
+    var validationFraction: Double?
+
+    func apply(to c: inout RunConfiguration) {
+        if let dataset { c.data.dataset = dataset }
+        if let labelColumn { c.data.labelColumn = labelColumn }
+        if let normalize { c.data.normalize = normalize }
+        if let validationFraction { c.data.validationFraction = validationFraction }
+    }
+}
+
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Model: \(ReferenceModel.allCases.map(\.rawValue).joined(separator: ", ")) (default: cnn for images, mlp for tables).")
+    var model: ReferenceModel?
+    @Option(help: "Hidden-layer activation, NAME or NAME:PARAMETER, e.g. relu (default), gelu, leaky_relu:0.5.")
+    var activation: String?
+    @Option(help: "Dropout probability before the last layer (default: 0.5 in the default CNN recipe, else 0).")
+    var dropout: Float?
+
+    func apply(to c: inout RunConfiguration) {
+        if let model { c.model.architecture = model }
+        if let activation { c.model.activation = activation }
+        if let dropout { c.model.dropout = dropout }
+    }
+}
+
+struct OptimizerOptions: ParsableArguments {
+    @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")) (default sgd).")
+    var optimizer: OptimizerKind?
+    @Option(help: "Learning rate (default: 0.05 for sgd, 0.01 for adagrad, 0.001 otherwise).")
+    var lr: Float?
+    @Option(help: "Momentum for sgd and rmsprop (default 0.9).") var momentum: Float?
+    @Option(help: "Weight decay: L2, decoupled for adamw (default 0).") var weightDecay: Float?
+    @Option(help: ArgumentHelp("Learning-rate schedule read at the global step: NAME or NAME:key=value,… with TensorFlow's or PyTorch's " +
+        "parameter names, lists with '/', e.g. cosine_decay:decay_steps=630 or " +
+        "piecewise_constant:boundaries=300/500,values=0.05/0.01/0.002 (its learning_rate defaults to --lr). See `keel schedule`."))
+    var schedule: String?
+    @Option(help: "Reduce the learning rate by this factor when the validation (or training) loss stops improving.")
+    var plateauFactor: Float?
+    @Option(help: "Epochs without improvement before reducing (with --plateau-factor; default 2).") var plateauPatience: Int?
+
+    func apply(to c: inout RunConfiguration) {
+        if let optimizer { c.optimizer.name = optimizer }
+        if let lr { c.optimizer.learningRate = lr }
+        if let momentum { c.optimizer.momentum = momentum }
+        if let weightDecay { c.optimizer.weightDecay = weightDecay }
+        if let schedule { c.schedule = schedule }
+        if let plateauFactor { c.plateau = .init(factor: plateauFactor, patience: plateauPatience ?? c.plateau?.patience ?? 2) }
+        if let plateauPatience { c.plateau?.patience = plateauPatience }
+    }
+}
+
+struct LoopOptions: ParsableArguments {
+    @Option(help: "Epochs, passes over the training set (default: 25 in the default CNN recipe, else 10). Giving it turns the recipe off.")
+    var epochs: Int?
+    @Option(help: "Samples per batch, i.e. per parameter update (default 64).") var batchSize: Int?
+    @Option(help: "Random seed for initialization, batch order, dropout and augmentation (default 0).") var seed: UInt64?
+    @Option(help: ArgumentHelp("Random augmentation of each training image, in order (repeatable), e.g. " +
+        "random-affine:degrees=15,translate=0.1,scale=0.9/1.1, random-hflip:p=0.5, " +
+        "color-jitter:brightness=0.4,contrast=0.4,saturation=0.4,hue=0.1, noise:sigma=0.05. It must keep the sample size."))
+    var augment: [String] = []
+    @Option(help: ArgumentHelp("default (when omitted): the CNN on images trains with random-affine:degrees=12,translate=0.1,scale=0.9/1.1, " +
+        "dropout 0.5 and one_cycle to --lr over 25 epochs, unless --augment, --schedule, --dropout or --epochs is given; " +
+        "plain: only what the flags say."))
+    var recipe: Recipe.Name?
+    @Option(help: "Threads for the kernels (default: all cores; results do not depend on it).") var threads: Int?
+    @Flag(help: "Record per-layer dead/saturated fractions and gradient norms (printed per epoch, DIR/diagnostics.csv).")
+    var diagnostics = false
+
+    func apply(to c: inout RunConfiguration) {
+        if let epochs { c.epochs = epochs }
+        if let batchSize { c.batchSize = batchSize }
+        if let seed { c.seed = seed }
+        if !augment.isEmpty { c.augment = augment }
+        if let recipe { c.recipe = recipe }
+        if let threads { c.threads = threads }
+        if diagnostics { c.diagnostics = true }
+    }
+}
+
+struct RunFolderOptions: ParsableArguments {
+    @Option(help: "Run the configuration in this YAML file (a run folder's config.yaml reproduces that run); flags given override its fields.")
+    var config: String?
+    @Option(help: "Output folder (default: runs/MODEL, or runs/MODEL-2, … if taken; the resumed run's folder with --resume).")
+    var out: String?
+    @Option(help: "Resume the run in this folder from its checkpoint, with its settings (only --epochs may change).")
+    var resume: String?
+    @Option(help: "Besides epoch ends, checkpoint every N iterations (default 0: not by count).") var checkpointEvery: Int?
+    @Option(help: "Besides epoch ends, checkpoint after this many seconds since the last checkpoint (default 60; 0: not by time).")
+    var checkpointSeconds: Double?
+    @Flag(help: "No progress output.") var quiet = false
+
+    func validate() throws {
+        if let out, out.isEmpty { throw ValidationError("--out must name a folder, got ''") }
+        if let resume, resume.isEmpty { throw ValidationError("--resume must name a run folder, got ''") }
+        if let config, config.isEmpty { throw ValidationError("--config must name a YAML file, got ''") }
+        if config != nil && resume != nil { throw ValidationError("--config and --resume cannot be combined: a resumed run keeps its configuration") }
+    }
+
+    func apply(to c: inout RunConfiguration) {
+        if let checkpointEvery { c.checkpoint.every = checkpointEvery }
+        if let checkpointSeconds { c.checkpoint.seconds = checkpointSeconds }
+    }
+}
+
+/// The flag that sets each configuration key, to name flags in errors about values the flags gave.
+let flagForKey = [
+    "data.dataset": "--dataset", "data.label_column": "--label-column", "data.normalize": "--normalize",
+    "data.validation_fraction": "--validation-fraction", "model.architecture": "--model", "model.activation": "--activation",
+    "model.dropout": "--dropout", "optimizer.name": "--optimizer", "optimizer.learning_rate": "--lr",
+    "optimizer.momentum": "--momentum", "optimizer.weight_decay": "--weight-decay", "schedule": "--schedule",
+    "plateau.factor": "--plateau-factor", "plateau.patience": "--plateau-patience", "epochs": "--epochs",
+    "batch_size": "--batch-size", "seed": "--seed", "augment": "--augment", "recipe": "--recipe", "threads": "--threads",
+    "checkpoint.every": "--checkpoint-every", "checkpoint.seconds": "--checkpoint-seconds",
+]

@@ -1,0 +1,82 @@
+import Keel
+
+/// A training recipe: what a run uses for the settings its configuration leaves open — epochs, dropout,
+/// augmentation and the learning-rate schedule.
+///
+/// `Recipe.default` is the recipe behind `keel train`'s headline accuracy for the CNN on images: random affine
+/// augmentation, dropout 0.5 and a one-cycle schedule up to the learning rate over 25 epochs. It applies only
+/// when none of the four is set; setting any of them is a plain run (`Recipe.plain`) with only what is set.
+public struct Recipe: Equatable, Sendable {
+    public var epochs: Int
+    public var dropout: Float
+    public var augment: [String]
+    public var schedule: ScheduleShape
+    /// The architectures it is for (augmentation needs images); others run plain.
+    public var architectures: Set<ReferenceModel>
+
+    /// The learning rate over the run.
+    public enum ScheduleShape: Equatable, Sendable {
+        /// The learning rate throughout.
+        case constant
+        /// PyTorch's OneCycleLR up to the learning rate over all iterations of the run.
+        case oneCycle
+
+        /// The schedule spec (`Schedule.parse`) for a peak learning rate and the run's iterations; nil when constant.
+        public func spec(learningRate: Float, totalSteps: Int) -> String? {
+            switch self {
+            case .constant: nil
+            case .oneCycle: "one_cycle:max_lr=\(learningRate),total_steps=\(totalSteps)"
+            }
+        }
+    }
+
+    /// A recipe's name in a run configuration.
+    public enum Name: String, NamedChoice, Sendable {
+        /// `Recipe.default` for the CNN, plain otherwise.
+        case `default`
+        /// Only what the configuration sets: 10 epochs, no dropout, no augmentation and a constant rate otherwise.
+        case plain
+    }
+
+    /// Random affine (±12°, ±10 % shifts, 0.9–1.1 scale), dropout 0.5, one-cycle to the learning rate, 25 epochs.
+    public static let `default` = Recipe(
+        epochs: 25, dropout: 0.5, augment: ["random-affine:degrees=12,translate=0.1,scale=0.9/1.1"],
+        schedule: .oneCycle, architectures: [.cnn])
+
+    /// 10 epochs, no dropout, no augmentation, a constant learning rate.
+    public static let plain = Recipe(epochs: 10, dropout: 0, augment: [], schedule: .constant,
+                                     architectures: Set(ReferenceModel.allCases))
+}
+
+extension RunConfiguration {
+    /// Whether any of the settings a recipe decides (epochs, dropout, augmentation, schedule) is set.
+    public var setsRecipeFields: Bool { epochs != nil || model.dropout != nil || augment != nil || schedule != nil }
+
+    /// This configuration with every open field decided: the architecture (`architecture`, from the data), the
+    /// learning rate (the optimizer's default), and epochs, dropout, augmentation and schedule from the recipe
+    /// (`trainingSamples` gives the schedule's total steps). Resolving a resolved configuration changes nothing.
+    public func resolved(architecture: ReferenceModel, trainingSamples: Int) -> RunConfiguration {
+        var c = self
+        c.model.architecture = model.architecture ?? architecture
+        c.optimizer.learningRate = learningRate
+        let useDefault = recipe == .default && !setsRecipeFields && Recipe.default.architectures.contains(c.model.architecture!)
+        let fill = useDefault ? Recipe.default : Recipe.plain
+        c.epochs = epochs ?? fill.epochs
+        c.model.dropout = model.dropout ?? fill.dropout
+        c.augment = augment ?? fill.augment
+        if schedule == nil {
+            let iterationsPerEpoch = (trainingSamples + batchSize - 1) / batchSize
+            c.schedule = fill.schedule.spec(learningRate: learningRate, totalSteps: c.epochs! * iterationsPerEpoch)
+        }
+        return c
+    }
+
+    /// Why the default recipe is off although `recipe` asks for it (a CNN run that sets one of its fields), or nil.
+    public func recipeNote(architecture: ReferenceModel) -> String? {
+        guard recipe == .default, setsRecipeFields, Recipe.default.architectures.contains(architecture) else { return nil }
+        let given = [("epochs", epochs != nil), ("augment", augment != nil), ("schedule", schedule != nil),
+                     ("dropout", model.dropout != nil)].filter(\.1).map(\.0)
+        return "\(given.joined(separator: ", ")) set, so the default recipe (augmentation, dropout 0.5, one-cycle over " +
+            "25 epochs) is off; only the settings given apply (recipe: plain says so explicitly)"
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Keel
+import KeelData
+
+extension RunConfiguration {
+    /// Checks every setting's range (finite numbers, sizes within `InputLimits`-style bounds, parsable specs) and
+    /// throws for the first that is out of it, naming its key. Run before anything is loaded or written.
+    public func validate() throws(RunConfigurationError) {
+        func fail(_ key: String, _ problem: String) throws(RunConfigurationError) {
+            throw RunConfigurationError(key: key, problem: problem)
+        }
+        if data.dataset.isEmpty { try fail("data.dataset", "must name a dataset") }
+        if !(data.validationFraction >= 0 && data.validationFraction < 1) {
+            try fail("data.validation_fraction", "must be in [0, 1), got \(data.validationFraction)")
+        }
+        do { _ = try Activation.parse(model.activation) } catch { try fail("model.activation", "\(error)") }
+        if let dropout = model.dropout, !(dropout >= 0 && dropout < 1) { try fail("model.dropout", "must be in [0, 1), got \(dropout)") }
+        if let lr = optimizer.learningRate, !(lr > 0 && lr.isFinite) {
+            try fail("optimizer.learning_rate", "must be a positive number, got \(lr)")
+        }
+        if !(optimizer.momentum >= 0 && optimizer.momentum < 1) { try fail("optimizer.momentum", "must be in [0, 1), got \(optimizer.momentum)") }
+        if !(optimizer.weightDecay >= 0 && optimizer.weightDecay.isFinite) {
+            try fail("optimizer.weight_decay", "must be a finite number ≥ 0, got \(optimizer.weightDecay)")
+        }
+        if let schedule {
+            do { _ = try Schedule.parse(schedule, defaultLearningRate: learningRate) } catch { try fail("schedule", "\(error)") }
+        }
+        if let augment {
+            do { _ = try AugmentationPipeline.parse(augment) } catch { try fail("augment", "\(error)") }
+        }
+        if let epochs, !(1...1_000_000).contains(epochs) { try fail("epochs", "must be in 1…1,000,000, got \(epochs)") }
+        if !(1...(1 << 20)).contains(batchSize) { try fail("batch_size", "must be in 1…1,048,576, got \(batchSize)") }
+        if let threads, !(1...1024).contains(threads) { try fail("threads", "must be in 1…1024, got \(threads)") }
+        if let plateau {
+            if !(plateau.factor > 0 && plateau.factor < 1) { try fail("plateau.factor", "must be in (0, 1), got \(plateau.factor)") }
+            if !(1...1000).contains(plateau.patience) { try fail("plateau.patience", "must be in 1…1000, got \(plateau.patience)") }
+        }
+        if !(0...1_000_000_000_000).contains(checkpoint.every) {
+            try fail("checkpoint.every", "must be in 0…10¹², got \(checkpoint.every)")
+        }
+        if !(checkpoint.seconds >= 0 && checkpoint.seconds.isFinite) {
+            try fail("checkpoint.seconds", "must be a finite number ≥ 0, got \(checkpoint.seconds)")
+        }
+    }
+
+    /// The learning rate used: the one set, or the optimizer's default.
+    public var learningRate: Float { optimizer.learningRate ?? optimizer.name.defaultLearningRate }
+
+    /// The learning rate as a function of the global step: the schedule, or the constant rate.
+    public func learningRateSchedule() throws -> any LearningRateSchedule {
+        guard let schedule else { return ConstantLearningRate(learningRate) }
+        return try Schedule.parse(schedule, defaultLearningRate: learningRate)
+    }
+
+    /// The hidden activation.
+    public func activation() throws -> Activation { try Activation.parse(model.activation) }
+
+    /// The settings, as dotted key paths, that change what a run computes and differ between the two
+    /// configurations, each with both values ("optimizer.learning_rate", "0.1", "0.05"). Threads, checkpoint
+    /// cadence and diagnostics do not change results, and epochs only extend a run, so they are left out.
+    public func resultChangingDifferences(from other: RunConfiguration) -> [(key: String, this: String, other: String)] {
+        let ignored: Set<String> = ["epochs", "threads", "checkpoint.every", "checkpoint.seconds", "diagnostics", "recipe"]
+        let (mine, theirs) = (flattened(), other.flattened())
+        return Set(mine.keys).union(theirs.keys).sorted().compactMap { key in
+            guard !ignored.contains(key), mine[key] != theirs[key] else { return nil }
+            return (key, mine[key] ?? "none", theirs[key] ?? "none")
+        }
+    }
+
+    /// Every leaf setting by dotted key path, its value as JSON text.
+    func flattened() -> [String: String] {
+        guard let data = try? JSONEncoder().encode(self), let object = try? JSONSerialization.jsonObject(with: data) else { return [:] }
+        var result: [String: String] = [:]
+        func visit(_ value: Any, _ path: String) {
+            if let mapping = value as? [String: Any] {
+                for (key, child) in mapping { visit(child, path.isEmpty ? key : path + "." + key) }
+            } else if let text = value as? String {
+                result[path] = text
+            } else if let text = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {
+                result[path] = String(decoding: text, as: UTF8.self)
+            }
+        }
+        visit(object, "")
+        return result
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import Keel
+import KeelData
+
+/// Everything that defines a training run — data, model, optimizer, schedule, augmentation, epochs, batch
+/// size, seed, checkpointing — as one value: what `keel train` builds from its flags, writes to a run folder's
+/// `config.yaml`, stores in checkpoints and reads back with `--config` or `--resume`.
+///
+/// Fields left `nil` are decided when the run starts (`resolved(…)`): the model from the data (cnn for images,
+/// mlp for tables), the learning rate from the optimizer, and epochs, dropout, augmentation and schedule from
+/// the recipe. A resolved configuration has them all set, so running it again gives the same run.
+public struct RunConfiguration: Codable, Equatable, Sendable {
+    public var data = DataSettings()
+    public var model = ModelSettings()
+    public var optimizer = OptimizerSettings()
+    /// A learning-rate schedule spec read at the global step ("cosine_decay:decay_steps=630", see `Schedule.parse`);
+    /// nil for a constant rate.
+    public var schedule: String?
+    /// Random augmentations of each training sample, in order (`AugmentationPipeline.parse` specs).
+    public var augment: [String]?
+    /// Passes over the training set.
+    public var epochs: Int?
+    /// Samples per batch, i.e. per parameter update.
+    public var batchSize = 64
+    /// Seeds initialization, the split, batch order, dropout and augmentation.
+    public var seed: UInt64 = 0
+    /// Threads for the kernels (nil: all cores). Results do not depend on it.
+    public var threads: Int?
+    /// What fills the fields left nil (see `Recipe`).
+    public var recipe: Recipe.Name = .default
+    /// Reduce the learning rate when the validation (else training) loss stops improving.
+    public var plateau: PlateauSettings?
+    public var checkpoint = CheckpointSettings()
+    /// Record per-layer dead/saturated fractions and gradient norms (diagnostics.csv).
+    public var diagnostics = false
+
+    public init() {}
+
+    /// Where the samples come from and how they are prepared.
+    public struct DataSettings: Codable, Equatable, Sendable {
+        /// mnist-5k, wine, iris, digits (embedded), an MNIST-format folder, an image folder or a CSV file.
+        public var dataset = "mnist-5k"
+        /// A CSV file's label column, a header name or a 0-based index (nil: the last column).
+        public var labelColumn: String?
+        /// Input normalization, fitted on the training split only.
+        public var normalize: Normalizer.Method = .standard
+        /// Fraction of the training split held out for validation each epoch.
+        public var validationFraction = 0.0
+        public init() {}
+    }
+
+    /// Which network, with which hidden activation and dropout.
+    public struct ModelSettings: Codable, Equatable, Sendable {
+        /// nil: cnn for images, mlp for tables.
+        public var architecture: ReferenceModel?
+        /// The hidden activation, NAME or NAME:PARAMETER (`Activation.parse`).
+        public var activation = "relu"
+        /// Dropout probability before the last layer (0: none).
+        public var dropout: Float?
+        public init() {}
+    }
+
+    /// The update rule and its hyper-parameters.
+    public struct OptimizerSettings: Codable, Equatable, Sendable {
+        public var name: OptimizerKind = .sgd
+        /// nil: the optimizer's default (`OptimizerKind.defaultLearningRate`).
+        public var learningRate: Float?
+        /// For sgd and rmsprop.
+        public var momentum: Float = 0.9
+        /// L2 penalty (decoupled for adamw).
+        public var weightDecay: Float = 0
+        public init() {}
+    }
+
+    /// `ReduceLROnPlateau`'s settings.
+    public struct PlateauSettings: Codable, Equatable, Sendable {
+        /// The factor the learning rate is multiplied by, in (0, 1).
+        public var factor: Float
+        /// Epochs without improvement before reducing.
+        public var patience = 2
+        public init(factor: Float, patience: Int = 2) { (self.factor, self.patience) = (factor, patience) }
+    }
+
+    /// Checkpoints besides those at epoch ends. They never change results.
+    public struct CheckpointSettings: Codable, Equatable, Sendable {
+        /// Every this many iterations (0: not by count).
+        public var every = 0
+        /// After this many seconds since the last checkpoint (0: not by time).
+        public var seconds = 60.0
+        public init() {}
+    }
+}
+
+// MARK: - Coding: snake_case keys as in TensorFlow and Keras configs; absent keys take their defaults; unknown keys are errors.
+
+extension RunConfiguration {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case data, model, optimizer, schedule, augment, epochs
+        case batchSize = "batch_size"
+        case seed, threads, recipe, plateau, checkpoint, diagnostics
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = RunConfiguration()
+        data = try c.value(.data, or: d.data)
+        model = try c.value(.model, or: d.model)
+        optimizer = try c.value(.optimizer, or: d.optimizer)
+        schedule = try c.decodeIfPresent(String.self, forKey: .schedule)
+        augment = try c.decodeIfPresent([String].self, forKey: .augment)
+        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
+        batchSize = try c.value(.batchSize, or: d.batchSize)
+        seed = try Self.decodeSeed(c) ?? d.seed
+        threads = try c.decodeIfPresent(Int.self, forKey: .threads)
+        recipe = try c.value(.recipe, or: d.recipe)
+        plateau = try c.decodeIfPresent(PlateauSettings.self, forKey: .plateau)
+        checkpoint = try c.value(.checkpoint, or: d.checkpoint)
+        diagnostics = try c.value(.diagnostics, or: d.diagnostics)
+    }
+}
+
+extension RunConfiguration {
+    /// A seed in 0…2⁶⁴−1 (Yams reads integers above 2⁶³−1 only as text).
+    static func decodeSeed(_ c: KeyedDecodingContainer<CodingKeys>) throws -> UInt64? {
+        guard c.contains(.seed) else { return nil }
+        if let seed = try? c.decode(UInt64.self, forKey: .seed) { return seed }
+        guard let text = try? c.decode(String.self, forKey: .seed), let seed = UInt64(text) else {
+            throw DecodingError.typeMismatch(UInt64.self, .init(codingPath: c.codingPath + [CodingKeys.seed],
+                                                                 debugDescription: "a seed is an integer in 0…2⁶⁴−1"))
+        }
+        return seed
+    }
+}
+
+extension RunConfiguration.DataSettings {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case dataset
+        case labelColumn = "label_column"
+        case normalize
+        case validationFraction = "validation_fraction"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Self()
+        dataset = try c.value(.dataset, or: d.dataset)
+        labelColumn = try c.decodeIfPresent(String.self, forKey: .labelColumn)
+        normalize = try c.value(.normalize, or: d.normalize)
+        validationFraction = try c.value(.validationFraction, or: d.validationFraction)
+    }
+}
+
+extension RunConfiguration.ModelSettings {
+    enum CodingKeys: String, CodingKey, CaseIterable { case architecture, activation, dropout }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        architecture = try c.decodeIfPresent(ReferenceModel.self, forKey: .architecture)
+        activation = try c.value(.activation, or: Self().activation)
+        dropout = try c.decodeIfPresent(Float.self, forKey: .dropout)
+    }
+}
+
+extension RunConfiguration.OptimizerSettings {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name
+        case learningRate = "learning_rate"
+        case momentum
+        case weightDecay = "weight_decay"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Self()
+        name = try c.value(.name, or: d.name)
+        learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate)
+        momentum = try c.value(.momentum, or: d.momentum)
+        weightDecay = try c.value(.weightDecay, or: d.weightDecay)
+    }
+}
+
+extension RunConfiguration.PlateauSettings {
+    enum CodingKeys: String, CodingKey, CaseIterable { case factor, patience }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        factor = try c.decode(Float.self, forKey: .factor)
+        patience = try c.value(.patience, or: 2)
+    }
+}
+
+extension RunConfiguration.CheckpointSettings {
+    enum CodingKeys: String, CodingKey, CaseIterable { case every, seconds }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Self()
+        every = try c.value(.every, or: d.every)
+        seconds = try c.value(.seconds, or: d.seconds)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Keel
+import KeelData
+
+extension RunSession {
+    /// Trains with the run's settings, then evaluates and writes the run folder (see `TrainingRun`).
+    func train(in run: TrainingRun) throws -> TrainingRun.Outcome {
+        let epochs = configuration.epochs ?? Recipe.plain.epochs
+        trainer.checkpointDirectory = run.checkpointDirectory
+        trainer.checkpointEvery = configuration.checkpoint.every
+        trainer.checkpointSeconds = configuration.checkpoint.seconds
+        trainer.progress = ProgressReporter(style: run.progressStyle)
+        trainer.shouldStop = run.shouldStop
+        if let plateau = configuration.plateau {
+            trainer.callbacks.append(ReduceLROnPlateau(factor: plateau.factor, patience: plateau.patience))
+        }
+        let recorder = configuration.diagnostics ? addDiagnostics() : nil
+        try configuration.write(to: run.directory)
+        trainer.progress.message(header(epochs: epochs))
+        let started = ProcessInfo.processInfo.systemUptime
+        do {
+            try trainer.fit(loader, validation: data.validation, epochs: epochs)
+        } catch let error as TrainingError {
+            // A diverged run still leaves its history and metrics (the checkpoint holds its last finite state).
+            if case .nonFiniteLoss = error { try writeDiverged(error, to: run.directory) }
+            throw error
+        }
+        let wall = ProcessInfo.processInfo.systemUptime - started
+        if trainer.wasInterrupted { return .interrupted(trainer.position) }
+        if let recorder {
+            try AtomicFile.write(Data(recorder.csv().utf8), to: run.directory.appendingPathComponent("diagnostics.csv"))
+        }
+        return .finished(try writeResults(to: run.directory, wallSeconds: wall))
+    }
+
+    /// "keel train: cnn (225034 parameters) on mnist-5k: 5000 training / … samples, …".
+    func header(epochs: Int) -> String {
+        "keel train: \(architecture.rawValue) (\(network.parameterCount) parameters) on \(configuration.data.dataset): " +
+            "\(data.train.count) training / \(data.validation?.count ?? 0) validation / \(data.test.count) test samples, " +
+            "batch size \(configuration.batchSize) → \(loader.batchesPerEpoch) iterations per epoch, \(epochs) epochs, " +
+            "\(configuration.optimizer.name.rawValue) lr \(configuration.learningRate), \(Parallel.threadCount) threads, " +
+            "kernel level \(KernelLevel.current.name)"
+    }
+
+    /// Per-layer statistics every iteration, summarized after every epoch.
+    func addDiagnostics() -> DiagnosticsRecorder {
+        let recorder = DiagnosticsRecorder(model: network)
+        trainer.callbacks.append(recorder)
+        trainer.callbacks.append(ClosureCallback(epoch: { record, trainer in
+            for layer in recorder.epochSummary(record.epoch) { trainer.progress.message("  " + layer.summary) }
+            return false
+        }))
+        return recorder
+    }
+
+    /// Evaluates on the test split and writes model.safetensors, model.json, history.csv, iterations.csv and
+    /// metrics.json.
+    func writeResults(to directory: URL, wallSeconds: Double) throws -> RunMetrics {
+        let result = trainer.evaluate(data.test)
+        try SafeTensors.write(network.stateDict(), metadata: ["format": "pt", "keel_model": architecture.rawValue],
+                              to: directory.appendingPathComponent("model.safetensors"))
+        try ModelDescription(model: architecture.rawValue, inputShape: data.train.sampleShape, classes: data.train.classCount,
+                             normalizer: data.normalizer, dataset: configuration.data.dataset,
+                             activation: configuration.model.activation, labelColumn: configuration.data.labelColumn,
+                             seed: configuration.seed, classNames: data.train.classNames,
+                             dropout: configuration.model.dropout ?? 0).write(to: directory)
+        try writeHistory(to: directory)
+        var metrics = baseMetrics()
+        (metrics.testAccuracy, metrics.testLoss) = (result.accuracy, result.loss)
+        metrics.wallSecondsThisSession = wallSeconds
+        try AtomicFile.write(try metrics.json(), to: directory.appendingPathComponent("metrics.json"))
+        return metrics
+    }
+
+    /// history.csv (one row per epoch) and iterations.csv (one per update).
+    func writeHistory(to directory: URL) throws {
+        try AtomicFile.write(Data(trainer.history.epochsCSV().utf8), to: directory.appendingPathComponent("history.csv"))
+        try AtomicFile.write(Data(trainer.history.iterationsCSV().utf8), to: directory.appendingPathComponent("iterations.csv"))
+    }
+
+    func writeDiverged(_ error: TrainingError, to directory: URL) throws {
+        try writeHistory(to: directory)
+        var metrics = baseMetrics()
+        (metrics.diverged, metrics.stopped) = (true, error.description)
+        metrics.lastLoss = trainer.history.iterations.last?.loss ?? .nan
+        try AtomicFile.write(try metrics.json(), to: directory.appendingPathComponent("metrics.json"))
+    }
+
+    /// The totals and settings every metrics.json holds.
+    func baseMetrics() -> RunMetrics {
+        let history = trainer.history
+        let trainSeconds = history.iterations.reduce(0) { $0 + $1.seconds }
+        let samples = history.iterations.reduce(0) { $0 + $1.batchSize }
+        return RunMetrics(
+            globalStep: trainer.position.globalStep, trainSeconds: trainSeconds, wallSecondsThisSession: 0,
+            epochs: history.epochs.count, iterations: history.iterations.count, iterationsPerEpoch: loader.batchesPerEpoch,
+            batchSize: configuration.batchSize, samplesPerSecond: Double(samples) / max(trainSeconds, 1e-9),
+            finalTrainLoss: history.epochs.last?.trainLoss, finalTrainAccuracy: history.epochs.last?.trainAccuracy,
+            model: architecture.rawValue, parameters: network.parameterCount, optimizer: configuration.optimizer.name.rawValue,
+            learningRate: configuration.learningRate, seed: configuration.seed, dataset: configuration.data.dataset,
+            threads: Parallel.threadCount, normalize: configuration.data.normalize.rawValue,
+            activation: configuration.model.activation, schedule: configuration.schedule ?? "constant",
+            cpuLevel: KernelLevel.current.name, cpu: MachineDescription.cpuModel)
+    }
+}

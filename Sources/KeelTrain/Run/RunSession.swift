@@ -1,0 +1,71 @@
+import Foundation
+import Keel
+import KeelData
+
+/// The pieces of a started run: data, resolved configuration, model, trainer and loader — built in this
+/// order so that the same configuration draws the same random numbers every time.
+struct RunSession {
+    let configuration: RunConfiguration
+    let architecture: ReferenceModel
+    let data: PreparedData
+    let network: Sequential
+    let trainer: Trainer
+    let loader: DataLoader
+    var diagnostics: DiagnosticsRecorder?
+
+    init(_ given: RunConfiguration, checkpoint: SavedCheckpoint?) throws {
+        let source = try DataSource.named(given.data.dataset, labelColumn: given.data.labelColumn)
+        let architecture = given.model.architecture ?? (source.isTable ? .mlp : .cnn)
+        // Normalization is fitted on the training split only; a resumed run keeps its saved normalizer.
+        let data = try PreparedData.prepare(source, normalize: given.data.normalize,
+                                            validationFraction: given.data.validationFraction, seed: given.seed,
+                                            normalizer: checkpoint?.state.normalizer)
+        let configuration = given.resolved(architecture: architecture, trainingSamples: data.train.count)
+        try Self.check(configuration, architecture: architecture, data: data)
+        var generator = KeelRandom(seed: configuration.seed)
+        network = architecture.make(inputShape: data.train.sampleShape, classes: data.train.classCount,
+                                    activation: try configuration.activation(), dropout: configuration.model.dropout ?? 0,
+                                    dropoutSeed: configuration.seed, generator: &generator)
+        let optimizer = configuration.optimizer.name.make(network.namedParameters, schedule: try configuration.learningRateSchedule(),
+                                                          momentum: configuration.optimizer.momentum,
+                                                          weightDecay: configuration.optimizer.weightDecay)
+        trainer = Trainer(model: network, optimizer: optimizer, modelName: architecture.rawValue, normalizer: data.normalizer)
+        trainer.configuration = configuration
+        if let checkpoint { try trainer.restore(from: checkpoint) }
+        loader = try Self.loader(configuration, data: data)
+        (self.configuration, self.architecture, self.data) = (configuration, architecture, data)
+    }
+
+    /// What the data rules out: a CNN on tables, a model too large for the data, augmentation that resizes.
+    static func check(_ configuration: RunConfiguration, architecture: ReferenceModel, data: PreparedData) throws {
+        let (dataset, shape) = (configuration.data.dataset, data.train.sampleShape)
+        if architecture == .cnn && shape.count != 3 {
+            throw RunError("the cnn model needs images [C, H, W]; \(dataset) has samples of shape \(shape) — use the mlp")
+        }
+        if let problem = architecture.problem(inputShape: shape, classes: data.train.classCount) {
+            throw RunError("\(dataset): \(problem)")
+        }
+        let specs = configuration.augment ?? []
+        guard !specs.isEmpty else { return }
+        let raw = data.rawTrain.sampleShape
+        guard raw.count == 3 else { throw RunError("augment needs image data; \(dataset) has samples of shape \(raw)") }
+        // Checked before any worker runs: every augmented sample must keep the model's input size.
+        let size: (height: Int, width: Int)
+        do { size = try AugmentationPipeline.parse(specs).outputSize(height: raw[1], width: raw[2]) } catch let error as DataError {
+            throw RunConfigurationError(key: "augment", problem: "\(error) (the samples are \(raw[2])×\(raw[1]))")
+        }
+        guard size == (raw[1], raw[2]) else {
+            throw RunConfigurationError(key: "augment", problem: "\(specs.joined(separator: " ")) turns \(raw[2])×\(raw[1]) samples " +
+                                        "into \(size.width)×\(size.height); augmentation must keep the model's input size")
+        }
+    }
+
+    /// Shuffled batches; with augmentation, raw images are augmented first and normalized per batch
+    /// (torchvision's order).
+    static func loader(_ configuration: RunConfiguration, data: PreparedData) throws -> DataLoader {
+        let (batchSize, seed, specs) = (configuration.batchSize, configuration.seed, configuration.augment ?? [])
+        guard !specs.isEmpty else { return DataLoader(data.train, batchSize: batchSize, shuffle: true, seed: seed) }
+        return DataLoader(data.rawTrain, batchSize: batchSize, shuffle: true, seed: seed,
+                          augmentation: try AugmentationPipeline.parse(specs), normalizer: data.normalizer)
+    }
+}

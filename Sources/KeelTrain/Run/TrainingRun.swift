@@ -1,0 +1,91 @@
+import Foundation
+import Keel
+import KeelData
+
+/// One training run as a value you can hold, start and resume: from a `RunConfiguration` it prepares the data
+/// (normalization fitted on the training split only), builds the model, optimizer, trainer and callbacks, trains
+/// (or resumes from the folder's checkpoint), evaluates on the test split and writes the run folder:
+///
+/// - `config.yaml` — the resolved configuration (`keel train --config` runs it again, bit for bit)
+/// - `model.safetensors` + `model.json` — the weights (PyTorch `state_dict` names) and how to rebuild the model
+/// - `checkpoint/` — resumable state; `history.csv`, `iterations.csv`, `metrics.json`; `diagnostics.csv` on request
+///
+/// ```swift
+/// var configuration = RunConfiguration()
+/// configuration.epochs = 2
+/// let metrics = try TrainingRun(configuration, directory: URL(fileURLWithPath: "runs/first")).run()
+/// print(metrics.testAccuracy ?? .nan)
+/// ```
+public final class TrainingRun {
+    /// The configuration as given; `resolved` once the run has started.
+    public var configuration: RunConfiguration
+    /// The configuration with every open field decided (set by `run()`).
+    public private(set) var resolved: RunConfiguration?
+    public let directory: URL
+    /// Progress bar, lines or nothing (nil: a bar on a terminal, lines otherwise).
+    public var progressStyle: ProgressReporter.Style?
+    /// Asked before every iteration; returning true checkpoints and stops the run (`RunOutcome.interrupted`).
+    public var shouldStop: () -> Bool = { false }
+    /// The checkpoint this run resumes from, read once.
+    public let checkpoint: SavedCheckpoint?
+
+    public var checkpointDirectory: URL { directory.appendingPathComponent("checkpoint") }
+
+    /// A new run writing into `directory` (which must not hold a run yet).
+    public init(_ configuration: RunConfiguration, directory: URL) {
+        self.configuration = configuration
+        self.directory = directory
+        checkpoint = nil
+    }
+
+    /// The run in `directory`, to be continued from its checkpoint with the configuration stored there (change
+    /// `configuration.epochs` to train longer; settings that change results must stay as they are).
+    public init(resuming directory: URL) throws {
+        let from = directory.appendingPathComponent("checkpoint")
+        guard CheckpointStore.exists(at: from) else { throw RunError("\(from.path): no checkpoint to resume from") }
+        let saved = try CheckpointStore.load(from: from)
+        guard let configuration = saved.state.configuration else {
+            throw RunError("\(from.path): the checkpoint holds no run configuration (it was not written by a TrainingRun)")
+        }
+        self.configuration = configuration
+        self.directory = directory
+        checkpoint = saved
+    }
+
+    /// How a run ended.
+    public enum Outcome: Sendable {
+        /// Trained all epochs (or a callback stopped it) and evaluated: `metrics.json`'s contents.
+        case finished(RunMetrics)
+        /// `shouldStop` asked it to stop; the checkpoint holds where it was.
+        case interrupted(TrainingPosition)
+    }
+
+    /// Trains, evaluates and writes the run folder. A non-finite loss throws `TrainingError.nonFiniteLoss` after
+    /// writing the history, `metrics.json` (`"diverged": true`) and the last finite state as the checkpoint.
+    @discardableResult
+    public func run() throws -> Outcome {
+        try configuration.validate()
+        if let checkpoint, let saved = checkpoint.state.configuration {
+            let changed = configuration.resultChangingDifferences(from: saved)
+            guard changed.isEmpty else {
+                let list = changed.map { "\($0.key) \($0.this) (the run has \($0.other))" }.joined(separator: ", ")
+                throw RunError("a resumed run keeps its settings; these differ from the checkpoint's: \(list)")
+            }
+        }
+        let lock = try RunLock(directory: directory)
+        defer { lock.release() }
+        if checkpoint == nil && CheckpointStore.exists(at: checkpointDirectory) {
+            throw RunError("\(directory.path) already holds a run; resume it (keel train --resume \(directory.path)) or choose another folder")
+        }
+        if let threads = configuration.threads { Parallel.threadCount = threads }
+        let session = try RunSession(configuration, checkpoint: checkpoint)
+        resolved = session.configuration
+        return try session.train(in: self)
+    }
+}
+
+/// A failure of a run that is not about one setting (a folder in use, a checkpoint without configuration).
+public struct RunError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
