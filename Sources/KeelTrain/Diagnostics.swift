@@ -36,23 +36,30 @@ public final class DiagnosticsRecorder: TrainingCallback {
 
     public let every: Int
     public private(set) var records: [Record] = []
+    /// The last training batch's statistics of each activation layer, filled by forward hooks.
+    private var latest: [ObjectIdentifier: ActivationStatistics] = [:]
+    private var hooks: [ForwardHookHandle] = []
 
-    /// Switches statistics on in every activation layer of `model`.
+    /// Puts a forward hook on every activation layer of `model` (removed when the recorder goes away).
     public init(model: any Module, every: Int = 1) {
         self.every = max(every, 1)
-        for module in model.allModules { (module as? ActivationLayer)?.recordsStatistics = true }
+        for case let layer as ActivationLayer in model.allModules {
+            hooks.append(ActivationStatistics.record(on: layer) { [weak self] in self?.latest[ObjectIdentifier(layer)] = $0 })
+        }
     }
+
+    deinit { for hook in hooks { hook.remove() } }
 
     public func iterationEnded(_ record: IterationRecord, trainer: Trainer) {
         guard record.globalStep % every == 0 else { return }
-        records.append(Record(epoch: record.epoch, globalStep: record.globalStep, layers: Self.measure(trainer.model)))
+        records.append(Record(epoch: record.epoch, globalStep: record.globalStep, layers: measure(trainer.model)))
     }
 
     /// The current numbers of every activation layer and every layer with parameters.
-    public static func measure(_ model: any Module) -> [LayerDiagnostics] {
+    public func measure(_ model: any Module) -> [LayerDiagnostics] {
         var result: [LayerDiagnostics] = []
         for (name, module) in model.namedModules {
-            if let activation = module as? ActivationLayer, let s = activation.lastStatistics {
+            if let activation = module as? ActivationLayer, let s = latest[ObjectIdentifier(activation)] {
                 result.append(LayerDiagnostics(layer: name, kind: activation.activation.name, deadFraction: s.deadFraction,
                                                saturatedFraction: s.saturatedFraction, meanDerivative: s.meanDerivative))
             } else if !module.ownParameters.isEmpty {

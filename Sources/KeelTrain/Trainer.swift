@@ -11,7 +11,8 @@ public final class Trainer {
     /// Loss of a batch from the model's output and the labels (default: cross-entropy from logits).
     public var lossFunction: (Tensor, [Int32]) -> Tensor = { crossEntropy(logits: $0, labels: $1) }
     public var callbacks: [any TrainingCallback] = []
-    public var progress = ProgressReporter(style: .silent)
+    /// Progress output: a bar when standard error is a terminal, nothing otherwise (set `.lines` for logs).
+    public var progress = ProgressReporter(style: isatty(STDERR_FILENO) != 0 ? .bar : .silent)
     /// Where checkpoints go (nil: none), and how often besides the end of each epoch: every `checkpointEvery`
     /// iterations (0: never) and once at least `checkpointSeconds` of training have passed since the last one
     /// (0: never). Checkpoints never change results: a run resumed from any of them ends with the same bits.
@@ -125,9 +126,21 @@ public final class Trainer {
         return history
     }
 
+    /// Trains on `dataset` in shuffled batches of `batchSize` (order from `seed`): `fit(DataLoader(…), …)` in one call.
+    @discardableResult
+    public func fit(_ dataset: any Dataset, batchSize: Int = 64, seed: UInt64 = 0, validation: (any Dataset)? = nil,
+                    epochs: Int) throws -> History {
+        try fit(DataLoader(dataset, batchSize: batchSize, shuffle: true, seed: seed), validation: validation, epochs: epochs)
+    }
+
     /// Mean loss and accuracy over a dataset, in evaluation mode, without recording gradients.
     public func evaluate(_ dataset: any Dataset, batchSize: Int = 500) -> (loss: Float, accuracy: Float) {
         Metrics.evaluate(model, on: dataset, batchSize: batchSize, loss: lossFunction)
+    }
+
+    /// Mean loss and accuracy over the samples a loader gives (its dataset, in its batches, unshuffled).
+    public func evaluate(_ loader: DataLoader) -> (loss: Float, accuracy: Float) {
+        Metrics.evaluate(model, on: loader.dataset, batchSize: loader.batchSize, loss: lossFunction)
     }
 
     /// The checkpoint state of this run now.
@@ -212,9 +225,11 @@ public enum Metrics {
         return Float(correct) / Float(labels.count)
     }
 
-    /// Mean loss and accuracy of `model` over `dataset` in evaluation mode (the mode is restored after).
+    /// Mean loss (default: cross-entropy from logits) and accuracy of `model` over `dataset` in evaluation mode
+    /// (the mode is restored after).
     public static func evaluate(_ model: any Module, on dataset: any Dataset, batchSize: Int = 500,
-                                loss: (Tensor, [Int32]) -> Tensor) -> (loss: Float, accuracy: Float) {
+                                loss: (Tensor, [Int32]) -> Tensor = { crossEntropy(logits: $0, labels: $1) })
+        -> (loss: Float, accuracy: Float) {
         let wasTraining = model.isTraining
         model.eval()
         defer { if wasTraining { model.train() } }

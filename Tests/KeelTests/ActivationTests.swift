@@ -166,15 +166,22 @@ struct ActivationReferenceTests {
     }
 
     @Test func statisticsSeeDeadAndSaturatedUnits() {
-        let layer = ActivationLayer(.relu)
-        layer.recordsStatistics = true
+        let layer = ReLU()
+        var relu: ActivationStatistics?, sigmoidStatistics: ActivationStatistics?
+        let first = ActivationStatistics.record(on: layer) { relu = $0 }
         // Unit 0 is negative for every sample (dead), unit 1 positive for one.
         _ = layer(Tensor([[-1, -2], [-3, 4]]))
-        #expect(layer.lastStatistics?.deadFraction == 0.5)
-        let sigmoid = ActivationLayer(.sigmoid)
-        sigmoid.recordsStatistics = true
+        #expect(relu?.deadFraction == 0.5)
+        let sigmoid = Sigmoid()
+        let second = ActivationStatistics.record(on: sigmoid) { sigmoidStatistics = $0 }
         _ = sigmoid(Tensor([[-20, 0], [20, 0.1]]))
-        #expect(sigmoid.lastStatistics?.saturatedFraction == 0.5)
-        #expect(sigmoid.lastStatistics?.deadFraction == 0)
+        #expect(sigmoidStatistics?.saturatedFraction == 0.5)
+        #expect(sigmoidStatistics?.deadFraction == 0)
+        // Removed hooks no longer run; evaluation mode records nothing.
+        first.remove()
+        second.remove()
+        relu = nil
+        _ = layer(Tensor([[1, 2]]))
+        #expect(relu == nil && !layer.hasForwardHooks)
     }
 }

@@ -105,11 +105,13 @@ struct FusedConvolutionReLUTests {
         }
         let separate = run { conv2d($0, weight: conv.weight.value, bias: conv.bias!.value, padding: (1, 1)).activation(.relu) }
         #expect(run { fused($0) } == separate)
-        // A ReLU layer that records statistics is not fused (it must see its input).
-        let observed = ActivationLayer(.relu)
-        observed.recordsStatistics = true
+        // A ReLU layer with a forward hook is not fused (the hook must see its input).
+        let observed = ReLU()
+        var seen: ActivationStatistics?
+        let hook = ActivationStatistics.record(on: observed) { seen = $0 }
+        defer { hook.remove() }
         #expect(run { Sequential { conv; observed }($0) } == separate)
-        #expect(observed.lastStatistics != nil)
+        #expect(seen != nil)
     }
 }
 
@@ -151,7 +153,7 @@ struct PoolingTests {
                              ((3, 2), (1, 2), (1, 0), (2, 1)), ((2, 3), (3, 1), (0, 1), (1, 1))] {
             let x = randomTensor([2, 3, 9, 8], seed: 31)
             let xl = x.requiringGradient()
-            let y = maxPool2d(xl, kernel: k, stride: s, padding: p, dilation: d)
+            let y = maxPool2d(xl, kernelSize: k, stride: s, padding: p, dilation: d)
             let dy = randomTensor(y.shape, seed: 32)
             let dys = dy.scalars
             let r = Self.reference(x.scalars, n: 2, c: 3, h: 9, w: 8, k: k, s: s, p: p, d: d, max: true,
@@ -168,7 +170,7 @@ struct PoolingTests {
             for includePad in [true, false] {
                 let x = randomTensor([2, 2, 7, 9], seed: 41)
                 let xl = x.requiringGradient()
-                let y = avgPool2d(xl, kernel: k, stride: s, padding: p, countIncludePad: includePad)
+                let y = avgPool2d(xl, kernelSize: k, stride: s, padding: p, countIncludePad: includePad)
                 let dy = randomTensor(y.shape, seed: 42)
                 let dys = dy.scalars
                 let r = Self.reference(x.scalars, n: 2, c: 2, h: 7, w: 9, k: k, s: s, p: p, d: (1, 1), max: false,
@@ -187,9 +189,9 @@ struct PoolingTests {
         var generator = KeelRandom(seed: 3)
         values.shuffle(using: &generator)
         let x = Tensor(shape: [1, 2, 5, 5], scalars: values)
-        let maxCheck = GradientCheck(step: 1e-2).run([x]) { maxPool2d($0[0], kernel: (2, 2), stride: (1, 1)) }
+        let maxCheck = GradientCheck(step: 1e-2).run([x]) { maxPool2d($0[0], kernelSize: (2, 2), stride: (1, 1)) }
         #expect(maxCheck.passed, "\(maxCheck)")
-        let avgCheck = GradientCheck().run([x]) { avgPool2d($0[0], kernel: (3, 3), stride: (2, 2), padding: (1, 1)) }
+        let avgCheck = GradientCheck().run([x]) { avgPool2d($0[0], kernelSize: (3, 3), stride: (2, 2), padding: (1, 1)) }
         #expect(avgCheck.passed, "\(avgCheck)")
     }
 }

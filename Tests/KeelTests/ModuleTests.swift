@@ -55,7 +55,7 @@ struct ModuleTests {
     }
 
     @Test func trainAndEvalModesReachEveryLayer() {
-        let model = Sequential { Dropout(0.5); BatchNorm1d(4) }
+        let model = Sequential { Dropout(0.5, seed: 0); BatchNorm1d(4) }
         model.eval()
         #expect(model.allModules.allSatisfy { !$0.isTraining })
         model.train()

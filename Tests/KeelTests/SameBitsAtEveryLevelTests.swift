@@ -194,7 +194,7 @@ struct SameBitsAtEveryLevelTests {
         func run(_ level: KernelLevel, kernel: (Int, Int), stride: (Int, Int)) -> ([Float], [Float]) {
             KernelLevel.with(level) {
                 let leaf = x.requiringGradient()
-                let y = maxPool2d(leaf, kernel: kernel, stride: stride)
+                let y = maxPool2d(leaf, kernelSize: kernel, stride: stride)
                 y.backward(Tensor((0..<y.count).map { Float($0 % 11) + 1 }).reshaped(y.shape))
                 return (y.scalars, leaf.gradient!.scalars)
             }

@@ -1,22 +1,12 @@
-/// An activation as a layer: `ActivationLayer(.gelu)`. While `recordsStatistics` is on, it keeps the
-/// dead/saturated statistics of its last training batch for diagnostics.
-public final class ActivationLayer: Module {
+/// An activation as a layer: `ActivationLayer(.gelu)`, or one of the named types (`ReLU()`, `GELU()`, …).
+/// Its dead/saturated statistics come from a forward hook (`ActivationStatistics.record(on:)`).
+public class ActivationLayer: Module {
     public let activation: Activation
     public var isTraining = true
-    /// Whether forward passes in training mode record `lastStatistics`.
-    public var recordsStatistics = false
-    /// Statistics of the last recorded batch.
-    public private(set) var lastStatistics: ActivationStatistics?
 
     public init(_ activation: Activation) { self.activation = activation }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        let output = input.activation(activation)
-        if recordsStatistics && isTraining {
-            lastStatistics = withoutGradients { ActivationStatistics(activation: activation, input: input, output: output) }
-        }
-        return output
-    }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, input.activation(activation)) }
 }
 
 /// PReLU layer with one learnable slope, or one per channel (axis 1); initial slope 0.25 (PyTorch).
@@ -30,7 +20,7 @@ public final class PReLU: Module {
     }
 
     public var ownParameters: [(name: String, parameter: Parameter)] { [("weight", weight)] }
-    public func callAsFunction(_ input: Tensor) -> Tensor { input.prelu(weight.value) }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, input.prelu(weight.value)) }
 }
 
 /// Softmax along an axis (default: the last).
@@ -38,7 +28,7 @@ public final class Softmax: Module {
     public let axis: Int
     public var isTraining = true
     public init(axis: Int = -1) { self.axis = axis }
-    public func callAsFunction(_ input: Tensor) -> Tensor { input.softmax(axis: axis) }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, input.softmax(axis: axis)) }
 }
 
 /// Log-softmax along an axis (default: the last).
@@ -46,7 +36,7 @@ public final class LogSoftmax: Module {
     public let axis: Int
     public var isTraining = true
     public init(axis: Int = -1) { self.axis = axis }
-    public func callAsFunction(_ input: Tensor) -> Tensor { input.logSoftmax(axis: axis) }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, input.logSoftmax(axis: axis)) }
 }
 
 /// What one batch did to an activation layer: the numbers that show dead and saturated neurons.
@@ -81,13 +71,50 @@ public struct ActivationStatistics: Equatable, Sendable, Codable {
     }
 }
 
-/// max(0, x) as a layer (an `ActivationLayer(.relu)`).
-public func ReLU() -> ActivationLayer { ActivationLayer(.relu) }
-/// σ(x) as a layer.
-public func Sigmoid() -> ActivationLayer { ActivationLayer(.sigmoid) }
-/// tanh(x) as a layer.
-public func Tanh() -> ActivationLayer { ActivationLayer(.tanh) }
-/// Leaky ReLU as a layer.
-public func LeakyReLU(negativeSlope: Float = 0.01) -> ActivationLayer { ActivationLayer(.leakyReLU(negativeSlope: negativeSlope)) }
-/// GELU as a layer.
-public func GELU(approximateTanh: Bool = false) -> ActivationLayer { ActivationLayer(approximateTanh ? .geluTanh : .gelu) }
+extension ActivationStatistics {
+    /// Records the statistics of every training batch of `layer` into `store` through a forward hook.
+    @discardableResult
+    public static func record(on layer: ActivationLayer, into store: @escaping (ActivationStatistics) -> Void) -> ForwardHookHandle {
+        layer.addForwardHook { module, input, output in
+            guard module.isTraining else { return }
+            store(withoutGradients { ActivationStatistics(activation: layer.activation, input: input, output: output) })
+        }
+    }
+}
+
+/// max(0, x).
+public final class ReLU: ActivationLayer { public init() { super.init(.relu) } }
+/// σ(x) = 1 / (1 + e⁻ˣ).
+public final class Sigmoid: ActivationLayer { public init() { super.init(.sigmoid) } }
+/// tanh(x).
+public final class Tanh: ActivationLayer { public init() { super.init(.tanh) } }
+/// max(0, x) + negativeSlope · min(0, x).
+public final class LeakyReLU: ActivationLayer {
+    public init(negativeSlope: Float = 0.01) { super.init(.leakyReLU(negativeSlope: negativeSlope)) }
+}
+/// x · Φ(x), exact (erf) or with PyTorch's tanh approximation.
+public final class GELU: ActivationLayer {
+    public init(approximateTanh: Bool = false) { super.init(approximateTanh ? .geluTanh : .gelu) }
+}
+/// x · σ(x) (swish).
+public final class SiLU: ActivationLayer { public init() { super.init(.silu) } }
+/// x · tanh(softplus(x)).
+public final class Mish: ActivationLayer { public init() { super.init(.mish) } }
+/// x for x > 0, α(eˣ − 1) otherwise.
+public final class ELU: ActivationLayer { public init(alpha: Float = 1) { super.init(.elu(alpha: alpha)) } }
+/// λ · ELU(x; α) with PyTorch's constants.
+public final class SELU: ActivationLayer { public init() { super.init(.selu) } }
+/// ln(1 + e^(βx)) / β.
+public final class Softplus: ActivationLayer { public init(beta: Float = 1) { super.init(.softplus(beta: beta)) } }
+/// max(0, x) + min(0, α(e^(x/α) − 1)).
+public final class CELU: ActivationLayer { public init(alpha: Float = 1) { super.init(.celu(alpha: alpha)) } }
+/// ReLU6(x + 3) / 6.
+public final class Hardsigmoid: ActivationLayer { public init() { super.init(.hardSigmoid) } }
+/// x · ReLU6(x + 3) / 6.
+public final class Hardswish: ActivationLayer { public init() { super.init(.hardSwish) } }
+/// min(max(0, x), 6).
+public final class ReLU6: ActivationLayer { public init() { super.init(.relu6) } }
+/// x / (1 + |x|).
+public final class Softsign: ActivationLayer { public init() { super.init(.softsign) } }
+/// ln σ(x).
+public final class LogSigmoid: ActivationLayer { public init() { super.init(.logSigmoid) } }

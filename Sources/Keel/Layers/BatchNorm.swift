@@ -38,7 +38,9 @@ public class BatchNorm: Module {
         [("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", batchesTracked)]
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor {
+    public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
+
+    func forwardPass(_ input: Tensor) -> Tensor {
         ensure(acceptedRanks.contains(input.rank) && input.shape[1] == features,
                "\(layerName): input of shape \(input.shape) does not match \(features) features")
         let axes = (0..<input.rank).filter { $0 != 1 }

@@ -30,11 +30,19 @@ public final class Conv2d: Module {
                   initializer: initializer, generator: &generator)
     }
 
+    /// Square kernel, initialized from the process-wide stream (`KeelRandom.manualSeed`), as PyTorch's `nn.Conv2d`.
+    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+                            dilation: Int = 1, bias: Bool = true, initializer: Initializer = .pytorchDefault) {
+        var generator = KeelRandom(seed: KeelRandom.nextGlobalSeed())
+        self.init(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+                  bias: bias, initializer: initializer, generator: &generator)
+    }
+
     public var ownParameters: [(name: String, parameter: Parameter)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor { forward(input, relu: false) }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forward(input, relu: false)) }
 
     /// The convolution, with a ReLU fused in when `relu`.
     func forward(_ input: Tensor, relu: Bool) -> Tensor {

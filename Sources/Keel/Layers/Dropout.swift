@@ -15,13 +15,17 @@ public final class Dropout: RandomizedModule {
     public var randomDraws: UInt64 = 0
     public var isTraining = true
 
-    public init(_ probability: Float = 0.5, seed: UInt64 = 0) {
+    /// Without `seed`, the seed comes from the process-wide stream (`KeelRandom.manualSeed`), so two dropout
+    /// layers draw different masks.
+    public init(_ probability: Float = 0.5, seed: UInt64? = nil) {
         ensure(probability >= 0 && probability < 1, "Dropout: probability must be in [0, 1), got \(probability)")
         self.probability = probability
-        self.seed = seed
+        self.seed = seed ?? KeelRandom.nextGlobalSeed()
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor {
+    public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
+
+    func forwardPass(_ input: Tensor) -> Tensor {
         guard isTraining, probability > 0 else { return input }
         var generator = KeelRandom(seed: seed, stream: [0xD0, randomDraws])
         randomDraws += 1

@@ -20,7 +20,9 @@ public final class LayerNorm: Module {
         (weight.map { [("weight", $0)] } ?? []) + (bias.map { [("bias", $0)] } ?? [])
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor {
+    public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
+
+    func forwardPass(_ input: Tensor) -> Tensor {
         let k = normalizedShape.count
         ensure(input.rank >= k && Array(input.shape.suffix(k)) == normalizedShape,
                "LayerNorm: input of shape \(input.shape) does not end with \(normalizedShape)")
@@ -57,7 +59,9 @@ public final class GroupNorm: Module {
         (weight.map { [("weight", $0)] } ?? []) + (bias.map { [("bias", $0)] } ?? [])
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor {
+    public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
+
+    func forwardPass(_ input: Tensor) -> Tensor {
         ensure(input.rank >= 2 && input.shape[1] == channels,
                "GroupNorm: input of shape \(input.shape) does not have \(channels) channels")
         let grouped = input.reshaped([input.shape[0], groups, -1])
@@ -86,7 +90,9 @@ public final class LocalResponseNorm: Module {
         self.k = k
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor {
+    public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
+
+    func forwardPass(_ input: Tensor) -> Tensor {
         ensure(input.rank >= 3, "LocalResponseNorm: needs input [N, C, ...], got shape \(input.shape)")
         let channels = input.shape[1]
         let squared = input * input

@@ -13,6 +13,12 @@ public final class Linear: Module {
         self.bias = bias ? Parameter(Tensor.uniform([outFeatures], low: -bound, high: bound, generator: &generator)) : nil
     }
 
+    /// Initialized from the process-wide stream (`KeelRandom.manualSeed`), as PyTorch's `nn.Linear(in, out)`.
+    public convenience init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, initializer: Initializer = .pytorchDefault) {
+        var generator = KeelRandom(seed: KeelRandom.nextGlobalSeed())
+        self.init(inFeatures, outFeatures, bias: bias, initializer: initializer, generator: &generator)
+    }
+
     public var inFeatures: Int { weight.shape[1] }
     public var outFeatures: Int { weight.shape[0] }
 
@@ -20,5 +26,5 @@ public final class Linear: Module {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor { linear(input, weight: weight.value, bias: bias?.value) }
+    public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, linear(input, weight: weight.value, bias: bias?.value)) }
 }

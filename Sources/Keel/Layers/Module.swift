@@ -1,25 +1,56 @@
+import Foundation
+
 /// A layer or a network: a function of one tensor with named parameters and buffers.
 ///
 /// Names are dotted paths that equal PyTorch's `state_dict` keys for the equivalent model
 /// (`0.weight`, `features.3.bias`, `1.running_mean`). Layers are classes: optimizers and checkpoints
 /// hold on to their parameters by identity.
+///
+/// A model of your own is a class whose layers are stored properties; its parameters and sub-modules are
+/// found from those properties and named after them, as in PyTorch:
+///
+/// ```swift
+/// final class TwoLayerNet: Module {
+///     let fc1 = Linear(784, 128)
+///     let activation = ReLU()
+///     let fc2 = Linear(128, 10)
+///     var isTraining = true
+///     func callAsFunction(_ x: Tensor) -> Tensor { fc2(activation(fc1(x.flattened(from: 1)))) }
+/// }
+/// // TwoLayerNet().namedParameters: fc1.weight, fc1.bias, fc2.weight, fc2.bias
+/// ```
+///
+/// Stored properties of type `Parameter` are the module's own parameters; properties holding a `Module`, an
+/// optional one or an array of them (named `name.0`, `name.1`, …) are its children. Override `ownParameters`,
+/// `ownBuffers` or `children` to name them otherwise.
 public protocol Module: AnyObject {
     /// Forward pass.
     func callAsFunction(_ input: Tensor) -> Tensor
-    /// Learnable tensors of this module itself (not of its children), in PyTorch's order.
+    /// Learnable tensors of this module itself (not of its children), in PyTorch's order
+    /// (default: its stored `Parameter` properties, in declaration order).
     var ownParameters: [(name: String, parameter: Parameter)] { get }
-    /// Non-learnable state of this module itself (running statistics), in PyTorch's order.
+    /// Non-learnable state of this module itself (running statistics), in PyTorch's order (default: none).
     var ownBuffers: [(name: String, buffer: Parameter)] { get }
-    /// Sub-modules with their names.
+    /// Sub-modules with their names (default: its stored module properties, in declaration order).
     var children: [(name: String, module: any Module)] { get }
     /// Training mode (dropout active, batch norm on batch statistics) or evaluation mode.
     var isTraining: Bool { get set }
 }
 
 extension Module {
-    public var ownParameters: [(name: String, parameter: Parameter)] { [] }
+    public var ownParameters: [(name: String, parameter: Parameter)] {
+        StoredProperties.of(self).compactMap { property in (property.value as? Parameter).map { (property.name, $0) } }
+    }
     public var ownBuffers: [(name: String, buffer: Parameter)] { [] }
-    public var children: [(name: String, module: any Module)] { [] }
+    public var children: [(name: String, module: any Module)] {
+        StoredProperties.of(self).flatMap { property -> [(name: String, module: any Module)] in
+            if let module = property.value as? any Module { return [(property.name, module)] }
+            if let modules = property.value as? [any Module] {
+                return modules.enumerated().map { ("\(property.name).\($0.offset)", $0.element) }
+            }
+            return []
+        }
+    }
 
     /// All parameters of the module tree with dotted names.
     public var namedParameters: [(name: String, parameter: Parameter)] {
@@ -89,6 +120,48 @@ extension Module {
 
     /// Clears every parameter's gradient.
     public func zeroGrad() { for p in parameters { p.zeroGrad() } }
+
+    /// Writes the weights (`stateDict()`, PyTorch names) to a safetensors file, atomically; PyTorch reads it with
+    /// `safetensors.torch.load_file` and `load_state_dict`.
+    public func save(to url: URL, metadata: [String: String] = [:]) throws {
+        try SafeTensors.write(stateDict(), metadata: ["format": "pt"].merging(metadata) { $1 }, to: url)
+    }
+
+    /// Loads weights saved by `save(to:)` (or PyTorch's `safetensors.torch.save_file`). Every parameter and buffer
+    /// must be in the file with its shape, and nothing else; otherwise nothing changes and the error says what differs.
+    public func load(from url: URL) throws {
+        try loadStateDict(SafeTensors.read(url).tensors)
+    }
+}
+
+/// A module's stored properties with their names (Mirror, this class and its superclasses; a property
+/// wrapper's or lazy property's storage is named after the property).
+enum StoredProperties {
+    static func of(_ module: any Module) -> [(name: String, value: Any)] {
+        var result: [(name: String, value: Any)] = []
+        var mirror: Mirror? = Mirror(reflecting: module)
+        var levels: [Mirror] = []
+        while let m = mirror {
+            levels.append(m)
+            mirror = m.superclassMirror
+        }
+        for level in levels.reversed() {
+            for child in level.children {
+                guard var name = child.label else { continue }
+                if name.hasPrefix("$__lazy_storage_$_") { name.removeFirst("$__lazy_storage_$_".count) }
+                if name.hasPrefix("_") { name.removeFirst() }
+                result.append((name, unwrapped(child.value)))
+            }
+        }
+        return result
+    }
+
+    /// The value inside an optional (or the value itself).
+    static func unwrapped(_ value: Any) -> Any {
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first.map { unwrapped($0.value) } ?? Optional<Any>.none as Any
+    }
 }
 
 /// Why a state dict did not fit a model.

@@ -10,8 +10,10 @@ public final class MaxPool2d: Module {
         self.dilation = (dilation, dilation)
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        maxPool2d(input, kernel: kernelSize, stride: stride, padding: padding, dilation: dilation)
+    public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
+
+    func forwardPass(_ input: Tensor) -> Tensor {
+        maxPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation)
     }
 }
 
@@ -28,7 +30,9 @@ public final class AvgPool2d: Module {
         self.countIncludePad = countIncludePad
     }
 
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        avgPool2d(input, kernel: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad)
+    public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
+
+    func forwardPass(_ input: Tensor) -> Tensor {
+        avgPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad)
     }
 }

@@ -8,13 +8,13 @@ public final class Sequential: Module {
 
     public var children: [(name: String, module: any Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
 
-    /// The layers in order. A convolution followed by a ReLU layer that records no statistics runs as one
+    /// The layers in order. A convolution followed by a ReLU layer, neither with forward hooks, runs as one
     /// fused op (`conv2d(…, relu: true)`): the same bits, two fewer passes over the activations.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         var x = input, i = 0
         while i < layers.count {
             if let convolution = layers[i] as? Conv2d, i + 1 < layers.count, let next = layers[i + 1] as? ActivationLayer,
-               next.activation == .relu, !next.recordsStatistics {
+               next.activation == .relu, !convolution.hasForwardHooks, !next.hasForwardHooks {
                 x = convolution.forward(x, relu: true)
                 i += 2
             } else {
@@ -22,7 +22,7 @@ public final class Sequential: Module {
                 i += 1
             }
         }
-        return x
+        return withForwardHooks(input, x)
     }
 }
 

@@ -4,7 +4,7 @@ import CKeelKernels
 ///
 /// Shapes: [N, C, H, W] → [N, C, OH, OW], OH = ⌊(H + 2·padding − dilation·(KH − 1) − 1) / stride⌋ + 1.
 /// Stride defaults to the kernel size. Padding may be at most half the kernel, as in PyTorch.
-public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? = nil,
+public func maxPool2d(_ input: Tensor, kernelSize kernel: (Int, Int), stride: (Int, Int)? = nil,
                       padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)) -> Tensor {
     let window = Window2D(kernel: kernel, stride: stride ?? kernel, padding: padding, dilation: dilation)
     let (planes, h, w, out) = Pooling.prepare(input, window, op: "maxPool2d")
@@ -38,7 +38,7 @@ public func maxPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? =
 }
 
 /// Average pooling. With `countIncludePad` (PyTorch's default) padded zeros count in the divisor.
-public func avgPool2d(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)? = nil,
+public func avgPool2d(_ input: Tensor, kernelSize kernel: (Int, Int), stride: (Int, Int)? = nil,
                       padding: (Int, Int) = (0, 0), countIncludePad: Bool = true) -> Tensor {
     let window = Window2D(kernel: kernel, stride: stride ?? kernel, padding: padding)
     let (planes, h, w, out) = Pooling.prepare(input, window, op: "avgPool2d")

@@ -14,6 +14,14 @@ public final class Adagrad: Optimizer {
         self.weightDecay = weightDecay
         self.initialAccumulator = initialAccumulator
         self.epsilon = epsilon
+        requireParameters(parameters, "Adagrad")
+    }
+
+    /// A constant learning rate (PyTorch's default 0.01).
+    public convenience init(_ parameters: NamedParameters, learningRate: Float = 0.01, learningRateDecay: Float = 0,
+                            weightDecay: Float = 0, initialAccumulator: Float = 0, epsilon: Float = 1e-10) {
+        self.init(parameters, learningRate: ConstantLearningRate(learningRate), learningRateDecay: learningRateDecay,
+                  weightDecay: weightDecay, initialAccumulator: initialAccumulator, epsilon: epsilon)
     }
 
     public func update(name: String, values w: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,

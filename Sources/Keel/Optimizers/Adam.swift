@@ -2,7 +2,7 @@
 /// g ← ∇ + λ·w (Adam; AdamW instead decays w ← w·(1 − lr·λ) first); m ← m + (1 − β₁)(g − m);
 /// v ← β₂·v + (1 − β₂)·g²; v̂ = max(v̂, v) with AMSGrad;
 /// w ← w − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
-public final class Adam: Optimizer {
+public class Adam: Optimizer {
     public let parameters: NamedParameters
     public var schedule: any LearningRateSchedule
     public let state = OptimizerState()
@@ -23,6 +23,7 @@ public final class Adam: Optimizer {
         self.weightDecay = weightDecay
         self.amsgrad = amsgrad
         self.decoupledWeightDecay = decoupledWeightDecay
+        requireParameters(parameters, decoupledWeightDecay ? "AdamW" : "Adam")
     }
 
     public convenience init(_ parameters: NamedParameters, learningRate: Float = 1e-3, beta1: Float = 0.9,
@@ -61,9 +62,18 @@ public final class Adam: Optimizer {
     }
 }
 
-/// AdamW: Adam with decoupled weight decay (default λ = 0.01, as PyTorch).
-public func AdamW(_ parameters: NamedParameters, learningRate: any LearningRateSchedule, beta1: Float = 0.9,
-                  beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false) -> Adam {
-    Adam(parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-         weightDecay: weightDecay, amsgrad: amsgrad, decoupledWeightDecay: true)
+/// AdamW: Adam with decoupled weight decay, w ← w·(1 − lr·λ) before the Adam step (default λ = 0.01, as PyTorch).
+public final class AdamW: Adam {
+    public init(_ parameters: NamedParameters, learningRate: any LearningRateSchedule, beta1: Float = 0.9,
+                beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false) {
+        super.init(parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                   weightDecay: weightDecay, amsgrad: amsgrad, decoupledWeightDecay: true)
+    }
+
+    /// A constant learning rate (PyTorch's default 0.001).
+    public convenience init(_ parameters: NamedParameters, learningRate: Float = 1e-3, beta1: Float = 0.9,
+                            beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false) {
+        self.init(parameters, learningRate: ConstantLearningRate(learningRate), beta1: beta1, beta2: beta2,
+                  epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
+    }
 }

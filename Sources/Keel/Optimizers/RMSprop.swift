@@ -16,6 +16,14 @@ public final class RMSprop: Optimizer {
         self.weightDecay = weightDecay
         self.momentum = momentum
         self.centered = centered
+        requireParameters(parameters, "RMSprop")
+    }
+
+    /// A constant learning rate (PyTorch's default 0.01).
+    public convenience init(_ parameters: NamedParameters, learningRate: Float = 0.01, alpha: Float = 0.99, epsilon: Float = 1e-8,
+                            weightDecay: Float = 0, momentum: Float = 0, centered: Bool = false) {
+        self.init(parameters, learningRate: ConstantLearningRate(learningRate), alpha: alpha, epsilon: epsilon,
+                  weightDecay: weightDecay, momentum: momentum, centered: centered)
     }
 
     public func update(name: String, values w: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,

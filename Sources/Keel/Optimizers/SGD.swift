@@ -17,6 +17,7 @@ public final class SGD: Optimizer {
         self.dampening = dampening
         self.weightDecay = weightDecay
         self.nesterov = nesterov
+        requireParameters(parameters, "SGD")
     }
 
     public convenience init(_ parameters: NamedParameters, learningRate: Float, momentum: Float = 0, dampening: Float = 0,

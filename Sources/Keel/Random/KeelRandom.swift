@@ -75,3 +75,16 @@ public struct KeelRandom: RandomNumberGenerator, Codable, Equatable, Sendable {
         try c.encode(state.0); try c.encode(state.1); try c.encode(state.2); try c.encode(state.3)
     }
 }
+
+extension KeelRandom {
+    /// The process-wide stream that layers made without a generator draw their seeds from (PyTorch's default
+    /// generator): `Linear(784, 128)`, `Dropout(0.5)`. Seeded with 0 at start; `manualSeed` restarts it, so a
+    /// program that builds its layers in the same order gets the same weights every run.
+    private static let global = Locked(KeelRandom(seed: 0))
+
+    /// Restarts the process-wide stream (PyTorch's `torch.manual_seed`).
+    public static func manualSeed(_ seed: UInt64) { global.withLock { $0 = KeelRandom(seed: seed) } }
+
+    /// The next seed from the process-wide stream.
+    public static func nextGlobalSeed() -> UInt64 { global.withLock { $0.next() } }
+}

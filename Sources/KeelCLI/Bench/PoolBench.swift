@@ -32,10 +32,10 @@ struct PoolBench: ParsableCommand {
         var generator = KeelRandom(seed: 3)
         for (name, channels, size) in [("pool1", 32, 26), ("pool2", 64, 11)] {
             let x = Parameter(Tensor.normal([batch, channels, size, size], generator: &generator))
-            let forward = bestTime(repeats: repeats) { _ = withoutGradients { maxPool2d(x.value, kernel: (2, 2)) } }
+            let forward = bestTime(repeats: repeats) { _ = withoutGradients { maxPool2d(x.value, kernelSize: (2, 2)) } }
             let upstream = Tensor.normal([batch, channels, size / 2, size / 2], generator: &generator)
             let both = bestTime(repeats: repeats) {
-                maxPool2d(x.value, kernel: (2, 2)).backward(upstream)
+                maxPool2d(x.value, kernelSize: (2, 2)).backward(upstream)
                 x.zeroGrad()
             }
             if json {
