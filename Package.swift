@@ -28,7 +28,9 @@ let package = Package(
         // Tensor, autograd, kernels' Swift wrappers and threading, layers, losses, optimizers, safetensors.
         .target(name: "Keel", dependencies: ["CKeelKernels"]),
         // Datasets, the DataLoader, input normalization; the embedded MNIST-5k.
-        .target(name: "KeelData", dependencies: ["Keel", "CZlib", "CKeelImageIO"], resources: [.copy("Resources/mnist-5k"), .copy("Resources/tabular"), .copy("Resources/photos")]),
+        .target(
+            name: "KeelData", dependencies: ["Keel", "CZlib", "CKeelImageIO"],
+            resources: [.copy("Resources/mnist-5k"), .copy("Resources/tabular"), .copy("Resources/photos")]),
         // Run configurations (config.yaml through Yams), the Trainer, history, callbacks, checkpoints, progress.
         .target(name: "KeelTrain", dependencies: ["Keel", "KeelData", .product(name: "Yams", package: "Yams")]),
         // Studies, SVG charts and HTML reports.

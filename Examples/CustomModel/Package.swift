@@ -8,7 +8,7 @@ let package = Package(
     name: "CustomModel",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "Keel", path: "../.."),
+        .package(name: "Keel", path: "../..")
     ],
     targets: [
         .executableTarget(
@@ -18,6 +18,6 @@ let package = Package(
                 .product(name: "KeelData", package: "Keel"),
                 .product(name: "KeelTrain", package: "Keel"),
             ]
-        ),
+        )
     ]
 )

@@ -3,8 +3,9 @@ import Keel
 
 /// `--max-image-pixels N`, for commands that decode images: raises (or lowers) the pixel budget of one image.
 struct ImageLimitOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Largest image (width × height) to decode or produce (default 268435456 = 2^28; " +
-                               "sides are limited to 16384).", valueName: "pixels"))
+    @Option(
+        help: ArgumentHelp(
+            "Largest image (width × height) to decode or produce (default 268435456 = 2^28; " + "sides are limited to 16384).", valueName: "pixels"))
     var maxImagePixels: Int?
 
     func validate() throws {

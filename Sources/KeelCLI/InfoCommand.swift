@@ -15,9 +15,11 @@ struct InfoCommand: ParsableCommand {
             try kernels.apply()
             let levels = KernelLevel.available.map(\.name)
             if json {
-                let object: [String: Any] = ["cpu": MachineDescription.cpuModel, "levels": levels,
-                                             "supported": KernelLevel.supported.name, "level": KernelLevel.current.name,
-                                             "gemm_kernel": GEMM.kernelName, "threads": Parallel.threadCount]
+                let object: [String: Any] = [
+                    "cpu": MachineDescription.cpuModel, "levels": levels,
+                    "supported": KernelLevel.supported.name, "level": KernelLevel.current.name,
+                    "gemm_kernel": GEMM.kernelName, "threads": Parallel.threadCount,
+                ]
                 print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             } else {
                 print("CPU: \(MachineDescription.cpuModel)")

@@ -3,9 +3,11 @@ import Keel
 
 /// `--cpu LEVEL`, shared by every command that computes: the instruction-set level of Keel's kernels.
 struct KernelOptions: ParsableArguments {
-    @Option(name: .customLong("cpu"), help: ArgumentHelp(
-        "Kernel level: portable, avx2 or avx512, at most what the CPU supports (default: $KEEL_CPU, else the " +
-        "highest the CPU has). Every level gives the same results; only the speed differs.", valueName: "level"))
+    @Option(
+        name: .customLong("cpu"),
+        help: ArgumentHelp(
+            "Kernel level: portable, avx2 or avx512, at most what the CPU supports (default: $KEEL_CPU, else the "
+                + "highest the CPU has). Every level gives the same results; only the speed differs.", valueName: "level"))
     var cpu: String?
 
     /// Selects the level for the whole process; an unknown or unsupported one (flag or KEEL_CPU) is an error.

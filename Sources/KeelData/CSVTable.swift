@@ -47,9 +47,9 @@ public enum CSVTable {
         let first = lines[0].fields
         let isNumeric = { (s: String) in Double(s) != nil }
         // scikit-learn's layout: sample and feature counts that match the file, then class names (not numbers).
-        let sklearn = first.count >= 3 && Int(first[0]) != nil && Int(first[1]) != nil && lines.count > 1 &&
-            Int(first[0]) == lines.count - 1 && Int(first[1]) == lines[1].fields.count - 1 &&
-            first.dropFirst(2).allSatisfy { !isNumeric($0) }
+        let sklearn =
+            first.count >= 3 && Int(first[0]) != nil && Int(first[1]) != nil && lines.count > 1 && Int(first[0]) == lines.count - 1
+            && Int(first[1]) == lines[1].fields.count - 1 && first.dropFirst(2).allSatisfy { !isNumeric($0) }
         switch header {
         case .present:
             columnNames = first
@@ -97,8 +97,10 @@ public enum CSVTable {
             // Integer labels are class indices: at most InputLimits.maxClasses classes.
             let values = rawLabels.map { Int($0)! }
             if let k = values.firstIndex(where: { $0 >= InputLimits.maxClasses }) {
-                throw DataError(path: path, problem: "row \(lines[k].number), column \(labelIndex + 1): label \(values[k]) is not a " +
-                                "class index below \(InputLimits.maxClasses) (the most classes Keel trains)")
+                throw DataError(
+                    path: path,
+                    problem: "row \(lines[k].number), column \(labelIndex + 1): label \(values[k]) is not a "
+                        + "class index below \(InputLimits.maxClasses) (the most classes Keel trains)")
             }
             labels = values.map { Int32($0) }
             let count = values.max()! + 1
@@ -141,8 +143,9 @@ public enum CSVTable {
         }
         var featureNames = columnNames.map { names in names.enumerated().filter { $0.offset != labelIndex }.map(\.element) }
         if featureNames == nil { featureNames = (0..<featureCount).map { "feature_\($0)" } }
-        return TensorDataset(features: Tensor(shape: [lines.count, featureCount], scalars: features), labels: labels,
-                             classCount: names.count, classNames: names, featureNames: featureNames)
+        return TensorDataset(
+            features: Tensor(shape: [lines.count, featureCount], scalars: features), labels: labels,
+            classCount: names.count, classNames: names, featureNames: featureNames)
     }
 
     /// The fields of one line (commas; double quotes allowed around a field, "" for a quote inside).

@@ -27,8 +27,10 @@ public struct DataLoader: Sendable {
     /// Applied to each batch after augmentation (torchvision's order: augment, then normalize).
     public var normalizer: Normalizer?
 
-    public init(_ dataset: any Dataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
-                augmentation: (any RandomAugmentation)? = nil, normalizer: Normalizer? = nil, sampler: Sampler? = nil) {
+    public init(
+        _ dataset: any Dataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
+        augmentation: (any RandomAugmentation)? = nil, normalizer: Normalizer? = nil, sampler: Sampler? = nil
+    ) {
         if batchSize <= 0 { fatalError("DataLoader: batch size must be positive, got \(batchSize)") }
         self.dataset = dataset
         self.batchSize = batchSize

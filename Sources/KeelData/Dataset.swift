@@ -39,8 +39,10 @@ public struct TensorDataset: Dataset {
     /// Names of the feature columns of a table, when known.
     public let featureNames: [String]?
 
-    public init(features: Tensor, labels: [Int32], classCount: Int? = nil, classNames: [String]? = nil,
-                featureNames: [String]? = nil) {
+    public init(
+        features: Tensor, labels: [Int32], classCount: Int? = nil, classNames: [String]? = nil,
+        featureNames: [String]? = nil
+    ) {
         if !(features.rank >= 1 && features.shape[0] == labels.count) {
             fatalError("TensorDataset: \(labels.count) labels for features of shape \(features.shape)")
         }
@@ -65,14 +67,16 @@ public struct TensorDataset: Dataset {
 
     /// The samples `indices` as a new dataset.
     public func subset(_ indices: [Int]) -> TensorDataset {
-        TensorDataset(features: samples(indices), labels: indices.map { labels[$0] }, classCount: classCount,
-                      classNames: classNames, featureNames: featureNames)
+        TensorDataset(
+            features: samples(indices), labels: indices.map { labels[$0] }, classCount: classCount,
+            classNames: classNames, featureNames: featureNames)
     }
 
     /// The same labels with features transformed (e.g. normalized).
     public func mapFeatures(_ transform: (Tensor) -> Tensor) -> TensorDataset {
-        TensorDataset(features: transform(features), labels: labels, classCount: classCount, classNames: classNames,
-                      featureNames: featureNames)
+        TensorDataset(
+            features: transform(features), labels: labels, classCount: classCount, classNames: classNames,
+            featureNames: featureNames)
     }
 }
 
@@ -80,11 +84,15 @@ extension TensorDataset {
     /// Disjoint train / validation / test subsets, shuffled by `seed`; with `stratified`, every class is split
     /// in the same proportions. Fractions are of the whole; the training set gets the rest.
     public func split(validation: Double, test: Double, seed: UInt64, stratified: Bool = false)
-        -> (train: TensorDataset, validation: TensorDataset, test: TensorDataset) {
+        -> (train: TensorDataset, validation: TensorDataset, test: TensorDataset)
+    {
         precondition(validation >= 0 && test >= 0 && validation + test < 1, "split: fractions must be ≥ 0 and sum to < 1")
         let order = DataLoader(self, batchSize: 1, shuffle: true, seed: seed ^ 0x5B117).order(epoch: 0)
-        var trainIndices: [Int] = [], validationIndices: [Int] = [], testIndices: [Int] = []
-        let groups: [[Int]] = stratified
+        var trainIndices: [Int] = []
+        var validationIndices: [Int] = []
+        var testIndices: [Int] = []
+        let groups: [[Int]] =
+            stratified
             ? (0..<classCount).map { c in order.filter { labels[$0] == Int32(c) } }
             : [order]
         for group in groups {

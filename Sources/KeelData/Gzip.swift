@@ -10,8 +10,10 @@ enum Gzip {
     /// The decompressed bytes of a complete gzip stream; `path` names the file in errors. The stream is
     /// refused as soon as its output passes `limit(output so far)` bytes — `InputLimits.maxDecompressedBytes`
     /// unless the caller knows the size from a header — so a small "gzip bomb" is never inflated in full.
-    static func decompress(_ data: Data, path: String,
-                           limit: (Data) -> Int = { _ in InputLimits.maxDecompressedBytes }) throws -> Data {
+    static func decompress(
+        _ data: Data, path: String,
+        limit: (Data) -> Int = { _ in InputLimits.maxDecompressedBytes }
+    ) throws -> Data {
         var stream = z_stream()
         guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw DataError(path: path, problem: "zlib could not be initialized")
@@ -36,8 +38,9 @@ enum Gzip {
                 }
                 let allowed = limit(output)
                 if output.count > allowed {
-                    throw DataError(path: path, problem: "gzip data decompresses to more than the \(allowed) bytes expected " +
-                                    "(corrupt, or a decompression bomb)")
+                    throw DataError(
+                        path: path,
+                        problem: "gzip data decompresses to more than the \(allowed) bytes expected " + "(corrupt, or a decompression bomb)")
                 }
                 if status == Z_OK && stream.avail_in == 0 && stream.avail_out != 0 {
                     throw DataError(path: path, problem: "truncated gzip data (the stream ends early)")

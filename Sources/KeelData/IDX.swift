@@ -15,7 +15,9 @@ public enum IDX {
         var data = data
         if Gzip.isCompressed(data) {
             // Inflated only as far as the header says the data goes.
-            data = try Gzip.decompress(data, path: path) { prefix in declaredSize(Array(prefix.prefix(4 + 4 * 255))) ?? InputLimits.maxDecompressedBytes }
+            data = try Gzip.decompress(data, path: path) { prefix in
+                declaredSize(Array(prefix.prefix(4 + 4 * 255))) ?? InputLimits.maxDecompressedBytes
+            }
         }
         return try parse([UInt8](data), path: path)
     }

@@ -35,8 +35,9 @@ public enum MNIST {
             throw DataError(path: labelsURL.path, problem: "expected labels of rank 1 [N], got shape \(labels.shape)")
         }
         guard labels.shape[0] == images.shape[0] else {
-            throw DataError(path: labelsURL.path,
-                            problem: "\(labels.shape[0]) labels for \(images.shape[0]) images in \(imagesURL.lastPathComponent)")
+            throw DataError(
+                path: labelsURL.path,
+                problem: "\(labels.shape[0]) labels for \(images.shape[0]) images in \(imagesURL.lastPathComponent)")
         }
         if let bad = labels.bytes.firstIndex(where: { $0 > 9 }) {
             throw DataError(path: labelsURL.path, problem: "label \(labels.bytes[bad]) at index \(bad) is not a digit class 0...9")

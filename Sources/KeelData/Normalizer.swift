@@ -67,8 +67,10 @@ public struct Normalizer: Codable, Equatable, Sendable {
             }
             return Normalizer(method: method, shift: [], scale: [])
         case .minmax, .minmaxSymmetric:
-            let low = features.min(axes: axes).scalars, high = features.max(axes: axes).scalars
-            var shift: [Float] = [], scale: [Float] = []
+            let low = features.min(axes: axes).scalars
+            let high = features.max(axes: axes).scalars
+            var shift: [Float] = []
+            var scale: [Float] = []
             for (l, h) in zip(low, high) {
                 let range = h - l
                 if method == .minmax {
@@ -91,8 +93,10 @@ public struct Normalizer: Codable, Equatable, Sendable {
     public func check(fits shape: [Int], source: String) throws {
         guard channels > 0 else { return }
         guard shape.count >= 2, shape[1] == channels else {
-            throw DataError(path: source, problem: "the normalizer was fitted on \(channels) channels/features, but the data has " +
-                            "\(shape.count >= 2 ? shape[1] : 0) (shape \(shape))")
+            throw DataError(
+                path: source,
+                problem: "the normalizer was fitted on \(channels) channels/features, but the data has "
+                    + "\(shape.count >= 2 ? shape[1] : 0) (shape \(shape))")
         }
     }
 

@@ -48,9 +48,12 @@ public struct PreparedData: Sendable {
     /// Loads, splits and normalizes. Images keep their own test split; a table's test split is
     /// `testFraction` of its rows (stratified, by `seed`). `validationFraction` of the training rows are held
     /// out for validation. With `normalizer` given (a resumed or saved model), it is used as is after a fit check.
-    public static func prepare(_ source: DataSource, normalize: Normalizer.Method, validationFraction: Double,
-                               testFraction: Double = 0.2, seed: UInt64, normalizer given: Normalizer? = nil) throws -> PreparedData {
-        var train: TensorDataset, test: TensorDataset
+    public static func prepare(
+        _ source: DataSource, normalize: Normalizer.Method, validationFraction: Double,
+        testFraction: Double = 0.2, seed: UInt64, normalizer given: Normalizer? = nil
+    ) throws -> PreparedData {
+        var train: TensorDataset
+        var test: TensorDataset
         switch source {
         case .images(let directory):
             let url = URL(fileURLWithPath: directory)
@@ -76,7 +79,8 @@ public struct PreparedData: Sendable {
         }
         let normalizer = try given ?? Normalizer.fit(normalize, on: train.features)
         try normalizer.check(fits: train.features.shape, source: source.path)
-        return PreparedData(train: train.mapFeatures(normalizer.apply), validation: validation?.mapFeatures(normalizer.apply),
-                            test: test.mapFeatures(normalizer.apply), normalizer: normalizer, rawTest: test, rawTrain: train)
+        return PreparedData(
+            train: train.mapFeatures(normalizer.apply), validation: validation?.mapFeatures(normalizer.apply),
+            test: test.mapFeatures(normalizer.apply), normalizer: normalizer, rawTest: test, rawTrain: train)
     }
 }

@@ -37,7 +37,7 @@ public enum Sampler: Sendable, Equatable {
             }
             Sampler.shuffle(&order, &g)
             return order
-        case let .weighted(weights, count):
+        case .weighted(let weights, let count):
             let total = weights.reduce(0, +)
             var cumulative: [Double] = []
             var running = 0.0
@@ -47,7 +47,8 @@ public enum Sampler: Sendable, Equatable {
             }
             return (0..<count).map { _ in
                 let u = g.nextUniformDouble()
-                var low = 0, high = cumulative.count - 1
+                var low = 0
+                var high = cumulative.count - 1
                 while low < high {
                     let mid = (low + high) / 2
                     if cumulative[mid] > u { high = mid } else { low = mid + 1 }

@@ -21,8 +21,10 @@ public enum FuzzRunner {
     public static let maxFuzzImagePixels = 1 << 22
 
     /// Runs `target` for about `seconds` (at least the seeds and `minimumInputs` mutants).
-    public static func run(_ target: FuzzTarget, seconds: Double, minimumInputs: Int = 50, seed: UInt64 = 1,
-                           hangSeconds: UInt32 = 20, crashDirectory: String = NSTemporaryDirectory()) throws -> Summary {
+    public static func run(
+        _ target: FuzzTarget, seconds: Double, minimumInputs: Int = 50, seed: UInt64 = 1,
+        hangSeconds: UInt32 = 20, crashDirectory: String = NSTemporaryDirectory()
+    ) throws -> Summary {
         let seeds = try target.seeds()
         precondition(!seeds.isEmpty, "fuzz target \(target.name) has no seeds")
         CrashCapture.install(path: (crashDirectory as NSString).appendingPathComponent("\(target.name).crash"))
@@ -38,7 +40,10 @@ public enum FuzzRunner {
                 index += 1
                 let began = Date()
                 let accepted = CrashCapture.watching(input, hangSeconds: hangSeconds) {
-                    do { try target.read(input); return true } catch { return false }
+                    do {
+                        try target.read(input)
+                        return true
+                    } catch { return false }
                 }
                 summary.slowestSeconds = max(summary.slowestSeconds, Date().timeIntervalSince(began))
                 summary.inputs += 1
@@ -53,7 +58,10 @@ public enum FuzzRunner {
     public static func replay(_ target: FuzzTarget, _ input: [UInt8], hangSeconds: UInt32 = 20) -> Bool {
         InputLimits.$imagePixelBudget.withValue(maxFuzzImagePixels) {
             CrashCapture.watching(input, hangSeconds: hangSeconds) {
-                do { try target.read(input); return true } catch { return false }
+                do {
+                    try target.read(input)
+                    return true
+                } catch { return false }
             }
         }
     }

@@ -9,8 +9,10 @@ public struct Mutator {
     public init(seed: UInt64, stream: UInt64) { generator = KeelRandom(seed: seed, stream: [0xF022, stream]) }
 
     static let interesting32: [UInt32] = [0, 1, 0x7F, 0x80, 0xFF, 0x7FFF, 0xFFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0x1_0000, 0x4000_0000]
-    static let numbers = ["0", "-1", "1e30", "-1e30", "nan", "inf", "-inf", "4294967295", "2147483647", "9223372036854775807",
-                          "18446744073709551616", "1e9", "1000000", "-0", "1e-45", "0.5", "3", "65536", "1e308", "-2147483648"]
+    static let numbers = [
+        "0", "-1", "1e30", "-1e30", "nan", "inf", "-inf", "4294967295", "2147483647", "9223372036854775807",
+        "18446744073709551616", "1e9", "1000000", "-0", "1e-45", "0.5", "3", "65536", "1e308", "-2147483648",
+    ]
     static let values = ["\"\"", "[]", "{}", "null", "true", "\"x\"", "[0]", "[-1]", "[1e12]", ",", ""]
 
     mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(generator.next() % UInt64(n)) }
@@ -68,7 +70,10 @@ public struct Mutator {
         var i = 0
         let digit = { (c: UInt8) in c >= 48 && c <= 57 }
         while i < b.count {
-            guard digit(b[i]) else { i += 1; continue }
+            guard digit(b[i]) else {
+                i += 1
+                continue
+            }
             var start = i
             if start > 0 && b[start - 1] == UInt8(ascii: "-") { start -= 1 }
             while i < b.count && (digit(b[i]) || b[i] == UInt8(ascii: ".")) { i += 1 }

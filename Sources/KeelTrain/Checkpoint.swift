@@ -29,9 +29,11 @@ public struct CheckpointState: Codable, Equatable {
     /// trainer used on its own.
     public var configuration: RunConfiguration?
 
-    public init(modelName: String, shapes: [String: [Int]], position: TrainingPosition, optimizerStepCount: Int,
-                randomStates: [String: [UInt64]], normalizer: Normalizer, history: History,
-                configuration: RunConfiguration? = nil) {
+    public init(
+        modelName: String, shapes: [String: [Int]], position: TrainingPosition, optimizerStepCount: Int,
+        randomStates: [String: [UInt64]], normalizer: Normalizer, history: History,
+        configuration: RunConfiguration? = nil
+    ) {
         (self.modelName, self.shapes, self.position, self.optimizerStepCount) = (modelName, shapes, position, optimizerStepCount)
         (self.randomStates, self.normalizer, self.history, self.configuration) = (randomStates, normalizer, history, configuration)
     }
@@ -61,14 +63,18 @@ extension CheckpointState {
         let limit = 1_000_000_000_000
         let p = position
         guard (0...limit).contains(p.epoch), (0...limit).contains(p.batch), (0...limit).contains(p.globalStep),
-              (0...limit).contains(optimizerStepCount) else {
+            (0...limit).contains(optimizerStepCount)
+        else {
             return "position epoch \(p.epoch), batch \(p.batch), global step \(p.globalStep), optimizer step \(optimizerStepCount) out of range"
         }
         for (name, shape) in shapes where checkedProduct(shape, limit: 1 << 34) == nil {
             return "parameter '\(name)' has shape \(shape)"
         }
-        for r in history.iterations where !((0...limit).contains(r.epoch) && (0...limit).contains(r.iteration) &&
-                                            (0...limit).contains(r.globalStep) && (0...limit).contains(r.batchSize)) {
+        for r in history.iterations
+        where
+            !((0...limit).contains(r.epoch) && (0...limit).contains(r.iteration) && (0...limit).contains(r.globalStep)
+            && (0...limit).contains(r.batchSize))
+        {
             return "history holds an iteration record out of range (epoch \(r.epoch), iteration \(r.iteration))"
         }
         for r in history.epochs where !((0...limit).contains(r.epoch) && (0...limit).contains(r.globalStep)) {
@@ -108,8 +114,9 @@ public enum CheckpointStore {
         try? fm.removeItem(at: temporary)
         do {
             try AtomicFile.createDirectory(temporary)
-            try SafeTensors.write(model.stateDict(), metadata: ["format": "pt", "keel_model": state.modelName],
-                                  to: temporary.appendingPathComponent(modelFile))
+            try SafeTensors.write(
+                model.stateDict(), metadata: ["format": "pt", "keel_model": state.modelName],
+                to: temporary.appendingPathComponent(modelFile))
             let slots = optimizer.state.slots.sorted { $0.key < $1.key }.map { (name: $0.key, tensor: $0.value) }
             try SafeTensors.write(slots, to: temporary.appendingPathComponent(optimizerFile))
             let encoder = JSONEncoder()
@@ -152,9 +159,11 @@ public enum CheckpointStore {
         }
         // "step-" and digits only: never a path that leads out of the checkpoint folder.
         guard pointer.hasPrefix("step-"), pointer.count <= 32, pointer.dropFirst(5).allSatisfy(\.isASCII),
-              pointer.dropFirst(5).allSatisfy(\.isNumber), pointer.count > 5 else {
-            throw TrainingError.badCheckpoint(path: latest.path, problem: "corrupt: expected a name like step-00000063, got " +
-                                              "'\(FileError.oneLine(String(pointer.prefix(40))))'")
+            pointer.dropFirst(5).allSatisfy(\.isNumber), pointer.count > 5
+        else {
+            throw TrainingError.badCheckpoint(
+                path: latest.path, problem: "corrupt: expected a name like step-00000063, got " + "'\(FileError.oneLine(String(pointer.prefix(40))))'"
+            )
         }
         let folder = directory.appendingPathComponent(pointer)
         let stateURL = folder.appendingPathComponent(stateFile)

@@ -60,8 +60,10 @@ public final class DiagnosticsRecorder: TrainingCallback {
         var result: [LayerDiagnostics] = []
         for (name, module) in model.namedModules {
             if let activation = module as? ActivationLayer, let s = latest[ObjectIdentifier(activation)] {
-                result.append(LayerDiagnostics(layer: name, kind: activation.activation.name, deadFraction: s.deadFraction,
-                                               saturatedFraction: s.saturatedFraction, meanDerivative: s.meanDerivative))
+                result.append(
+                    LayerDiagnostics(
+                        layer: name, kind: activation.activation.name, deadFraction: s.deadFraction,
+                        saturatedFraction: s.saturatedFraction, meanDerivative: s.meanDerivative))
             } else if !module.ownParameters.isEmpty {
                 var total: Double = 0
                 var any = false
@@ -70,8 +72,10 @@ public final class DiagnosticsRecorder: TrainingCallback {
                     any = true
                     for v in g.scalars { total += Double(v) * Double(v) }
                 }
-                result.append(LayerDiagnostics(layer: name, kind: String(describing: type(of: module)),
-                                               gradientNorm: any ? Float(total.squareRoot()) : nil))
+                result.append(
+                    LayerDiagnostics(
+                        layer: name, kind: String(describing: type(of: module)),
+                        gradientNorm: any ? Float(total.squareRoot()) : nil))
             }
         }
         return result
@@ -92,9 +96,10 @@ public final class DiagnosticsRecorder: TrainingCallback {
         }
         return order.map { name in
             let g = groups[name]!
-            return LayerDiagnostics(layer: name, kind: g[0].kind, deadFraction: mean(g.map(\.deadFraction)),
-                                    saturatedFraction: mean(g.map(\.saturatedFraction)),
-                                    meanDerivative: mean(g.map(\.meanDerivative)), gradientNorm: mean(g.map(\.gradientNorm)))
+            return LayerDiagnostics(
+                layer: name, kind: g[0].kind, deadFraction: mean(g.map(\.deadFraction)),
+                saturatedFraction: mean(g.map(\.saturatedFraction)),
+                meanDerivative: mean(g.map(\.meanDerivative)), gradientNorm: mean(g.map(\.gradientNorm)))
         }
     }
 
@@ -104,7 +109,9 @@ public final class DiagnosticsRecorder: TrainingCallback {
         func v(_ x: Float?) -> String { x.map { "\($0)" } ?? "" }
         for r in records {
             for l in r.layers {
-                lines.append("\(r.epoch + 1),\(r.globalStep),\(l.layer),\(l.kind),\(v(l.deadFraction)),\(v(l.saturatedFraction)),\(v(l.meanDerivative)),\(v(l.gradientNorm))")
+                lines.append(
+                    "\(r.epoch + 1),\(r.globalStep),\(l.layer),\(l.kind),\(v(l.deadFraction)),\(v(l.saturatedFraction)),\(v(l.meanDerivative)),\(v(l.gradientNorm))"
+                )
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -13,8 +13,10 @@ public struct IterationRecord: Codable, Equatable, Sendable {
     public var batchSize: Int
     public var seconds: Double
 
-    public init(epoch: Int, iteration: Int, globalStep: Int, loss: Float, accuracy: Float, learningRate: Float, batchSize: Int,
-                seconds: Double) {
+    public init(
+        epoch: Int, iteration: Int, globalStep: Int, loss: Float, accuracy: Float, learningRate: Float, batchSize: Int,
+        seconds: Double
+    ) {
         (self.epoch, self.iteration, self.globalStep, self.loss) = (epoch, iteration, globalStep, loss)
         (self.accuracy, self.learningRate, self.batchSize, self.seconds) = (accuracy, learningRate, batchSize, seconds)
     }
@@ -59,8 +61,10 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var learningRate: Float
     public var seconds: Double
 
-    public init(epoch: Int, globalStep: Int, trainLoss: Float, trainAccuracy: Float, validationLoss: Float?,
-                validationAccuracy: Float?, learningRate: Float, seconds: Double) {
+    public init(
+        epoch: Int, globalStep: Int, trainLoss: Float, trainAccuracy: Float, validationLoss: Float?,
+        validationAccuracy: Float?, learningRate: Float, seconds: Double
+    ) {
         (self.epoch, self.globalStep, self.trainLoss, self.trainAccuracy) = (epoch, globalStep, trainLoss, trainAccuracy)
         (self.validationLoss, self.validationAccuracy) = (validationLoss, validationAccuracy)
         (self.learningRate, self.seconds) = (learningRate, seconds)
@@ -107,9 +111,12 @@ public struct History: Codable, Equatable, Sendable {
     public func epochsCSV() -> String {
         var lines = ["epoch,global_step,train_loss,train_accuracy,validation_loss,validation_accuracy,learning_rate,seconds"]
         for e in epochs {
-            lines.append([String(e.epoch + 1), String(e.globalStep), format(e.trainLoss), format(e.trainAccuracy),
-                          e.validationLoss.map(format) ?? "", e.validationAccuracy.map(format) ?? "",
-                          format(e.learningRate), String(format: "%.4f", e.seconds)].joined(separator: ","))
+            lines.append(
+                [
+                    String(e.epoch + 1), String(e.globalStep), format(e.trainLoss), format(e.trainAccuracy),
+                    e.validationLoss.map(format) ?? "", e.validationAccuracy.map(format) ?? "",
+                    format(e.learningRate), String(format: "%.4f", e.seconds),
+                ].joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -118,9 +125,12 @@ public struct History: Codable, Equatable, Sendable {
     public func iterationsCSV() -> String {
         var lines = ["epoch,iteration,global_step,loss,accuracy,learning_rate,batch_size,seconds"]
         for r in iterations {
-            lines.append([String(r.epoch + 1), String(r.iteration + 1), String(r.globalStep), format(r.loss),
-                          format(r.accuracy), format(r.learningRate), String(r.batchSize),
-                          String(format: "%.6f", r.seconds)].joined(separator: ","))
+            lines.append(
+                [
+                    String(r.epoch + 1), String(r.iteration + 1), String(r.globalStep), format(r.loss),
+                    format(r.accuracy), format(r.learningRate), String(r.batchSize),
+                    String(format: "%.6f", r.seconds),
+                ].joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -27,8 +27,10 @@ public struct ModelDescription: Codable, Sendable {
         case classNames = "class_names"
     }
 
-    public init(model: String, inputShape: [Int], classes: Int, normalizer: Normalizer, dataset: String, activation: String,
-                labelColumn: String?, seed: UInt64, classNames: [String]?, dropout: Float) {
+    public init(
+        model: String, inputShape: [Int], classes: Int, normalizer: Normalizer, dataset: String, activation: String,
+        labelColumn: String?, seed: UInt64, classNames: [String]?, dropout: Float
+    ) {
         self.model = model
         self.inputShape = inputShape
         self.classes = classes
@@ -109,8 +111,10 @@ public struct ModelDescription: Codable, Sendable {
         model.eval()
         let nonFinite = model.namedParameters.reduce(0) { $0 + $1.parameter.value.scalars.filter { !$0.isFinite }.count }
         if nonFinite > 0 {
-            FileHandle.standardError.write(Data(("warning: \(directory.appendingPathComponent("model.safetensors").path) holds " +
-                "\(nonFinite) non-finite weights (a diverged run?); its outputs are meaningless\n").utf8))
+            FileHandle.standardError.write(
+                Data(
+                    ("warning: \(directory.appendingPathComponent("model.safetensors").path) holds "
+                        + "\(nonFinite) non-finite weights (a diverged run?); its outputs are meaningless\n").utf8))
         }
         return (description, model)
     }

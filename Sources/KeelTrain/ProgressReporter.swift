@@ -17,8 +17,10 @@ public final class ProgressReporter: @unchecked Sendable {
     func write(_ text: String) { output.write(Data(text.utf8)) }
 
     /// Called after each iteration.
-    public func iteration(epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Float, accuracy: Float,
-                          samplesPerSecond: Double) {
+    public func iteration(
+        epoch: Int, epochs: Int, batch: Int, batches: Int, loss: Float, accuracy: Float,
+        samplesPerSecond: Double
+    ) {
         guard style == .bar else { return }
         let now = ProcessInfo.processInfo.systemUptime
         guard now - lastDraw > 0.1 || batch + 1 == batches else { return }
@@ -26,15 +28,18 @@ public final class ProgressReporter: @unchecked Sendable {
         let width = 24
         let done = Int(Double(width) * Double(batch + 1) / Double(max(batches, 1)))
         let bar = String(repeating: "█", count: done) + String(repeating: "·", count: width - done)
-        write(String(format: "\r\u{1B}[2Kepoch %d/%d %@ %d/%d  loss %.4f  acc %5.1f%%  %.0f samples/s",
-                     epoch + 1, epochs, bar, batch + 1, batches, loss, accuracy * 100, samplesPerSecond))
+        write(
+            String(
+                format: "\r\u{1B}[2Kepoch %d/%d %@ %d/%d  loss %.4f  acc %5.1f%%  %.0f samples/s",
+                epoch + 1, epochs, bar, batch + 1, batches, loss, accuracy * 100, samplesPerSecond))
     }
 
     /// Called after each epoch.
     public func epoch(_ record: EpochRecord, epochs: Int) {
         guard style != .silent else { return }
-        var line = String(format: "epoch %d/%d  loss %.4f  acc %.2f%%", record.epoch + 1, epochs,
-                          record.trainLoss, record.trainAccuracy * 100)
+        var line = String(
+            format: "epoch %d/%d  loss %.4f  acc %.2f%%", record.epoch + 1, epochs,
+            record.trainLoss, record.trainAccuracy * 100)
         if let loss = record.validationLoss, let accuracy = record.validationAccuracy {
             line += String(format: "  val loss %.4f  val acc %.2f%%", loss, accuracy * 100)
         }

@@ -16,7 +16,8 @@ public enum ReferenceModel: String, NamedChoice, Sendable {
             return "\(classes) classes (must be 1…\(InputLimits.maxClasses))"
         }
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 >= 1 }),
-              let features = checkedProduct(inputShape, limit: Self.maxInputFeatures) else {
+            let features = checkedProduct(inputShape, limit: Self.maxInputFeatures)
+        else {
             return "input shape \(inputShape) (each size must be positive, \(Self.maxInputFeatures) values at most)"
         }
         let parameters: Int?
@@ -44,8 +45,10 @@ public enum ReferenceModel: String, NamedChoice, Sendable {
     /// A freshly initialized model (PyTorch's default initialization) for inputs of `inputShape` ([C, H, W]),
     /// with `activation` after every hidden layer (ReLU in the reference models).
     /// With `dropout` > 0, a Dropout layer (seeded by `dropoutSeed`) comes before the last Linear layer.
-    public func make(inputShape: [Int] = [1, 28, 28], classes: Int = 10, activation: Activation = .relu, dropout: Float = 0,
-                     dropoutSeed: UInt64 = 0, generator: inout KeelRandom) -> Sequential {
+    public func make(
+        inputShape: [Int] = [1, 28, 28], classes: Int = 10, activation: Activation = .relu, dropout: Float = 0,
+        dropoutSeed: UInt64 = 0, generator: inout KeelRandom
+    ) -> Sequential {
         switch self {
         case .mlp:
             let features = inputShape.reduce(1, *)

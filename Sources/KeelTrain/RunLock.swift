@@ -27,8 +27,10 @@ public final class RunLock {
             let n = pread(fd, &buffer, buffer.count, 0)
             let holder = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             close(fd)
-            throw FileError(path: directory.path, problem: "is in use by another keel run" + (holder.isEmpty ? "" : " (pid \(holder))") +
-                            "; wait for it to finish or choose another folder")
+            throw FileError(
+                path: directory.path,
+                problem: "is in use by another keel run" + (holder.isEmpty ? "" : " (pid \(holder))")
+                    + "; wait for it to finish or choose another folder")
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(fd, 0)

@@ -55,8 +55,9 @@ public final class Trainer {
             let epochStart = ProcessInfo.processInfo.systemUptime
             var samplesSeen = 0
             guard position.batch <= batches.count else {
-                throw TrainingError.badCheckpoint(path: checkpointDirectory?.path ?? "checkpoint",
-                                                  problem: "resumes at batch \(position.batch) of an epoch of \(batches.count) batches")
+                throw TrainingError.badCheckpoint(
+                    path: checkpointDirectory?.path ?? "checkpoint",
+                    problem: "resumes at batch \(position.batch) of an epoch of \(batches.count) batches")
             }
             for b in position.batch..<batches.count {
                 if shouldStop() {
@@ -82,19 +83,22 @@ public final class Trainer {
                 optimizer.step()
                 let accuracy = withoutGradients { Metrics.accuracy(output, batch.labels) }
                 let seconds = ProcessInfo.processInfo.systemUptime - started
-                let record = IterationRecord(epoch: epoch, iteration: b, globalStep: position.globalStep, loss: lossValue,
-                                             accuracy: accuracy, learningRate: learningRate,
-                                             batchSize: batch.labels.count, seconds: seconds)
+                let record = IterationRecord(
+                    epoch: epoch, iteration: b, globalStep: position.globalStep, loss: lossValue,
+                    accuracy: accuracy, learningRate: learningRate,
+                    batchSize: batch.labels.count, seconds: seconds)
                 history.iterations.append(record)
                 position.globalStep += 1
                 position.batch = b + 1
                 samplesSeen += batch.labels.count
                 for callback in callbacks { callback.iterationEnded(record, trainer: self) }
                 let elapsed = ProcessInfo.processInfo.systemUptime - epochStart
-                progress.iteration(epoch: epoch, epochs: epochs, batch: b, batches: batchesPerEpoch, loss: lossValue,
-                                   accuracy: accuracy, samplesPerSecond: Double(samplesSeen) / max(elapsed, 1e-9))
-                let due = (checkpointEvery > 0 && position.globalStep % checkpointEvery == 0) ||
-                    (checkpointSeconds > 0 && ProcessInfo.processInfo.systemUptime - lastCheckpoint >= checkpointSeconds)
+                progress.iteration(
+                    epoch: epoch, epochs: epochs, batch: b, batches: batchesPerEpoch, loss: lossValue,
+                    accuracy: accuracy, samplesPerSecond: Double(samplesSeen) / max(elapsed, 1e-9))
+                let due =
+                    (checkpointEvery > 0 && position.globalStep % checkpointEvery == 0)
+                    || (checkpointSeconds > 0 && ProcessInfo.processInfo.systemUptime - lastCheckpoint >= checkpointSeconds)
                 if due && b + 1 < batches.count {
                     try saveCheckpoint()
                 }
@@ -104,16 +108,18 @@ public final class Trainer {
             let samples = records.reduce(0) { $0 + $1.batchSize }
             let trainLoss = records.reduce(Float(0)) { $0 + $1.loss * Float($1.batchSize) } / Float(max(samples, 1))
             let trainAccuracy = records.reduce(Float(0)) { $0 + $1.accuracy * Float($1.batchSize) } / Float(max(samples, 1))
-            var validationLoss: Float?, validationAccuracy: Float?
+            var validationLoss: Float?
+            var validationAccuracy: Float?
             if let validation {
                 let result = evaluate(validation)
                 validationLoss = result.loss
                 validationAccuracy = result.accuracy
             }
-            let record = EpochRecord(epoch: epoch, globalStep: position.globalStep, trainLoss: trainLoss,
-                                     trainAccuracy: trainAccuracy, validationLoss: validationLoss,
-                                     validationAccuracy: validationAccuracy, learningRate: records.last?.learningRate ?? 0,
-                                     seconds: records.reduce(0) { $0 + $1.seconds })
+            let record = EpochRecord(
+                epoch: epoch, globalStep: position.globalStep, trainLoss: trainLoss,
+                trainAccuracy: trainAccuracy, validationLoss: validationLoss,
+                validationAccuracy: validationAccuracy, learningRate: records.last?.learningRate ?? 0,
+                seconds: records.reduce(0) { $0 + $1.seconds })
             history.epochs.append(record)
             position.epoch += 1
             position.batch = 0
@@ -128,8 +134,10 @@ public final class Trainer {
 
     /// Trains on `dataset` in shuffled batches of `batchSize` (order from `seed`): `fit(DataLoader(…), …)` in one call.
     @discardableResult
-    public func fit(_ dataset: any Dataset, batchSize: Int = 64, seed: UInt64 = 0, validation: (any Dataset)? = nil,
-                    epochs: Int) throws -> History {
+    public func fit(
+        _ dataset: any Dataset, batchSize: Int = 64, seed: UInt64 = 0, validation: (any Dataset)? = nil,
+        epochs: Int
+    ) throws -> History {
         try fit(DataLoader(dataset, batchSize: batchSize, shuffle: true, seed: seed), validation: validation, epochs: epochs)
     }
 
@@ -151,9 +159,10 @@ public final class Trainer {
         for (name, module) in model.namedModules {
             if let randomized = module as? any RandomizedModule { randomStates[name] = [randomized.seed, randomized.randomDraws] }
         }
-        return CheckpointState(modelName: modelName, shapes: shapes, position: position,
-                               optimizerStepCount: optimizer.stepCount, randomStates: randomStates, normalizer: normalizer,
-                               history: history, configuration: configuration)
+        return CheckpointState(
+            modelName: modelName, shapes: shapes, position: position,
+            optimizerStepCount: optimizer.stepCount, randomStates: randomStates, normalizer: normalizer,
+            history: history, configuration: configuration)
     }
 
     /// Writes a checkpoint now (no-op without a checkpoint directory).
@@ -173,8 +182,9 @@ public final class Trainer {
     public func restore(from checkpoint: SavedCheckpoint) throws {
         let (state, weights, slots, directory) = (checkpoint.state, checkpoint.model, checkpoint.optimizer, checkpoint.directory)
         guard state.modelName == modelName else {
-            throw TrainingError.badCheckpoint(path: directory.path,
-                                              problem: "written for model '\(state.modelName)', not '\(modelName)'")
+            throw TrainingError.badCheckpoint(
+                path: directory.path,
+                problem: "written for model '\(state.modelName)', not '\(modelName)'")
         }
         do {
             try model.loadStateDict(weights)
@@ -191,8 +201,9 @@ public final class Trainer {
             guard let name = shapes.keys.filter({ key.hasPrefix($0 + ".") }).max(by: { $0.count < $1.count }) else { continue }
             let expected = key == name + ".step" ? [] : shapes[name]!
             guard tensor.shape == expected else {
-                throw TrainingError.badCheckpoint(path: directory.path,
-                                                  problem: "optimizer state '\(key)' has shape \(tensor.shape), expected \(expected)")
+                throw TrainingError.badCheckpoint(
+                    path: directory.path,
+                    problem: "optimizer state '\(key)' has shape \(tensor.shape), expected \(expected)")
             }
             if expected.isEmpty, let step = tensor.scalars.first, !(step >= 0 && step <= 1e12 && step == step.rounded()) {
                 throw TrainingError.badCheckpoint(path: directory.path, problem: "optimizer state '\(key)' is \(step), not a step count")
@@ -227,13 +238,17 @@ public enum Metrics {
 
     /// Mean loss (default: cross-entropy from logits) and accuracy of `model` over `dataset` in evaluation mode
     /// (the mode is restored after).
-    public static func evaluate(_ model: any Module, on dataset: any Dataset, batchSize: Int = 500,
-                                loss: (Tensor, [Int32]) -> Tensor = { crossEntropy(logits: $0, labels: $1) })
-        -> (loss: Float, accuracy: Float) {
+    public static func evaluate(
+        _ model: any Module, on dataset: any Dataset, batchSize: Int = 500,
+        loss: (Tensor, [Int32]) -> Tensor = { crossEntropy(logits: $0, labels: $1) }
+    )
+        -> (loss: Float, accuracy: Float)
+    {
         let wasTraining = model.isTraining
         model.eval()
         defer { if wasTraining { model.train() } }
-        var totalLoss = 0.0, correct = 0.0
+        var totalLoss = 0.0
+        var correct = 0.0
         let loader = DataLoader(dataset, batchSize: batchSize, shuffle: false)
         withoutGradients {
             for batch in loader.batches(epoch: 0) {

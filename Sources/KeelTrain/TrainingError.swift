@@ -7,11 +7,11 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case let .nonFiniteLoss(value, epoch, iteration, globalStep):
-            return "training stopped: the loss is \(value.isNaN ? "NaN" : "\(value)") at epoch \(epoch + 1), iteration \(iteration + 1) " +
-                "(global step \(globalStep)); no update was made with it. Try a smaller learning rate or " +
-                "normalized inputs; the last good checkpoint is kept."
-        case let .badCheckpoint(path, problem):
+        case .nonFiniteLoss(let value, let epoch, let iteration, let globalStep):
+            return "training stopped: the loss is \(value.isNaN ? "NaN" : "\(value)") at epoch \(epoch + 1), iteration \(iteration + 1) "
+                + "(global step \(globalStep)); no update was made with it. Try a smaller learning rate or "
+                + "normalized inputs; the last good checkpoint is kept."
+        case .badCheckpoint(let path, let problem):
             return "\(path): \(problem)"
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KeelData
 
 /// Every deterministic case of torchvision's reference (augment-torchvision/cases.json): mean absolute
@@ -26,8 +27,9 @@ struct AugmentationReferenceTests {
         let input = try Image.read(Self.directory.appendingPathComponent("input.png"))
         let expected = try Image.read(c.output)
         let result = try ImageOperation.parse(c.op).apply(input)
-        #expect(result.width == expected.width && result.height == expected.height && result.channels == expected.channels,
-                "\(c.op): \(result.height)×\(result.width)×\(result.channels) vs \(expected.height)×\(expected.width)×\(expected.channels)")
+        #expect(
+            result.width == expected.width && result.height == expected.height && result.channels == expected.channels,
+            "\(c.op): \(result.height)×\(result.width)×\(result.channels) vs \(expected.height)×\(expected.width)×\(expected.channels)")
         guard result.pixels.count == expected.pixels.count else { return }
         // Compare at 8 bits, as the reference was saved.
         let ours = Image(width: result.width, height: result.height, channels: result.channels, bytes: result.bytes)
@@ -53,8 +55,10 @@ struct AugmentationReferenceTests {
     }
 
     @Test func badSpecsAreRejected() {
-        for spec in ["warp", "rotate", "blur:kernel=4,sigma=1", "hue:factor=0.7", "crop:top=1,left=1,height=0,width=3",
-                     "pca-lighting:alphas=1/2", "brightness:factor=x", "scale:factor=2,zoom=3"] {
+        for spec in [
+            "warp", "rotate", "blur:kernel=4,sigma=1", "hue:factor=0.7", "crop:top=1,left=1,height=0,width=3",
+            "pca-lighting:alphas=1/2", "brightness:factor=x", "scale:factor=2,zoom=3",
+        ] {
             #expect(throws: DataError.self, "\(spec)") { try ImageOperation.parse(spec) }
         }
     }

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import KeelData
+
 @testable import Keel
+@testable import KeelData
 
 func temporaryDirectory() -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("keel-tests-\(UUID().uuidString)")
@@ -91,8 +92,9 @@ struct MNISTTests {
 }
 
 struct DataLoaderTests {
-    static let dataset = TensorDataset(features: Tensor(shape: [10, 2], scalars: (0..<20).map(Float.init)),
-                                       labels: (0..<10).map { Int32($0 % 3) })
+    static let dataset = TensorDataset(
+        features: Tensor(shape: [10, 2], scalars: (0..<20).map(Float.init)),
+        labels: (0..<10).map { Int32($0 % 3) })
 
     @Test func iterationsPerEpoch() {
         #expect(DataLoader(Self.dataset, batchSize: 3).batchesPerEpoch == 4)
@@ -115,7 +117,8 @@ struct DataLoaderTests {
     }
 
     @Test func shuffleIsReproduciblePerSeedAndEpoch() {
-        let a = DataLoader(Self.dataset, batchSize: 4, seed: 1), b = DataLoader(Self.dataset, batchSize: 4, seed: 1)
+        let a = DataLoader(Self.dataset, batchSize: 4, seed: 1)
+        let b = DataLoader(Self.dataset, batchSize: 4, seed: 1)
         #expect(a.order(epoch: 3) == b.order(epoch: 3))
         #expect(a.order(epoch: 3) != a.order(epoch: 4))
         #expect(a.order(epoch: 0) != DataLoader(Self.dataset, batchSize: 4, seed: 2).order(epoch: 0))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Keel
 @testable import KeelData
 
@@ -15,16 +16,21 @@ struct RandomAugmentationTests {
     }
 
     @Test func everySpecParsesAndKeepsImagesValid() throws {
-        let image = try Image.read(URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/augment-torchvision/input.png"))
-        let specs = ["random-affine:degrees=15,translate=0.1,scale=0.9/1.1,shear=5", "random-hflip:p=1", "random-vflip:p=1",
-                     "color-jitter:brightness=0.4,contrast=0.4,saturation=0.4,hue=0.1", "random-resized-crop:size=64",
-                     "random-crop:size=80,padding=4,mode=reflect", "scale-jitter:min=100,max=140,size=90",
-                     "random-blur:kernel=5,sigma=0.5/1.5", "noise:sigma=0.05", "salt-pepper:amount=0.05", "pca-lighting:sigma=0.1"]
+        let image = try Image.read(
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Fixtures/augment-torchvision/input.png"))
+        let specs = [
+            "random-affine:degrees=15,translate=0.1,scale=0.9/1.1,shear=5", "random-hflip:p=1", "random-vflip:p=1",
+            "color-jitter:brightness=0.4,contrast=0.4,saturation=0.4,hue=0.1", "random-resized-crop:size=64",
+            "random-crop:size=80,padding=4,mode=reflect", "scale-jitter:min=100,max=140,size=90",
+            "random-blur:kernel=5,sigma=0.5/1.5", "noise:sigma=0.05", "salt-pepper:amount=0.05", "pca-lighting:sigma=0.1",
+        ]
         for spec in specs {
             let augmentation = try AugmentationPipeline.parse([spec])
-            var g1 = KeelRandom(seed: 4), g2 = KeelRandom(seed: 4)
-            let a = augmentation.apply(image, generator: &g1, fill: 0), b = augmentation.apply(image, generator: &g2, fill: 0)
+            var g1 = KeelRandom(seed: 4)
+            var g2 = KeelRandom(seed: 4)
+            let a = augmentation.apply(image, generator: &g1, fill: 0)
+            let b = augmentation.apply(image, generator: &g2, fill: 0)
             #expect(a == b, "\(spec) is not reproducible")
             #expect(a.pixels.allSatisfy { $0.isFinite && $0 >= -1e-6 && $0 <= 1 + 1e-6 }, "\(spec) left [0, 1]")
         }
@@ -43,7 +49,8 @@ struct RandomAugmentationTests {
         var g = KeelRandom(seed: 2)
         var pixels: [Float] = []
         for _ in 0..<5000 {
-            let t = Float(g.nextNormal()) * 0.1, e = Float(g.nextNormal()) * 0.01
+            let t = Float(g.nextNormal()) * 0.1
+            let e = Float(g.nextNormal()) * 0.01
             pixels += [0.5 + t / 2.0.squareRoot().float, 0.5 + t / 2.0.squareRoot().float, 0.5 + e]
         }
         let (values, vectors) = RandomPCALighting.fit([Image(width: 5000, height: 1, channels: 3, pixels: pixels)])

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Keel
 @testable import KeelData
 
@@ -19,7 +20,8 @@ struct SamplerTests {
             }
             #expect(order == Sampler.labelShuffle.order(labels: Self.labels, seed: 3, epoch: epoch))
         }
-        #expect(Sampler.labelShuffle.order(labels: Self.labels, seed: 3, epoch: 0) != Sampler.labelShuffle.order(labels: Self.labels, seed: 3, epoch: 1))
+        #expect(
+            Sampler.labelShuffle.order(labels: Self.labels, seed: 3, epoch: 0) != Sampler.labelShuffle.order(labels: Self.labels, seed: 3, epoch: 1))
         #expect(Sampler.labelShuffle.epochLength(labels: Self.labels) == 30)
     }
 

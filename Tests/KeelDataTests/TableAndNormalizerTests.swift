@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Keel
 @testable import KeelData
 
@@ -32,7 +33,10 @@ struct CSVTableTests {
 
     @Test func badTablesNameRowAndColumn() {
         func problem(_ text: String, label: CSVTable.LabelColumn = .last) -> String {
-            do { _ = try CSVTable.parse(text, path: "bad.csv", label: label); return "" } catch { return "\(error)" }
+            do {
+                _ = try CSVTable.parse(text, path: "bad.csv", label: label)
+                return ""
+            } catch { return "\(error)" }
         }
         #expect(problem("").contains("empty file"))
         #expect(problem("a,b,c\n1,2,0\n3,4\n").contains("row 3 has 2 columns, expected 3"))
@@ -91,7 +95,8 @@ struct NormalizerMethodTests {
 
     @Test func perChannelStatisticsForImages() throws {
         var g = KeelRandom(seed: 1)
-        let images = Tensor.normal([20, 3, 4, 4], generator: &g) * Tensor(shape: [1, 3, 1, 1], scalars: [1, 5, 10])
+        let images =
+            Tensor.normal([20, 3, 4, 4], generator: &g) * Tensor(shape: [1, 3, 1, 1], scalars: [1, 5, 10])
             + Tensor(shape: [1, 3, 1, 1], scalars: [0, 100, -50])
         let n = try Normalizer.fit(.standard, on: images)
         #expect(n.channels == 3)
@@ -114,8 +119,9 @@ struct NormalizerMethodTests {
         let wine = try String(contentsOf: EmbeddedTable.wine.url, encoding: .utf8)
         let original = directory.appendingPathComponent("wine.csv")
         try wine.write(to: original, atomically: true, encoding: .utf8)
-        let first = try PreparedData.prepare(.table(path: original.path, labelColumn: nil), normalize: .standard,
-                                             validationFraction: 0.2, seed: 5)
+        let first = try PreparedData.prepare(
+            .table(path: original.path, labelColumn: nil), normalize: .standard,
+            validationFraction: 0.2, seed: 5)
         // Change every test row wildly: the fitted statistics must not move.
         var lines = wine.split(separator: "\n").map(String.init)
         let testRows = Set((0..<first.rawTest.count).map { first.rawTest.samples([$0]).scalars })
@@ -127,15 +133,17 @@ struct NormalizerMethodTests {
         }
         let changed = directory.appendingPathComponent("wine-changed.csv")
         try lines.joined(separator: "\n").write(to: changed, atomically: true, encoding: .utf8)
-        let second = try PreparedData.prepare(.table(path: changed.path, labelColumn: nil), normalize: .standard,
-                                              validationFraction: 0.2, seed: 5)
+        let second = try PreparedData.prepare(
+            .table(path: changed.path, labelColumn: nil), normalize: .standard,
+            validationFraction: 0.2, seed: 5)
         #expect(second.normalizer == first.normalizer)
         #expect(second.rawTest.features.scalars != first.rawTest.features.scalars)
         // A normalizer that does not fit the data is refused.
         let iris = Normalizer(method: .standard, shift: [0, 0, 0, 0], scale: [1, 1, 1, 1])
         #expect(throws: DataError.self) {
-            try PreparedData.prepare(.table(path: original.path, labelColumn: nil), normalize: .standard,
-                                     validationFraction: 0, seed: 5, normalizer: iris)
+            try PreparedData.prepare(
+                .table(path: original.path, labelColumn: nil), normalize: .standard,
+                validationFraction: 0, seed: 5, normalizer: iris)
         }
     }
 }

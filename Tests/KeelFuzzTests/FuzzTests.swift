@@ -16,8 +16,10 @@ import Testing
     func mutantsAreReadOrRejected(_ name: String) throws {
         let target = try #require(FuzzTarget.named(name))
         let summary = try FuzzRunner.run(target, seconds: Self.seconds, seed: Self.seed, crashDirectory: Self.crashDirectory)
-        print(String(format: "fuzz %@: %d inputs in %.1f s (%d read, %d rejected), slowest %.3f s", name, summary.inputs,
-                     summary.seconds, summary.accepted, summary.rejected, summary.slowestSeconds))
+        print(
+            String(
+                format: "fuzz %@: %d inputs in %.1f s (%d read, %d rejected), slowest %.3f s", name, summary.inputs,
+                summary.seconds, summary.accepted, summary.rejected, summary.slowestSeconds))
         #expect(summary.inputs >= 50)
         // The seeds are valid inputs: each is read.
         #expect(summary.accepted >= 1)
@@ -39,7 +41,8 @@ import Testing
     }
 
     @Test func mutatorIsDeterministic() {
-        var a = Mutator(seed: 3, stream: 7), b = Mutator(seed: 3, stream: 7)
+        var a = Mutator(seed: 3, stream: 7)
+        var b = Mutator(seed: 3, stream: 7)
         let input = Array("{\"a\": [1, 2.5e3, -7]}".utf8)
         for _ in 0..<100 { #expect(a.mutate(input, text: true) == b.mutate(input, text: true)) }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KeelLab
 
 /// The batch-size study's five verdicts are computed from the numbers: synthetic runs with known throughput,

@@ -1,17 +1,21 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import Keel
 @testable import KeelLab
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Counts elements of an SVG document by name (parsing fails on malformed XML).
 final class ElementCounter: NSObject, XMLParserDelegate {
     var counts: [String: Int] = [:]
     var texts: [String] = []
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) { counts[name, default: 0] += 1 }
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) { counts[name, default: 0] += 1 }
     func parser(_ parser: XMLParser, foundCharacters string: String) { texts.append(string) }
 
     static func parse(_ svg: String) -> ElementCounter? {
@@ -25,8 +29,10 @@ final class ElementCounter: NSObject, XMLParserDelegate {
 struct ChartTests {
     @Test func lineChartIsWellFormedSVGWithItsParts() throws {
         var chart = LineChart(title: "a < b & c", xLabel: "step", yLabel: "loss")
-        chart.series = [.init(name: "train", points: [(0, 1), (1, 0.5), (2, .nan), (3, 0.25)], color: "#000"),
-                        .init(name: "validation", points: [(0, 1.1), (3, 0.4)], color: "#f00", dashed: true)]
+        chart.series = [
+            .init(name: "train", points: [(0, 1), (1, 0.5), (2, .nan), (3, 0.25)], color: "#000"),
+            .init(name: "validation", points: [(0, 1.1), (3, 0.4)], color: "#f00", dashed: true),
+        ]
         chart.bands = [.init(lower: 0, upper: 1, label: "range")]
         let svg = chart.svg()
         let parsed = try #require(ElementCounter.parse(svg))
@@ -71,10 +77,13 @@ struct ContourTests {
     @Test func contourOfABowlIsACircle() throws {
         // f(x, y) = x² + y² on [−2, 2]²: the level-1 contour is the unit circle.
         let n = 41
-        let values = (0..<n).map { r in (0..<n).map { c in
-            let x = -2 + 4 * Double(c) / Double(n - 1), y = -2 + 4 * Double(r) / Double(n - 1)
-            return x * x + y * y
-        } }
+        let values = (0..<n).map { r in
+            (0..<n).map { c in
+                let x = -2 + 4 * Double(c) / Double(n - 1)
+                let y = -2 + 4 * Double(r) / Double(n - 1)
+                return x * x + y * y
+            }
+        }
         let segments = HeatmapChart.contour(values, level: 1, xRange: -2...2, yRange: -2...2)
         #expect(segments.count > 20)
         for (a, b) in segments {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Keel
 @testable import KeelData
 @testable import KeelLab

@@ -1,9 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import KeelLab
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 struct StudyReportTests {
     @Test func quickNormalizationStudyWritesAValidReport() throws {
@@ -12,8 +14,13 @@ struct StudyReportTests {
         var result = StudyResult(name: "demo", title: "Demo <study>", claim: "A & B", quick: true)
         var chart = LineChart(title: "curve", xLabel: "x", yLabel: "y")
         chart.series = [.init(name: "s", points: [(0, 1), (1, 2)], color: "#000")]
-        result.charts = [chart.svg(), HeatmapChart(title: "map", xLabel: "a", yLabel: "b", xRange: 0...1, yRange: 0...1,
-                                                   values: [[1, 2], [3, 4]]).svg()]
+        result.charts = [
+            chart.svg(),
+            HeatmapChart(
+                title: "map", xLabel: "a", yLabel: "b", xRange: 0...1, yRange: 0...1,
+                values: [[1, 2], [3, 4]]
+            ).svg(),
+        ]
         var bars = BarChart(title: "bars", valueLabel: "v", categories: ["a", "b"])
         bars.series = [.init(name: "s", values: [1, 2], color: "#123456")]
         result.charts.append(bars.svg())

@@ -1,9 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import KeelLab
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// The pieces every study relies on: mean ± std, rank correlation, log axes, spread bands, bar charts, and
 /// results.json without NaN.
@@ -38,8 +40,10 @@ struct StudyToolsTests {
         var chart = LineChart(title: "throughput", xLabel: "batch size", yLabel: "samples/s")
         chart.logX = true
         chart.logY = true
-        chart.series = [.init(name: "mean of seeds", xs: [1, 10, 100, 1000], runs: [[10, 100, 900, 1000], [12, 110, 1100, 1000]], color: "#000"),
-                        .init(name: "one point", points: [(50, 500)], color: "#f00")]
+        chart.series = [
+            .init(name: "mean of seeds", xs: [1, 10, 100, 1000], runs: [[10, 100, 900, 1000], [12, 110, 1100, 1000]], color: "#000"),
+            .init(name: "one point", points: [(50, 500)], color: "#f00"),
+        ]
         let means: [Double] = [11, 105, 1000, 1000]
         #expect(chart.series[0].points.map(\.y) == means)
         #expect(chart.series[0].spread?.count == 4)

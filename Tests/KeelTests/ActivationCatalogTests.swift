@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Keel
 
 /// The catalog's claims, checked against the functions themselves.
@@ -16,11 +17,18 @@ struct ActivationCatalogTests {
             #expect(props.range.contains(y, tolerance: 1e-6), "\(f.name)(\(x)) = \(y) is outside \(props.range)")
         }
         // The bounds are tight: the samples come within 1e-3 of each finite bound, and exceed ±50 where unbounded.
-        let lowest = ys.min()!, highest = ys.max()!
-        if props.range.lower.isFinite { #expect(lowest - props.range.lower < 1e-3, "\(f.name): lowest sample \(lowest)") }
-        else { #expect(lowest < -50, "\(f.name) should be unbounded below") }
-        if props.range.upper.isFinite { #expect(props.range.upper - highest < 1e-3, "\(f.name): highest sample \(highest)") }
-        else { #expect(highest > 50, "\(f.name) should be unbounded above") }
+        let lowest = ys.min()!
+        let highest = ys.max()!
+        if props.range.lower.isFinite {
+            #expect(lowest - props.range.lower < 1e-3, "\(f.name): lowest sample \(lowest)")
+        } else {
+            #expect(lowest < -50, "\(f.name) should be unbounded below")
+        }
+        if props.range.upper.isFinite {
+            #expect(props.range.upper - highest < 1e-3, "\(f.name): highest sample \(highest)")
+        } else {
+            #expect(highest > 50, "\(f.name) should be unbounded above")
+        }
         // Open bounds are not reached on moderate inputs.
         let moderate = Self.values(f, stride(from: Float(-5), through: 5, by: 0.01).map { $0 })
         if !props.range.includesLower && props.range.lower.isFinite { #expect(moderate.allSatisfy { $0 > props.range.lower }) }
@@ -41,7 +49,8 @@ struct ActivationCatalogTests {
         var smooth = true
         for k: Float in [0, -3, 3, 6] {
             let ys = Self.values(f, [k - Float(h), k, k + Float(h)])
-            let left = (ys[1] - ys[0]) / h, right = (ys[2] - ys[1]) / h
+            let left = (ys[1] - ys[0]) / h
+            let right = (ys[2] - ys[1]) / h
             if Swift.abs(left - right) > 0.05 { smooth = false }
         }
         #expect(smooth == f.properties.differentiableEverywhere, "\(f.name): smooth at the kinks is \(smooth)")
@@ -60,7 +69,8 @@ struct ActivationCatalogTests {
     func zeroCentredAndSaturating(_ f: Activation) {
         let props = f.properties
         let ys = Self.values(f, stride(from: Float(-3), through: 3, by: 0.01).map { $0 })
-        let mean = ys.reduce(0, +) / Double(ys.count), meanAbsolute = ys.map(Swift.abs).reduce(0, +) / Double(ys.count)
+        let mean = ys.reduce(0, +) / Double(ys.count)
+        let meanAbsolute = ys.map(Swift.abs).reduce(0, +) / Double(ys.count)
         #expect((Swift.abs(mean) < 0.1 * meanAbsolute) == props.zeroCentred, "\(f.name): mean \(mean), mean |f| \(meanAbsolute)")
         let tails = [f.derivative(-30), f.derivative(30)].map { Swift.abs(Double($0)) }
         let saturates = props.range.isBounded && tails.allSatisfy { $0 < 0.01 }

@@ -1,6 +1,7 @@
 import CKeelKernels
 import Foundation
 import Testing
+
 @testable import Keel
 
 /// Every activation against PyTorch (activations-torch.json): |keel − ref| ≤ 1e-6 + 1e-5·|ref| for values
@@ -14,8 +15,9 @@ struct ActivationReferenceTests {
             let params = object["params"] as? [String: Any] ?? [:]
             func f(_ key: String) -> Float? { (params[key] as? NSNumber)?.floatValue }
             let base = name == "leaky_relu_0.5" ? "leaky_relu" : name
-            return Activation(name: base, negativeSlope: f("negative_slope"), alpha: f("alpha"), beta: f("beta"),
-                              threshold: f("threshold"))!
+            return Activation(
+                name: base, negativeSlope: f("negative_slope"), alpha: f("alpha"), beta: f("beta"),
+                threshold: f("threshold"))!
         }
     }
 
@@ -30,16 +32,19 @@ struct ActivationReferenceTests {
     @Test(arguments: elementwise)
     func valuesAndDerivativesMatchPyTorch(_ c: Case) {
         let x = Tensor((c.object["x"] as! [Double]).map(Float.init))
-        let y = Fixtures.doubles(c.object["y"]), dy = Fixtures.doubles(c.object["dy"])
+        let y = Fixtures.doubles(c.object["y"])
+        let dy = Fixtures.doubles(c.object["dy"])
         for level in KernelLevel.available {
             let leaf = x.requiringGradient()
             let out = KernelLevel.with(level) { leaf.activation(c.activation) }
             KernelLevel.with(level) { out.backward(Tensor.ones(x.shape)) }
-            let values = out.scalars, derivatives = leaf.gradient!.scalars
+            let values = out.scalars
+            let derivatives = leaf.gradient!.scalars
             for i in 0..<x.count {
                 #expect(Self.within(values[i], y[i]), "\(c.name) level \(level): f(\(x.scalars[i])) = \(values[i]), PyTorch \(y[i])")
-                #expect(Self.within(derivatives[i], dy[i]),
-                        "\(c.name) level \(level): f′(\(x.scalars[i])) = \(derivatives[i]), PyTorch \(dy[i])")
+                #expect(
+                    Self.within(derivatives[i], dy[i]),
+                    "\(c.name) level \(level): f′(\(x.scalars[i])) = \(derivatives[i]), PyTorch \(dy[i])")
             }
         }
     }
@@ -50,10 +55,12 @@ struct ActivationReferenceTests {
                 let x = Tensor((row["x"] as! [Double]).map(Float.init)).requiringGradient()
                 let out = c.name == "softmax" ? x.softmax(axis: -1) : x.logSoftmax(axis: -1)
                 out.backward(Tensor((row["upstream"] as! [Double]).map(Float.init)))
-                let y = Fixtures.doubles(row["y"]), dx = Fixtures.doubles(row["dx"])
+                let y = Fixtures.doubles(row["y"])
+                let dx = Fixtures.doubles(row["dx"])
                 for i in 0..<x.count {
                     #expect(Self.within(out.scalars[i], y[i]), "\(c.name) \(x.scalars): y[\(i)] = \(out.scalars[i]), PyTorch \(y[i])")
-                    #expect(Self.within(x.gradient!.scalars[i], dx[i]), "\(c.name) \(x.scalars): dx[\(i)] = \(x.gradient!.scalars[i]), PyTorch \(dx[i])")
+                    #expect(
+                        Self.within(x.gradient!.scalars[i], dx[i]), "\(c.name) \(x.scalars): dx[\(i)] = \(x.gradient!.scalars[i]), PyTorch \(dx[i])")
                 }
             }
         }
@@ -64,17 +71,21 @@ struct ActivationReferenceTests {
     @Test(arguments: Activation.all)
     func finiteAndAccurateAtExtremeInputs(_ f: Activation) {
         let subnormals: [Float] = [Float.leastNonzeroMagnitude, Float(1e-20) * 1e-20, Float.leastNormalMagnitude.nextDown]
-        let x: [Float] = [-1e4, -1000, -103.9, -88.72, -88.7, -30, -1e-7, -0.0, 0, 1e-7, 30, 88.7, 88.72, 103.9, 1000, 1e4]
+        let x: [Float] =
+            [-1e4, -1000, -103.9, -88.72, -88.7, -30, -1e-7, -0.0, 0, 1e-7, 30, 88.7, 88.72, 103.9, 1000, 1e4]
             + subnormals + subnormals.map { -$0 }
         for level in KernelLevel.available {
             let (y, d) = KernelLevel.with(level) { (f.apply(to: Tensor(x)).scalars, f.derivative(at: Tensor(x)).scalars) }
             for i in x.indices {
                 #expect(y[i].isFinite && d[i].isFinite, "\(f.name) \(level): f(\(x[i])) = \(y[i]), f′ = \(d[i])")
-                let exact = Self.reference(f, Double(x[i])), slope = Self.referenceDerivative(f, Double(x[i]))
-                #expect(Swift.abs(Double(y[i]) - exact) <= 1e-6 + 1e-5 * Swift.abs(exact),
-                        "\(f.name) \(level): f(\(x[i])) = \(y[i]), expected \(exact)")
-                #expect(Swift.abs(Double(d[i]) - slope) <= 1e-6 + 1e-5 * Swift.abs(slope),
-                        "\(f.name) \(level): f′(\(x[i])) = \(d[i]), expected \(slope)")
+                let exact = Self.reference(f, Double(x[i]))
+                let slope = Self.referenceDerivative(f, Double(x[i]))
+                #expect(
+                    Swift.abs(Double(y[i]) - exact) <= 1e-6 + 1e-5 * Swift.abs(exact),
+                    "\(f.name) \(level): f(\(x[i])) = \(y[i]), expected \(exact)")
+                #expect(
+                    Swift.abs(Double(d[i]) - slope) <= 1e-6 + 1e-5 * Swift.abs(slope),
+                    "\(f.name) \(level): f′(\(x[i])) = \(d[i]), expected \(slope)")
             }
             #expect(KernelLevel.with(level) { f.apply(to: Tensor([.nan])).scalars[0].isNaN }, "\(f.name) must propagate NaN")
         }
@@ -87,7 +98,9 @@ struct ActivationReferenceTests {
         switch f {
         case .identity: return 1
         case .sigmoid: return sigmoid(x) * sigmoid(-x)
-        case .tanh: let t = Foundation.tanh(x); return 1 - t * t
+        case .tanh:
+            let t = Foundation.tanh(x)
+            return 1 - t * t
         case .relu: return x > 0 ? 1 : 0
         case .leakyReLU(let a): return x > 0 ? 1 : Double(a)
         case .softplus(let beta, let threshold): return Double(beta) * x > Double(threshold) ? 1 : sigmoid(Double(beta) * x)
@@ -96,11 +109,14 @@ struct ActivationReferenceTests {
         case .celu(let a): return x > 0 ? 1 : Foundation.exp(x / Double(a))
         case .gelu: return 0.5 * (1 + Foundation.erf(x / 2.0.squareRoot())) + x * Foundation.exp(-x * x / 2) / (2 * Double.pi).squareRoot()
         case .geluTanh:
-            let beta = 0.7978845608028654, kappa = 0.044715
+            let beta = 0.7978845608028654
+            let kappa = 0.044715
             let t = Foundation.tanh(beta * (x + kappa * x * x * x))
             return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * beta * (1 + 3 * kappa * x * x)
         case .silu: return sigmoid(x) * (1 + x * sigmoid(-x))
-        case .mish: let t = Foundation.tanh(softplus(x)); return t + x * sigmoid(x) * (1 - t * t)
+        case .mish:
+            let t = Foundation.tanh(softplus(x))
+            return t + x * sigmoid(x) * (1 - t * t)
         case .hardSigmoid: return x > -3 && x < 3 ? 1.0 / 6 : 0
         case .hardSwish: return x <= -3 ? 0 : (x >= 3 ? 1 : x / 3 + 0.5)
         case .relu6: return x > 0 && x < 6 ? 1 : 0
@@ -167,7 +183,8 @@ struct ActivationReferenceTests {
 
     @Test func statisticsSeeDeadAndSaturatedUnits() {
         let layer = ReLU()
-        var relu: ActivationStatistics?, sigmoidStatistics: ActivationStatistics?
+        var relu: ActivationStatistics?
+        var sigmoidStatistics: ActivationStatistics?
         let first = ActivationStatistics.record(on: layer) { relu = $0 }
         // Unit 0 is negative for every sample (dead), unit 1 positive for one.
         _ = layer(Tensor([[-1, -2], [-3, 4]]))

@@ -1,11 +1,14 @@
 import Testing
+
 @testable import Keel
 
 /// Every differentiable op passes a central-difference gradient check, and the autograd machinery
 /// (accumulation, no-grad scopes, graph release, parameters) behaves as documented.
 struct GradientCheckTests {
-    static func check(_ shapes: [[Int]], low: Float = -1, high: Float = 1, seed: UInt64 = 7,
-                      step: Float = 1e-2, tolerance: Double = 2e-3, _ f: @escaping ([Tensor]) -> Tensor) -> GradientCheck.Result {
+    static func check(
+        _ shapes: [[Int]], low: Float = -1, high: Float = 1, seed: UInt64 = 7,
+        step: Float = 1e-2, tolerance: Double = 2e-3, _ f: @escaping ([Tensor]) -> Tensor
+    ) -> GradientCheck.Result {
         let inputs = shapes.enumerated().map { randomTensor($0.element, seed: seed + UInt64($0.offset), low: low, high: high) }
         return GradientCheck(step: step, absoluteTolerance: tolerance, relativeTolerance: tolerance).run(inputs, f)
     }
@@ -74,16 +77,18 @@ struct GradientCheckTests {
 
     @Test func compositeExpressionsAndReuse() {
         // A value used several times: gradients from every use add up.
-        #expect(Self.check([[4, 3], [3]]) { x in
-            let h = (matmul(x[0], x[0].transposed()) + 1).relu()
-            return (h * h).sum(axis: 1) + x[1].sum() * x[0].mean()
-        }.passed)
+        #expect(
+            Self.check([[4, 3], [3]]) { x in
+                let h = (matmul(x[0], x[0].transposed()) + 1).relu()
+                return (h * h).sum(axis: 1) + x[1].sum() * x[0].mean()
+            }.passed)
         // A softmax cross-entropy built from primitives.
-        #expect(Self.check([[4, 5]]) { x in
-            let shifted = x[0] - x[0].max(axis: 1, keepDims: true).detached()
-            let logSum = shifted.exp().sum(axis: 1, keepDims: true).log()
-            return (shifted - logSum).slice(axis: 1, 0..<1).mean()
-        }.passed)
+        #expect(
+            Self.check([[4, 5]]) { x in
+                let shifted = x[0] - x[0].max(axis: 1, keepDims: true).detached()
+                let logSum = shifted.exp().sum(axis: 1, keepDims: true).log()
+                return (shifted - logSum).slice(axis: 1, 0..<1).mean()
+            }.passed)
     }
 
     @Test func checkerDetectsAWrongGradient() {

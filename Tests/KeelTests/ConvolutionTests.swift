@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Keel
 
 /// conv2d forward and backward against a double-precision reference for every stride/padding/dilation
@@ -20,8 +21,10 @@ struct ConvolutionTests {
         for stride in [(1, 1), (2, 2), (2, 1)] {
             for padding in [(0, 0), (1, 1), (2, 1)] {
                 for dilation in [(1, 1), (2, 2), (1, 3)] {
-                    cases.append(Case(n: 3, c: 3, h: 9, w: 11, oc: 5, kh: 3, kw: 3,
-                                      stride: stride, padding: padding, dilation: dilation))
+                    cases.append(
+                        Case(
+                            n: 3, c: 3, h: 9, w: 11, oc: 5, kh: 3, kw: 3,
+                            stride: stride, padding: padding, dilation: dilation))
                 }
             }
         }
@@ -36,7 +39,9 @@ struct ConvolutionTests {
         let x = randomTensor([t.n, t.c, t.h, t.w], seed: 11)
         let weight = randomTensor([t.oc, t.c, t.kh, t.kw], seed: 12)
         let bias = randomTensor([t.oc], seed: 13)
-        let xl = x.requiringGradient(), wl = weight.requiringGradient(), bl = bias.requiringGradient()
+        let xl = x.requiringGradient()
+        let wl = weight.requiringGradient()
+        let bl = bias.requiringGradient()
         let y = conv2d(xl, weight: wl, bias: bl, stride: t.stride, padding: t.padding, dilation: t.dilation)
         #expect(y.shape == [t.n, t.oc, t.naive.oh, t.naive.ow])
         let expected = t.naive.forward(x: x.scalars, weight: weight.scalars, bias: bias.scalars)
@@ -53,23 +58,29 @@ struct ConvolutionTests {
     }
 
     @Test func gradientCheck() {
-        let result = GradientCheck().run([randomTensor([2, 2, 5, 4], seed: 1), randomTensor([3, 2, 3, 2], seed: 2),
-                                          randomTensor([3], seed: 3)]) {
+        let result = GradientCheck().run([
+            randomTensor([2, 2, 5, 4], seed: 1), randomTensor([3, 2, 3, 2], seed: 2),
+            randomTensor([3], seed: 3),
+        ]) {
             conv2d($0[0], weight: $0[1], bias: $0[2], stride: (2, 1), padding: (1, 1), dilation: (1, 2))
         }
         #expect(result.passed, "\(result)")
     }
 
     @Test func backwardIsBitIdenticalAtAnyThreadCount() {
-        let x = randomTensor([9, 4, 12, 12], seed: 21), weight = randomTensor([8, 4, 3, 3], seed: 22)
+        let x = randomTensor([9, 4, 12, 12], seed: 21)
+        let weight = randomTensor([8, 4, 3, 3], seed: 22)
         let dy = randomTensor([9, 8, 10, 10], seed: 23)
         func run() -> ([Float], [Float], [Float]) {
-            let xl = x.requiringGradient(), wl = weight.requiringGradient()
+            let xl = x.requiringGradient()
+            let wl = weight.requiringGradient()
             let y = conv2d(xl, weight: wl)
             y.backward(dy)
             return (y.scalars, xl.gradient!.scalars, wl.gradient!.scalars)
         }
-        let one = withThreads(1, run), two = withThreads(2, run), five = withThreads(5, run)
+        let one = withThreads(1, run)
+        let two = withThreads(2, run)
+        let five = withThreads(5, run)
         #expect(one == two)
         #expect(one == five)
     }
@@ -88,7 +99,10 @@ struct FusedConvolutionReLUTests {
     @Test func fusedEqualsSeparateOps() {
         var g = KeelRandom(seed: 9)
         let conv = Conv2d(3, 5, kernelSize: 3, padding: 1, generator: &g)
-        let fused = Sequential { conv; ReLU() }
+        let fused = Sequential {
+            conv
+            ReLU()
+        }
         var scalars = Tensor.normal([2, 3, 7, 6], generator: &g).scalars
         scalars[4] = .nan
         scalars[9] = -0.0
@@ -110,25 +124,37 @@ struct FusedConvolutionReLUTests {
         var seen: ActivationStatistics?
         let hook = ActivationStatistics.record(on: observed) { seen = $0 }
         defer { hook.remove() }
-        #expect(run { Sequential { conv; observed }($0) } == separate)
+        #expect(
+            run {
+                Sequential {
+                    conv
+                    observed
+                }($0)
+            } == separate)
         #expect(seen != nil)
     }
 }
 
 struct PoolingTests {
     /// Reference max/avg pooling (PyTorch semantics) in Double, with gradients of Σ y ⊙ dy.
-    static func reference(_ x: [Float], n: Int, c: Int, h: Int, w: Int, k: (Int, Int), s: (Int, Int), p: (Int, Int),
-                          d: (Int, Int), max isMax: Bool, includePad: Bool, dy: (Int) -> Float)
-        -> (y: [Double], dx: [Double], oh: Int, ow: Int) {
-        let oh = (h + 2 * p.0 - d.0 * (k.0 - 1) - 1) / s.0 + 1, ow = (w + 2 * p.1 - d.1 * (k.1 - 1) - 1) / s.1 + 1
-        var y = [Double](), dx = [Double](repeating: 0, count: x.count)
+    static func reference(
+        _ x: [Float], n: Int, c: Int, h: Int, w: Int, k: (Int, Int), s: (Int, Int), p: (Int, Int),
+        d: (Int, Int), max isMax: Bool, includePad: Bool, dy: (Int) -> Float
+    )
+        -> (y: [Double], dx: [Double], oh: Int, ow: Int)
+    {
+        let oh = (h + 2 * p.0 - d.0 * (k.0 - 1) - 1) / s.0 + 1
+        let ow = (w + 2 * p.1 - d.1 * (k.1 - 1) - 1) / s.1 + 1
+        var y = [Double]()
+        var dx = [Double](repeating: 0, count: x.count)
         for plane in 0..<(n * c) {
             for i in 0..<oh {
                 for j in 0..<ow {
                     var taps: [Int] = []
                     for a in 0..<k.0 {
                         for b in 0..<k.1 {
-                            let ih = i * s.0 - p.0 + a * d.0, iw = j * s.1 - p.1 + b * d.1
+                            let ih = i * s.0 - p.0 + a * d.0
+                            let iw = j * s.1 - p.1 + b * d.1
                             if ih >= 0 && ih < h && iw >= 0 && iw < w { taps.append(plane * h * w + ih * w + iw) }
                         }
                     }
@@ -149,15 +175,19 @@ struct PoolingTests {
     }
 
     @Test func maxPoolMatchesReference() {
-        for (k, s, p, d) in [((2, 2), (2, 2), (0, 0), (1, 1)), ((3, 3), (2, 2), (1, 1), (1, 1)),
-                             ((3, 2), (1, 2), (1, 0), (2, 1)), ((2, 3), (3, 1), (0, 1), (1, 1))] {
+        for (k, s, p, d) in [
+            ((2, 2), (2, 2), (0, 0), (1, 1)), ((3, 3), (2, 2), (1, 1), (1, 1)),
+            ((3, 2), (1, 2), (1, 0), (2, 1)), ((2, 3), (3, 1), (0, 1), (1, 1)),
+        ] {
             let x = randomTensor([2, 3, 9, 8], seed: 31)
             let xl = x.requiringGradient()
             let y = maxPool2d(xl, kernelSize: k, stride: s, padding: p, dilation: d)
             let dy = randomTensor(y.shape, seed: 32)
             let dys = dy.scalars
-            let r = Self.reference(x.scalars, n: 2, c: 3, h: 9, w: 8, k: k, s: s, p: p, d: d, max: true,
-                                   includePad: true) { dys[$0] }
+            let r = Self.reference(
+                x.scalars, n: 2, c: 3, h: 9, w: 8, k: k, s: s, p: p, d: d, max: true,
+                includePad: true
+            ) { dys[$0] }
             #expect(y.shape == [2, 3, r.oh, r.ow])
             #expect(maxScaledError(y.scalars, r.y) == 0, "max pool k \(k) s \(s) p \(p) d \(d)")
             y.backward(dy)
@@ -173,8 +203,10 @@ struct PoolingTests {
                 let y = avgPool2d(xl, kernelSize: k, stride: s, padding: p, countIncludePad: includePad)
                 let dy = randomTensor(y.shape, seed: 42)
                 let dys = dy.scalars
-                let r = Self.reference(x.scalars, n: 2, c: 2, h: 7, w: 9, k: k, s: s, p: p, d: (1, 1), max: false,
-                                       includePad: includePad) { dys[$0] }
+                let r = Self.reference(
+                    x.scalars, n: 2, c: 2, h: 7, w: 9, k: k, s: s, p: p, d: (1, 1), max: false,
+                    includePad: includePad
+                ) { dys[$0] }
                 #expect(y.shape == [2, 2, r.oh, r.ow])
                 #expect(maxScaledError(y.scalars, r.y) < 1e-6, "avg pool k \(k) s \(s) p \(p) pad \(includePad)")
                 y.backward(dy)

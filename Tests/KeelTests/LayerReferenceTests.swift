@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Keel
 
 /// Every layer against PyTorch (layers-torch.json): output, input gradient, parameter gradients and
@@ -23,8 +24,9 @@ struct LayerReferenceTests {
         switch c.layer {
         case "linear": layer = Linear(c.int("in_features"), c.int("out_features"), generator: &g)
         case "conv2d":
-            layer = Conv2d(c.int("in_channels"), c.int("out_channels"), kernelSize: c.int("kernel_size"),
-                           stride: c.int("stride"), padding: c.int("padding"), dilation: c.int("dilation"), generator: &g)
+            layer = Conv2d(
+                c.int("in_channels"), c.int("out_channels"), kernelSize: c.int("kernel_size"),
+                stride: c.int("stride"), padding: c.int("padding"), dilation: c.int("dilation"), generator: &g)
         case "max_pool2d": layer = MaxPool2d(kernelSize: c.int("kernel_size"), stride: c.int("stride"))
         case "avg_pool2d": layer = AvgPool2d(kernelSize: c.int("kernel_size"), stride: c.int("stride"))
         case "batch_norm1d_train": layer = BatchNorm1d(c.int("num_features"), epsilon: c.float("eps"), momentum: c.float("momentum"))

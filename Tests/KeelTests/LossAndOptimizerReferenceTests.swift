@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Keel
 
 /// Losses and optimizers against PyTorch (losses-torch.json, optimizers-torch.json).
@@ -8,13 +9,15 @@ struct LossReferenceTests {
         for c in Fixtures.cases("losses-torch.json") {
             let name = c["loss"] as! String
             let config = c["config"] as! [String: Any]
-            let value: Tensor, input: Tensor
+            let value: Tensor
+            let input: Tensor
             switch name {
             case "cross_entropy":
                 input = Fixtures.tensor(c["logits"]).requiringGradient()
                 let labels = (c["target"] as! [Int]).map { Int32($0) }
-                value = crossEntropy(logits: input, labels: labels,
-                                     labelSmoothing: (config["label_smoothing"] as! NSNumber).floatValue)
+                value = crossEntropy(
+                    logits: input, labels: labels,
+                    labelSmoothing: (config["label_smoothing"] as! NSNumber).floatValue)
             case "binary_cross_entropy_with_logits":
                 input = Fixtures.tensor(c["logits"]).requiringGradient()
                 let targets = (c["target"] as! [Double]).map(Float.init)
@@ -55,15 +58,18 @@ struct LossReferenceTests {
     @Test func softmaxGradients() {
         #expect(GradientCheck().run([randomTensor([3, 5], seed: 1)]) { $0[0].softmax(axis: 1) }.passed)
         #expect(GradientCheck().run([randomTensor([3, 4, 2], seed: 2)]) { $0[0].logSoftmax(axis: 1) }.passed)
-        #expect(GradientCheck().run([randomTensor([4, 3], seed: 3)]) {
-            crossEntropy(logits: $0[0], labels: [0, 2, 1, 1], labelSmoothing: 0.2)
-        }.passed)
-        #expect(GradientCheck().run([randomTensor([6], seed: 4, low: -3, high: 3), randomTensor([6], seed: 5, low: 0, high: 1)]) {
-            binaryCrossEntropyWithLogits(logits: $0[0], targets: $0[1])
-        }.passed)
-        #expect(GradientCheck().run([randomTensor([2, 3], seed: 6), randomTensor([2, 3], seed: 7)]) {
-            meanSquaredError($0[0], $0[1])
-        }.passed)
+        #expect(
+            GradientCheck().run([randomTensor([4, 3], seed: 3)]) {
+                crossEntropy(logits: $0[0], labels: [0, 2, 1, 1], labelSmoothing: 0.2)
+            }.passed)
+        #expect(
+            GradientCheck().run([randomTensor([6], seed: 4, low: -3, high: 3), randomTensor([6], seed: 5, low: 0, high: 1)]) {
+                binaryCrossEntropyWithLogits(logits: $0[0], targets: $0[1])
+            }.passed)
+        #expect(
+            GradientCheck().run([randomTensor([2, 3], seed: 6), randomTensor([2, 3], seed: 7)]) {
+                meanSquaredError($0[0], $0[1])
+            }.passed)
         #expect(GradientCheck().run([randomTensor([3, 4], seed: 8)]) { linear($0[0], weight: randomTensor([5, 4], seed: 9)) }.passed)
     }
 }
@@ -85,20 +91,24 @@ struct OptimizerReferenceTests {
             let optimizer: any Optimizer
             switch name {
             case "sgd":
-                optimizer = SGD(named, learningRate: lr, momentum: f("momentum", 0), dampening: f("dampening", 0),
-                                weightDecay: f("weight_decay", 0), nesterov: config["nesterov"] as? Bool ?? false)
+                optimizer = SGD(
+                    named, learningRate: lr, momentum: f("momentum", 0), dampening: f("dampening", 0),
+                    weightDecay: f("weight_decay", 0), nesterov: config["nesterov"] as? Bool ?? false)
             case "adam", "adamw":
                 let betas = (config["betas"] as? [Double])?.map(Float.init) ?? [0.9, 0.999]
-                optimizer = Adam(named, learningRate: lr, beta1: betas[0], beta2: betas[1], epsilon: f("eps", 1e-8),
-                                 weightDecay: f("weight_decay", name == "adamw" ? 0.01 : 0),
-                                 amsgrad: config["amsgrad"] as? Bool ?? false, decoupledWeightDecay: name == "adamw")
+                optimizer = Adam(
+                    named, learningRate: lr, beta1: betas[0], beta2: betas[1], epsilon: f("eps", 1e-8),
+                    weightDecay: f("weight_decay", name == "adamw" ? 0.01 : 0),
+                    amsgrad: config["amsgrad"] as? Bool ?? false, decoupledWeightDecay: name == "adamw")
             case "rmsprop":
-                optimizer = RMSprop(named, learningRate: lr, alpha: f("alpha", 0.99), epsilon: f("eps", 1e-8),
-                                    weightDecay: f("weight_decay", 0), momentum: f("momentum", 0),
-                                    centered: config["centered"] as? Bool ?? false)
+                optimizer = RMSprop(
+                    named, learningRate: lr, alpha: f("alpha", 0.99), epsilon: f("eps", 1e-8),
+                    weightDecay: f("weight_decay", 0), momentum: f("momentum", 0),
+                    centered: config["centered"] as? Bool ?? false)
             case "adagrad":
-                optimizer = Adagrad(named, learningRate: lr, learningRateDecay: f("lr_decay", 0),
-                                    weightDecay: f("weight_decay", 0), initialAccumulator: f("initial_accumulator_value", 0))
+                optimizer = Adagrad(
+                    named, learningRate: lr, learningRateDecay: f("lr_decay", 0),
+                    weightDecay: f("weight_decay", 0), initialAccumulator: f("initial_accumulator_value", 0))
             default:
                 Issue.record("unknown optimizer \(name)")
                 continue
@@ -118,7 +128,8 @@ struct OptimizerReferenceTests {
     }
 
     @Test func parametersWithoutGradientsAreSkipped() {
-        let a = Parameter(Tensor([1])), b = Parameter(Tensor([1]))
+        let a = Parameter(Tensor([1]))
+        let b = Parameter(Tensor([1]))
         let optimizer = SGD([("a", a), ("b", b)], learningRate: 0.5)
         (a.value * 2).sum().backward()
         optimizer.step()

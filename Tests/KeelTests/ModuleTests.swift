@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Keel
 
 struct ModuleTests {
@@ -21,14 +22,18 @@ struct ModuleTests {
 
     @Test func stateDictNamesMatchPyTorch() {
         let model = Self.cnn()
-        #expect(model.stateDict().map(\.name) ==
-                ["0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias", "9.weight", "9.bias"])
+        #expect(model.stateDict().map(\.name) == ["0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias", "9.weight", "9.bias"])
         #expect(model.parameterCount == 225_034)  // as PyTorch counts for the same network
         #expect(model(Tensor.zeros([2, 1, 28, 28])).shape == [2, 10])
         var g = KeelRandom(seed: 0)
-        let nested = Sequential { Sequential { Linear(2, 3, generator: &g) }; BatchNorm1d(3) }
-        #expect(nested.stateDict().map(\.name) ==
-                ["0.0.weight", "0.0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked"])
+        let nested = Sequential {
+            Sequential { Linear(2, 3, generator: &g) }
+            BatchNorm1d(3)
+        }
+        #expect(
+            nested.stateDict().map(\.name) == [
+                "0.0.weight", "0.0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked",
+            ])
         #expect(nested.namedParameters.map(\.name) == ["0.0.weight", "0.0.bias", "1.weight", "1.bias"])
     }
 
@@ -55,7 +60,10 @@ struct ModuleTests {
     }
 
     @Test func trainAndEvalModesReachEveryLayer() {
-        let model = Sequential { Dropout(0.5, seed: 0); BatchNorm1d(4) }
+        let model = Sequential {
+            Dropout(0.5, seed: 0)
+            BatchNorm1d(4)
+        }
         model.eval()
         #expect(model.allModules.allSatisfy { !$0.isTraining })
         model.train()
@@ -86,7 +94,8 @@ struct ModuleTests {
     @Test func initializersHaveTheirVariance() {
         var g = KeelRandom(seed: 1)
         let shape = [256, 128, 3, 3]  // fan_in 1152, fan_out 2304
-        let fanIn = 1152.0, fanOut = 2304.0
+        let fanIn = 1152.0
+        let fanOut = 2304.0
         func std(_ t: Tensor) -> Double { Double(t.variance(correction: 0).scalar).squareRoot() }
         #expect(Initializer.fans(shape) == (1152, 2304))
         let d = Initializer.pytorchDefault.make(shape, generator: &g)
@@ -103,8 +112,10 @@ struct ModuleTests {
 
 struct SafeTensorsTests {
     @Test func roundTripWithMetadata() throws {
-        let tensors: [(name: String, tensor: Tensor)] = [("a.weight", randomTensor([3, 4], seed: 1)), ("b", Tensor(2)),
-                                                         ("empty", Tensor.zeros([0, 3]))]
+        let tensors: [(name: String, tensor: Tensor)] = [
+            ("a.weight", randomTensor([3, 4], seed: 1)), ("b", Tensor(2)),
+            ("empty", Tensor.zeros([0, 3])),
+        ]
         let data = try SafeTensors.encode(tensors, metadata: ["format": "pt"])
         let headerLength = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         #expect((8 + headerLength) % 8 == 0)
@@ -123,7 +134,10 @@ struct SafeTensorsTests {
         var length = UInt64(header.utf8.count).littleEndian
         withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
         data.append(Data(header.utf8))
-        for v in [1.5, -2.25] { var bits = v.bitPattern.littleEndian; withUnsafeBytes(of: &bits) { data.append(contentsOf: $0) } }
+        for v in [1.5, -2.25] {
+            var bits = v.bitPattern.littleEndian
+            withUnsafeBytes(of: &bits) { data.append(contentsOf: $0) }
+        }
         var seven = Int64(7).littleEndian
         withUnsafeBytes(of: &seven) { data.append(contentsOf: $0) }
         let decoded = try SafeTensors.decode(data)
@@ -134,12 +148,17 @@ struct SafeTensorsTests {
     @Test func damagedFilesGiveClearErrors() throws {
         let good = try SafeTensors.encode([("w", Tensor([1, 2, 3]))])
         func problem(_ data: Data) -> String {
-            do { _ = try SafeTensors.decode(data, path: "m.safetensors"); return "" } catch { return "\(error)" }
+            do {
+                _ = try SafeTensors.decode(data, path: "m.safetensors")
+                return ""
+            } catch { return "\(error)" }
         }
         #expect(problem(Data([1, 2])).contains("too short"))
         #expect(problem(good.dropLast(4)).contains("do not fit"))
         var hugeHeader = good
-        hugeHeader[0] = 0xFF; hugeHeader[1] = 0xFF; hugeHeader[2] = 0xFF
+        hugeHeader[0] = 0xFF
+        hugeHeader[1] = 0xFF
+        hugeHeader[2] = 0xFF
         #expect(problem(hugeHeader).contains("exceeds the file size"))
         var notJSON = good
         notJSON[8] = UInt8(ascii: "x")

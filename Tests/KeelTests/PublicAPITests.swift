@@ -33,8 +33,10 @@ private final class SignSGD: Optimizer {
         (self.parameters, schedule) = (parameters, ConstantLearningRate(learningRate))
     }
 
-    func update(name: String, values: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
-                shape: [Int], learningRate: Float) {
+    func update(
+        name: String, values: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
+        shape: [Int], learningRate: Float
+    ) {
         _ = nextStep(name)
         let seen = state.pointer(name + ".updates", shape: shape)
         for i in 0..<count {
@@ -48,8 +50,7 @@ struct PublicAPITests {
     @Test func storedPropertiesAreChildrenAndParameters() {
         var g = KeelRandom(seed: 1)
         let net = TwoLayerNet(generator: &g)
-        #expect(net.namedParameters.map(\.name) ==
-            ["scale", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "extra.1.weight", "extra.1.bias"])
+        #expect(net.namedParameters.map(\.name) == ["scale", "fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "extra.1.weight", "extra.1.bias"])
         #expect(net.children.map(\.name) == ["fc1", "activation", "dropout", "fc2", "extra.0", "extra.1"])
         #expect(net.parameterCount == 1 + 4 * 8 + 8 + 8 * 3 + 3 + 9 + 3)
         net.eval()
@@ -76,7 +77,8 @@ struct PublicAPITests {
     }
 
     @Test func modelsSaveAndLoadTheirWeights() throws {
-        var g = KeelRandom(seed: 3), h = KeelRandom(seed: 4)
+        var g = KeelRandom(seed: 3)
+        var h = KeelRandom(seed: 4)
         let (a, b) = (TwoLayerNet(generator: &g), TwoLayerNet(generator: &h))
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("keel-public-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }

@@ -1,6 +1,7 @@
 import CKeelKernels
 import Foundation
 import Testing
+
 @testable import Keel
 
 /// The promise of docs/ARCHITECTURE.md ("Same numbers on every CPU"): every kernel gives the same bits at
@@ -21,8 +22,10 @@ struct SameBitsAtEveryLevelTests {
     // MARK: GEMM
 
     /// c ← β·c (0 when β = 0), then c ← fma(α·a[k], b[k], c) for k in order: the arithmetic keel_sgemm promises.
-    static func specifiedGEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                              a: [Float], lda: Int, b: [Float], ldb: Int, beta: Float, c: [Float], ldc: Int) -> [Float] {
+    static func specifiedGEMM(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: [Float], lda: Int, b: [Float], ldb: Int, beta: Float, c: [Float], ldc: Int
+    ) -> [Float] {
         var out = c
         for i in 0..<m {
             for j in 0..<n {
@@ -38,15 +41,18 @@ struct SameBitsAtEveryLevelTests {
         return out
     }
 
-    static func runGEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                        a: [Float], lda: Int, b: [Float], ldb: Int, beta: Float, c: [Float], ldc: Int, threads: Int) -> [Float] {
+    static func runGEMM(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: [Float], lda: Int, b: [Float], ldb: Int, beta: Float, c: [Float], ldc: Int, threads: Int
+    ) -> [Float] {
         var out = c
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { pc in
-                    gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                         a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: beta,
-                         c: pc.baseAddress!, ldc: ldc, threads: threads)
+                    gemm(
+                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                        a: pa.baseAddress!, lda: lda, b: pb.baseAddress!, ldb: ldb, beta: beta,
+                        c: pc.baseAddress!, ldc: ldc, threads: threads)
                 }
             }
         }
@@ -63,18 +69,23 @@ struct SameBitsAtEveryLevelTests {
                 for transposeB in [false, true] {
                     let (alpha, beta) = scalings[(index + (transposeA ? 1 : 0) + (transposeB ? 2 : 0)) % scalings.count]
                     let pad = index % 2 * 3
-                    let lda = (transposeA ? m : k) + pad, ldb = (transposeB ? k : n) + pad, ldc = n + pad
+                    let lda = (transposeA ? m : k) + pad
+                    let ldb = (transposeB ? k : n) + pad
+                    let ldc = n + pad
                     let a = randomTensor([(transposeA ? k : m) * lda], seed: 11).scalars
                     let b = randomTensor([(transposeB ? n : k) * ldb], seed: 12).scalars
                     let c = randomTensor([m * ldc], seed: 13).scalars
-                    let expected = Self.specifiedGEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                                                      alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                    let expected = Self.specifiedGEMM(
+                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                        alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
                     let got = KernelLevel.with(level) {
-                        Self.runGEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                                     a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: 1)
+                        Self.runGEMM(
+                            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: 1)
                     }
-                    #expect(Self.sameBits(got, expected),
-                            "\(level) tA \(transposeA) tB \(transposeB) \(m)×\(n)×\(k) α \(alpha) β \(beta): \(Self.firstDifference(got, expected))")
+                    #expect(
+                        Self.sameBits(got, expected),
+                        "\(level) tA \(transposeA) tB \(transposeB) \(m)×\(n)×\(k) α \(alpha) β \(beta): \(Self.firstDifference(got, expected))")
                 }
             }
         }
@@ -82,23 +93,28 @@ struct SameBitsAtEveryLevelTests {
 
     /// Every threaded driver (C split once; one side packed whole; B shared per block) gives the single-thread
     /// portable bits: a small side of rows or of columns, transposed operands, β = 1, and a large product.
-    @Test(arguments: [(300, 200, 500, false, false, Float(0)), (64, 300, 700, false, true, 0), (40, 900, 64, true, false, 1),
-                      (700, 48, 530, true, true, 0), (1030, 1040, 40, false, false, 1)])
+    @Test(arguments: [
+        (300, 200, 500, false, false, Float(0)), (64, 300, 700, false, true, 0), (40, 900, 64, true, false, 1),
+        (700, 48, 530, true, true, 0), (1030, 1040, 40, false, false, 1),
+    ])
     func gemmIsTheSameAtEveryLevelAndThreadCount(_ shape: (Int, Int, Int, Bool, Bool, Float)) {
         let (m, n, k, transposeA, transposeB, beta) = shape
-        let a = randomTensor([m * k], seed: 21).scalars, b = randomTensor([k * n], seed: 22).scalars
+        let a = randomTensor([m * k], seed: 21).scalars
+        let b = randomTensor([k * n], seed: 22).scalars
         let c = randomTensor([m * n], seed: 23).scalars
         let (lda, ldb) = (transposeA ? m : k, transposeB ? k : n)
         let reference = KernelLevel.with(.portable) {
-            Self.runGEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b,
-                         ldb: ldb, beta: beta, c: c, ldc: n, threads: 1)
+            Self.runGEMM(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b,
+                ldb: ldb, beta: beta, c: c, ldc: n, threads: 1)
         }
         for level in Self.levels {
             for threads in [1, 2, 3] {
                 let got = KernelLevel.with(level) {
                     withThreads(threads) {
-                        Self.runGEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
-                                     b: b, ldb: ldb, beta: beta, c: c, ldc: n, threads: threads)
+                        Self.runGEMM(
+                            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+                            b: b, ldb: ldb, beta: beta, c: c, ldc: n, threads: threads)
                     }
                 }
                 #expect(Self.sameBits(got, reference), "\(m)×\(n)×\(k) at \(level), \(threads) threads: \(Self.firstDifference(got, reference))")
@@ -111,9 +127,12 @@ struct SameBitsAtEveryLevelTests {
     /// Inputs that reach every branch: a dense sweep, huge and tiny magnitudes, subnormals, the exp limits.
     static let inputs: [Float] = {
         var x = (0..<4001).map { Float(-100) + Float($0) * 0.05 }
-        x += [0, -0.0, 1e-7, -1e-7, 1e-30, -1e-30, Float(1e-20) * 1e-20, Float(-1e-20) * 1e-20, Float.leastNonzeroMagnitude, -Float.leastNonzeroMagnitude,
-              88.7, -88.7, 88.72, -88.72, 88.73, -103.9, -104, 103.9, 1e3, -1e3, 1e4, -1e4, 3e38, -3e38,
-              .infinity, -.infinity, 0.5, -0.5, 0.625, -0.625, 3, -3, 6]
+        x += [
+            0, -0.0, 1e-7, -1e-7, 1e-30, -1e-30, Float(1e-20) * 1e-20, Float(-1e-20) * 1e-20, Float.leastNonzeroMagnitude,
+            -Float.leastNonzeroMagnitude,
+            88.7, -88.7, 88.72, -88.72, 88.73, -103.9, -104, 103.9, 1e3, -1e3, 1e4, -1e4, 3e38, -3e38,
+            .infinity, -.infinity, 0.5, -0.5, 0.625, -0.625, 3, -3, 6,
+        ]
         x += (0..<300).map { Float(sign: $0 % 2 == 0 ? .plus : .minus, exponent: $0 / 2 - 149, significand: 1.37) }
         return x
     }()
@@ -128,7 +147,9 @@ struct SameBitsAtEveryLevelTests {
 
     @Test func expAndLogAreTheSameAtEveryLevel() {
         let x = Self.inputs + Self.inputs.map { Swift.abs($0) }
-        for (name, kernel) in [("exp", { keel_vexp($0, $1, $2) }), ("log", { keel_vlog($0, $1, $2) })] as [(String, (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)] {
+        for (name, kernel) in [("exp", { keel_vexp($0, $1, $2) }), ("log", { keel_vlog($0, $1, $2) })]
+            as [(String, (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void)]
+        {
             let reference = Self.apply(.portable, x, kernel)
             for level in Self.levels {
                 // Every tail length too.
@@ -214,15 +235,25 @@ struct SameBitsAtEveryLevelTests {
         withThreads(threads) {
             KernelLevel.with(level) {
                 var g = KeelRandom(seed: 5)
-                let model: Sequential = cnn
+                let model: Sequential =
+                    cnn
                     ? Sequential {
-                        Conv2d(1, 4, kernelSize: 3, generator: &g); ReLU(); MaxPool2d(kernelSize: 2)
-                        Conv2d(4, 6, kernelSize: 3, generator: &g); ActivationLayer(.gelu); MaxPool2d(kernelSize: 2)
-                        Flatten(); Linear(6 * 5 * 5, 10, generator: &g)
+                        Conv2d(1, 4, kernelSize: 3, generator: &g)
+                        ReLU()
+                        MaxPool2d(kernelSize: 2)
+                        Conv2d(4, 6, kernelSize: 3, generator: &g)
+                        ActivationLayer(.gelu)
+                        MaxPool2d(kernelSize: 2)
+                        Flatten()
+                        Linear(6 * 5 * 5, 10, generator: &g)
                     }
                     : Sequential {
-                        Flatten(); Linear(28 * 28, 40, generator: &g); ActivationLayer(.tanh)
-                        Linear(40, 30, generator: &g); ActivationLayer(.silu); Linear(30, 10, generator: &g)
+                        Flatten()
+                        Linear(28 * 28, 40, generator: &g)
+                        ActivationLayer(.tanh)
+                        Linear(40, 30, generator: &g)
+                        ActivationLayer(.silu)
+                        Linear(30, 10, generator: &g)
                     }
                 let optimizer = Adam(model.namedParameters, learningRate: 0.01)
                 for step in 0..<3 {
@@ -245,7 +276,8 @@ struct SameBitsAtEveryLevelTests {
             for threads in [1, 2] where !(level == .portable && threads == 1) {
                 let got = Self.trainedWeights(cnn: cnn, level: level, threads: threads)
                 for (i, (a, b)) in zip(got, reference).enumerated() {
-                    #expect(Self.sameBits(a, b), "\(cnn ? "cnn" : "mlp") parameter \(i) at \(level), \(threads) threads: \(Self.firstDifference(a, b))")
+                    #expect(
+                        Self.sameBits(a, b), "\(cnn ? "cnn" : "mlp") parameter \(i) at \(level), \(threads) threads: \(Self.firstDifference(a, b))")
                 }
             }
         }
@@ -280,8 +312,7 @@ struct SameBitsAtEveryLevelTests {
         if KernelLevel.supported < .avx512 {
             #expect(throws: KernelLevelError(requested: "avx512")) { try KernelLevel.select(.avx512) }
         }
-        #expect(KernelLevelError(requested: "avx512").description.contains("not supported by this CPU") ||
-                KernelLevel.supported == .avx512)
+        #expect(KernelLevelError(requested: "avx512").description.contains("not supported by this CPU") || KernelLevel.supported == .avx512)
         #expect(KernelLevel.environmentProblem == nil, "the test run's KEEL_CPU: \(KernelLevel.environmentProblem ?? "")")
     }
 }

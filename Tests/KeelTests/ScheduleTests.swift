@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Keel
 
 /// Schedules against TensorFlow (schedules-tf.json) and PyTorch (schedules-torch.json), within 1e-6 relative.
@@ -27,7 +28,8 @@ struct ScheduleReferenceTests {
             let name = c["schedule"] as! String
             let params = Self.textParameters(c["params"] as! [String: Any])
             let schedule = try Schedule.make(name: name, parameters: params)
-            let steps = c["steps"] as! [Int], values = Fixtures.doubles(c["values"])
+            let steps = c["steps"] as! [Int]
+            let values = Fixtures.doubles(c["values"])
             for (s, expected) in zip(steps, values) {
                 let got = schedule.learningRate(at: s)
                 #expect(Self.within(got, expected), "\(name) \(params) at step \(s): \(got), TensorFlow \(expected)")
@@ -44,10 +46,14 @@ struct ScheduleReferenceTests {
             let p = c["params"] as! [String: Any]
             let warm = (p["warmup"] as! [String: Any])["linear"] as! [String: Any]
             let cosine = (p["then"] as! [String: Any])["cosine_annealing"] as! [String: Any]
-            return .sequential(schedules: [.linear(base: base, startFactor: (warm["start_factor"] as! NSNumber).floatValue, endFactor: 1,
-                                                   totalIters: warm["total_iters"] as! Int),
-                                           .cosineAnnealing(base: base, tMax: cosine["t_max"] as! Int, etaMin: 0)],
-                               milestones: [p["milestone"] as! Int])
+            return .sequential(
+                schedules: [
+                    .linear(
+                        base: base, startFactor: (warm["start_factor"] as! NSNumber).floatValue, endFactor: 1,
+                        totalIters: warm["total_iters"] as! Int),
+                    .cosineAnnealing(base: base, tMax: cosine["t_max"] as! Int, etaMin: 0),
+                ],
+                milestones: [p["milestone"] as! Int])
         }
         return try Schedule.make(name: name, parameters: params)
     }
@@ -75,8 +81,9 @@ struct ScheduleReferenceTests {
     @Test func noisyLinearCosineIsReproducibleAndHasTheRightMoments() throws {
         let clean = Schedule.linearCosineDecay(learningRate: 0.1, decaySteps: 60, numPeriods: 0.5, alpha: 0, beta: 0.001)
         func noisy(_ seed: UInt64) -> Schedule {
-            .noisyLinearCosineDecay(learningRate: 0.1, decaySteps: 60, initialVariance: 1, varianceDecay: 0.55, numPeriods: 0.5,
-                                    alpha: 0, beta: 0.001, seed: seed)
+            .noisyLinearCosineDecay(
+                learningRate: 0.1, decaySteps: 60, initialVariance: 1, varianceDecay: 0.55, numPeriods: 0.5,
+                alpha: 0, beta: 0.001, seed: seed)
         }
         #expect((0..<60).map { noisy(7).learningRate(at: $0) } == (0..<60).map { noisy(7).learningRate(at: $0) })
         #expect((0..<60).map { noisy(7).learningRate(at: $0) } != (0..<60).map { noisy(8).learningRate(at: $0) })
@@ -98,7 +105,10 @@ struct ScheduleReferenceTests {
 
     @Test func badParametersAreRejected() {
         func problem(_ spec: String) -> String {
-            do { _ = try Schedule.parse(spec); return "" } catch { return "\(error)" }
+            do {
+                _ = try Schedule.parse(spec)
+                return ""
+            } catch { return "\(error)" }
         }
         #expect(problem("exponential_decay:decay_steps=0,decay_rate=0.5").contains("decay_steps must be positive"))
         #expect(problem("exponential_decay:decay_rate=0.5").contains("needs decay_steps"))
@@ -113,8 +123,11 @@ struct ScheduleReferenceTests {
     }
 
     @Test func schedulesAreCodable() throws {
-        let s = Schedule.warmup(steps: 5, startFactor: 0.1, then: .cosineDecayRestarts(learningRate: 0.1, firstDecaySteps: 20,
-                                                                                   tMul: 2, mMul: 0.5, alpha: 0.01))
+        let s = Schedule.warmup(
+            steps: 5, startFactor: 0.1,
+            then: .cosineDecayRestarts(
+                learningRate: 0.1, firstDecaySteps: 20,
+                tMul: 2, mMul: 0.5, alpha: 0.01))
         let decoded = try JSONDecoder().decode(Schedule.self, from: JSONEncoder().encode(s))
         #expect(decoded == s)
         #expect((0..<100).map(decoded.learningRate) == (0..<100).map(s.learningRate))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Keel
 
 struct TensorCreationTests {
@@ -18,7 +19,9 @@ struct TensorCreationTests {
     }
 
     @Test func seededRandomIsReproducible() {
-        var g1 = KeelRandom(seed: 5), g2 = KeelRandom(seed: 5), g3 = KeelRandom(seed: 6)
+        var g1 = KeelRandom(seed: 5)
+        var g2 = KeelRandom(seed: 5)
+        var g3 = KeelRandom(seed: 6)
         let a = Tensor.normal([1000], generator: &g1)
         #expect(a.scalars == Tensor.normal([1000], generator: &g2).scalars)
         #expect(a.scalars != Tensor.normal([1000], generator: &g3).scalars)
@@ -31,7 +34,8 @@ struct TensorCreationTests {
         #expect(u.min().scalar >= -2 && u.max().scalar < 4)
         #expect(Swift.abs(u.mean().scalar - 1) < 0.05)
         // Streams: distinct per stream, reproducible.
-        var s1 = KeelRandom(seed: 1, stream: [0, 3]), s2 = KeelRandom(seed: 1, stream: [0, 3])
+        var s1 = KeelRandom(seed: 1, stream: [0, 3])
+        var s2 = KeelRandom(seed: 1, stream: [0, 3])
         var s3 = KeelRandom(seed: 1, stream: [3, 0])
         let first = s1.next()
         #expect(first == s2.next())
@@ -75,13 +79,20 @@ struct TensorOpTests {
 
     @Test func largeBroadcastMatchesSmallLoop() {
         // Large enough to run on several threads and through the general broadcast path.
-        let a = randomTensor([64, 33, 40], seed: 1), b = randomTensor([33, 1], seed: 2)
+        let a = randomTensor([64, 33, 40], seed: 1)
+        let b = randomTensor([33, 1], seed: 2)
         let c = a * b
-        let pa = a.scalars, pb = b.scalars, pc = c.scalars
+        let pa = a.scalars
+        let pb = b.scalars
+        let pc = c.scalars
         var worst: Float = 0
-        for i in 0..<64 { for j in 0..<33 { for k in 0..<40 {
-            worst = Swift.max(worst, Swift.abs(pc[(i * 33 + j) * 40 + k] - pa[(i * 33 + j) * 40 + k] * pb[j]))
-        } } }
+        for i in 0..<64 {
+            for j in 0..<33 {
+                for k in 0..<40 {
+                    worst = Swift.max(worst, Swift.abs(pc[(i * 33 + j) * 40 + k] - pa[(i * 33 + j) * 40 + k] * pb[j]))
+                }
+            }
+        }
         #expect(worst == 0)
     }
 
@@ -120,7 +131,8 @@ struct TensorOpTests {
 
     @Test func longSumIsAccurateAndThreadIndependent() {
         let x = randomTensor([1_000_003], seed: 3, low: 0, high: 1)
-        let one = withThreads(1) { x.sum().scalar }, two = withThreads(2) { x.sum().scalar }
+        let one = withThreads(1) { x.sum().scalar }
+        let two = withThreads(2) { x.sum().scalar }
         #expect(one == two)
         let exact = x.scalars.reduce(0.0) { $0 + Double($1) }
         #expect(Swift.abs(Double(one) - exact) / exact < 1e-6)
@@ -148,7 +160,8 @@ struct TensorOpTests {
     }
 
     @Test func matmulValues() {
-        let a = Tensor([[1, 2], [3, 4]]), b = Tensor([[5, 6], [7, 8]])
+        let a = Tensor([[1, 2], [3, 4]])
+        let b = Tensor([[5, 6], [7, 8]])
         #expect(matmul(a, b).scalars == [19, 22, 43, 50])
         let batch = Tensor.concatenate([a.reshaped([1, 2, 2]), b.reshaped([1, 2, 2])], axis: 0)
         #expect(matmul(batch, a).scalars == [7, 10, 15, 22, 23, 34, 31, 46])
@@ -157,7 +170,8 @@ struct TensorOpTests {
     }
 
     @Test func comparisons() {
-        let a = Tensor([1, 2, 3]), b = Tensor([3, 2, 1])
+        let a = Tensor([1, 2, 3])
+        let b = Tensor([3, 2, 1])
         #expect(a.equal(b).scalars == [0, 1, 0])
         #expect(a.notEqual(b).scalars == [1, 0, 1])
         #expect(a.greater(b).scalars == [0, 0, 1])

@@ -1,6 +1,7 @@
 import CKeelKernels
 import Foundation
 import Testing
+
 @testable import Keel
 
 /// The SIMD exp/log/sum kernels at every instruction-set level against double precision.
@@ -18,8 +19,10 @@ struct VectorMathTests {
         return Swift.abs(Double(value) - exact) / Double(rounded.ulp)
     }
 
-    static func run(_ level: Int32, _ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void,
-                    _ x: [Float]) -> [Float] {
+    static func run(
+        _ level: Int32, _ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void,
+        _ x: [Float]
+    ) -> [Float] {
         keel_set_cpu_level(level)
         defer { keel_set_cpu_level(-1) }
         var y = [Float](repeating: 0, count: x.count)
@@ -37,8 +40,9 @@ struct VectorMathTests {
         let ys = Self.run(level, { keel_vexp($0, $1, $2) }, special)
         let expected = special.map { expf($0) }
         for (got, want) in zip(ys, expected) {
-            #expect(got == want || (got.isNaN && want.isNaN) || Swift.abs(got - want) <= 2 * want.ulp,
-                    "level \(level): exp gave \(got), libm \(want)")
+            #expect(
+                got == want || (got.isNaN && want.isNaN) || Swift.abs(got - want) <= 2 * want.ulp,
+                "level \(level): exp gave \(got), libm \(want)")
         }
     }
 
@@ -52,8 +56,9 @@ struct VectorMathTests {
         let special: [Float] = [0, -0.0, -1, .infinity, -.infinity, .nan, 1, Float.leastNonzeroMagnitude, .greatestFiniteMagnitude]
         let ys = Self.run(level, { keel_vlog($0, $1, $2) }, special)
         for (got, want) in zip(ys, special.map { logf($0) }) {
-            #expect(got == want || (got.isNaN && want.isNaN) || Swift.abs(got - want) <= 2 * want.ulp,
-                    "level \(level): log gave \(got), libm \(want)")
+            #expect(
+                got == want || (got.isNaN && want.isNaN) || Swift.abs(got - want) <= 2 * want.ulp,
+                "level \(level): log gave \(got), libm \(want)")
         }
     }
 

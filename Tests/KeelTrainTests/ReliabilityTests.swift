@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Keel
 @testable import KeelData
 @testable import KeelTrain
@@ -45,7 +46,8 @@ struct SafeWriteTests {
     @Test func temporariesOfDeadWritersAreRemovedByTheNextWrite() throws {
         let dir = temporaryDirectory()
         // A pid that cannot be running (above pid_max), and our own (alive: kept).
-        let dead = dir.appendingPathComponent(".latest.tmp-99999999-1"), alive = dir.appendingPathComponent(".latest.tmp-\(getpid())-2")
+        let dead = dir.appendingPathComponent(".latest.tmp-99999999-1")
+        let alive = dir.appendingPathComponent(".latest.tmp-\(getpid())-2")
         try Data().write(to: dead)
         try Data().write(to: alive)
         try AtomicFile.write(Data("step-1\n".utf8), to: dir.appendingPathComponent("latest"))
@@ -79,10 +81,14 @@ struct SafeWriteTests {
         let data = try FiniteJSON.data(["loss": Double.nan, "values": [1.5, Double.infinity], "ok": 2] as [String: Any], options: [.sortedKeys])
         #expect(String(decoding: data, as: UTF8.self) == #"{"loss":null,"ok":2,"values":[1.5,null]}"#)
         var history = History()
-        history.iterations.append(IterationRecord(epoch: 0, iteration: 0, globalStep: 0, loss: .infinity, accuracy: 0.5,
-                                                  learningRate: 0.1, batchSize: 4, seconds: 0.1))
-        history.epochs.append(EpochRecord(epoch: 0, globalStep: 1, trainLoss: .nan, trainAccuracy: 0.5, validationLoss: .nan,
-                                          validationAccuracy: 0.4, learningRate: 0.1, seconds: 0.1))
+        history.iterations.append(
+            IterationRecord(
+                epoch: 0, iteration: 0, globalStep: 0, loss: .infinity, accuracy: 0.5,
+                learningRate: 0.1, batchSize: 4, seconds: 0.1))
+        history.epochs.append(
+            EpochRecord(
+                epoch: 0, globalStep: 1, trainLoss: .nan, trainAccuracy: 0.5, validationLoss: .nan,
+                validationAccuracy: 0.4, learningRate: 0.1, seconds: 0.1))
         let json = try JSONEncoder().encode(history)
         #expect(String(decoding: json, as: UTF8.self).contains(#""loss":null"#))
         let back = try JSONDecoder().decode(History.self, from: json)
@@ -113,9 +119,11 @@ struct BoundaryValidationTests {
 
     @Test func imageOperationsStayWithinTheLimits() throws {
         let image = Image(width: 8, height: 6, channels: 3, value: 0.5)
-        for spec in ["scale:factor=1e30", "shift:dx=1e30", "affine:scale=0", "center-crop:height=-5,width=-5",
-                     "pca-lighting:alphas=nan/0/0", "resize:height=1000000,width=1000000", "blur:kernel=999999,sigma=1", ":",
-                     "hflip:x=1", "brightness:factor=1,factor=2"] {
+        for spec in [
+            "scale:factor=1e30", "shift:dx=1e30", "affine:scale=0", "center-crop:height=-5,width=-5",
+            "pca-lighting:alphas=nan/0/0", "resize:height=1000000,width=1000000", "blur:kernel=999999,sigma=1", ":",
+            "hflip:x=1", "brightness:factor=1,factor=2",
+        ] {
             expectError([]) { _ = try ImageOperation.parse(spec) }
         }
         // Parsed, but the output would pass the side limit.
@@ -130,8 +138,10 @@ struct BoundaryValidationTests {
     }
 
     @Test func augmentationsDeclareTheirOutputSize() throws {
-        for spec in ["color-jitter:hue=0.6", "random-blur:sigma=0/0", "random-crop:size=1e30", "scale-jitter:min=1e20",
-                     "random-hflip:p=2", "noise:sigma=nan", "random-affine:scale=0/1"] {
+        for spec in [
+            "color-jitter:hue=0.6", "random-blur:sigma=0/0", "random-crop:size=1e30", "scale-jitter:min=1e20",
+            "random-hflip:p=2", "noise:sigma=nan", "random-affine:scale=0/1",
+        ] {
             expectError([spec]) { _ = try AugmentationPipeline.parse([spec]) }
         }
         let crop = try AugmentationPipeline.parse(["random-crop:size=1000"])
@@ -156,8 +166,10 @@ struct BoundaryValidationTests {
 
     @Test func modelDescriptionsAreValidated() throws {
         func json(_ changes: [String: String] = [:]) -> Data {
-            var fields = ["model": "\"cnn\"", "input_shape": "[1, 28, 28]", "classes": "10", "dataset": "\"mnist-5k\"",
-                          "normalizer": "{\"method\": \"none\", \"shift\": [], \"scale\": []}"]
+            var fields = [
+                "model": "\"cnn\"", "input_shape": "[1, 28, 28]", "classes": "10", "dataset": "\"mnist-5k\"",
+                "normalizer": "{\"method\": \"none\", \"shift\": [], \"scale\": []}",
+            ]
             fields.merge(changes) { $1 }
             return Data(("{" + fields.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}").utf8)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Keel
 @testable import KeelData
 @testable import KeelTrain
@@ -31,11 +32,15 @@ struct RunConfigurationTests {
         expectError(["config.yaml:4:", "model.actvation", "unknown key"]) {
             _ = try RunConfiguration.decode(yaml: "epochs: 2\nmodel:\n  architecture: mlp\n  actvation: relu\n")
         }
-        expectError(["config.yaml:2:", "batch_size", "expected an integer"]) { _ = try RunConfiguration.decode(yaml: "epochs: 2\nbatch_size: many\n") }
+        expectError(["config.yaml:2:", "batch_size", "expected an integer"]) {
+            _ = try RunConfiguration.decode(yaml: "epochs: 2\nbatch_size: many\n")
+        }
         expectError(["config.yaml:3:", "optimizer.learning_rate", "positive"]) {
             _ = try RunConfiguration.decode(yaml: "seed: 1\noptimizer:\n  learning_rate: -0.1\n")
         }
-        expectError(["model.architecture", "'resnet' is not one of mlp, cnn"]) { _ = try RunConfiguration.decode(yaml: "model: {architecture: resnet}") }
+        expectError(["model.architecture", "'resnet' is not one of mlp, cnn"]) {
+            _ = try RunConfiguration.decode(yaml: "model: {architecture: resnet}")
+        }
         expectError(["config.yaml", "duplicated key", "epochs"]) { _ = try RunConfiguration.decode(yaml: "epochs: 2\nepochs: 3\n") }
         expectError(["config.yaml:1:", "seed", "0…2⁶⁴−1"]) { _ = try RunConfiguration.decode(yaml: "seed: -1\n") }
         expectError(["expected a mapping"]) { _ = try RunConfiguration.decode(yaml: "- 1\n- 2\n") }
@@ -76,7 +81,10 @@ struct RunConfigurationTests {
         (c.data.dataset, c.epochs, c.batchSize, c.seed, c.model.dropout) = ("iris", 3, 16, 5, 0.2)
         let first = TrainingRun(c, directory: root.appendingPathComponent("a"))
         first.progressStyle = .silent
-        guard case .finished(let metrics) = try first.run() else { Issue.record("not finished"); return }
+        guard case .finished(let metrics) = try first.run() else {
+            Issue.record("not finished")
+            return
+        }
         #expect(metrics.epochs == 3 && metrics.model == "mlp" && (metrics.testAccuracy ?? 0) > 0.5)
         let saved = try RunConfiguration.read(yaml: root.appendingPathComponent("a/config.yaml"))
         #expect(saved == first.resolved)
@@ -94,7 +102,10 @@ struct RunConfigurationTests {
         resumed.configuration.optimizer.learningRate = first.resolved?.optimizer.learningRate
         resumed.configuration.epochs = 4
         resumed.progressStyle = .silent
-        guard case .finished(let more) = try resumed.run() else { Issue.record("not finished"); return }
+        guard case .finished(let more) = try resumed.run() else {
+            Issue.record("not finished")
+            return
+        }
         #expect(more.epochs == 4)
     }
 }

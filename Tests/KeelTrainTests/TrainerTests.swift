@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Keel
 @testable import KeelData
 @testable import KeelTrain
@@ -14,7 +15,8 @@ func temporaryDirectory() -> URL {
 func blobs(count: Int, seed: UInt64) -> TensorDataset {
     var g = KeelRandom(seed: seed)
     let centres: [[Float]] = [[2, 0, 0, 1], [-2, 1, 0, -1], [0, -2, 2, 0]]
-    var features: [Float] = [], labels: [Int32] = []
+    var features: [Float] = []
+    var labels: [Int32] = []
     for i in 0..<count {
         let c = i % 3
         for d in 0..<4 { features.append(centres[c][d] + Float(g.nextNormal()) * 0.7) }
@@ -71,7 +73,10 @@ struct TrainerTests {
         let first = makeRun()
         first.checkpointDirectory = directory
         var calls = 0
-        first.shouldStop = { calls += 1; return calls > 13 }
+        first.shouldStop = {
+            calls += 1
+            return calls > 13
+        }
         try first.fit(loader, epochs: 3)
         #expect(first.wasInterrupted)
         #expect(first.position.epoch == 1 && first.position.batch == 3 && first.position.globalStep == 13)
@@ -87,7 +92,8 @@ struct TrainerTests {
     }
 
     @Test func sameSeedSameWeights() throws {
-        let a = makeRun(), b = makeRun()
+        let a = makeRun()
+        let b = makeRun()
         try a.fit(DataLoader(train, batchSize: 20, seed: 5), epochs: 2)
         _ = try withThreads(1) { try b.fit(DataLoader(train, batchSize: 20, seed: 5), epochs: 2) }
         #expect(a.model.stateDict().map(\.tensor.scalars) == b.model.stateDict().map(\.tensor.scalars))
@@ -107,7 +113,7 @@ struct TrainerTests {
             try trainer.fit(loader, epochs: 2)
             Issue.record("expected a non-finite loss error")
         } catch let error as TrainingError {
-            guard case let .nonFiniteLoss(value, epoch, iteration, globalStep) = error else {
+            guard case .nonFiniteLoss(let value, let epoch, let iteration, let globalStep) = error else {
                 Issue.record("wrong error \(error)")
                 return
             }
@@ -140,9 +146,10 @@ struct TrainerTests {
 
         // Another architecture: refused with the reason, nothing loaded.
         var g = KeelRandom(seed: 1)
-        let other = Trainer(model: Sequential { Linear(4, 3, generator: &g) },
-                            optimizer: SGD(Sequential { Linear(4, 3, generator: &g) }.namedParameters, learningRate: 0.1),
-                            modelName: "blob-mlp")
+        let other = Trainer(
+            model: Sequential { Linear(4, 3, generator: &g) },
+            optimizer: SGD(Sequential { Linear(4, 3, generator: &g) }.namedParameters, learningRate: 0.1),
+            modelName: "blob-mlp")
         do {
             try other.resume(from: directory)
             Issue.record("expected a bad checkpoint error")

@@ -76,8 +76,10 @@ public enum Activation: Hashable, Sendable, Codable {
     public static let names = all.map(\.name) + ["linear", "swish", "hard_sigmoid", "hard_swish", "log_sigmoid"]
 
     /// The activation called `name`, with optional parameters (ignored where they do not apply).
-    public init?(name: String, negativeSlope: Float? = nil, alpha: Float? = nil, beta: Float? = nil,
-                 threshold: Float? = nil) {
+    public init?(
+        name: String, negativeSlope: Float? = nil, alpha: Float? = nil, beta: Float? = nil,
+        threshold: Float? = nil
+    ) {
         switch name.lowercased() {
         case "identity", "linear": self = .identity
         case "sigmoid": self = .sigmoid
@@ -192,7 +194,9 @@ public enum Activation: Hashable, Sendable, Codable {
     func backward(x: Tensor, y: Tensor, gradient: Tensor) -> Tensor {
         let (kind, parameters) = kernel
         var dx = Tensor(uninitializedShape: x.shape)
-        let px = x.storage.pointer, py = y.storage.pointer, pg = gradient.storage.pointer
+        let px = x.storage.pointer
+        let py = y.storage.pointer
+        let pg = gradient.storage.pointer
         parameters.withUnsafeBufferPointer { p in
             let params = p.baseAddress
             dx.withUnsafeMutablePointer { d in

@@ -25,8 +25,9 @@ extension Tensor {
 
     /// PReLU: max(0, x) + a·min(0, x) with a learnable slope `a` of shape [1] or [C] (C = axis-1 size).
     public func prelu(_ slope: Tensor) -> Tensor {
-        ensure(slope.rank == 1 && (slope.count == 1 || (rank >= 2 && slope.count == shape[1])),
-               "prelu: slope of shape \(slope.shape) does not fit input of shape \(shape)")
+        ensure(
+            slope.rank == 1 && (slope.count == 1 || (rank >= 2 && slope.count == shape[1])),
+            "prelu: slope of shape \(slope.shape) does not fit input of shape \(shape)")
         var slopeShape = [Int](repeating: 1, count: Swift.max(rank, 1))
         if slope.count > 1 { slopeShape[1] = slope.count }
         let zero = Tensor(0)

@@ -4,7 +4,9 @@
 /// involved. Unlike `precondition`, whose message is dropped in optimized builds, the message always
 /// reaches standard error.
 @inline(__always)
-func ensure(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-            file: StaticString = #fileID, line: UInt = #line) {
+func ensure(
+    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+    file: StaticString = #fileID, line: UInt = #line
+) {
     if !condition() { fatalError(message(), file: file, line: line) }
 }

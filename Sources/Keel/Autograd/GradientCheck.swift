@@ -14,8 +14,8 @@ public struct GradientCheck {
 
         public var description: String {
             guard let worst else { return "gradient check: no elements" }
-            return "gradient check \(passed ? "passed" : "FAILED") over \(checkedElements) elements; worst: input " +
-                "\(worst.input) element \(worst.element): analytic \(worst.analytic), numeric \(worst.numeric)"
+            return "gradient check \(passed ? "passed" : "FAILED") over \(checkedElements) elements; worst: input "
+                + "\(worst.input) element \(worst.element): analytic \(worst.analytic), numeric \(worst.numeric)"
         }
     }
 
@@ -24,8 +24,10 @@ public struct GradientCheck {
     public var relativeTolerance: Double
     public var seed: UInt64
 
-    public init(step: Float = 1e-2, absoluteTolerance: Double = 2e-3, relativeTolerance: Double = 2e-3,
-                seed: UInt64 = 1) {
+    public init(
+        step: Float = 1e-2, absoluteTolerance: Double = 2e-3, relativeTolerance: Double = 2e-3,
+        seed: UInt64 = 1
+    ) {
         self.step = step
         self.absoluteTolerance = absoluteTolerance
         self.relativeTolerance = relativeTolerance

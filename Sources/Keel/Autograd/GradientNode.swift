@@ -32,8 +32,9 @@ final class GradientNode: @unchecked Sendable {
 
     /// Adds `gradient` to `grad` (in place when the buffer is not shared).
     func accumulate(_ gradient: Tensor) {
-        ensure(gradient.shape == shape,
-                     "backward(\(op)): gradient of shape \(gradient.shape) for a value of shape \(shape)")
+        ensure(
+            gradient.shape == shape,
+            "backward(\(op)): gradient of shape \(gradient.shape) for a value of shape \(shape)")
         if grad == nil {
             grad = gradient
         } else {
@@ -71,8 +72,10 @@ extension Tensor {
     /// some input requires them. `backward` receives the output's gradient and returns one gradient per
     /// input (nil for inputs that need none: check `needs`).
 
-    static func record(_ result: Tensor, op: String, inputs: [Tensor],
-                       backward: @escaping (_ gradient: Tensor, _ needs: [Bool]) -> [Tensor?]) -> Tensor {
+    static func record(
+        _ result: Tensor, op: String, inputs: [Tensor],
+        backward: @escaping (_ gradient: Tensor, _ needs: [Bool]) -> [Tensor?]
+    ) -> Tensor {
         guard GradientMode.isEnabled, inputs.contains(where: { $0.node != nil }) else { return result }
         let nodes = inputs.map { $0.node }
         let needs = nodes.map { $0 != nil }
@@ -92,8 +95,9 @@ extension Tensor {
         }
         let seed: Tensor
         if let gradient {
-            ensure(gradient.shape == shape,
-                         "backward: seed gradient of shape \(gradient.shape) for a value of shape \(shape)")
+            ensure(
+                gradient.shape == shape,
+                "backward: seed gradient of shape \(gradient.shape) for a value of shape \(shape)")
             seed = gradient.detached()
         } else {
             ensure(count == 1, "backward: a seed gradient is needed for a non-scalar of shape \(shape)")
@@ -118,8 +122,8 @@ extension Tensor {
             root.accumulate(seed)
             for current in order.reversed() where !current.isLeaf {
                 guard let function = current.backwardFunction else {
-                    fatalError("backward: the graph through '\(current.op)' was already used by a " +
-                                        "backward pass and freed; run the forward pass again")
+                    fatalError(
+                        "backward: the graph through '\(current.op)' was already used by a " + "backward pass and freed; run the forward pass again")
                 }
                 guard let outputGradient = current.grad else { continue }
                 let inputGradients = function(outputGradient)

@@ -18,8 +18,9 @@ public final class Parameter: @unchecked Sendable {
     public var value: Tensor {
         get { Tensor(storage: data.storage, shape: data.shape, node: leaf) }
         set {
-            ensure(newValue.shape == data.shape,
-                         "Parameter.value: new value of shape \(newValue.shape) for a parameter of shape \(data.shape)")
+            ensure(
+                newValue.shape == data.shape,
+                "Parameter.value: new value of shape \(newValue.shape) for a parameter of shape \(data.shape)")
             data = newValue.detached()
         }
     }
@@ -29,8 +30,9 @@ public final class Parameter: @unchecked Sendable {
         get { leaf.grad }
         set {
             if let newValue {
-                ensure(newValue.shape == data.shape,
-                             "Parameter.grad: gradient of shape \(newValue.shape) for a parameter of shape \(data.shape)")
+                ensure(
+                    newValue.shape == data.shape,
+                    "Parameter.grad: gradient of shape \(newValue.shape) for a parameter of shape \(data.shape)")
             }
             leaf.grad = newValue?.detached()
         }

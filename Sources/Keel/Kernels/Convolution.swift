@@ -7,8 +7,10 @@ public struct Window2D: Equatable, Sendable, CustomStringConvertible {
     public var padding: (height: Int, width: Int)
     public var dilation: (height: Int, width: Int)
 
-    public init(kernel: (Int, Int), stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
-                dilation: (Int, Int) = (1, 1)) {
+    public init(
+        kernel: (Int, Int), stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+        dilation: (Int, Int) = (1, 1)
+    ) {
         self.kernel = (kernel.0, kernel.1)
         self.stride = (stride.0, stride.1)
         self.padding = (padding.0, padding.1)
@@ -17,24 +19,28 @@ public struct Window2D: Equatable, Sendable, CustomStringConvertible {
 
     /// ⌊(size + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 for height and width.
     public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
-        ((height + 2 * padding.height - dilation.height * (kernel.height - 1) - 1) / stride.height + 1,
-         (width + 2 * padding.width - dilation.width * (kernel.width - 1) - 1) / stride.width + 1)
+        (
+            (height + 2 * padding.height - dilation.height * (kernel.height - 1) - 1) / stride.height + 1,
+            (width + 2 * padding.width - dilation.width * (kernel.width - 1) - 1) / stride.width + 1
+        )
     }
 
     func validate(op: String, inputShape: [Int]) {
-        ensure(kernel.height > 0 && kernel.width > 0 && stride.height > 0 && stride.width > 0 &&
-                     dilation.height > 0 && dilation.width > 0 && padding.height >= 0 && padding.width >= 0,
-                     "\(op): invalid window \(self)")
+        ensure(
+            kernel.height > 0 && kernel.width > 0 && stride.height > 0 && stride.width > 0 && dilation.height > 0 && dilation.width > 0
+                && padding.height >= 0 && padding.width >= 0,
+            "\(op): invalid window \(self)")
         let out = outputSize(height: inputShape[2], width: inputShape[3])
-        ensure(out.height > 0 && out.width > 0,
-                     "\(op): window \(self) does not fit input of shape \(inputShape)")
+        ensure(
+            out.height > 0 && out.width > 0,
+            "\(op): window \(self) does not fit input of shape \(inputShape)")
     }
 
     public static func == (a: Window2D, b: Window2D) -> Bool { a.description == b.description }
 
     public var description: String {
-        "kernel \(kernel.height)×\(kernel.width), stride \(stride.height)×\(stride.width), " +
-            "padding \(padding.height)×\(padding.width), dilation \(dilation.height)×\(dilation.width)"
+        "kernel \(kernel.height)×\(kernel.width), stride \(stride.height)×\(stride.width), "
+            + "padding \(padding.height)×\(padding.width), dilation \(dilation.height)×\(dilation.width)"
     }
 }
 
@@ -69,11 +75,13 @@ enum ConvolutionKernel {
 
     /// col[:, i·P ..< (i+1)·P] = im2col(x[n]) for the images n of `images` (i counts from 0).
     static func im2col(_ x: UnsafePointer<Float>, _ d: Dimensions, images: Range<Int>, into col: UnsafeMutablePointer<Float>) {
-        let w = d.window, ld = images.count * d.positions
+        let w = d.window
+        let ld = images.count * d.positions
         for (i, n) in images.enumerated() {
-            keel_im2col(x + n * d.imageIn, d.inChannels, d.height, d.width, w.kernel.height, w.kernel.width,
-                        w.padding.height, w.padding.width, w.stride.height, w.stride.width,
-                        w.dilation.height, w.dilation.width, d.outHeight, d.outWidth, col + i * d.positions, ld)
+            keel_im2col(
+                x + n * d.imageIn, d.inChannels, d.height, d.width, w.kernel.height, w.kernel.width,
+                w.padding.height, w.padding.width, w.stride.height, w.stride.width,
+                w.dilation.height, w.dilation.width, d.outHeight, d.outWidth, col + i * d.positions, ld)
         }
     }
 
@@ -81,19 +89,24 @@ enum ConvolutionKernel {
     static func gemmThreads(_ d: Dimensions) -> Int { d.groupCount >= Parallel.threadCount ? 1 : Parallel.threadCount }
 
     /// y[n] = W · im2col(x[n]) + b, then ReLU when `relu`.
-    static func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        y: UnsafeMutablePointer<Float>, relu: Bool = false, _ d: Dimensions) {
-        let threads = gemmThreads(d), p = d.positions
+    static func forward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        y: UnsafeMutablePointer<Float>, relu: Bool = false, _ d: Dimensions
+    ) {
+        let threads = gemmThreads(d)
+        let p = d.positions
         Parallel.forEach(d.groupCount) { g in
-            let images = d.images(ofGroup: g), columns = images.count * p
+            let images = d.images(ofGroup: g)
+            let columns = images.count * p
             ScratchPool.shared.withBuffer(count: d.patch * columns) { col in
                 ScratchPool.shared.withBuffer(count: d.outChannels * columns) { result in
                     im2col(x, d, images: images, into: col)
                     // result[column, oc] = colᵀ · Wᵀ: the long side (columns) on GEMM rows, OC on its
                     // vector lanes, so no part of a micro-tile is wasted for OC = 32, 64, 128, …
-                    gemm(transposeA: true, transposeB: true, m: columns, n: d.outChannels, k: d.patch,
-                         a: col, lda: columns, b: weight, ldb: d.patch, c: result, ldc: d.outChannels,
-                         threads: threads)
+                    gemm(
+                        transposeA: true, transposeB: true, m: columns, n: d.outChannels, k: d.patch,
+                        a: col, lda: columns, b: weight, ldb: d.patch, c: result, ldc: d.outChannels,
+                        threads: threads)
                     // y[n] = result[n's columns, oc]ᵀ (+ b), in SIMD blocks.
                     let oc = d.outChannels
                     for (i, n) in images.enumerated() {
@@ -108,12 +121,16 @@ enum ConvolutionKernel {
     /// db[c] = Σₙ Σₚ dy[n, c, p] (when `dBias` is: per image and channel a `keel_vsum`, added image by image
     /// within a group, then group by group). With `reluOutput` (the forward's output after its fused ReLU), dy is first multiplied by ReLU′, exactly
     /// as the ReLU kernel's backward does.
-    static func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-                         dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
-                         dBias: UnsafeMutablePointer<Float>? = nil, reluOutput: UnsafePointer<Float>? = nil,
-                         _ d: Dimensions) {
-        let weightCount = d.outChannels * d.patch, p = d.positions
-        let groups = d.groupCount, threads = gemmThreads(d)
+    static func backward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
+        dBias: UnsafeMutablePointer<Float>? = nil, reluOutput: UnsafePointer<Float>? = nil,
+        _ d: Dimensions
+    ) {
+        let weightCount = d.outChannels * d.patch
+        let p = d.positions
+        let groups = d.groupCount
+        let threads = gemmThreads(d)
         let partials = dWeight == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * weightCount)
         let biasPartials = dBias == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * d.outChannels)
         defer {
@@ -121,14 +138,16 @@ enum ConvolutionKernel {
             biasPartials?.deallocate()
         }
         Parallel.forEach(groups) { g in
-            let images = d.images(ofGroup: g), columns = images.count * p
+            let images = d.images(ofGroup: g)
+            let columns = images.count * p
             ScratchPool.shared.withBuffer(count: d.patch * columns) { scratch in
                 ScratchPool.shared.withBuffer(count: d.outChannels * columns) { gradient in
                     // dy of the group laid out as [OC, images · P] (and summed per channel for the bias).
                     biasPartials?.advanced(by: g * d.outChannels).update(repeating: 0, count: d.outChannels)
                     for (i, n) in images.enumerated() {
                         for c in 0..<d.outChannels {
-                            let source = dy + n * d.imageOut + c * p, row = gradient + c * columns + i * p
+                            let source = dy + n * d.imageOut + c * p
+                            let row = gradient + c * columns + i * p
                             if let reluOutput {
                                 let y = reluOutput + n * d.imageOut + c * p
                                 keel_activation_backward(Int32(KEEL_ACT_RELU), y, y, source, row, p, nil)
@@ -143,23 +162,26 @@ enum ConvolutionKernel {
                         // wide, so its transposition wastes no lanes).
                         im2col(x, d, images: images, into: scratch)
                         let col = UnsafePointer(scratch)
-                        gemm(transposeB: true, m: d.outChannels, n: d.patch, k: columns,
-                             a: gradient, lda: columns, b: col, ldb: columns,
-                             c: partials + g * weightCount, ldc: d.patch, threads: threads)
+                        gemm(
+                            transposeB: true, m: d.outChannels, n: d.patch, k: columns,
+                            a: gradient, lda: columns, b: col, ldb: columns,
+                            c: partials + g * weightCount, ldc: d.patch, threads: threads)
                     }
                     if let dx {
                         // dcol = Wᵀ · dy, then folded back into dx.
                         let col = scratch
-                        gemm(transposeA: true, m: d.patch, n: columns, k: d.outChannels,
-                             a: weight, lda: d.patch, b: gradient, ldb: columns,
-                             c: col, ldc: columns, threads: threads)
+                        gemm(
+                            transposeA: true, m: d.patch, n: columns, k: d.outChannels,
+                            a: weight, lda: d.patch, b: gradient, ldb: columns,
+                            c: col, ldc: columns, threads: threads)
                         let w = d.window
                         for (i, n) in images.enumerated() {
                             let target = dx + n * d.imageIn
                             target.update(repeating: 0, count: d.imageIn)
-                            keel_col2im(col + i * p, d.inChannels, d.height, d.width, w.kernel.height, w.kernel.width,
-                                        w.padding.height, w.padding.width, w.stride.height, w.stride.width,
-                                        w.dilation.height, w.dilation.width, d.outHeight, d.outWidth, columns, target)
+                            keel_col2im(
+                                col + i * p, d.inChannels, d.height, d.width, w.kernel.height, w.kernel.width,
+                                w.padding.height, w.padding.width, w.stride.height, w.stride.width,
+                                w.dilation.height, w.dilation.width, d.outHeight, d.outWidth, columns, target)
                         }
                     }
                 }

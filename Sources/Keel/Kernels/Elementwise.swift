@@ -40,7 +40,8 @@ enum Elementwise {
         let shape = Shape.broadcast(a.shape, b.shape, op: op)
         var z = Tensor(uninitializedShape: shape)
         let n = z.count
-        let pa = a.storage.pointer, pb = b.storage.pointer
+        let pa = a.storage.pointer
+        let pb = b.storage.pointer
         if a.shape == b.shape {
             z.withUnsafeMutablePointer { pz in
                 Parallel.forRanges(n, grain: 4096, minimumPerThread: elementwiseParallelThreshold) { r in
@@ -67,13 +68,17 @@ enum Elementwise {
             }
             return z
         }
-        let plan = BroadcastPlan(shape: shape, Shape.broadcastStrides(a.shape, to: shape),
-                                 Shape.broadcastStrides(b.shape, to: shape))
+        let plan = BroadcastPlan(
+            shape: shape, Shape.broadcastStrides(a.shape, to: shape),
+            Shape.broadcastStrides(b.shape, to: shape))
         z.withUnsafeMutablePointer { pz in
             Parallel.forRanges(n, grain: 4096, minimumPerThread: elementwiseParallelThreshold) { r in
                 plan.forEachRun(in: r) { start, length, offsetA, offsetB in
-                    let sa = plan.innerStrideA, sb = plan.innerStrideB
-                    let out = pz + start, x = pa + offsetA, y = pb + offsetB
+                    let sa = plan.innerStrideA
+                    let sb = plan.innerStrideB
+                    let out = pz + start
+                    let x = pa + offsetA
+                    let y = pb + offsetB
                     if sa == 1 && sb == 1 {
                         for j in 0..<length { out[j] = F.apply(x[j], y[j]) }
                     } else if sa == 1 && sb == 0 {
@@ -100,18 +105,27 @@ struct BroadcastPlan {
     let stridesB: [Int]
 
     init(shape: [Int], _ stridesA: [Int], _ stridesB: [Int]) {
-        var s: [Int] = [], sa: [Int] = [], sb: [Int] = []
+        var s: [Int] = []
+        var sa: [Int] = []
+        var sb: [Int] = []
         for i in 0..<shape.count where shape[i] != 1 {
             if let last = s.indices.last,
-               sa[last] == stridesA[i] * shape[i], sb[last] == stridesB[i] * shape[i] {
+                sa[last] == stridesA[i] * shape[i], sb[last] == stridesB[i] * shape[i]
+            {
                 s[last] *= shape[i]
                 sa[last] = stridesA[i]
                 sb[last] = stridesB[i]
             } else {
-                s.append(shape[i]); sa.append(stridesA[i]); sb.append(stridesB[i])
+                s.append(shape[i])
+                sa.append(stridesA[i])
+                sb.append(stridesB[i])
             }
         }
-        if s.isEmpty { s = [1]; sa = [0]; sb = [0] }
+        if s.isEmpty {
+            s = [1]
+            sa = [0]
+            sb = [0]
+        }
         self.shape = s
         self.stridesA = sa
         self.stridesB = sb
@@ -126,7 +140,8 @@ struct BroadcastPlan {
         let rank = shape.count
         var index = [Int](repeating: 0, count: rank)
         var rest = range.lowerBound
-        var offsetA = 0, offsetB = 0
+        var offsetA = 0
+        var offsetB = 0
         for d in stride(from: rank - 1, through: 0, by: -1) {
             index[d] = rest % shape[d]
             rest /= shape[d]

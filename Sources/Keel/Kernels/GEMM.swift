@@ -8,13 +8,16 @@ import Synchronization
 /// The split between threads falls on the kernel's micro-tile boundaries, so the result is bit-identical
 /// for any thread count. When `beta` is 0, C is not read.
 
-public func gemm(transposeA: Bool = false, transposeB: Bool = false,
-                 m: Int, n: Int, k: Int, alpha: Float = 1,
-                 a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                 beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
-                 threads: Int = Parallel.threadCount) {
-    GEMM.run(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-             a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
+public func gemm(
+    transposeA: Bool = false, transposeB: Bool = false,
+    m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int,
+    threads: Int = Parallel.threadCount
+) {
+    GEMM.run(
+        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
 }
 
 public enum GEMM {
@@ -29,24 +32,29 @@ public enum GEMM {
     /// (no thread waits for a slower one); below it, C is split once between threads, each packing its own.
     static let sharedPackingThreshold = 1 << 24
 
-    public static func run(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                           a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
+    public static func run(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
+    ) {
         ensure(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m=\(m) n=\(n) k=\(k)")
         if m == 0 || n == 0 { return }
         let work = m * n * max(k, 1)
         let useThreads = work < parallelThreshold ? 1 : max(1, threads)
         if useThreads > 1 && k > 0 && alpha != 0 && min(m, n) <= 1024 && min(m, n) * k <= 1 << 22 {
-            runSmallSide(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            runSmallSide(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
         if useThreads > 1 && work >= sharedPackingThreshold && k > 0 && alpha != 0 {
-            runShared(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                      b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            runShared(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
-        var mr: Int32 = 0, nr: Int32 = 0
+        var mr: Int32 = 0
+        var nr: Int32 = 0
         keel_gemm_tile(&mr, &nr)
         // Split the larger of M and N on micro-tile boundaries.
         let splitRows = (m + Int(mr) - 1) / Int(mr) >= (n + Int(nr) - 1) / Int(nr)
@@ -62,12 +70,14 @@ public enum GEMM {
             ScratchPool.shared.withBuffer(count: workspaceFloats) { workspace in
                 if splitRows {
                     let aStart = transposeA ? a + lower : a + lower * lda
-                    keel_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, upper - lower, n, k, alpha,
-                               aStart, lda, b, ldb, beta, c + lower * ldc, ldc, workspace)
+                    keel_sgemm(
+                        transposeA ? 1 : 0, transposeB ? 1 : 0, upper - lower, n, k, alpha,
+                        aStart, lda, b, ldb, beta, c + lower * ldc, ldc, workspace)
                 } else {
                     let bStart = transposeB ? b + lower * ldb : b + lower
-                    keel_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, upper - lower, k, alpha,
-                               a, lda, bStart, ldb, beta, c + lower, ldc, workspace)
+                    keel_sgemm(
+                        transposeA ? 1 : 0, transposeB ? 1 : 0, m, upper - lower, k, alpha,
+                        a, lda, bStart, ldb, beta, c + lower, ldc, workspace)
                 }
             }
         }
@@ -81,10 +91,16 @@ public enum GEMM {
     /// The threaded driver when one side is small (a batch of 64 rows, say): that operand is packed once,
     /// whole, and units of the other side go to whichever thread is free, each packing its own slice and
     /// running through every depth block in order. No thread waits for a slower one until the end.
-    private static func runSmallSide(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                                     a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        var mr: Int32 = 0, nr: Int32 = 0, kcMax = 0, mcMax = 0, ncMax = 0
+    private static func runSmallSide(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        var mr: Int32 = 0
+        var nr: Int32 = 0
+        var kcMax = 0
+        var mcMax = 0
+        var ncMax = 0
         keel_gemm_blocking(&mr, &nr, &kcMax, &mcMax, &ncMax)
         let (mrI, nrI) = (Int(mr), Int(nr))
         if beta != 0 && beta != 1 {
@@ -101,26 +117,32 @@ public enum GEMM {
             let rows = (m + mrI - 1) / mrI * mrI
             ScratchPool.shared.withBuffer(count: depthBlocks * rows * kcMax) { packedA in
                 // Packed in pieces of (depth block, row panels), then the units; one job, the pieces first.
-                let tiles = rows / mrI, tilesPerPiece = max(1, (tiles * depthBlocks + unitsWanted - 1) / unitsWanted)
+                let tiles = rows / mrI
+                let tilesPerPiece = max(1, (tiles * depthBlocks + unitsWanted - 1) / unitsWanted)
                 let pieces = (tiles + tilesPerPiece - 1) / tilesPerPiece
                 let panels = (n + nrI - 1) / nrI
                 let perUnit = max(1, (panels + unitsWanted - 1) / unitsWanted)
                 PackThenCompute.run(packs: depthBlocks * pieces, units: (panels + perUnit - 1) / perUnit) { piece in
                     let (pc, kc, _) = depth(piece / pieces)
-                    let i0 = (piece % pieces) * tilesPerPiece * mrI, i1 = min(m, i0 + tilesPerPiece * mrI)
-                    keel_pack_a(transposeA ? 1 : 0, transposeA ? a + pc * lda + i0 : a + i0 * lda + pc, lda, i1 - i0, kc, mr,
-                                alpha, packedA + (piece / pieces) * rows * kcMax + i0 * kc)
+                    let i0 = (piece % pieces) * tilesPerPiece * mrI
+                    let i1 = min(m, i0 + tilesPerPiece * mrI)
+                    keel_pack_a(
+                        transposeA ? 1 : 0, transposeA ? a + pc * lda + i0 : a + i0 * lda + pc, lda, i1 - i0, kc, mr,
+                        alpha, packedA + (piece / pieces) * rows * kcMax + i0 * kc)
                 } compute: { u in
-                    let j0 = u * perUnit * nrI, j1 = min(n, j0 + perUnit * nrI)
+                    let j0 = u * perUnit * nrI
+                    let j1 = min(n, j0 + perUnit * nrI)
                     ScratchPool.shared.withBuffer(count: perUnit * nrI * kcMax) { packedB in
                         for d in 0..<depthBlocks {
                             let (pc, kc, accumulate) = depth(d)
-                            keel_pack_b(transposeB ? 1 : 0, transposeB ? b + j0 * ldb + pc : b + pc * ldb + j0, ldb, kc, j1 - j0,
-                                        nr, packedB)
+                            keel_pack_b(
+                                transposeB ? 1 : 0, transposeB ? b + j0 * ldb + pc : b + pc * ldb + j0, ldb, kc, j1 - j0,
+                                nr, packedB)
                             // A's rows in blocks of MC, so each stays in L2 while B's micro-panels pass.
                             for ic in stride(from: 0, to: m, by: mcMax) {
-                                keel_gemm_block(min(mcMax, m - ic), j1 - j0, kc, packedA + d * rows * kcMax + ic * kc, packedB,
-                                                c + ic * ldc + j0, ldc, accumulate)
+                                keel_gemm_block(
+                                    min(mcMax, m - ic), j1 - j0, kc, packedA + d * rows * kcMax + ic * kc, packedB,
+                                    c + ic * ldc + j0, ldc, accumulate)
                             }
                         }
                     }
@@ -129,22 +151,27 @@ public enum GEMM {
         } else {
             let columns = (n + nrI - 1) / nrI * nrI
             ScratchPool.shared.withBuffer(count: depthBlocks * columns * kcMax) { packedB in
-                let panels = columns / nrI, panelsPerPiece = max(1, (panels * depthBlocks + unitsWanted - 1) / unitsWanted)
+                let panels = columns / nrI
+                let panelsPerPiece = max(1, (panels * depthBlocks + unitsWanted - 1) / unitsWanted)
                 let pieces = (panels + panelsPerPiece - 1) / panelsPerPiece
                 let tiles = (m + mrI - 1) / mrI
                 let perUnit = max(1, (tiles + unitsWanted - 1) / unitsWanted)
                 PackThenCompute.run(packs: depthBlocks * pieces, units: (tiles + perUnit - 1) / perUnit) { piece in
                     let (pc, kc, _) = depth(piece / pieces)
-                    let j0 = (piece % pieces) * panelsPerPiece * nrI, j1 = min(n, j0 + panelsPerPiece * nrI)
-                    keel_pack_b(transposeB ? 1 : 0, transposeB ? b + j0 * ldb + pc : b + pc * ldb + j0, ldb, kc, j1 - j0, nr,
-                                packedB + (piece / pieces) * columns * kcMax + j0 * kc)
+                    let j0 = (piece % pieces) * panelsPerPiece * nrI
+                    let j1 = min(n, j0 + panelsPerPiece * nrI)
+                    keel_pack_b(
+                        transposeB ? 1 : 0, transposeB ? b + j0 * ldb + pc : b + pc * ldb + j0, ldb, kc, j1 - j0, nr,
+                        packedB + (piece / pieces) * columns * kcMax + j0 * kc)
                 } compute: { u in
-                    let i0 = u * perUnit * mrI, i1 = min(m, i0 + perUnit * mrI)
+                    let i0 = u * perUnit * mrI
+                    let i1 = min(m, i0 + perUnit * mrI)
                     ScratchPool.shared.withBuffer(count: perUnit * mrI * kcMax) { packedA in
                         for d in 0..<depthBlocks {
                             let (pc, kc, accumulate) = depth(d)
-                            keel_pack_a(transposeA ? 1 : 0, transposeA ? a + pc * lda + i0 : a + i0 * lda + pc, lda, i1 - i0, kc,
-                                        mr, alpha, packedA)
+                            keel_pack_a(
+                                transposeA ? 1 : 0, transposeA ? a + pc * lda + i0 : a + i0 * lda + pc, lda, i1 - i0, kc,
+                                mr, alpha, packedA)
                             keel_gemm_block(i1 - i0, n, kc, packedA, packedB + d * columns * kcMax, c + i0 * ldc, ldc, accumulate)
                         }
                     }
@@ -157,10 +184,16 @@ public enum GEMM {
     /// (for up to `superRows` rows at a time) are packed once, in pieces shared out between threads, then units
     /// of (A's row block, a chunk of B's columns) go to whichever thread is free. Every element is the same FMA
     /// chain as in `keel_sgemm`.
-    private static func runShared(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-                                  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                                  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-        var mr: Int32 = 0, nr: Int32 = 0, kcMax = 0, mcMax = 0, ncMax = 0
+    private static func runShared(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        var mr: Int32 = 0
+        var nr: Int32 = 0
+        var kcMax = 0
+        var mcMax = 0
+        var ncMax = 0
         keel_gemm_blocking(&mr, &nr, &kcMax, &mcMax, &ncMax)
         let (mrI, nrI) = (Int(mr), Int(nr))
         if beta != 0 && beta != 1 {
@@ -180,7 +213,8 @@ public enum GEMM {
                         let kc = min(kcMax, k - pc)
                         let accumulate: Int32 = pc > 0 || beta != 0 ? 1 : 0
                         for ms in stride(from: 0, to: m, by: superRows) {
-                            let rows = min(superRows, m - ms), blocksA = (rows + mcMax - 1) / mcMax
+                            let rows = min(superRows, m - ms)
+                            let blocksA = (rows + mcMax - 1) / mcMax
                             // B's pieces (only with the first rows), then A's blocks; then the units.
                             let panelsPerPiece = max(4, (panels + 2 * threads - 1) / (2 * threads))
                             let piecesB = ms == 0 ? (panels + panelsPerPiece - 1) / panelsPerPiece : 0
@@ -188,20 +222,26 @@ public enum GEMM {
                             let panelsPerChunk = (panels + chunks - 1) / chunks
                             PackThenCompute.run(packs: piecesB + blocksA, units: blocksA * chunks) { piece in
                                 if piece < piecesB {
-                                    let j0 = piece * panelsPerPiece * nrI, j1 = min(nc, j0 + panelsPerPiece * nrI)
+                                    let j0 = piece * panelsPerPiece * nrI
+                                    let j1 = min(nc, j0 + panelsPerPiece * nrI)
                                     let source = transposeB ? b + (jc + j0) * ldb + pc : b + pc * ldb + jc + j0
                                     keel_pack_b(transposeB ? 1 : 0, source, ldb, kc, j1 - j0, nr, packedB + j0 * kc)
                                 } else {
-                                    let i0 = (piece - piecesB) * mcMax, ic = ms + i0, mc = min(mcMax, rows - i0)
+                                    let i0 = (piece - piecesB) * mcMax
+                                    let ic = ms + i0
+                                    let mc = min(mcMax, rows - i0)
                                     let source = transposeA ? a + pc * lda + ic : a + ic * lda + pc
                                     keel_pack_a(transposeA ? 1 : 0, source, lda, mc, kc, mr, alpha, packedA + i0 * kc)
                                 }
                             } compute: { unit in
-                                let i0 = (unit / chunks) * mcMax, mc = min(mcMax, rows - i0)
-                                let j0 = (unit % chunks) * panelsPerChunk * nrI, j1 = min(nc, j0 + panelsPerChunk * nrI)
+                                let i0 = (unit / chunks) * mcMax
+                                let mc = min(mcMax, rows - i0)
+                                let j0 = (unit % chunks) * panelsPerChunk * nrI
+                                let j1 = min(nc, j0 + panelsPerChunk * nrI)
                                 if j0 >= j1 { return }
-                                keel_gemm_block(mc, j1 - j0, kc, packedA + i0 * kc, packedB + j0 * kc,
-                                                c + (ms + i0) * ldc + jc + j0, ldc, accumulate)
+                                keel_gemm_block(
+                                    mc, j1 - j0, kc, packedA + i0 * kc, packedB + j0 * kc,
+                                    c + (ms + i0) * ldc + jc + j0, ldc, accumulate)
                             }
                         }
                     }

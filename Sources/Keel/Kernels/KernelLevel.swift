@@ -1,8 +1,9 @@
 import CKeelKernels
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// The instruction-set level Keel's kernels run at.
@@ -83,7 +84,6 @@ public struct KernelLevelError: Error, CustomStringConvertible, Equatable {
         if KernelLevel(name: requested) == nil {
             return "'\(requested)' is not a kernel level (use \(KernelLevel.allCases.map(\.name).joined(separator: ", ")))"
         }
-        return "kernel level \(requested) is not supported by this CPU (available: " +
-            "\(KernelLevel.available.map(\.name).joined(separator: ", ")))"
+        return "kernel level \(requested) is not supported by this CPU (available: " + "\(KernelLevel.available.map(\.name).joined(separator: ", ")))"
     }
 }

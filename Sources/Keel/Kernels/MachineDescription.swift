@@ -15,7 +15,8 @@ public enum MachineDescription {
 
     /// "kernel level avx2 (this CPU supports up to avx512): AMD EPYC …"
     public static var line: String {
-        let current = KernelLevel.current, supported = KernelLevel.supported
+        let current = KernelLevel.current
+        let supported = KernelLevel.supported
         let note = current == supported ? "" : " (this CPU supports up to \(supported.name))"
         return "kernel level \(current.name)\(note) on \(cpuModel)"
     }

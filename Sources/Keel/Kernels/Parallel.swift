@@ -39,8 +39,10 @@ public enum Parallel {
     /// Splits `0..<total` into about `threadCount` contiguous ranges (multiples of `grain` except the last)
     /// and runs `body` on each. Use only where the result does not depend on the split (disjoint writes).
 
-    public static func forRanges(_ total: Int, grain: Int = 1, minimumPerThread: Int = 1,
-                                 _ body: (Range<Int>) -> Void) {
+    public static func forRanges(
+        _ total: Int, grain: Int = 1, minimumPerThread: Int = 1,
+        _ body: (Range<Int>) -> Void
+    ) {
         if total <= 0 { return }
         let threads = min(threadCount, max(1, total / max(1, minimumPerThread)))
         if threads <= 1 {

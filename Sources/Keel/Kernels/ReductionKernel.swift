@@ -43,11 +43,14 @@ enum ReductionKernel {
         }
         // Sum whole rows of `inner` floats: vectorizes along the inner axis.
         let total = outer * inner
-        Parallel.forRanges(total, grain: inner >= 256 ? 256 : inner,
-                           minimumPerThread: Swift.max(1, elementwiseParallelThreshold / Swift.max(length, 1))) { r in
+        Parallel.forRanges(
+            total, grain: inner >= 256 ? 256 : inner,
+            minimumPerThread: Swift.max(1, elementwiseParallelThreshold / Swift.max(length, 1))
+        ) { r in
             var position = r.lowerBound
             while position < r.upperBound {
-                let o = position / inner, i0 = position % inner
+                let o = position / inner
+                let i0 = position % inner
                 let run = min(inner - i0, r.upperBound - position)
                 let dst = out + position
                 let src = x + o * length * inner + i0
@@ -62,13 +65,17 @@ enum ReductionKernel {
     }
 
     /// out[o, i] = max_l x[o, l, i] and the first l attaining it (NaN wins, as in PyTorch).
-    static func maximum(_ x: UnsafePointer<Float>, outer: Int, length: Int, inner: Int,
-                    into out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>) {
+    static func maximum(
+        _ x: UnsafePointer<Float>, outer: Int, length: Int, inner: Int,
+        into out: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>
+    ) {
         Parallel.forRanges(outer * inner, minimumPerThread: Swift.max(1, elementwiseParallelThreshold / Swift.max(length, 1))) { r in
             for position in r {
-                let o = position / inner, i = position % inner
+                let o = position / inner
+                let i = position % inner
                 let src = x + o * length * inner + i
-                var best = src[0], bestIndex = 0
+                var best = src[0]
+                var bestIndex = 0
                 if !best.isNaN {
                     for l in 1..<length {
                         let v = src[l * inner]

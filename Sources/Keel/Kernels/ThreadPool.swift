@@ -1,9 +1,10 @@
 import CKeelKernels
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// Keel's persistent worker threads: the caller and up to `workers` helpers pull iteration indices of a
@@ -63,11 +64,13 @@ final class ThreadPool: @unchecked Sendable {
         for (index, worker) in workers.enumerated() {
             let context = Unmanaged.passRetained(WorkerContext(pool: self, worker: worker, index: index)).toOpaque()
             var thread = pthread_t()
-            let status = pthread_create(&thread, nil, { raw in
-                let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
-                context.pool.workerLoop(context.worker, index: context.index)
-                return nil
-            }, context)
+            let status = pthread_create(
+                &thread, nil,
+                { raw in
+                    let context = Unmanaged<WorkerContext>.fromOpaque(raw!).takeRetainedValue()
+                    context.pool.workerLoop(context.worker, index: context.index)
+                    return nil
+                }, context)
             if status == 0 { pthread_detach(thread) }
         }
     }

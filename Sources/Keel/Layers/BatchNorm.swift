@@ -41,8 +41,9 @@ public class BatchNorm: Module {
     public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
 
     func forwardPass(_ input: Tensor) -> Tensor {
-        ensure(acceptedRanks.contains(input.rank) && input.shape[1] == features,
-               "\(layerName): input of shape \(input.shape) does not match \(features) features")
+        ensure(
+            acceptedRanks.contains(input.rank) && input.shape[1] == features,
+            "\(layerName): input of shape \(input.shape) does not match \(features) features")
         let axes = (0..<input.rank).filter { $0 != 1 }
         var statShape = [Int](repeating: 1, count: input.rank)
         statShape[1] = features
@@ -62,8 +63,7 @@ public class BatchNorm: Module {
                 batchesTracked.value = batchesTracked.value + 1
             }
         } else {
-            normalized = (input - runningMean.value.reshaped(statShape)) /
-                (runningVariance.value.reshaped(statShape) + epsilon).sqrt()
+            normalized = (input - runningMean.value.reshaped(statShape)) / (runningVariance.value.reshaped(statShape) + epsilon).sqrt()
         }
         guard let weight, let bias else { return normalized }
         return normalized * weight.value.reshaped(statShape) + bias.value.reshaped(statShape)

@@ -8,11 +8,14 @@ public final class Conv2d: Module {
     public var isTraining = true
 
     /// PyTorch's default initialization (U(−1/√fan_in, 1/√fan_in), fan_in = in·kh·kw) unless `initializer` is given.
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
-                padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true,
-                initializer: Initializer = .pytorchDefault, generator: inout KeelRandom) {
-        ensure(inChannels > 0 && outChannels > 0 && kernelSize.0 > 0 && kernelSize.1 > 0,
-               "Conv2d: channels and kernel size must be positive")
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), bias: Bool = true,
+        initializer: Initializer = .pytorchDefault, generator: inout KeelRandom
+    ) {
+        ensure(
+            inChannels > 0 && outChannels > 0 && kernelSize.0 > 0 && kernelSize.1 > 0,
+            "Conv2d: channels and kernel size must be positive")
         weight = Parameter(initializer.make([outChannels, inChannels, kernelSize.0, kernelSize.1], generator: &generator))
         let bound = 1 / Float(inChannels * kernelSize.0 * kernelSize.1).squareRoot()
         self.bias = bias ? Parameter(Tensor.uniform([outChannels], low: -bound, high: bound, generator: &generator)) : nil
@@ -22,20 +25,26 @@ public final class Conv2d: Module {
     }
 
     /// Square kernel, stride, padding and dilation.
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                            dilation: Int = 1, bias: Bool = true, initializer: Initializer = .pytorchDefault,
-                            generator: inout KeelRandom) {
-        self.init(inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
-                  padding: (padding, padding), dilation: (dilation, dilation), bias: bias,
-                  initializer: initializer, generator: &generator)
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        dilation: Int = 1, bias: Bool = true, initializer: Initializer = .pytorchDefault,
+        generator: inout KeelRandom
+    ) {
+        self.init(
+            inChannels, outChannels, kernelSize: (kernelSize, kernelSize), stride: (stride, stride),
+            padding: (padding, padding), dilation: (dilation, dilation), bias: bias,
+            initializer: initializer, generator: &generator)
     }
 
     /// Square kernel, initialized from the process-wide stream (`KeelRandom.manualSeed`), as PyTorch's `nn.Conv2d`.
-    public convenience init(_ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                            dilation: Int = 1, bias: Bool = true, initializer: Initializer = .pytorchDefault) {
+    public convenience init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        dilation: Int = 1, bias: Bool = true, initializer: Initializer = .pytorchDefault
+    ) {
         var generator = KeelRandom(seed: KeelRandom.nextGlobalSeed())
-        self.init(inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
-                  bias: bias, initializer: initializer, generator: &generator)
+        self.init(
+            inChannels, outChannels, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation,
+            bias: bias, initializer: initializer, generator: &generator)
     }
 
     public var ownParameters: [(name: String, parameter: Parameter)] {

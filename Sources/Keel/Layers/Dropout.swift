@@ -29,7 +29,8 @@ public final class Dropout: RandomizedModule {
         guard isTraining, probability > 0 else { return input }
         var generator = KeelRandom(seed: seed, stream: [0xD0, randomDraws])
         randomDraws += 1
-        let keep = 1 - probability, scale = 1 / keep
+        let keep = 1 - probability
+        let scale = 1 / keep
         var mask = Tensor(uninitializedShape: input.shape)
         let n = mask.count
         mask.withUnsafeMutablePointer { m in

@@ -33,8 +33,9 @@ public enum Initializer: Sendable, Equatable {
             let bound = Float(2).squareRoot() * (3 / Float(useFanOut ? fanOut : fanIn)).squareRoot()
             return Tensor.uniform(shape, low: -bound, high: bound, generator: &generator)
         case .kaimingNormal(let useFanOut):
-            return Tensor.normal(shape, std: Float(2).squareRoot() / Float(useFanOut ? fanOut : fanIn).squareRoot(),
-                                 generator: &generator)
+            return Tensor.normal(
+                shape, std: Float(2).squareRoot() / Float(useFanOut ? fanOut : fanIn).squareRoot(),
+                generator: &generator)
         case .xavierUniform(let gain):
             let bound = gain * (6 / Float(fanIn + fanOut)).squareRoot()
             return Tensor.uniform(shape, low: -bound, high: bound, generator: &generator)

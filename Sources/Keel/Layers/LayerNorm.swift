@@ -8,8 +8,9 @@ public final class LayerNorm: Module {
     public var isTraining = true
 
     public init(_ normalizedShape: [Int], epsilon: Float = 1e-5, elementwiseAffine: Bool = true) {
-        ensure(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
-               "LayerNorm: invalid normalized shape \(normalizedShape)")
+        ensure(
+            !normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
+            "LayerNorm: invalid normalized shape \(normalizedShape)")
         self.normalizedShape = normalizedShape
         self.epsilon = epsilon
         weight = elementwiseAffine ? Parameter(Tensor.ones(normalizedShape)) : nil
@@ -24,8 +25,9 @@ public final class LayerNorm: Module {
 
     func forwardPass(_ input: Tensor) -> Tensor {
         let k = normalizedShape.count
-        ensure(input.rank >= k && Array(input.shape.suffix(k)) == normalizedShape,
-               "LayerNorm: input of shape \(input.shape) does not end with \(normalizedShape)")
+        ensure(
+            input.rank >= k && Array(input.shape.suffix(k)) == normalizedShape,
+            "LayerNorm: input of shape \(input.shape) does not end with \(normalizedShape)")
         let axes = Array((input.rank - k)..<input.rank)
         let centred = input - input.mean(axes: axes, keepDims: true)
         let variance = (centred * centred).mean(axes: axes, keepDims: true)
@@ -46,8 +48,9 @@ public final class GroupNorm: Module {
     public var isTraining = true
 
     public init(groups: Int, channels: Int, epsilon: Float = 1e-5, affine: Bool = true) {
-        ensure(groups > 0 && channels > 0 && channels % groups == 0,
-               "GroupNorm: \(channels) channels cannot be split into \(groups) groups")
+        ensure(
+            groups > 0 && channels > 0 && channels % groups == 0,
+            "GroupNorm: \(channels) channels cannot be split into \(groups) groups")
         self.groups = groups
         self.channels = channels
         self.epsilon = epsilon
@@ -62,8 +65,9 @@ public final class GroupNorm: Module {
     public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
 
     func forwardPass(_ input: Tensor) -> Tensor {
-        ensure(input.rank >= 2 && input.shape[1] == channels,
-               "GroupNorm: input of shape \(input.shape) does not have \(channels) channels")
+        ensure(
+            input.rank >= 2 && input.shape[1] == channels,
+            "GroupNorm: input of shape \(input.shape) does not have \(channels) channels")
         let grouped = input.reshaped([input.shape[0], groups, -1])
         let centred = grouped - grouped.mean(axis: 2, keepDims: true)
         let variance = (centred * centred).mean(axis: 2, keepDims: true)

@@ -5,8 +5,10 @@ public final class Linear: Module {
     public var isTraining = true
 
     /// PyTorch's default initialization (weight and bias U(−1/√in, 1/√in)) unless `initializer` is given.
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
-                initializer: Initializer = .pytorchDefault, generator: inout KeelRandom) {
+    public init(
+        _ inFeatures: Int, _ outFeatures: Int, bias: Bool = true,
+        initializer: Initializer = .pytorchDefault, generator: inout KeelRandom
+    ) {
         ensure(inFeatures > 0 && outFeatures > 0, "Linear: sizes must be positive, got \(inFeatures)→\(outFeatures)")
         weight = Parameter(initializer.make([outFeatures, inFeatures], generator: &generator))
         let bound = 1 / Float(inFeatures).squareRoot()

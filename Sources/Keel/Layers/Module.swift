@@ -54,16 +54,18 @@ extension Module {
 
     /// All parameters of the module tree with dotted names.
     public var namedParameters: [(name: String, parameter: Parameter)] {
-        ownParameters + children.flatMap { child in
-            child.module.namedParameters.map { (child.name + "." + $0.name, $0.parameter) }
-        }
+        ownParameters
+            + children.flatMap { child in
+                child.module.namedParameters.map { (child.name + "." + $0.name, $0.parameter) }
+            }
     }
 
     /// All buffers of the module tree with dotted names.
     public var namedBuffers: [(name: String, buffer: Parameter)] {
-        ownBuffers + children.flatMap { child in
-            child.module.namedBuffers.map { (child.name + "." + $0.name, $0.buffer) }
-        }
+        ownBuffers
+            + children.flatMap { child in
+                child.module.namedBuffers.map { (child.name + "." + $0.name, $0.buffer) }
+            }
     }
 
     public var parameters: [Parameter] { namedParameters.map(\.parameter) }
@@ -76,9 +78,10 @@ extension Module {
 
     /// Every module of the tree with its dotted path ("" for this one), depth first.
     public var namedModules: [(name: String, module: any Module)] {
-        [("", self)] + children.flatMap { child in
-            child.module.namedModules.map { (child.name + ($0.name.isEmpty ? "" : "." + $0.name), $0.module) }
-        }
+        [("", self)]
+            + children.flatMap { child in
+                child.module.namedModules.map { (child.name + ($0.name.isEmpty ? "" : "." + $0.name), $0.module) }
+            }
     }
 
     /// Parameters and buffers by name, in PyTorch's `state_dict` order.

@@ -11,10 +11,12 @@ public final class Sequential: Module {
     /// The layers in order. A convolution followed by a ReLU layer, neither with forward hooks, runs as one
     /// fused op (`conv2d(…, relu: true)`): the same bits, two fewer passes over the activations.
     public func callAsFunction(_ input: Tensor) -> Tensor {
-        var x = input, i = 0
+        var x = input
+        var i = 0
         while i < layers.count {
             if let convolution = layers[i] as? Conv2d, i + 1 < layers.count, let next = layers[i + 1] as? ActivationLayer,
-               next.activation == .relu, !convolution.hasForwardHooks, !next.hasForwardHooks {
+                next.activation == .relu, !convolution.hasForwardHooks, !next.hasForwardHooks
+            {
                 x = convolution.forward(x, relu: true)
                 i += 2
             } else {

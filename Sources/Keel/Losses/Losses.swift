@@ -13,11 +13,14 @@ public enum Reduction: String, Sendable, Codable, CaseIterable {
 
 /// Cross-entropy from logits [N, C] and class indices [N] (PyTorch's `F.cross_entropy`):
 /// ℓ_n = −Σ_c q_nc · log softmax(x_n)_c, with q = (1 − ε)·onehot + ε/C for label smoothing ε.
-public func crossEntropy(logits: Tensor, labels: [Int32], labelSmoothing: Float = 0,
-                         reduction: Reduction = .mean) -> Tensor {
+public func crossEntropy(
+    logits: Tensor, labels: [Int32], labelSmoothing: Float = 0,
+    reduction: Reduction = .mean
+) -> Tensor {
     ensure(logits.rank == 2, "crossEntropy: logits must be [N, C], got shape \(logits.shape)")
-    ensure(labels.count == logits.shape[0],
-           "crossEntropy: \(labels.count) labels for logits of shape \(logits.shape)")
+    ensure(
+        labels.count == logits.shape[0],
+        "crossEntropy: \(labels.count) labels for logits of shape \(logits.shape)")
     ensure(labelSmoothing >= 0 && labelSmoothing <= 1, "crossEntropy: label smoothing must be in [0, 1], got \(labelSmoothing)")
     let classes = logits.shape[1]
     let targets = targetDistribution(labels, classes: classes, smoothing: labelSmoothing, op: "crossEntropy")
@@ -27,8 +30,9 @@ public func crossEntropy(logits: Tensor, labels: [Int32], labelSmoothing: Float 
 /// Negative log-likelihood of log-probabilities [N, C] at class indices [N] (PyTorch's `F.nll_loss`).
 public func nllLoss(logProbabilities: Tensor, labels: [Int32], reduction: Reduction = .mean) -> Tensor {
     ensure(logProbabilities.rank == 2, "nllLoss: input must be [N, C], got shape \(logProbabilities.shape)")
-    ensure(labels.count == logProbabilities.shape[0],
-           "nllLoss: \(labels.count) labels for input of shape \(logProbabilities.shape)")
+    ensure(
+        labels.count == logProbabilities.shape[0],
+        "nllLoss: \(labels.count) labels for input of shape \(logProbabilities.shape)")
     let targets = targetDistribution(labels, classes: logProbabilities.shape[1], smoothing: 0, op: "nllLoss")
     return reduction.apply(-(logProbabilities * targets).sum(axis: 1))
 }
@@ -48,10 +52,12 @@ func targetDistribution(_ labels: [Int32], classes: Int, smoothing: Float, op: S
 /// Binary cross-entropy from logits (PyTorch's `F.binary_cross_entropy_with_logits`), computed stably as
 /// max(x, 0) − x·t + log(1 + e^−|x|); gradient σ(x) − t.
 public func binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, reduction: Reduction = .mean) -> Tensor {
-    ensure(logits.shape == targets.shape,
-           "binaryCrossEntropyWithLogits: logits of shape \(logits.shape) and targets of shape \(targets.shape) differ")
+    ensure(
+        logits.shape == targets.shape,
+        "binaryCrossEntropyWithLogits: logits of shape \(logits.shape) and targets of shape \(targets.shape) differ")
     var losses = Tensor(uninitializedShape: logits.shape)
-    let x = logits.storage.pointer, t = targets.storage.pointer
+    let x = logits.storage.pointer
+    let t = targets.storage.pointer
     let n = logits.count
     losses.withUnsafeMutablePointer { l in
         for i in 0..<n {
@@ -62,7 +68,9 @@ public func binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, reduct
     let recorded = Tensor.record(losses, op: "binaryCrossEntropyWithLogits", inputs: [logits, targets]) {
         [logits, targets] g, needs in
         var dx = Tensor(uninitializedShape: logits.shape)
-        let pg = g.storage.pointer, x = logits.storage.pointer, t = targets.storage.pointer
+        let pg = g.storage.pointer
+        let x = logits.storage.pointer
+        let t = targets.storage.pointer
         dx.withUnsafeMutablePointer { d in
             for i in 0..<n {
                 let v = x[i]
@@ -78,8 +86,9 @@ public func binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, reduct
 
 /// Mean squared error (PyTorch's `F.mse_loss`): mean((x − t)²).
 public func meanSquaredError(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
-    ensure(input.shape == target.shape,
-           "meanSquaredError: input of shape \(input.shape) and target of shape \(target.shape) differ")
+    ensure(
+        input.shape == target.shape,
+        "meanSquaredError: input of shape \(input.shape) and target of shape \(target.shape) differ")
     let difference = input - target
     return reduction.apply(difference * difference)
 }

@@ -18,8 +18,10 @@ extension Tensor {
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let z = Elementwise.zip(a, b, MultiplyFunction.self, op: "multiply")
         return record(z, op: "multiply", inputs: [a, b]) { g, needs in
-            [needs[0] ? Elementwise.zip(g, b, MultiplyFunction.self, op: "multiply").sum(toShape: a.shape) : nil,
-             needs[1] ? Elementwise.zip(g, a, MultiplyFunction.self, op: "multiply").sum(toShape: b.shape) : nil]
+            [
+                needs[0] ? Elementwise.zip(g, b, MultiplyFunction.self, op: "multiply").sum(toShape: a.shape) : nil,
+                needs[1] ? Elementwise.zip(g, a, MultiplyFunction.self, op: "multiply").sum(toShape: b.shape) : nil,
+            ]
         }
     }
 
@@ -27,8 +29,10 @@ extension Tensor {
         let z = Elementwise.zip(a, b, DivideFunction.self, op: "divide")
         return record(z, op: "divide", inputs: [a, b]) { g, needs in
             // d(a/b)/da = 1/b; d(a/b)/db = −a/b² = −z/b.
-            [needs[0] ? Elementwise.zip(g, b, DivideFunction.self, op: "divide").sum(toShape: a.shape) : nil,
-             needs[1] ? (-(g * z) / b).sum(toShape: b.shape) : nil]
+            [
+                needs[0] ? Elementwise.zip(g, b, DivideFunction.self, op: "divide").sum(toShape: a.shape) : nil,
+                needs[1] ? (-(g * z) / b).sum(toShape: b.shape) : nil,
+            ]
         }
     }
 

@@ -12,7 +12,8 @@ extension Tensor {
     /// `absoluteTolerance + relativeTolerance·|other|` (NumPy's allclose).
     public func isClose(to other: Tensor, relativeTolerance: Float = 1e-5, absoluteTolerance: Float = 1e-6) -> Bool {
         guard shape == other.shape else { return false }
-        let a = storage.pointer, b = other.storage.pointer
+        let a = storage.pointer
+        let b = other.storage.pointer
         for i in 0..<count {
             if a[i].isNaN || b[i].isNaN { return false }
             if Swift.abs(a[i] - b[i]) > absoluteTolerance + relativeTolerance * Swift.abs(b[i]) { return false }

@@ -2,48 +2,58 @@
 ///
 /// Shapes: input [N, C, H, W], weight [OC, C, KH, KW], bias [OC] → [N, OC, OH, OW] with
 /// OH = ⌊(H + 2·padding − dilation·(KH − 1) − 1) / stride⌋ + 1 (likewise OW).
-public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
-                   stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
-                   dilation: (Int, Int) = (1, 1)) -> Tensor {
+public func conv2d(
+    _ input: Tensor, weight: Tensor, bias: Tensor? = nil,
+    stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+    dilation: (Int, Int) = (1, 1)
+) -> Tensor {
     conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, relu: false)
 }
 
 /// `relu(conv2d(…))` in one pass: the ReLU is applied as the output is written, and its derivative as the
 /// gradient is read — the same bits as the two ops, without the two extra passes over the activations.
 /// (`Sequential` uses it for a convolution followed by a ReLU layer that records no statistics.)
-func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int),
-            dilation: (Int, Int), relu: Bool) -> Tensor {
+func conv2d(
+    _ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: (Int, Int),
+    dilation: (Int, Int), relu: Bool
+) -> Tensor {
     ensure(input.rank == 4, "conv2d: input must be [N, C, H, W], got shape \(input.shape)")
     ensure(weight.rank == 4, "conv2d: weight must be [OC, C, KH, KW], got shape \(weight.shape)")
-    ensure(weight.shape[1] == input.shape[1],
-                 "conv2d: input of shape \(input.shape) has \(input.shape[1]) channels but weight of shape " +
-                 "\(weight.shape) expects \(weight.shape[1])")
+    ensure(
+        weight.shape[1] == input.shape[1],
+        "conv2d: input of shape \(input.shape) has \(input.shape[1]) channels but weight of shape " + "\(weight.shape) expects \(weight.shape[1])")
     if let bias {
-        ensure(bias.shape == [weight.shape[0]],
-                     "conv2d: bias of shape \(bias.shape) does not match weight of shape \(weight.shape)")
+        ensure(
+            bias.shape == [weight.shape[0]],
+            "conv2d: bias of shape \(bias.shape) does not match weight of shape \(weight.shape)")
     }
     let window = Window2D(kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, dilation: dilation)
     window.validate(op: "conv2d", inputShape: input.shape)
     let out = window.outputSize(height: input.shape[2], width: input.shape[3])
-    let d = ConvolutionKernel.Dimensions(batch: input.shape[0], inChannels: input.shape[1], height: input.shape[2],
-                                         width: input.shape[3], outChannels: weight.shape[0],
-                                         outHeight: out.height, outWidth: out.width, window: window)
+    let d = ConvolutionKernel.Dimensions(
+        batch: input.shape[0], inChannels: input.shape[1], height: input.shape[2],
+        width: input.shape[3], outChannels: weight.shape[0],
+        outHeight: out.height, outWidth: out.width, window: window)
     var y = Tensor(uninitializedShape: [d.batch, d.outChannels, d.outHeight, d.outWidth])
-    let px = input.storage.pointer, pw = weight.storage.pointer, pb = bias?.storage.pointer
+    let px = input.storage.pointer
+    let pw = weight.storage.pointer
+    let pb = bias?.storage.pointer
     y.withUnsafeMutablePointer { ConvolutionKernel.forward(x: px, weight: pw, bias: pb, y: $0, relu: relu, d) }
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
     // The output's buffer (not the tensor, whose node would hold this closure) for ReLU′.
     let output = relu ? y.storage : nil
     return Tensor.record(y, op: relu ? "conv2d+relu" : "conv2d", inputs: inputs) { [input, weight, output] g, needs in
         // Pointers are taken from the captured tensors, which keep their buffers alive.
-        let px = input.storage.pointer, pw = weight.storage.pointer
+        let px = input.storage.pointer
+        let pw = weight.storage.pointer
         let dx = needs[0] ? Tensor(uninitializedShape: input.shape) : nil
         let dw = needs[1] ? Tensor(uninitializedShape: weight.shape) : nil
         let db = needs.count > 2 && needs[2] ? Tensor(uninitializedShape: [d.outChannels]) : nil
         if dx != nil || dw != nil || db != nil {
-            ConvolutionKernel.backward(x: px, weight: pw, dy: g.storage.pointer, dx: dx?.storage.pointer,
-                                       dWeight: dw?.storage.pointer, dBias: db?.storage.pointer,
-                                       reluOutput: output?.pointer, d)
+            ConvolutionKernel.backward(
+                x: px, weight: pw, dy: g.storage.pointer, dx: dx?.storage.pointer,
+                dWeight: dw?.storage.pointer, dBias: db?.storage.pointer,
+                reluOutput: output?.pointer, d)
         }
         return [dx, dw, db]
     }
@@ -51,8 +61,10 @@ func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), 
 
 extension Tensor {
     /// Convolution with `weight` (see `conv2d(_:weight:bias:stride:padding:dilation:)`).
-    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
-                       padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)) -> Tensor {
+    public func conv2d(
+        weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+        padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)
+    ) -> Tensor {
         Keel.conv2d(self, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation)
     }
 }

@@ -42,9 +42,12 @@ extension Tensor {
     public func pow(_ exponent: Tensor) -> Tensor {
         let y = Elementwise.zip(self, exponent, PowerFunction.self, op: "pow")
         return Tensor.record(y, op: "pow", inputs: [self, exponent]) { g, needs in
-            [needs[0] ? (g * exponent * Elementwise.zip(self, exponent - 1, PowerFunction.self, op: "pow backward"))
-                .sum(toShape: self.shape) : nil,
-             needs[1] ? (g * y * Elementwise.map(self, LogFunction.self)).sum(toShape: exponent.shape) : nil]
+            [
+                needs[0]
+                    ? (g * exponent * Elementwise.zip(self, exponent - 1, PowerFunction.self, op: "pow backward"))
+                        .sum(toShape: self.shape) : nil,
+                needs[1] ? (g * y * Elementwise.map(self, LogFunction.self)).sum(toShape: exponent.shape) : nil,
+            ]
         }
     }
 
@@ -65,10 +68,12 @@ extension Tensor {
     /// min(max(x, lower), upper); the gradient passes where lower ≤ x ≤ upper (as PyTorch's clamp).
     public func clamp(min lower: Float = -.infinity, max upper: Float = .infinity) -> Tensor {
         ensure(!(lower > upper), "clamp: min \(lower) is greater than max \(upper)")
-        let y = Elementwise.zip(Elementwise.zip(self, Tensor(lower), MaximumFunction.self, op: "clamp"),
-                                Tensor(upper), MinimumFunction.self, op: "clamp")
+        let y = Elementwise.zip(
+            Elementwise.zip(self, Tensor(lower), MaximumFunction.self, op: "clamp"),
+            Tensor(upper), MinimumFunction.self, op: "clamp")
         return Tensor.record(y, op: "clamp", inputs: [self]) { g, _ in
-            let inside = Elementwise.zip(self, Tensor(lower), GreaterEqualFunction.self, op: "clamp backward")
+            let inside =
+                Elementwise.zip(self, Tensor(lower), GreaterEqualFunction.self, op: "clamp backward")
                 * Elementwise.zip(self, Tensor(upper), LessEqualFunction.self, op: "clamp backward")
             return [g * inside]
         }
@@ -79,8 +84,10 @@ extension Tensor {
 public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
     let y = Elementwise.zip(a, b, MaximumFunction.self, op: "maximum")
     return Tensor.record(y, op: "maximum", inputs: [a, b]) { g, needs in
-        [needs[0] ? (g * Elementwise.zip(a, b, SelectFirstFunction.self, op: "maximum")).sum(toShape: a.shape) : nil,
-         needs[1] ? (g * Elementwise.zip(b, a, SelectFirstFunction.self, op: "maximum")).sum(toShape: b.shape) : nil]
+        [
+            needs[0] ? (g * Elementwise.zip(a, b, SelectFirstFunction.self, op: "maximum")).sum(toShape: a.shape) : nil,
+            needs[1] ? (g * Elementwise.zip(b, a, SelectFirstFunction.self, op: "maximum")).sum(toShape: b.shape) : nil,
+        ]
     }
 }
 
@@ -88,7 +95,9 @@ public func maximum(_ a: Tensor, _ b: Tensor) -> Tensor {
 public func minimum(_ a: Tensor, _ b: Tensor) -> Tensor {
     let y = Elementwise.zip(a, b, MinimumFunction.self, op: "minimum")
     return Tensor.record(y, op: "minimum", inputs: [a, b]) { g, needs in
-        [needs[0] ? (g * Elementwise.zip(b, a, SelectFirstFunction.self, op: "minimum")).sum(toShape: a.shape) : nil,
-         needs[1] ? (g * Elementwise.zip(a, b, SelectFirstFunction.self, op: "minimum")).sum(toShape: b.shape) : nil]
+        [
+            needs[0] ? (g * Elementwise.zip(b, a, SelectFirstFunction.self, op: "minimum")).sum(toShape: a.shape) : nil,
+            needs[1] ? (g * Elementwise.zip(a, b, SelectFirstFunction.self, op: "minimum")).sum(toShape: b.shape) : nil,
+        ]
     }
 }

@@ -4,8 +4,10 @@ import CKeelKernels
 ///
 /// Shapes: [N, C, H, W] → [N, C, OH, OW], OH = ⌊(H + 2·padding − dilation·(KH − 1) − 1) / stride⌋ + 1.
 /// Stride defaults to the kernel size. Padding may be at most half the kernel, as in PyTorch.
-public func maxPool2d(_ input: Tensor, kernelSize kernel: (Int, Int), stride: (Int, Int)? = nil,
-                      padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)) -> Tensor {
+public func maxPool2d(
+    _ input: Tensor, kernelSize kernel: (Int, Int), stride: (Int, Int)? = nil,
+    padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)
+) -> Tensor {
     let window = Window2D(kernel: kernel, stride: stride ?? kernel, padding: padding, dilation: dilation)
     let (planes, h, w, out) = Pooling.prepare(input, window, op: "maxPool2d")
     let planeOut = out.height * out.width
@@ -38,8 +40,10 @@ public func maxPool2d(_ input: Tensor, kernelSize kernel: (Int, Int), stride: (I
 }
 
 /// Average pooling. With `countIncludePad` (PyTorch's default) padded zeros count in the divisor.
-public func avgPool2d(_ input: Tensor, kernelSize kernel: (Int, Int), stride: (Int, Int)? = nil,
-                      padding: (Int, Int) = (0, 0), countIncludePad: Bool = true) -> Tensor {
+public func avgPool2d(
+    _ input: Tensor, kernelSize kernel: (Int, Int), stride: (Int, Int)? = nil,
+    padding: (Int, Int) = (0, 0), countIncludePad: Bool = true
+) -> Tensor {
     let window = Window2D(kernel: kernel, stride: stride ?? kernel, padding: padding)
     let (planes, h, w, out) = Pooling.prepare(input, window, op: "avgPool2d")
     let planeOut = out.height * out.width
@@ -132,14 +136,17 @@ enum Pooling {
 
     /// Max pooling of whole planes: values into `y`, the flat in-plane index of each maximum into `indices`.
     /// The first maximum in scan order wins; a NaN wins over numbers (as PyTorch).
-    static func maxPlanes(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int32>,
-                          planes: Range<Int>, _ g: Geometry) {
+    static func maxPlanes(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int32>,
+        planes: Range<Int>, _ g: Geometry
+    ) {
         let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
         // The 2×2, stride-2 kernel is for NaN-free input: one sum over the planes tells (a NaN makes it NaN;
         // so do ±inf pairs, which merely take the general path).
         if g.isPlain2x2 && g.sh == 2 && g.sw == 2 && !keel_vsum(x + planes.lowerBound * h * w, planes.count * h * w).isNaN {
-            keel_maxpool2x2(x + planes.lowerBound * h * w, planes.count, h, w, oh, ow, y + planes.lowerBound * oh * ow,
-                            indices + planes.lowerBound * oh * ow)
+            keel_maxpool2x2(
+                x + planes.lowerBound * h * w, planes.count, h, w, oh, ow, y + planes.lowerBound * oh * ow,
+                indices + planes.lowerBound * oh * ow)
             return
         }
         for plane in planes {
@@ -148,8 +155,10 @@ enum Pooling {
     }
 
     /// One plane, any window, NaN-aware.
-    private static func maxPlane(_ xp: UnsafePointer<Float>, _ yp: UnsafeMutablePointer<Float>, _ ip: UnsafeMutablePointer<Int32>,
-                                 _ g: Geometry) {
+    private static func maxPlane(
+        _ xp: UnsafePointer<Float>, _ yp: UnsafeMutablePointer<Float>, _ ip: UnsafeMutablePointer<Int32>,
+        _ g: Geometry
+    ) {
         let (h, w, ow) = (g.height, g.width, g.outWidth)
         for i in 0..<g.outHeight {
             let h0 = i * g.sh - g.ph
@@ -180,24 +189,32 @@ enum Pooling {
 
     /// dx of whole planes: zero, then each output's gradient added at its maximum (zeroed plane by plane on
     /// the threads that fill them, so no serial zeroing pass runs first).
-    static func maxPlanesBackward(_ g: UnsafePointer<Float>, _ indices: UnsafePointer<Int32>, _ dx: UnsafeMutablePointer<Float>,
-                                  planes: Range<Int>, _ geometry: Geometry) {
+    static func maxPlanesBackward(
+        _ g: UnsafePointer<Float>, _ indices: UnsafePointer<Int32>, _ dx: UnsafeMutablePointer<Float>,
+        planes: Range<Int>, _ geometry: Geometry
+    ) {
         let (h, w, oh, ow) = (geometry.height, geometry.width, geometry.outHeight, geometry.outWidth)
         let planeOut = oh * ow
         for plane in planes {
-            let dplane = dx + plane * h * w, gp = g + plane * planeOut, ip = indices + plane * planeOut
+            let dplane = dx + plane * h * w
+            let gp = g + plane * planeOut
+            let ip = indices + plane * planeOut
             dplane.update(repeating: 0, count: h * w)
             for o in 0..<planeOut { dplane[Int(ip[o])] += gp[o] }
         }
     }
 
     static func prepare(_ input: Tensor, _ window: Window2D, op: String)
-        -> (planes: Int, height: Int, width: Int, out: (height: Int, width: Int)) {
+        -> (planes: Int, height: Int, width: Int, out: (height: Int, width: Int))
+    {
         ensure(input.rank == 4, "\(op): input must be [N, C, H, W], got shape \(input.shape)")
-        ensure(window.padding.height * 2 <= window.kernel.height && window.padding.width * 2 <= window.kernel.width,
-                     "\(op): padding must be at most half the kernel (\(window))")
+        ensure(
+            window.padding.height * 2 <= window.kernel.height && window.padding.width * 2 <= window.kernel.width,
+            "\(op): padding must be at most half the kernel (\(window))")
         window.validate(op: op, inputShape: input.shape)
-        return (input.shape[0] * input.shape[1], input.shape[2], input.shape[3],
-                window.outputSize(height: input.shape[2], width: input.shape[3]))
+        return (
+            input.shape[0] * input.shape[1], input.shape[2], input.shape[3],
+            window.outputSize(height: input.shape[2], width: input.shape[3])
+        )
     }
 }

@@ -15,8 +15,9 @@ extension Tensor {
 
     /// Shape after reducing `axes`: 1 there with `keepDims`, removed otherwise.
     func reducedShape(_ axes: [Int], keepDims: Bool) -> [Int] {
-        keepDims ? shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
-                 : shape.enumerated().filter { !axes.contains($0.offset) }.map { $0.element }
+        keepDims
+            ? shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
+            : shape.enumerated().filter { !axes.contains($0.offset) }.map { $0.element }
     }
 
     /// Σ over one axis, keeping it as size 1.
@@ -85,7 +86,8 @@ extension Tensor {
             let pg = g.storage.pointer
             dx.withUnsafeMutablePointer { d in
                 for position in 0..<(outer * inner) {
-                    let o = position / inner, i = position % inner
+                    let o = position / inner
+                    let i = position % inner
                     d[(o * length + Int(indices[position])) * inner + i] += pg[position]
                 }
             }
@@ -137,8 +139,9 @@ extension Tensor {
         let full = Shape.broadcast(shape, target, op: "expanded(to:)")
         ensure(full == target, "expanded(to:): shape \(shape) cannot be broadcast to \(target)")
         var y = Tensor(uninitializedShape: target)
-        let plan = BroadcastPlan(shape: target, Shape.broadcastStrides(shape, to: target),
-                                 [Int](repeating: 0, count: target.count))
+        let plan = BroadcastPlan(
+            shape: target, Shape.broadcastStrides(shape, to: target),
+            [Int](repeating: 0, count: target.count))
         let src = storage.pointer
         let n = y.count
         y.withUnsafeMutablePointer { dst in

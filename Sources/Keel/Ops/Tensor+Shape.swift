@@ -5,13 +5,15 @@ extension Tensor {
         var resolved = newShape
         if let hole = newShape.firstIndex(of: -1) {
             let known = newShape.enumerated().filter { $0.offset != hole }.reduce(1) { $0 * $1.element }
-            ensure(known > 0 && count % known == 0,
-                         "reshape: cannot reshape shape \(shape) (\(count) elements) to \(newShape)")
+            ensure(
+                known > 0 && count % known == 0,
+                "reshape: cannot reshape shape \(shape) (\(count) elements) to \(newShape)")
             resolved[hole] = count / known
         }
         Shape.validate(resolved, op: "reshape")
-        ensure(Shape.count(resolved) == count,
-                     "reshape: cannot reshape shape \(shape) (\(count) elements) to \(newShape)")
+        ensure(
+            Shape.count(resolved) == count,
+            "reshape: cannot reshape shape \(shape) (\(count) elements) to \(newShape)")
         if resolved == shape { return self }
         let inputShape = shape
         return Tensor.record(Tensor(storage: storage, shape: resolved), op: "reshape", inputs: [self]) { g, _ in
@@ -27,8 +29,9 @@ extension Tensor {
 
     /// Reorders the axes: result axis i is input axis `axes[i]`.
     public func permuted(_ axes: [Int]) -> Tensor {
-        ensure(axes.count == rank && Set(axes) == Set(0..<rank),
-                     "permute: \(axes) is not a permutation of the axes of shape \(shape)")
+        ensure(
+            axes.count == rank && Set(axes) == Set(0..<rank),
+            "permute: \(axes) is not a permutation of the axes of shape \(shape)")
         if axes == Array(0..<rank) { return self }
         let outShape = axes.map { shape[$0] }
         let inStrides = Shape.strides(shape)
@@ -62,8 +65,9 @@ extension Tensor {
     /// Elements `range` along `axis` (a copy; the gradient is scattered back into zeros).
     public func slice(axis: Int = 0, _ range: Range<Int>) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "slice", shape: shape)
-        ensure(range.lowerBound >= 0 && range.upperBound <= shape[a],
-                     "slice: range \(range) is out of bounds for axis \(a) of shape \(shape)")
+        ensure(
+            range.lowerBound >= 0 && range.upperBound <= shape[a],
+            "slice: range \(range) is out of bounds for axis \(a) of shape \(shape)")
         let (outer, length, inner) = split(at: a)
         var outShape = shape
         outShape[a] = range.count
@@ -112,7 +116,8 @@ extension Tensor {
             let pg = g.storage.pointer
             dx.withUnsafeMutablePointer { d in
                 for (r, i) in indices.enumerated() {
-                    let row = d + i * inner, grad = pg + r * inner
+                    let row = d + i * inner
+                    let grad = pg + r * inner
                     for j in 0..<inner { row[j] += grad[j] }
                 }
             }
@@ -126,8 +131,9 @@ extension Tensor {
         let first = tensors[0]
         let a = Shape.axis(axis, rank: first.rank, op: "concatenate", shape: first.shape)
         for t in tensors {
-            ensure(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == a || t.shape[$0] == first.shape[$0] },
-                         "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(a)")
+            ensure(
+                t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == a || t.shape[$0] == first.shape[$0] },
+                "concatenate: shapes \(first.shape) and \(t.shape) differ outside axis \(a)")
         }
         var outShape = first.shape
         outShape[a] = tensors.reduce(0) { $0 + $1.shape[a] }

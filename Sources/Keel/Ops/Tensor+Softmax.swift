@@ -36,12 +36,15 @@ extension Tensor {
 
 enum SoftmaxKernel {
     /// Softmax or log-softmax of every row along the middle axis of [outer, length, inner].
-    static func rows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, outer: Int, length: Int, inner: Int,
-                     log: Bool) {
+    static func rows(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, outer: Int, length: Int, inner: Int,
+        log: Bool
+    ) {
         Parallel.forRanges(outer * inner, minimumPerThread: Swift.max(1, elementwiseParallelThreshold / Swift.max(length, 1))) { r in
             ScratchPool.shared.withBuffer(count: length) { row in
                 for position in r {
-                    let o = position / inner, i = position % inner
+                    let o = position / inner
+                    let i = position % inner
                     let base = o * length * inner + i
                     var maximum = -Float.infinity
                     for l in 0..<length { maximum = Swift.max(maximum, x[base + l * inner]) }

@@ -6,8 +6,10 @@ public final class Adagrad: Optimizer {
     public let state = OptimizerState()
     public let learningRateDecay: Float, weightDecay: Float, initialAccumulator: Float, epsilon: Float
 
-    public init(_ parameters: NamedParameters, learningRate: any LearningRateSchedule, learningRateDecay: Float = 0,
-                weightDecay: Float = 0, initialAccumulator: Float = 0, epsilon: Float = 1e-10) {
+    public init(
+        _ parameters: NamedParameters, learningRate: any LearningRateSchedule, learningRateDecay: Float = 0,
+        weightDecay: Float = 0, initialAccumulator: Float = 0, epsilon: Float = 1e-10
+    ) {
         self.parameters = parameters
         schedule = learningRate
         self.learningRateDecay = learningRateDecay
@@ -18,14 +20,19 @@ public final class Adagrad: Optimizer {
     }
 
     /// A constant learning rate (PyTorch's default 0.01).
-    public convenience init(_ parameters: NamedParameters, learningRate: Float = 0.01, learningRateDecay: Float = 0,
-                            weightDecay: Float = 0, initialAccumulator: Float = 0, epsilon: Float = 1e-10) {
-        self.init(parameters, learningRate: ConstantLearningRate(learningRate), learningRateDecay: learningRateDecay,
-                  weightDecay: weightDecay, initialAccumulator: initialAccumulator, epsilon: epsilon)
+    public convenience init(
+        _ parameters: NamedParameters, learningRate: Float = 0.01, learningRateDecay: Float = 0,
+        weightDecay: Float = 0, initialAccumulator: Float = 0, epsilon: Float = 1e-10
+    ) {
+        self.init(
+            parameters, learningRate: ConstantLearningRate(learningRate), learningRateDecay: learningRateDecay,
+            weightDecay: weightDecay, initialAccumulator: initialAccumulator, epsilon: epsilon)
     }
 
-    public func update(name: String, values w: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
-                       shape: [Int], learningRate lr: Float) {
+    public func update(
+        name: String, values w: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
+        shape: [Int], learningRate lr: Float
+    ) {
         let t = nextStep(name)
         let sum = state.pointer(name + ".sum", shape: shape, initial: initialAccumulator)
         let clr = lr / (1 + Float(t - 1) * learningRateDecay)

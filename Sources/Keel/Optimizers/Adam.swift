@@ -11,9 +11,11 @@ public class Adam: Optimizer {
     /// Decoupled weight decay (AdamW).
     public let decoupledWeightDecay: Bool
 
-    public init(_ parameters: NamedParameters, learningRate: any LearningRateSchedule, beta1: Float = 0.9,
-                beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false,
-                decoupledWeightDecay: Bool = false) {
+    public init(
+        _ parameters: NamedParameters, learningRate: any LearningRateSchedule, beta1: Float = 0.9,
+        beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false,
+        decoupledWeightDecay: Bool = false
+    ) {
         ensure(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "Adam: betas must be in [0, 1), got (\(beta1), \(beta2))")
         self.parameters = parameters
         schedule = learningRate
@@ -26,14 +28,19 @@ public class Adam: Optimizer {
         requireParameters(parameters, decoupledWeightDecay ? "AdamW" : "Adam")
     }
 
-    public convenience init(_ parameters: NamedParameters, learningRate: Float = 1e-3, beta1: Float = 0.9,
-                            beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false) {
-        self.init(parameters, learningRate: ConstantLearningRate(learningRate), beta1: beta1, beta2: beta2,
-                  epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
+    public convenience init(
+        _ parameters: NamedParameters, learningRate: Float = 1e-3, beta1: Float = 0.9,
+        beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false
+    ) {
+        self.init(
+            parameters, learningRate: ConstantLearningRate(learningRate), beta1: beta1, beta2: beta2,
+            epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
     }
 
-    public func update(name: String, values w: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
-                       shape: [Int], learningRate lr: Float) {
+    public func update(
+        name: String, values w: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
+        shape: [Int], learningRate lr: Float
+    ) {
         let t = nextStep(name)
         let m = state.pointer(name + ".exp_avg", shape: shape)
         let v = state.pointer(name + ".exp_avg_sq", shape: shape)
@@ -64,16 +71,22 @@ public class Adam: Optimizer {
 
 /// AdamW: Adam with decoupled weight decay, w ← w·(1 − lr·λ) before the Adam step (default λ = 0.01, as PyTorch).
 public final class AdamW: Adam {
-    public init(_ parameters: NamedParameters, learningRate: any LearningRateSchedule, beta1: Float = 0.9,
-                beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false) {
-        super.init(parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
-                   weightDecay: weightDecay, amsgrad: amsgrad, decoupledWeightDecay: true)
+    public init(
+        _ parameters: NamedParameters, learningRate: any LearningRateSchedule, beta1: Float = 0.9,
+        beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false
+    ) {
+        super.init(
+            parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+            weightDecay: weightDecay, amsgrad: amsgrad, decoupledWeightDecay: true)
     }
 
     /// A constant learning rate (PyTorch's default 0.001).
-    public convenience init(_ parameters: NamedParameters, learningRate: Float = 1e-3, beta1: Float = 0.9,
-                            beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false) {
-        self.init(parameters, learningRate: ConstantLearningRate(learningRate), beta1: beta1, beta2: beta2,
-                  epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
+    public convenience init(
+        _ parameters: NamedParameters, learningRate: Float = 1e-3, beta1: Float = 0.9,
+        beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false
+    ) {
+        self.init(
+            parameters, learningRate: ConstantLearningRate(learningRate), beta1: beta1, beta2: beta2,
+            epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
     }
 }

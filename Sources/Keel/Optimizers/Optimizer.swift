@@ -53,8 +53,9 @@ public protocol Optimizer: AnyObject {
     /// Per-parameter state and the step count, saved in checkpoints.
     var state: OptimizerState { get }
     /// One update of one parameter. `values` and `gradient` hold `count` floats.
-    func update(name: String, values: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
-                shape: [Int], learningRate: Float)
+    func update(
+        name: String, values: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
+        shape: [Int], learningRate: Float)
 }
 
 extension Optimizer {
@@ -92,9 +93,11 @@ extension Optimizer {
 
 /// Stops with a message when an optimizer is given no parameters: training would silently do nothing.
 func requireParameters(_ parameters: NamedParameters, _ optimizer: String) {
-    ensure(!parameters.isEmpty, "\(optimizer) was given no parameters to optimize: the model has none. A module of your " +
-           "own finds its layers from its stored properties (let fc1 = Linear(…)); layers kept elsewhere are not seen " +
-           "unless `children` names them")
+    ensure(
+        !parameters.isEmpty,
+        "\(optimizer) was given no parameters to optimize: the model has none. A module of your "
+            + "own finds its layers from its stored properties (let fc1 = Linear(…)); layers kept elsewhere are not seen "
+            + "unless `children` names them")
 }
 
 /// Parameters with fewer elements than this are updated on one thread.

@@ -7,8 +7,10 @@ public final class RMSprop: Optimizer {
     public let alpha: Float, epsilon: Float, weightDecay: Float, momentum: Float
     public let centered: Bool
 
-    public init(_ parameters: NamedParameters, learningRate: any LearningRateSchedule, alpha: Float = 0.99,
-                epsilon: Float = 1e-8, weightDecay: Float = 0, momentum: Float = 0, centered: Bool = false) {
+    public init(
+        _ parameters: NamedParameters, learningRate: any LearningRateSchedule, alpha: Float = 0.99,
+        epsilon: Float = 1e-8, weightDecay: Float = 0, momentum: Float = 0, centered: Bool = false
+    ) {
         self.parameters = parameters
         schedule = learningRate
         self.alpha = alpha
@@ -20,14 +22,19 @@ public final class RMSprop: Optimizer {
     }
 
     /// A constant learning rate (PyTorch's default 0.01).
-    public convenience init(_ parameters: NamedParameters, learningRate: Float = 0.01, alpha: Float = 0.99, epsilon: Float = 1e-8,
-                            weightDecay: Float = 0, momentum: Float = 0, centered: Bool = false) {
-        self.init(parameters, learningRate: ConstantLearningRate(learningRate), alpha: alpha, epsilon: epsilon,
-                  weightDecay: weightDecay, momentum: momentum, centered: centered)
+    public convenience init(
+        _ parameters: NamedParameters, learningRate: Float = 0.01, alpha: Float = 0.99, epsilon: Float = 1e-8,
+        weightDecay: Float = 0, momentum: Float = 0, centered: Bool = false
+    ) {
+        self.init(
+            parameters, learningRate: ConstantLearningRate(learningRate), alpha: alpha, epsilon: epsilon,
+            weightDecay: weightDecay, momentum: momentum, centered: centered)
     }
 
-    public func update(name: String, values w: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
-                       shape: [Int], learningRate lr: Float) {
+    public func update(
+        name: String, values w: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
+        shape: [Int], learningRate lr: Float
+    ) {
         _ = nextStep(name)
         let square = state.pointer(name + ".square_avg", shape: shape)
         let average = centered ? state.pointer(name + ".grad_avg", shape: shape) : nil

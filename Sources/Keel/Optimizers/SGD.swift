@@ -8,8 +8,10 @@ public final class SGD: Optimizer {
     public let momentum: Float, dampening: Float, weightDecay: Float
     public let nesterov: Bool
 
-    public init(_ parameters: NamedParameters, learningRate: any LearningRateSchedule, momentum: Float = 0,
-                dampening: Float = 0, weightDecay: Float = 0, nesterov: Bool = false) {
+    public init(
+        _ parameters: NamedParameters, learningRate: any LearningRateSchedule, momentum: Float = 0,
+        dampening: Float = 0, weightDecay: Float = 0, nesterov: Bool = false
+    ) {
         ensure(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum needs momentum > 0 and no dampening")
         self.parameters = parameters
         schedule = learningRate
@@ -20,14 +22,19 @@ public final class SGD: Optimizer {
         requireParameters(parameters, "SGD")
     }
 
-    public convenience init(_ parameters: NamedParameters, learningRate: Float, momentum: Float = 0, dampening: Float = 0,
-                            weightDecay: Float = 0, nesterov: Bool = false) {
-        self.init(parameters, learningRate: ConstantLearningRate(learningRate), momentum: momentum,
-                  dampening: dampening, weightDecay: weightDecay, nesterov: nesterov)
+    public convenience init(
+        _ parameters: NamedParameters, learningRate: Float, momentum: Float = 0, dampening: Float = 0,
+        weightDecay: Float = 0, nesterov: Bool = false
+    ) {
+        self.init(
+            parameters, learningRate: ConstantLearningRate(learningRate), momentum: momentum,
+            dampening: dampening, weightDecay: weightDecay, nesterov: nesterov)
     }
 
-    public func update(name: String, values w: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
-                       shape: [Int], learningRate lr: Float) {
+    public func update(
+        name: String, values w: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
+        shape: [Int], learningRate lr: Float
+    ) {
         let (mu, damp, lambda) = (momentum, 1 - dampening, weightDecay)
         if momentum == 0 {
             Parallel.forRanges(count, grain: 1024, minimumPerThread: optimizerParallelThreshold) { r in
@@ -43,9 +50,17 @@ public final class SGD: Optimizer {
             // vectorizes.
             switch (first, nesterov) {
             case (true, false):
-                for i in r { let g = gradient[i] + lambda * w[i]; buffer[i] = g; w[i] -= lr * g }
+                for i in r {
+                    let g = gradient[i] + lambda * w[i]
+                    buffer[i] = g
+                    w[i] -= lr * g
+                }
             case (true, true):
-                for i in r { let g = gradient[i] + lambda * w[i]; buffer[i] = g; w[i] -= lr * (g + mu * g) }
+                for i in r {
+                    let g = gradient[i] + lambda * w[i]
+                    buffer[i] = g
+                    w[i] -= lr * (g + mu * g)
+                }
             case (false, false):
                 for i in r {
                     let b = mu * buffer[i] + damp * (gradient[i] + lambda * w[i])

@@ -72,7 +72,10 @@ public struct KeelRandom: RandomNumberGenerator, Codable, Equatable, Sendable {
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.unkeyedContainer()
-        try c.encode(state.0); try c.encode(state.1); try c.encode(state.2); try c.encode(state.3)
+        try c.encode(state.0)
+        try c.encode(state.1)
+        try c.encode(state.2)
+        try c.encode(state.3)
     }
 }
 

@@ -26,8 +26,9 @@ public indirect enum Schedule: LearningRateSchedule, Codable, Equatable, Sendabl
     case linearCosineDecay(learningRate: Float, decaySteps: Int, numPeriods: Float, alpha: Float, beta: Float)
     /// Linear cosine with ε ~ N(0, initial_variance / (1 + s)^variance_decay) added to the linear term, drawn from
     /// the stream (seed, s): reproducible by seed and step.
-    case noisyLinearCosineDecay(learningRate: Float, decaySteps: Int, initialVariance: Float, varianceDecay: Float,
-                                numPeriods: Float, alpha: Float, beta: Float, seed: UInt64)
+    case noisyLinearCosineDecay(
+        learningRate: Float, decaySteps: Int, initialVariance: Float, varianceDecay: Float,
+        numPeriods: Float, alpha: Float, beta: Float, seed: UInt64)
 
     // PyTorch (torch.optim.lr_scheduler), closed forms of the iteration i.
     /// base.
@@ -48,8 +49,9 @@ public indirect enum Schedule: LearningRateSchedule, Codable, Equatable, Sendabl
     case cyclic(baseLR: Float, maxLR: Float, stepSizeUp: Int, stepSizeDown: Int?, mode: CyclicMode, gamma: Float)
     /// The 1cycle policy (OneCycleLR): warm up from max_lr/div_factor to max_lr, anneal to
     /// max_lr/(div_factor·final_div_factor); with `threePhase` back to the initial rate first.
-    case oneCycle(maxLR: Float, totalSteps: Int, pctStart: Float, anneal: Anneal, divFactor: Float, finalDivFactor: Float,
-                  threePhase: Bool)
+    case oneCycle(
+        maxLR: Float, totalSteps: Int, pctStart: Float, anneal: Anneal, divFactor: Float, finalDivFactor: Float,
+        threePhase: Bool)
     /// base · (1 − min(i, T)/T)^power (PolynomialLR).
     case polynomial(base: Float, totalIters: Int, power: Float)
     /// base · (start + (end − start)·min(i, T)/T) (LinearLR).
@@ -63,7 +65,11 @@ public indirect enum Schedule: LearningRateSchedule, Codable, Equatable, Sendabl
     /// factor · schedule (what reduce-on-plateau adjusts).
     case scaled(Schedule, factor: Float)
 
-    public enum CyclicMode: String, Codable, Sendable, CaseIterable { case triangular, triangular2, expRange = "exp_range" }
+    /// PyTorch's `CyclicLR` modes: a constant triangle, one halved every cycle, or one scaled by γ^step.
+    public enum CyclicMode: String, Codable, Sendable, CaseIterable {
+        case triangular, triangular2
+        case expRange = "exp_range"
+    }
     public enum Anneal: String, Codable, Sendable, CaseIterable { case cos, linear }
 
     public func learningRate(at step: Int) -> Float { Float(value(at: max(step, 0))) }
@@ -72,27 +78,28 @@ public indirect enum Schedule: LearningRateSchedule, Codable, Equatable, Sendabl
     public func value(at step: Int) -> Double {
         let s = Double(step)
         switch self {
-        case let .piecewiseConstant(boundaries, values):
+        case .piecewiseConstant(let boundaries, let values):
             let index = boundaries.firstIndex { step <= $0 } ?? boundaries.count
             return Double(values[index])
         case .exponentialDecay, .naturalExpDecay, .inverseTimeDecay, .polynomialDecay, .cosineDecay, .cosineDecayRestarts,
-             .linearCosineDecay, .noisyLinearCosineDecay:
+            .linearCosineDecay, .noisyLinearCosineDecay:
             return Double(tensorFlowValue(at: step))
 
-        case let .constant(base):
+        case .constant(let base):
             return Double(base)
-        case let .constantFactor(base, factor, total):
+        case .constantFactor(let base, let factor, let total):
             return Double(base) * (step < total ? Double(factor) : 1)
-        case let .step(base, size, gamma):
+        case .step(let base, let size, let gamma):
             return Double(base) * pow(Double(gamma), floor(s / Double(size)))
-        case let .multiStep(base, milestones, gamma):
+        case .multiStep(let base, let milestones, let gamma):
             return Double(base) * pow(Double(gamma), Double(milestones.filter { $0 <= step }.count))
-        case let .exponential(base, gamma):
+        case .exponential(let base, let gamma):
             return Double(base) * pow(Double(gamma), s)
-        case let .cosineAnnealing(base, tMax, etaMin):
+        case .cosineAnnealing(let base, let tMax, let etaMin):
             return Double(etaMin) + (Double(base) - Double(etaMin)) * (1 + cos(Double.pi * s / Double(tMax))) / 2
-        case let .cosineAnnealingWarmRestarts(base, t0, tMult, etaMin):
-            var current = s, period = Double(t0)
+        case .cosineAnnealingWarmRestarts(let base, let t0, let tMult, let etaMin):
+            var current = s
+            var period = Double(t0)
             if step >= t0 {
                 if tMult == 1 {
                     current = s.truncatingRemainder(dividingBy: Double(t0))
@@ -104,7 +111,7 @@ public indirect enum Schedule: LearningRateSchedule, Codable, Equatable, Sendabl
                 }
             }
             return Double(etaMin) + (Double(base) - Double(etaMin)) * (1 + cos(Double.pi * current / period)) / 2
-        case let .cyclic(baseLR, maxLR, up, down, mode, gamma):
+        case .cyclic(let baseLR, let maxLR, let up, let down, let mode, let gamma):
             let total = Double(up + (down ?? up))
             let ratio = Double(up) / total
             let cycle = floor(1 + s / total)
@@ -118,11 +125,16 @@ public indirect enum Schedule: LearningRateSchedule, Codable, Equatable, Sendabl
             case .expRange: factor = pow(Double(gamma), s)
             }
             return Double(baseLR) + height * factor
-        case let .oneCycle(maxLR, total, pct, anneal, div, finalDiv, threePhase):
-            let initial = Double(maxLR) / Double(div), minimum = initial / Double(finalDiv), peak = Double(maxLR)
-            let phases: [(end: Double, from: Double, to: Double)] = threePhase
-                ? [(Double(pct) * Double(total) - 1, initial, peak), (2 * Double(pct) * Double(total) - 2, peak, initial),
-                   (Double(total) - 1, initial, minimum)]
+        case .oneCycle(let maxLR, let total, let pct, let anneal, let div, let finalDiv, let threePhase):
+            let initial = Double(maxLR) / Double(div)
+            let minimum = initial / Double(finalDiv)
+            let peak = Double(maxLR)
+            let phases: [(end: Double, from: Double, to: Double)] =
+                threePhase
+                ? [
+                    (Double(pct) * Double(total) - 1, initial, peak), (2 * Double(pct) * Double(total) - 2, peak, initial),
+                    (Double(total) - 1, initial, minimum),
+                ]
                 : [(Double(pct) * Double(total) - 1, initial, peak), (Double(total) - 1, peak, minimum)]
             var start = 0.0
             for (i, phase) in phases.enumerated() {
@@ -136,19 +148,19 @@ public indirect enum Schedule: LearningRateSchedule, Codable, Equatable, Sendabl
                 start = phase.end
             }
             return minimum
-        case let .polynomial(base, total, power):
+        case .polynomial(let base, let total, let power):
             return Double(base) * pow(1 - min(s, Double(total)) / Double(total), Double(power))
-        case let .linear(base, startFactor, endFactor, total):
+        case .linear(let base, let startFactor, let endFactor, let total):
             return Double(base) * (Double(startFactor) + (Double(endFactor) - Double(startFactor)) * min(s, Double(total)) / Double(total))
 
-        case let .warmup(steps, startFactor, then):
+        case .warmup(let steps, let startFactor, let then):
             if step >= steps { return then.value(at: step - steps) }
             let target = then.value(at: 0)
             return target * (Double(startFactor) + (1 - Double(startFactor)) * s / Double(steps))
-        case let .sequential(schedules, milestones):
+        case .sequential(let schedules, let milestones):
             let index = milestones.firstIndex { step < $0 } ?? milestones.count
             return schedules[index].value(at: step - (index == 0 ? 0 : milestones[index - 1]))
-        case let .scaled(schedule, factor):
+        case .scaled(let schedule, let factor):
             return Double(factor) * schedule.value(at: step)
         }
     }
@@ -171,26 +183,27 @@ public indirect enum Schedule: LearningRateSchedule, Codable, Equatable, Sendabl
             return lr * ((alpha + linear) * cosine + beta)
         }
         switch self {
-        case let .exponentialDecay(lr, d, rate, staircase):
+        case .exponentialDecay(let lr, let d, let rate, let staircase):
             return lr * pow(rate, fraction(d, staircase))
-        case let .naturalExpDecay(lr, d, rate, staircase):
+        case .naturalExpDecay(let lr, let d, let rate, let staircase):
             // TensorFlow: ExponentialDecay with the rate e^(−decay_rate).
             return lr * pow(exp(-rate), fraction(d, staircase))
-        case let .inverseTimeDecay(lr, d, rate, staircase):
+        case .inverseTimeDecay(let lr, let d, let rate, let staircase):
             return lr / (1 + rate * fraction(d, staircase))
-        case let .polynomialDecay(lr, d, end, power, cycle):
-            var steps = Float(d), t = s
+        case .polynomialDecay(let lr, let d, let end, let power, let cycle):
+            var steps = Float(d)
+            var t = s
             if cycle {
                 steps = steps * (step == 0 ? 1 : (s / Float(d)).rounded(.up))
             } else {
                 t = min(t, steps)
             }
             return (lr - end) * pow(1 - t / steps, power) + end
-        case let .cosineDecay(lr, d, alpha):
+        case .cosineDecay(let lr, let d, let alpha):
             let completed = min(s, Float(d)) / Float(d)
             let cosine = 0.5 * (1 + cos(pi * completed))
             return lr * ((1 - alpha) * cosine + alpha)
-        case let .cosineDecayRestarts(lr, first, tMul, mMul, alpha):
+        case .cosineDecayRestarts(let lr, let first, let tMul, let mMul, let alpha):
             var completed = s / Float(first)
             let restart: Float
             if tMul == 1 {
@@ -203,9 +216,9 @@ public indirect enum Schedule: LearningRateSchedule, Codable, Equatable, Sendabl
             }
             let cosine = 0.5 * pow(mMul, restart) * (1 + cos(pi * completed))
             return lr * ((1 - alpha) * cosine + alpha)
-        case let .linearCosineDecay(lr, d, periods, alpha, beta):
+        case .linearCosineDecay(let lr, let d, let periods, let alpha, let beta):
             return linearCosine(lr, d, periods, alpha, beta, nil)
-        case let .noisyLinearCosineDecay(lr, d, variance, decay, periods, alpha, beta, seed):
+        case .noisyLinearCosineDecay(let lr, let d, let variance, let decay, let periods, let alpha, let beta, let seed):
             let t = min(s, Float(d))
             let std = (variance / pow(1 + t, decay)).squareRoot()
             var generator = KeelRandom(seed: seed, stream: [0x4C52, UInt64(step)])
@@ -221,48 +234,50 @@ public indirect enum Schedule: LearningRateSchedule, Codable, Equatable, Sendabl
             if !condition { throw ScheduleError(schedule: name, problem: problem) }
         }
         switch self {
-        case let .piecewiseConstant(boundaries, values):
-            try require(values.count == boundaries.count + 1,
-                        "needs exactly one more value than boundaries (got \(boundaries.count) boundaries and \(values.count) values)")
+        case .piecewiseConstant(let boundaries, let values):
+            try require(
+                values.count == boundaries.count + 1,
+                "needs exactly one more value than boundaries (got \(boundaries.count) boundaries and \(values.count) values)")
             try require(zip(boundaries, boundaries.dropFirst()).allSatisfy { $0 < $1 }, "boundaries must increase: \(boundaries)")
-        case let .exponentialDecay(_, d, _, _), let .naturalExpDecay(_, d, _, _), let .inverseTimeDecay(_, d, _, _),
-             let .polynomialDecay(_, d, _, _, _), let .cosineDecay(_, d, _), let .linearCosineDecay(_, d, _, _, _),
-             let .noisyLinearCosineDecay(_, d, _, _, _, _, _, _):
+        case .exponentialDecay(_, let d, _, _), .naturalExpDecay(_, let d, _, _), .inverseTimeDecay(_, let d, _, _),
+            .polynomialDecay(_, let d, _, _, _), .cosineDecay(_, let d, _), .linearCosineDecay(_, let d, _, _, _),
+            .noisyLinearCosineDecay(_, let d, _, _, _, _, _, _):
             try require(d > 0, "decay_steps must be positive, got \(d)")
-            if case let .noisyLinearCosineDecay(_, _, variance, _, _, _, _, _) = self {
+            if case .noisyLinearCosineDecay(_, _, let variance, _, _, _, _, _) = self {
                 try require(variance >= 0, "initial_variance must be ≥ 0, got \(variance)")
             }
-        case let .cosineDecayRestarts(_, first, tMul, _, _):
+        case .cosineDecayRestarts(_, let first, let tMul, _, _):
             try require(first > 0, "first_decay_steps must be positive, got \(first)")
             try require(tMul > 0, "t_mul must be positive, got \(tMul)")
-        case let .constantFactor(_, _, total), let .polynomial(_, total, _), let .linear(_, _, _, total):
+        case .constantFactor(_, _, let total), .polynomial(_, let total, _), .linear(_, _, _, let total):
             try require(total > 0, "total_iters must be positive, got \(total)")
-        case let .step(_, size, _):
+        case .step(_, let size, _):
             try require(size > 0, "step_size must be positive, got \(size)")
-        case let .multiStep(_, milestones, _):
+        case .multiStep(_, let milestones, _):
             try require(zip(milestones, milestones.dropFirst()).allSatisfy { $0 < $1 }, "milestones must increase: \(milestones)")
-        case let .cosineAnnealing(_, tMax, _):
+        case .cosineAnnealing(_, let tMax, _):
             try require(tMax > 0, "t_max must be positive, got \(tMax)")
-        case let .cosineAnnealingWarmRestarts(_, t0, tMult, _):
+        case .cosineAnnealingWarmRestarts(_, let t0, let tMult, _):
             try require(t0 > 0, "t_0 must be positive, got \(t0)")
             try require(tMult >= 1, "t_mult must be ≥ 1, got \(tMult)")
-        case let .cyclic(_, _, up, down, _, _):
+        case .cyclic(_, _, let up, let down, _, _):
             try require(up > 0 && (down ?? 1) > 0, "step sizes must be positive")
-        case let .oneCycle(_, total, pct, _, div, finalDiv, threePhase):
+        case .oneCycle(_, let total, let pct, _, let div, let finalDiv, let threePhase):
             try require(total > 0, "total_steps must be positive, got \(total)")
             try require(pct > 0 && pct < 1, "pct_start must be in (0, 1), got \(pct)")
             try require(div > 0 && finalDiv > 0, "div_factor and final_div_factor must be positive")
             let phaseEnd = Float(total) * pct * (threePhase ? 2 : 1) - (threePhase ? 2 : 1)
             try require(phaseEnd < Float(total - 1), "pct_start \(pct) leaves no room for the last phase of \(total) steps")
-        case let .warmup(steps, _, then):
+        case .warmup(let steps, _, let then):
             try require(steps > 0, "warm-up steps must be positive, got \(steps)")
             try then.validate()
-        case let .sequential(schedules, milestones):
-            try require(schedules.count == milestones.count + 1,
-                        "needs one more schedule than milestones (got \(schedules.count) and \(milestones.count))")
+        case .sequential(let schedules, let milestones):
+            try require(
+                schedules.count == milestones.count + 1,
+                "needs one more schedule than milestones (got \(schedules.count) and \(milestones.count))")
             try require(zip(milestones, milestones.dropFirst()).allSatisfy { $0 < $1 }, "milestones must increase")
             for s in schedules { try s.validate() }
-        case let .scaled(schedule, _):
+        case .scaled(let schedule, _):
             try schedule.validate()
         case .constant, .exponential:
             break

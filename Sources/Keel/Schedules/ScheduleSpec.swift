@@ -1,12 +1,18 @@
+import Foundation
+
 /// Building schedules from names and text parameters (the CLI's flags and `--schedule` specs), with
 /// TensorFlow's and PyTorch's defaults where a parameter is omitted.
 extension Schedule {
     /// Names accepted by `make(name:parameters:)`.
-    public static let tensorFlowNames = ["piecewise_constant", "exponential_decay", "natural_exp_decay", "inverse_time_decay",
-                                         "polynomial_decay", "cosine_decay", "cosine_decay_restarts", "linear_cosine_decay",
-                                         "noisy_linear_cosine_decay"]
-    public static let pyTorchNames = ["constant", "constant_factor", "step", "multistep", "exponential", "cosine_annealing",
-                                      "cosine_annealing_warm_restarts", "cyclic", "one_cycle", "polynomial", "linear"]
+    public static let tensorFlowNames = [
+        "piecewise_constant", "exponential_decay", "natural_exp_decay", "inverse_time_decay",
+        "polynomial_decay", "cosine_decay", "cosine_decay_restarts", "linear_cosine_decay",
+        "noisy_linear_cosine_decay",
+    ]
+    public static let pyTorchNames = [
+        "constant", "constant_factor", "step", "multistep", "exponential", "cosine_annealing",
+        "cosine_annealing_warm_restarts", "cyclic", "one_cycle", "polynomial", "linear",
+    ]
 
     /// A schedule from its TensorFlow or PyTorch-style name and snake_case parameters (`decay_steps`,
     /// `t_max`, …; lists separated by commas or slashes). `learning_rate` is the base rate of every schedule
@@ -19,75 +25,91 @@ extension Schedule {
         let schedule: Schedule
         switch name {
         case "piecewise_constant":
-            schedule = .piecewiseConstant(boundaries: try reader.ints("boundaries", required: true)!,
-                                          values: try reader.floats("values", required: true)!)
+            schedule = .piecewiseConstant(
+                boundaries: try reader.ints("boundaries", required: true)!,
+                values: try reader.floats("values", required: true)!)
         case "exponential_decay", "natural_exp_decay", "inverse_time_decay":
-            let d = try reader.int("decay_steps", required: true)!, rate = try reader.float("decay_rate", required: true)!
+            let d = try reader.int("decay_steps", required: true)!
+            let rate = try reader.float("decay_rate", required: true)!
             let staircase = try reader.bool("staircase") ?? false
-            schedule = name == "exponential_decay" ? .exponentialDecay(learningRate: lr, decaySteps: d, decayRate: rate, staircase: staircase)
-                : name == "natural_exp_decay" ? .naturalExpDecay(learningRate: lr, decaySteps: d, decayRate: rate, staircase: staircase)
-                : .inverseTimeDecay(learningRate: lr, decaySteps: d, decayRate: rate, staircase: staircase)
+            schedule =
+                name == "exponential_decay"
+                ? .exponentialDecay(learningRate: lr, decaySteps: d, decayRate: rate, staircase: staircase)
+                : name == "natural_exp_decay"
+                    ? .naturalExpDecay(learningRate: lr, decaySteps: d, decayRate: rate, staircase: staircase)
+                    : .inverseTimeDecay(learningRate: lr, decaySteps: d, decayRate: rate, staircase: staircase)
         case "polynomial_decay":
-            schedule = .polynomialDecay(learningRate: lr, decaySteps: try reader.int("decay_steps", required: true)!,
-                                        endLearningRate: try reader.float("end_learning_rate") ?? 0.0001,
-                                        power: try reader.float("power") ?? 1, cycle: try reader.bool("cycle") ?? false)
+            schedule = .polynomialDecay(
+                learningRate: lr, decaySteps: try reader.int("decay_steps", required: true)!,
+                endLearningRate: try reader.float("end_learning_rate") ?? 0.0001,
+                power: try reader.float("power") ?? 1, cycle: try reader.bool("cycle") ?? false)
         case "cosine_decay":
-            schedule = .cosineDecay(learningRate: lr, decaySteps: try reader.int("decay_steps", required: true)!,
-                                    alpha: try reader.float("alpha") ?? 0)
+            schedule = .cosineDecay(
+                learningRate: lr, decaySteps: try reader.int("decay_steps", required: true)!,
+                alpha: try reader.float("alpha") ?? 0)
         case "cosine_decay_restarts":
-            schedule = .cosineDecayRestarts(learningRate: lr, firstDecaySteps: try reader.int("first_decay_steps", required: true)!,
-                                            tMul: try reader.float("t_mul") ?? 2, mMul: try reader.float("m_mul") ?? 1,
-                                            alpha: try reader.float("alpha") ?? 0)
+            schedule = .cosineDecayRestarts(
+                learningRate: lr, firstDecaySteps: try reader.int("first_decay_steps", required: true)!,
+                tMul: try reader.float("t_mul") ?? 2, mMul: try reader.float("m_mul") ?? 1,
+                alpha: try reader.float("alpha") ?? 0)
         case "linear_cosine_decay":
-            schedule = .linearCosineDecay(learningRate: lr, decaySteps: try reader.int("decay_steps", required: true)!,
-                                          numPeriods: try reader.float("num_periods") ?? 0.5, alpha: try reader.float("alpha") ?? 0,
-                                          beta: try reader.float("beta") ?? 0.001)
+            schedule = .linearCosineDecay(
+                learningRate: lr, decaySteps: try reader.int("decay_steps", required: true)!,
+                numPeriods: try reader.float("num_periods") ?? 0.5, alpha: try reader.float("alpha") ?? 0,
+                beta: try reader.float("beta") ?? 0.001)
         case "noisy_linear_cosine_decay":
-            schedule = .noisyLinearCosineDecay(learningRate: lr, decaySteps: try reader.int("decay_steps", required: true)!,
-                                               initialVariance: try reader.float("initial_variance") ?? 1,
-                                               varianceDecay: try reader.float("variance_decay") ?? 0.55,
-                                               numPeriods: try reader.float("num_periods") ?? 0.5,
-                                               alpha: try reader.float("alpha") ?? 0, beta: try reader.float("beta") ?? 0.001,
-                                               seed: try reader.seed("seed"))
+            schedule = .noisyLinearCosineDecay(
+                learningRate: lr, decaySteps: try reader.int("decay_steps", required: true)!,
+                initialVariance: try reader.float("initial_variance") ?? 1,
+                varianceDecay: try reader.float("variance_decay") ?? 0.55,
+                numPeriods: try reader.float("num_periods") ?? 0.5,
+                alpha: try reader.float("alpha") ?? 0, beta: try reader.float("beta") ?? 0.001,
+                seed: try reader.seed("seed"))
         case "constant":
             schedule = .constant(lr)
         case "constant_factor":
-            schedule = .constantFactor(base: lr, factor: try reader.float("factor") ?? 1.0 / 3,
-                                       totalIters: try reader.int("total_iters") ?? 5)
+            schedule = .constantFactor(
+                base: lr, factor: try reader.float("factor") ?? 1.0 / 3,
+                totalIters: try reader.int("total_iters") ?? 5)
         case "step":
             schedule = .step(base: lr, stepSize: try reader.int("step_size", required: true)!, gamma: try reader.float("gamma") ?? 0.1)
         case "multistep":
-            schedule = .multiStep(base: lr, milestones: try reader.ints("milestones", required: true)!,
-                                  gamma: try reader.float("gamma") ?? 0.1)
+            schedule = .multiStep(
+                base: lr, milestones: try reader.ints("milestones", required: true)!,
+                gamma: try reader.float("gamma") ?? 0.1)
         case "exponential":
             schedule = .exponential(base: lr, gamma: try reader.float("gamma", required: true)!)
         case "cosine_annealing":
             schedule = .cosineAnnealing(base: lr, tMax: try reader.int("t_max", required: true)!, etaMin: try reader.float("eta_min") ?? 0)
         case "cosine_annealing_warm_restarts":
-            schedule = .cosineAnnealingWarmRestarts(base: lr, t0: try reader.int("t_0", required: true)!,
-                                                    tMult: try reader.int("t_mult") ?? 1, etaMin: try reader.float("eta_min") ?? 0)
+            schedule = .cosineAnnealingWarmRestarts(
+                base: lr, t0: try reader.int("t_0", required: true)!,
+                tMult: try reader.int("t_mult") ?? 1, etaMin: try reader.float("eta_min") ?? 0)
         case "cyclic":
             let modeText = try reader.string("mode") ?? "triangular"
             guard let mode = CyclicMode(rawValue: modeText) else {
                 throw ScheduleError(schedule: name, problem: "mode must be triangular, triangular2 or exp_range, got '\(modeText)'")
             }
-            schedule = .cyclic(baseLR: try reader.float("base_lr") ?? lr, maxLR: try reader.float("max_lr", required: true)!,
-                               stepSizeUp: try reader.int("step_size_up") ?? 2000, stepSizeDown: try reader.int("step_size_down"),
-                               mode: mode, gamma: try reader.float("gamma") ?? 1)
+            schedule = .cyclic(
+                baseLR: try reader.float("base_lr") ?? lr, maxLR: try reader.float("max_lr", required: true)!,
+                stepSizeUp: try reader.int("step_size_up") ?? 2000, stepSizeDown: try reader.int("step_size_down"),
+                mode: mode, gamma: try reader.float("gamma") ?? 1)
         case "one_cycle":
             let annealText = try reader.string("anneal_strategy") ?? "cos"
             guard let anneal = Anneal(rawValue: annealText) else {
                 throw ScheduleError(schedule: name, problem: "anneal_strategy must be cos or linear, got '\(annealText)'")
             }
-            schedule = .oneCycle(maxLR: try reader.float("max_lr") ?? lr, totalSteps: try reader.int("total_steps", required: true)!,
-                                 pctStart: try reader.float("pct_start") ?? 0.3, anneal: anneal,
-                                 divFactor: try reader.float("div_factor") ?? 25, finalDivFactor: try reader.float("final_div_factor") ?? 1e4,
-                                 threePhase: try reader.bool("three_phase") ?? false)
+            schedule = .oneCycle(
+                maxLR: try reader.float("max_lr") ?? lr, totalSteps: try reader.int("total_steps", required: true)!,
+                pctStart: try reader.float("pct_start") ?? 0.3, anneal: anneal,
+                divFactor: try reader.float("div_factor") ?? 25, finalDivFactor: try reader.float("final_div_factor") ?? 1e4,
+                threePhase: try reader.bool("three_phase") ?? false)
         case "polynomial":
             schedule = .polynomial(base: lr, totalIters: try reader.int("total_iters") ?? 5, power: try reader.float("power") ?? 1)
         case "linear":
-            schedule = .linear(base: lr, startFactor: try reader.float("start_factor") ?? 1.0 / 3,
-                               endFactor: try reader.float("end_factor") ?? 1, totalIters: try reader.int("total_iters") ?? 5)
+            schedule = .linear(
+                base: lr, startFactor: try reader.float("start_factor") ?? 1.0 / 3,
+                endFactor: try reader.float("end_factor") ?? 1, totalIters: try reader.int("total_iters") ?? 5)
         default:
             throw ScheduleError(schedule: name, problem: "unknown schedule; known: " + (tensorFlowNames + pyTorchNames).joined(separator: ", "))
         }
@@ -198,5 +220,3 @@ struct ParameterReader {
         }
     }
 }
-
-import Foundation

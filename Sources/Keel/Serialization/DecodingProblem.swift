@@ -11,13 +11,13 @@ public enum DecodingProblem {
             return trimmed.isEmpty ? "" : "\(trimmed): "
         }
         switch error {
-        case let .typeMismatch(type, context):
+        case .typeMismatch(let type, let context):
             return "\(path(context))expected \(type) (\(FileError.oneLine(context.debugDescription)))"
-        case let .valueNotFound(type, context):
+        case .valueNotFound(let type, let context):
             return "\(path(context))missing \(type) value"
-        case let .keyNotFound(key, context):
+        case .keyNotFound(let key, let context):
             return "\(path(context))missing key '\(key.stringValue)'"
-        case let .dataCorrupted(context):
+        case .dataCorrupted(let context):
             let underlying = (context.underlyingError as NSError?).map { " — \(FileError.oneLine($0.localizedDescription))" } ?? ""
             return "\(path(context))\(FileError.oneLine(context.debugDescription))\(underlying)"
         @unknown default:

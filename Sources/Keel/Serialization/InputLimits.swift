@@ -45,8 +45,8 @@ public enum InputLimits {
             return "an image of \(width)×\(height) pixels exceeds the limit of \(maxImageSide) pixels per side"
         }
         guard height * width <= maxImagePixels else {
-            return "an image of \(width)×\(height) = \(height * width) pixels exceeds the limit of \(maxImagePixels) " +
-                "(raise it with --max-image-pixels)"
+            return "an image of \(width)×\(height) = \(height * width) pixels exceeds the limit of \(maxImagePixels) "
+                + "(raise it with --max-image-pixels)"
         }
         return nil
     }

@@ -28,9 +28,12 @@ public enum SafeTensors {
         for (_, tensor) in tensors {
             tensor.withUnsafePointer { p in
                 #if _endian(big)
-                for i in 0..<tensor.count { var v = p[i].bitPattern.littleEndian; withUnsafeBytes(of: &v) { data.append(contentsOf: $0) } }
+                    for i in 0..<tensor.count {
+                        var v = p[i].bitPattern.littleEndian
+                        withUnsafeBytes(of: &v) { data.append(contentsOf: $0) }
+                    }
                 #else
-                data.append(UnsafeBufferPointer(start: p, count: tensor.count))
+                    data.append(UnsafeBufferPointer(start: p, count: tensor.count))
                 #endif
             }
         }
@@ -61,7 +64,8 @@ public enum SafeTensors {
                 continue
             }
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
+                let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2
+            else {
                 throw fail("entry '\(name)' lacks dtype, shape or data_offsets")
             }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("entry '\(name)' has a negative dimension in \(shape)") }
@@ -79,8 +83,8 @@ public enum SafeTensors {
             }
             let (begin, end) = (offsets[0], offsets[1])
             guard begin >= 0, end >= begin, end <= dataLength, end - begin == count * elementSize else {
-                throw fail("entry '\(name)' has data offsets [\(begin), \(end)] that do not fit shape \(shape) of \(dtype) " +
-                           "in \(dataLength) data bytes")
+                throw fail(
+                    "entry '\(name)' has data offsets [\(begin), \(end)] that do not fit shape \(shape) of \(dtype) " + "in \(dataLength) data bytes")
             }
             var tensor = Tensor(uninitializedShape: shape)
             data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in

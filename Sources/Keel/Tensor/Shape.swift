@@ -38,8 +38,9 @@ enum Shape {
         for i in 0..<rank {
             let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
             let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
-            ensure(da == db || da == 1 || db == 1,
-                         "\(op): shapes \(a) and \(b) cannot be broadcast together")
+            ensure(
+                da == db || da == 1 || db == 1,
+                "\(op): shapes \(a) and \(b) cannot be broadcast together")
             result[i] = da == 1 ? db : da
         }
         return result

@@ -24,8 +24,10 @@ extension Tensor {
     }
 
     /// Uniform samples in [low, high) from a seeded generator.
-    public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1,
-                               generator: inout KeelRandom) -> Tensor {
+    public static func uniform(
+        _ shape: [Int], low: Float = 0, high: Float = 1,
+        generator: inout KeelRandom
+    ) -> Tensor {
         var t = Tensor(uninitializedShape: shape)
         let n = t.count
         t.withUnsafeMutablePointer { p in
@@ -35,8 +37,10 @@ extension Tensor {
     }
 
     /// Normal samples N(mean, std²) from a seeded generator.
-    public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1,
-                              generator: inout KeelRandom) -> Tensor {
+    public static func normal(
+        _ shape: [Int], mean: Float = 0, std: Float = 1,
+        generator: inout KeelRandom
+    ) -> Tensor {
         var t = Tensor(uninitializedShape: shape)
         let n = t.count
         t.withUnsafeMutablePointer { p in

@@ -10,7 +10,6 @@ public struct Tensor: @unchecked Sendable {
     /// The autograd record of this value (nil when it needs no gradient).
     var node: GradientNode?
 
-   
     init(storage: TensorStorage, shape: [Int], node: GradientNode? = nil) {
         self.storage = storage
         self.shape = shape
@@ -18,7 +17,7 @@ public struct Tensor: @unchecked Sendable {
     }
 
     /// A tensor with uninitialized contents, to be filled by a kernel.
-   
+
     init(uninitializedShape shape: [Int]) {
         Shape.validate(shape, op: "Tensor")
         self.init(storage: TensorStorage(count: Shape.count(shape)), shape: shape)
@@ -27,8 +26,9 @@ public struct Tensor: @unchecked Sendable {
     /// A tensor of the given shape holding `scalars` in row-major order.
     public init(shape: [Int], scalars: [Float]) {
         Shape.validate(shape, op: "Tensor(shape:scalars:)")
-        ensure(Shape.count(shape) == scalars.count,
-                     "Tensor(shape:scalars:): shape \(shape) needs \(Shape.count(shape)) scalars, got \(scalars.count)")
+        ensure(
+            Shape.count(shape) == scalars.count,
+            "Tensor(shape:scalars:): shape \(shape) needs \(Shape.count(shape)) scalars, got \(scalars.count)")
         self.init(uninitializedShape: shape)
         scalars.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: scalars.count) }
     }

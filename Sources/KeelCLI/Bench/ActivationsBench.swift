@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Keel
 
 /// `keel bench activations`: forward + backward throughput of every activation over 2²⁰ floats.
@@ -41,14 +42,14 @@ struct ActivationsBench: ParsableCommand {
             }
             let rate = Double(count) / seconds / 1e9
             if json {
-                print(jsonObject([("benchmark", "activations"), ("activation", f.name), ("count", count), ("threads", t),
-                                  ("forward_backward_ms", seconds * 1e3), ("gelements_per_second", rate)]))
+                print(
+                    jsonObject([
+                        ("benchmark", "activations"), ("activation", f.name), ("count", count), ("threads", t),
+                        ("forward_backward_ms", seconds * 1e3), ("gelements_per_second", rate),
+                    ]))
             } else {
-                print(f.name.padding(toLength: 12, withPad: " ", startingAt: 0) +
-                      String(format: "%8.3f ms  %6.2f Gelem/s", seconds * 1e3, rate))
+                print(f.name.padding(toLength: 12, withPad: " ", startingAt: 0) + String(format: "%8.3f ms  %6.2f Gelem/s", seconds * 1e3, rate))
             }
         }
     }
 }
-
-import Foundation

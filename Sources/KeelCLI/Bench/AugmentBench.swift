@@ -37,8 +37,10 @@ struct AugmentBench: ParsableCommand {
         switch pipeline {
         case .imagenet:
             image = try Image.read(EmbeddedPhoto.flower)
-            augmentation = AugmentationPipeline([RandomResizedCrop(size: 224), RandomHorizontalFlip(),
-                                                 ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1)])
+            augmentation = AugmentationPipeline([
+                RandomResizedCrop(size: 224), RandomHorizontalFlip(),
+                ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1),
+            ])
         case .mnist:
             let train = try MNIST.load(directory: MNIST.embeddedDirectory, split: .test)
             image = Image(tensor: train.samples([0]).reshaped([1, 28, 28]))

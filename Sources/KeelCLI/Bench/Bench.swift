@@ -4,6 +4,8 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure kernel throughput (best of several runs after warm-up).",
-        subcommands: [GEMMBench.self, ConvBench.self, PoolBench.self, ElementwiseBench.self, TrainBench.self, ActivationsBench.self, AugmentBench.self]
+        subcommands: [
+            GEMMBench.self, ConvBench.self, PoolBench.self, ElementwiseBench.self, TrainBench.self, ActivationsBench.self, AugmentBench.self,
+        ]
     )
 }

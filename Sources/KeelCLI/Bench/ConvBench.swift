@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Keel
 
 /// `keel bench conv`: forward and backward time of the reference CNN's two convolution layers
@@ -35,8 +36,10 @@ struct ConvBench: ParsableCommand {
     func measure() throws {
         let t = threads ?? Parallel.threadCount
         Parallel.threadCount = t
-        let layers = [Layer(name: "conv1", inChannels: 1, outChannels: 32, size: 28),
-                      Layer(name: "conv2", inChannels: 32, outChannels: 64, size: 13)]
+        let layers = [
+            Layer(name: "conv1", inChannels: 1, outChannels: 32, size: 28),
+            Layer(name: "conv2", inChannels: 32, outChannels: 64, size: 13),
+        ]
         var generator = KeelRandom(seed: 7)
         for layer in layers {
             let x = Tensor.normal([batch, layer.inChannels, layer.size, layer.size], generator: &generator)
@@ -53,22 +56,28 @@ struct ConvBench: ParsableCommand {
             let both = bestTime(repeats: repeats) {
                 let y = conv2d(xInput.value, weight: w.value, bias: b.value)
                 y.backward(upstream)
-                w.zeroGrad(); b.zeroGrad(); xInput.zeroGrad()
+                w.zeroGrad()
+                b.zeroGrad()
+                xInput.zeroGrad()
             }
             let backward = max(both - forward, 0)
             if json {
-                print(jsonObject([("benchmark", "conv"), ("layer", layer.name), ("batch", batch), ("threads", t),
-                                  ("forward_ms", forward * 1e3), ("backward_ms", backward * 1e3),
-                                  ("forward_backward_ms", both * 1e3),
-                                  ("forward_gflops", flops / forward / 1e9),
-                                  ("backward_gflops", 2 * flops / max(backward, 1e-12) / 1e9)]))
+                print(
+                    jsonObject([
+                        ("benchmark", "conv"), ("layer", layer.name), ("batch", batch), ("threads", t),
+                        ("forward_ms", forward * 1e3), ("backward_ms", backward * 1e3),
+                        ("forward_backward_ms", both * 1e3),
+                        ("forward_gflops", flops / forward / 1e9),
+                        ("backward_gflops", 2 * flops / max(backward, 1e-12) / 1e9),
+                    ]))
             } else {
-                print(String(format: "%@ %d→%d 3×3 on %d×%d×%d, batch %d, %d thread(s): forward %.2f ms (%.1f GFLOPS), backward %.2f ms, forward+backward %.2f ms",
-                             layer.name, layer.inChannels, layer.outChannels, layer.inChannels, layer.size, layer.size,
-                             batch, t, forward * 1e3, flops / forward / 1e9, backward * 1e3, both * 1e3))
+                print(
+                    String(
+                        format:
+                            "%@ %d→%d 3×3 on %d×%d×%d, batch %d, %d thread(s): forward %.2f ms (%.1f GFLOPS), backward %.2f ms, forward+backward %.2f ms",
+                        layer.name, layer.inChannels, layer.outChannels, layer.inChannels, layer.size, layer.size,
+                        batch, t, forward * 1e3, flops / forward / 1e9, backward * 1e3, both * 1e3))
             }
         }
     }
 }
-
-import Foundation

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Keel
 
 /// `keel bench elementwise`: throughput of element-wise ops and reductions over a large tensor.
@@ -43,13 +44,14 @@ struct ElementwiseBench: ParsableCommand {
             let seconds = bestTime(repeats: repeats) { _ = op() }
             let rate = Double(count) / seconds / 1e9
             if json {
-                print(jsonObject([("benchmark", "elementwise"), ("op", name), ("count", count), ("threads", t),
-                                  ("gelements_per_second", rate), ("ms", seconds * 1e3)]))
+                print(
+                    jsonObject([
+                        ("benchmark", "elementwise"), ("op", name), ("count", count), ("threads", t),
+                        ("gelements_per_second", rate), ("ms", seconds * 1e3),
+                    ]))
             } else {
                 print(String(format: "%-18@ %8.3f ms  %6.2f Gelem/s", name, seconds * 1e3, rate))
             }
         }
     }
 }
-
-import Foundation

@@ -26,7 +26,7 @@ struct GEMMBench: ParsableCommand {
         guard let shape else { return (size, size, size) }
         let parts = shape.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 3, let m = parts[0], let n = parts[1], let k = parts[2],
-              (1...65536).contains(m), (1...65536).contains(n), (1...65536).contains(k), m * n <= 1 << 26, m * k <= 1 << 26, k * n <= 1 << 26
+            (1...65536).contains(m), (1...65536).contains(n), (1...65536).contains(k), m * n <= 1 << 26, m * k <= 1 << 26, k * n <= 1 << 26
         else { throw ValidationError("--shape must be M,N,K with each in 1…65536 and each matrix at most 2^26 floats, got '\(shape)'") }
         return (m, n, k)
     }
@@ -43,7 +43,8 @@ struct GEMMBench: ParsableCommand {
         let t = threads ?? Parallel.threadCount
         Parallel.threadCount = t
         let (m, n, k) = try dimensions()
-        let ta = transpose.contains("a"), tb = transpose.contains("b")
+        let ta = transpose.contains("a")
+        let tb = transpose.contains("b")
         var generator = KeelRandom(seed: 42)
         let a = Tensor.uniform([m * k], low: -1, high: 1, generator: &generator)
         let b = Tensor.uniform([k * n], low: -1, high: 1, generator: &generator)
@@ -52,20 +53,25 @@ struct GEMMBench: ParsableCommand {
             a.withUnsafePointer { pa in
                 b.withUnsafePointer { pb in
                     c.withUnsafeMutablePointer { pc in
-                        gemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: pa, lda: ta ? m : k, b: pb, ldb: tb ? k : n,
-                             c: pc, ldc: n, threads: t)
+                        gemm(
+                            transposeA: ta, transposeB: tb, m: m, n: n, k: k, a: pa, lda: ta ? m : k, b: pb, ldb: tb ? k : n,
+                            c: pc, ldc: n, threads: t)
                     }
                 }
             }
         }
         let gflops = 2 * Double(m) * Double(n) * Double(k) / seconds / 1e9
         if json {
-            print(jsonObject([("benchmark", "gemm"), ("size", m == n && n == k ? m : 0), ("m", m), ("n", n), ("k", k),
-                              ("transpose", transpose), ("threads", t), ("gflops", gflops), ("seconds", seconds),
-                              ("kernel", GEMM.kernelName)]))
+            print(
+                jsonObject([
+                    ("benchmark", "gemm"), ("size", m == n && n == k ? m : 0), ("m", m), ("n", n), ("k", k),
+                    ("transpose", transpose), ("threads", t), ("gflops", gflops), ("seconds", seconds),
+                    ("kernel", GEMM.kernelName),
+                ]))
         } else {
-            print("gemm \(m)×\(n)×\(k)\(transpose.isEmpty ? "" : " (transposed: \(transpose))"), \(t) thread(s), kernel \(GEMM.kernelName): " +
-                  String(format: "%.1f GFLOPS (%.3f ms)", gflops, seconds * 1e3))
+            print(
+                "gemm \(m)×\(n)×\(k)\(transpose.isEmpty ? "" : " (transposed: \(transpose))"), \(t) thread(s), kernel \(GEMM.kernelName): "
+                    + String(format: "%.1f GFLOPS (%.3f ms)", gflops, seconds * 1e3))
         }
     }
 }

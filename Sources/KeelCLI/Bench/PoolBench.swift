@@ -39,11 +39,16 @@ struct PoolBench: ParsableCommand {
                 x.zeroGrad()
             }
             if json {
-                print(jsonObject([("benchmark", "pool"), ("layer", name), ("batch", batch), ("threads", t),
-                                  ("forward_ms", forward * 1e3), ("forward_backward_ms", both * 1e3)]))
+                print(
+                    jsonObject([
+                        ("benchmark", "pool"), ("layer", name), ("batch", batch), ("threads", t),
+                        ("forward_ms", forward * 1e3), ("forward_backward_ms", both * 1e3),
+                    ]))
             } else {
-                print(String(format: "%@ 2×2 max pooling of %d×%d×%d, batch %d, %d thread(s): forward %.3f ms, forward+backward %.3f ms",
-                             name, channels, size, size, batch, t, forward * 1e3, both * 1e3))
+                print(
+                    String(
+                        format: "%@ 2×2 max pooling of %d×%d×%d, batch %d, %d thread(s): forward %.3f ms, forward+backward %.3f ms",
+                        name, channels, size, size, batch, t, forward * 1e3, both * 1e3))
             }
         }
     }

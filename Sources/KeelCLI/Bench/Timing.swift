@@ -1,9 +1,10 @@
 import Foundation
 import Keel
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// Wall-clock seconds (monotonic).

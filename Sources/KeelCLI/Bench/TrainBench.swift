@@ -37,8 +37,10 @@ struct TrainBench: ParsableCommand {
         let optimizer = SGD(network.namedParameters, learningRate: 0.01, momentum: 0.9)
         // A fixed pool of random batches, cycled (the data pipeline is not what is measured here).
         let pool = (0..<8).map { _ in
-            (Tensor.normal([batchSize, 1, 28, 28], generator: &generator),
-             (0..<batchSize).map { _ in Int32(generator.next() % 10) })
+            (
+                Tensor.normal([batchSize, 1, 28, 28], generator: &generator),
+                (0..<batchSize).map { _ in Int32(generator.next() % 10) }
+            )
         }
         func step(_ i: Int) {
             let (x, y) = pool[i % pool.count]
@@ -61,8 +63,11 @@ struct TrainBench: ParsableCommand {
             best = max(best, Double(iterations * batchSize) / (now() - start))
         }
         if json {
-            print(jsonObject([("benchmark", "train"), ("model", model.rawValue), ("batch_size", batchSize),
-                              ("threads", t), ("samples_per_second", best)]))
+            print(
+                jsonObject([
+                    ("benchmark", "train"), ("model", model.rawValue), ("batch_size", batchSize),
+                    ("threads", t), ("samples_per_second", best),
+                ]))
         } else {
             print(String(format: "train %@ batch %d, %d thread(s): %.0f samples/s", model.rawValue, batchSize, t, best))
         }

@@ -52,7 +52,9 @@ struct ActivationCommand: ParsableCommand {
             }
             return values
         }
-        let lower = from ?? -5, upper = to ?? 5, n = count ?? 11
+        let lower = from ?? -5
+        let upper = to ?? 5
+        let n = count ?? 11
         guard lower.isFinite && upper.isFinite else { throw ValidationError("--from and --to must be finite") }
         return (0..<n).map { n == 1 ? lower : lower + (upper - lower) * Float($0) / Float(n - 1) }
     }
@@ -70,11 +72,14 @@ struct ActivationCommand: ParsableCommand {
             for i in xs.indices { print("\(s.x[i]),\(s.y[i]),\(s.dy[i])") }
         case .json:
             let s = ActivationFigures.samples(f, at: xs)
-            let object: [String: Any] = ["activation": f.name, "x": s.x.map(Double.init), "y": s.y.map(Double.init),
-                                         "dy": s.dy.map(Double.init)]
+            let object: [String: Any] = [
+                "activation": f.name, "x": s.x.map(Double.init), "y": s.y.map(Double.init),
+                "dy": s.dy.map(Double.init),
+            ]
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         case .svg:
-            let lower = x == nil ? (from ?? -5) : (xs.min() ?? -5), upper = x == nil ? (to ?? 5) : (xs.max() ?? 5)
+            let lower = x == nil ? (from ?? -5) : (xs.min() ?? -5)
+            let upper = x == nil ? (to ?? 5) : (xs.max() ?? 5)
             print(ActivationFigures.figure(f, from: lower, to: upper > lower ? upper : lower + 1, count: max(count ?? 401, 2)), terminator: "")
         }
     }

@@ -10,11 +10,11 @@ struct AugmentCommand: ParsableCommand {
         commandName: "augment",
         abstract: "Apply image operations (torchvision semantics) to a PNG/JPEG and write the result.",
         discussion: """
-        Operations: brightness:factor=F, contrast:factor=F, saturation:factor=F, hue:factor=F, grayscale, hflip, vflip, \
-        rotate:degrees=D, shift:dx=X,dy=Y, affine:degrees=D,dx=X,dy=Y,scale=S,shear_x=A,shear_y=B, blur:kernel=K,sigma=S, \
-        scale:factor=F, resize:height=H,width=W, crop:top=T,left=L,height=H,width=W, pca-lighting:alphas=a/b/c. \
-        Negative numbers need '=': --op=shift:dx=7,dy=-4.
-        """)
+            Operations: brightness:factor=F, contrast:factor=F, saturation:factor=F, hue:factor=F, grayscale, hflip, vflip, \
+            rotate:degrees=D, shift:dx=X,dy=Y, affine:degrees=D,dx=X,dy=Y,scale=S,shear_x=A,shear_y=B, blur:kernel=K,sigma=S, \
+            scale:factor=F, resize:height=H,width=W, crop:top=T,left=L,height=H,width=W, pca-lighting:alphas=a/b/c. \
+            Negative numbers need '=': --op=shift:dx=7,dy=-4.
+            """)
 
     @Argument(help: "Input image (PNG or JPEG).") var input: String
     @Option(name: .customLong("op"), help: "An operation spec; repeat to chain.") var operations: [String] = []

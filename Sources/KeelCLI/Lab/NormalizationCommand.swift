@@ -34,32 +34,43 @@ struct NormalizationCommand: ParsableCommand {
                 guard let method = Normalizer.Method(rawValue: String(name)) else { throw CLIError("unknown method '\(name)'") }
                 var epochs: [Int?] = []
                 for seed in 0..<UInt64(seeds) {
-                    epochs.append(try NormalizationStudy.run(source, method: method, seed: seed, target: target,
-                                                             maxEpochs: maxEpochs, learningRate: lr).epochsToTarget)
+                    epochs.append(
+                        try NormalizationStudy.run(
+                            source, method: method, seed: seed, target: target,
+                            maxEpochs: maxEpochs, learningRate: lr
+                        ).epochsToTarget)
                 }
                 let reached = epochs.compactMap { $0 }
                 let mean = reached.isEmpty ? nil : Double(reached.reduce(0, +)) / Double(reached.count)
-                rows.append(["method": method.rawValue, "epochs": epochs.map { $0 as Any? ?? NSNull() },
-                             "reached": reached.count, "mean_epochs": mean as Any? ?? NSNull()])
+                rows.append([
+                    "method": method.rawValue, "epochs": epochs.map { $0 as Any? ?? NSNull() },
+                    "reached": reached.count, "mean_epochs": mean as Any? ?? NSNull(),
+                ])
                 if !json {
                     let text = epochs.map { $0.map(String.init) ?? "—" }.joined(separator: ", ")
-                    print("\(method.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) epochs to \(Int(target * 100)) %: [\(text)]" +
-                          (mean.map { String(format: "  mean %.1f over %d/%d seeds", $0, reached.count, seeds) } ?? "  never"))
+                    print(
+                        "\(method.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) epochs to \(Int(target * 100)) %: [\(text)]"
+                            + (mean.map { String(format: "  mean %.1f over %d/%d seeds", $0, reached.count, seeds) } ?? "  never"))
                 }
             }
             let raw = ConvergenceExperiment.seedProblem()
-            let rawRun = raw.bestRun(), standardRun = raw.standardized.bestRun()
-            let gd: [String: Any] = ["raw_iterations": rawRun.iterationsToTolerance as Any? ?? NSNull(),
-                                     "raw_learning_rate": rawRun.learningRate,
-                                     "standardized_iterations": standardRun.iterationsToTolerance as Any? ?? NSNull(),
-                                     "standardized_learning_rate": standardRun.learningRate]
+            let rawRun = raw.bestRun()
+            let standardRun = raw.standardized.bestRun()
+            let gd: [String: Any] = [
+                "raw_iterations": rawRun.iterationsToTolerance as Any? ?? NSNull(),
+                "raw_learning_rate": rawRun.learningRate,
+                "standardized_iterations": standardRun.iterationsToTolerance as Any? ?? NSNull(),
+                "standardized_learning_rate": standardRun.learningRate,
+            ]
             if json {
                 let object: [String: Any] = ["dataset": dataset, "target": Double(target), "methods": rows, "gradient_descent": gd]
                 print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             } else {
-                print(String(format: "gradient descent to 1e-6 of the loss gap: raw %@ iterations (best stable lr %.3g), standardized %@ (lr %.3g)",
-                             rawRun.iterationsToTolerance.map(String.init) ?? "no convergence", rawRun.learningRate,
-                             standardRun.iterationsToTolerance.map(String.init) ?? "no convergence", standardRun.learningRate))
+                print(
+                    String(
+                        format: "gradient descent to 1e-6 of the loss gap: raw %@ iterations (best stable lr %.3g), standardized %@ (lr %.3g)",
+                        rawRun.iterationsToTolerance.map(String.init) ?? "no convergence", rawRun.learningRate,
+                        standardRun.iterationsToTolerance.map(String.init) ?? "no convergence", standardRun.learningRate))
             }
         }
     }

@@ -64,7 +64,7 @@ struct ScheduleOptions: ParsableArguments {
             ("end_factor", endFactor), ("factor", factor), ("warmup_steps", warmupSteps),
             ("warmup_start_factor", warmupStartFactor),
         ]
-        for case let (key, value?) in pairs { p[key] = value }
+        for case (let key, let value?) in pairs { p[key] = value }
         if staircase { p["staircase"] = "true" }
         if cycle { p["cycle"] = "true" }
         if threePhase { p["three_phase"] = "true" }
@@ -78,9 +78,9 @@ struct ScheduleCommand: ParsableCommand {
         commandName: "schedule",
         abstract: "Print (csv, json) or draw (svg) a learning-rate schedule over global steps 0…N−1.",
         discussion: """
-        TensorFlow names: \(Schedule.tensorFlowNames.joined(separator: ", ")). PyTorch-style names: \
-        \(Schedule.pyTorchNames.joined(separator: ", ")). TensorFlow's (or PyTorch's) defaults where a flag is omitted.
-        """)
+            TensorFlow names: \(Schedule.tensorFlowNames.joined(separator: ", ")). PyTorch-style names: \
+            \(Schedule.pyTorchNames.joined(separator: ", ")). TensorFlow's (or PyTorch's) defaults where a flag is omitted.
+            """)
 
     @Argument(help: "Schedule name.") var name: String
     @OptionGroup var options: ScheduleOptions
@@ -108,8 +108,10 @@ struct ScheduleCommand: ParsableCommand {
         case .json:
             // Each rate as the shortest decimal that reads back as the same Float.
             // Each rate as the shortest decimal that reads back as the same Float; a non-finite one as null.
-            let object: [String: Any] = ["schedule": name, "steps": Array(0..<steps),
-                                         "learning_rate": rates.map { $0.isFinite ? Double("\($0)")! : Double.nan }]
+            let object: [String: Any] = [
+                "schedule": name, "steps": Array(0..<steps),
+                "learning_rate": rates.map { $0.isFinite ? Double("\($0)")! : Double.nan },
+            ]
             print(String(decoding: try FiniteJSON.data(object, options: [.sortedKeys]), as: UTF8.self))
         case .svg:
             print(ScheduleFigures.chart(name, [(name, schedule)], steps: steps), terminator: "")

@@ -5,7 +5,9 @@ import KeelLab
 import KeelTrain
 
 enum StudyName: String, ExpressibleByArgument, CaseIterable {
-    case activations, batchSize = "batch-size", normalization, schedules, augmentation, all
+    case activations
+    case batchSize = "batch-size"
+    case normalization, schedules, augmentation, all
 }
 
 /// `keel study NAME [--quick] [--seeds N] [--out DIR]`: runs studies and writes report.html and results.json.
@@ -35,8 +37,10 @@ struct StudyCommand: ParsableCommand {
     }
 
     /// Every study, in report order.
-    static let everyStudy: [any Study] = [ActivationsLabStudy(), BatchSizeLabStudy(), NormalizationLabStudy(), SchedulesLabStudy(),
-                                          AugmentationLabStudy()]
+    static let everyStudy: [any Study] = [
+        ActivationsLabStudy(), BatchSizeLabStudy(), NormalizationLabStudy(), SchedulesLabStudy(),
+        AugmentationLabStudy(),
+    ]
 
     func run() throws {
         try reportingErrors {
@@ -50,10 +54,11 @@ struct StudyCommand: ParsableCommand {
             for (i, study) in studies.enumerated() {
                 let started = ProcessInfo.processInfo.systemUptime
                 let total = studies.count
-                results.append(try study.run(quick: quick, seeds: seeds) { fraction, message in
-                    let overall = (Double(i) + fraction) / Double(total)
-                    reporter.study(name: study.name, fraction: fraction, overall: overall, message: message)
-                })
+                results.append(
+                    try study.run(quick: quick, seeds: seeds) { fraction, message in
+                        let overall = (Double(i) + fraction) / Double(total)
+                        reporter.study(name: study.name, fraction: fraction, overall: overall, message: message)
+                    })
                 reporter.message(String(format: "study %@ done in %.1f s", study.name, ProcessInfo.processInfo.systemUptime - started))
             }
             let (report, json) = try StudyReport.write(results, to: URL(fileURLWithPath: out))

@@ -25,12 +25,16 @@ struct EvaluateCommand: ParsableCommand {
             let data = try description.testData()
             let result = Metrics.evaluate(network, on: data.test) { crossEntropy(logits: $0, labels: $1) }
             if json {
-                let object: [String: Any] = ["accuracy": Double(result.accuracy), "loss": Double(result.loss),
-                                             "samples": data.test.count, "split": "test", "model": description.model]
+                let object: [String: Any] = [
+                    "accuracy": Double(result.accuracy), "loss": Double(result.loss),
+                    "samples": data.test.count, "split": "test", "model": description.model,
+                ]
                 print(String(decoding: try FiniteJSON.data(object, options: [.sortedKeys]), as: UTF8.self))
             } else {
-                print(String(format: "%@ on %d test samples: accuracy %.2f%%, loss %.4f", description.model, data.test.count,
-                             result.accuracy * 100, result.loss))
+                print(
+                    String(
+                        format: "%@ on %d test samples: accuracy %.2f%%, loss %.4f", description.model, data.test.count,
+                        result.accuracy * 100, result.loss))
             }
         }
     }
@@ -92,8 +96,9 @@ struct PredictCommand: ParsableCommand {
                 }
                 let isIDX = bytes.starts(with: [0, 0]) || bytes.starts(with: [0x1F, 0x8B])  // raw or gzipped
                 guard bytes.count >= 4, isIDX else {
-                    throw CLIError("\(input): neither a raw image of \(size) bytes (the model's input \(shape)), a PNG/JPEG, " +
-                                   "nor an IDX file (\(bytes.count) bytes)")
+                    throw CLIError(
+                        "\(input): neither a raw image of \(size) bytes (the model's input \(shape)), a PNG/JPEG, "
+                            + "nor an IDX file (\(bytes.count) bytes)")
                 }
                 let idx = try IDX.read(url)
                 let per = idx.shape.suffix(2).reduce(1, *)
@@ -110,14 +115,17 @@ struct PredictCommand: ParsableCommand {
             let logits = withoutGradients { network(description.normalizer.apply(batch)) }
             let probabilities = logits.softmax(axis: 1)
             let classes = probabilities.shape[1]
-            let p = probabilities.scalars, z = logits.scalars
+            let p = probabilities.scalars
+            let z = logits.scalars
             for (i, sample) in samples.enumerated() {
                 let row = Array(p[(i * classes)..<((i + 1) * classes)])
                 let predicted = row.indices.max { row[$0] < row[$1] }!
                 let className = description.classNames.map { $0.indices.contains(predicted) ? " (\($0[predicted]))" : "" } ?? ""
                 if json {
-                    var object: [String: Any] = ["input": sample.name, "class": predicted, "probabilities": row.map(Double.init),
-                                                 "logits": z[(i * classes)..<((i + 1) * classes)].map(Double.init)]
+                    var object: [String: Any] = [
+                        "input": sample.name, "class": predicted, "probabilities": row.map(Double.init),
+                        "logits": z[(i * classes)..<((i + 1) * classes)].map(Double.init),
+                    ]
                     if shape.count == 1 { object["features"] = sample.values.map { Double("\($0)")! } }  // raw table row
                     print(String(decoding: try FiniteJSON.data(object, options: [.sortedKeys]), as: UTF8.self))
                 } else {
@@ -139,7 +147,9 @@ extension PredictCommand {
         }
         var rgb = image.dropAlpha()
         if shape[0] == 1 && rgb.channels == 3 { rgb = rgb.grayscale(outputChannels: 1) }
-        if shape[0] == 3 && rgb.channels == 1 { rgb = Image(width: rgb.width, height: rgb.height, channels: 3, pixels: rgb.pixels.flatMap { [$0, $0, $0] }) }
+        if shape[0] == 3 && rgb.channels == 1 {
+            rgb = Image(width: rgb.width, height: rgb.height, channels: 3, pixels: rgb.pixels.flatMap { [$0, $0, $0] })
+        }
         return rgb.tensor.scalars
     }
 }
@@ -159,7 +169,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
         case let error as CocoaError: message = fileProblem(error)
         case is DecodingError: message = DecodingProblem.describe(error)
         case let error as EncodingError:
-            if case let .invalidValue(value, context) = error {
+            if case .invalidValue(let value, let context) = error {
                 message = "cannot write \(value) at \(context.codingPath.map(\.stringValue).joined(separator: ".")) as JSON"
             } else {
                 message = "cannot write JSON (\(error))"

@@ -6,8 +6,9 @@ import KeelTrain
 extension ModelDescription {
     /// The test split of the model's dataset, normalized with the model's saved statistics.
     func testData() throws -> PreparedData {
-        let data = try PreparedData.prepare(DataSource.named(dataset, labelColumn: labelColumn), normalize: normalizer.method,
-                                            validationFraction: 0, seed: seed, normalizer: normalizer)
+        let data = try PreparedData.prepare(
+            DataSource.named(dataset, labelColumn: labelColumn), normalize: normalizer.method,
+            validationFraction: 0, seed: seed, normalizer: normalizer)
         guard data.test.sampleShape == inputShape else {
             throw CLIError("the dataset's samples have shape \(data.test.sampleShape) but the model expects \(inputShape)")
         }

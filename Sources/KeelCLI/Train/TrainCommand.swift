@@ -14,11 +14,11 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a model (default: the reference CNN on the embedded MNIST-5k).",
         discussion: """
-        Writes DIR/config.yaml (the resolved configuration: `--config DIR/config.yaml` runs it again, bit for bit), \
-        DIR/model.safetensors (PyTorch state_dict names), DIR/model.json, DIR/checkpoint/, DIR/history.csv (one row per \
-        epoch), DIR/iterations.csv and DIR/metrics.json. Ctrl-C checkpoints and stops; `--resume DIR` continues \
-        bit-identically.
-        """)
+            Writes DIR/config.yaml (the resolved configuration: `--config DIR/config.yaml` runs it again, bit for bit), \
+            DIR/model.safetensors (PyTorch state_dict names), DIR/model.json, DIR/checkpoint/, DIR/history.csv (one row per \
+            epoch), DIR/iterations.csv and DIR/metrics.json. Ctrl-C checkpoints and stops; `--resume DIR` continues \
+            bit-identically.
+            """)
 
     @OptionGroup(title: "Data") var data: DataOptions
     @OptionGroup(title: "Model") var model: ModelOptions
@@ -40,8 +40,10 @@ struct TrainCommand: ParsableCommand {
         signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
         switch try run.run() {
         case .interrupted(let position):
-            FileHandle.standardError.write(Data(("interrupted at epoch \(position.epoch + 1), iteration \(position.batch) " +
-                "(global step \(position.globalStep)); checkpoint saved. Resume with: keel train --resume \(run.directory.path)\n").utf8))
+            FileHandle.standardError.write(
+                Data(
+                    ("interrupted at epoch \(position.epoch + 1), iteration \(position.batch) "
+                        + "(global step \(position.globalStep)); checkpoint saved. Resume with: keel train --resume \(run.directory.path)\n").utf8))
             throw ExitCode(130)
         case .finished(let metrics):
             report(metrics, directory: run.directory)
@@ -87,7 +89,8 @@ struct TrainCommand: ParsableCommand {
 
     /// runs/MODEL, or runs/MODEL-2, -3, … when it is taken (so that running `keel train` again never clobbers a run).
     static func freshRunDirectory(for model: String) -> String {
-        var candidate = "runs/\(model)", n = 2
+        var candidate = "runs/\(model)"
+        var n = 2
         while FileManager.default.fileExists(atPath: candidate) {
             candidate = "runs/\(model)-\(n)"
             n += 1
@@ -101,8 +104,10 @@ struct TrainCommand: ParsableCommand {
             FileHandle.standardError.write(Data("warning: the test loss is \(loss): the model's outputs are not finite\n".utf8))
         }
         func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-        print(String(format: "test accuracy %.2f%%, test loss %.4f, %@, %@, %.1f s training (%.0f samples/s) → %@",
-                     accuracy * 100, loss, count(m.epochs, "epoch"), count(m.iterations, "iteration"),
-                     m.trainSeconds, m.samplesPerSecond, directory.path))
+        print(
+            String(
+                format: "test accuracy %.2f%%, test loss %.4f, %@, %@, %.1f s training (%.0f samples/s) → %@",
+                accuracy * 100, loss, count(m.epochs, "epoch"), count(m.iterations, "iteration"),
+                m.trainSeconds, m.samplesPerSecond, directory.path))
     }
 }

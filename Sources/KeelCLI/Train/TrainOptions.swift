@@ -12,7 +12,10 @@ extension Recipe.Name: ExpressibleByArgument {}
 /// `keel train`'s flags, grouped as the sections of config.yaml. Each group writes the flags given over a
 /// configuration (the defaults, a `--config` file or a resumed run's), leaving the rest as they are.
 struct DataOptions: ParsableArguments {
-    @Option(help: "mnist-5k (default), wine, iris, digits (embedded), an MNIST-format folder, a folder of PNG/JPEG images with one sub-folder per class, or a CSV file.")
+    @Option(
+        help:
+            "mnist-5k (default), wine, iris, digits (embedded), an MNIST-format folder, a folder of PNG/JPEG images with one sub-folder per class, or a CSV file."
+    )
     var dataset: String?
     @Option(help: "The label column of a CSV file: a header name or a 0-based index (default: the last column).")
     var labelColumn: String?
@@ -51,9 +54,11 @@ struct OptimizerOptions: ParsableArguments {
     var lr: Float?
     @Option(help: "Momentum for sgd and rmsprop (default 0.9).") var momentum: Float?
     @Option(help: "Weight decay: L2, decoupled for adamw (default 0).") var weightDecay: Float?
-    @Option(help: ArgumentHelp("Learning-rate schedule read at the global step: NAME or NAME:key=value,… with TensorFlow's or PyTorch's " +
-        "parameter names, lists with '/', e.g. cosine_decay:decay_steps=630 or " +
-        "piecewise_constant:boundaries=300/500,values=0.05/0.01/0.002 (its learning_rate defaults to --lr). See `keel schedule`."))
+    @Option(
+        help: ArgumentHelp(
+            "Learning-rate schedule read at the global step: NAME or NAME:key=value,… with TensorFlow's or PyTorch's "
+                + "parameter names, lists with '/', e.g. cosine_decay:decay_steps=630 or "
+                + "piecewise_constant:boundaries=300/500,values=0.05/0.01/0.002 (its learning_rate defaults to --lr). See `keel schedule`."))
     var schedule: String?
     @Option(help: "Reduce the learning rate by this factor when the validation (or training) loss stops improving.")
     var plateauFactor: Float?
@@ -75,13 +80,17 @@ struct LoopOptions: ParsableArguments {
     var epochs: Int?
     @Option(help: "Samples per batch, i.e. per parameter update (default 64).") var batchSize: Int?
     @Option(help: "Random seed for initialization, batch order, dropout and augmentation (default 0).") var seed: UInt64?
-    @Option(help: ArgumentHelp("Random augmentation of each training image, in order (repeatable), e.g. " +
-        "random-affine:degrees=15,translate=0.1,scale=0.9/1.1, random-hflip:p=0.5, " +
-        "color-jitter:brightness=0.4,contrast=0.4,saturation=0.4,hue=0.1, noise:sigma=0.05. It must keep the sample size."))
+    @Option(
+        help: ArgumentHelp(
+            "Random augmentation of each training image, in order (repeatable), e.g. "
+                + "random-affine:degrees=15,translate=0.1,scale=0.9/1.1, random-hflip:p=0.5, "
+                + "color-jitter:brightness=0.4,contrast=0.4,saturation=0.4,hue=0.1, noise:sigma=0.05. It must keep the sample size."))
     var augment: [String] = []
-    @Option(help: ArgumentHelp("default (when omitted): the CNN on images trains with random-affine:degrees=12,translate=0.1,scale=0.9/1.1, " +
-        "dropout 0.5 and one_cycle to --lr over 25 epochs, unless --augment, --schedule, --dropout or --epochs is given; " +
-        "plain: only what the flags say."))
+    @Option(
+        help: ArgumentHelp(
+            "default (when omitted): the CNN on images trains with random-affine:degrees=12,translate=0.1,scale=0.9/1.1, "
+                + "dropout 0.5 and one_cycle to --lr over 25 epochs, unless --augment, --schedule, --dropout or --epochs is given; "
+                + "plain: only what the flags say."))
     var recipe: Recipe.Name?
     @Option(help: "Threads for the kernels (default: all cores; results do not depend on it).") var threads: Int?
     @Flag(help: "Record per-layer dead/saturated fractions and gradient norms (printed per epoch, DIR/diagnostics.csv).")

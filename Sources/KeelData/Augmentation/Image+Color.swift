@@ -44,7 +44,8 @@ extension Image {
     /// In-place `adjustingSaturation`.
     public mutating func adjustSaturation(_ factor: Float) {
         guard channels >= 3 else { return }
-        let stride = channels, n = width * height
+        let stride = channels
+        let n = width * height
         pixels.withUnsafeMutableBufferPointer { dst in
             for i in 0..<n {
                 let p = i * stride
@@ -71,7 +72,9 @@ extension Image {
     /// In-place blend with a constant.
     mutating func blend(with other: Float, factor: Float) {
         let (width, height, channels) = (self.width, self.height, self.channels)
-        let colour = channels == 4 ? 3 : channels, stride = channels, n = width * height
+        let colour = channels == 4 ? 3 : channels
+        let stride = channels
+        let n = width * height
         let base = (1 - factor) * other
         _ = (width, height, channels)
         pixels.withUnsafeMutableBufferPointer { dst in
@@ -95,21 +98,28 @@ extension Image {
     public mutating func adjustHue(_ factor: Float) {
         precondition(factor >= -0.5 && factor <= 0.5, "adjustingHue: factor must be in [−0.5, 0.5], got \(factor)")
         guard channels >= 3 else { return }
-        let n = width * height, stride = channels
+        let n = width * height
+        let stride = channels
         do {
             pixels.withUnsafeMutableBufferPointer { dst in
                 let src = dst
                 for i in 0..<n {
                     let p = i * stride
-                    let r = src[p], g = src[p + 1], b = src[p + 2]
+                    let r = src[p]
+                    let g = src[p + 1]
+                    let b = src[p + 2]
                     // RGB → HSV
-                    let maxc = max(r, g, b), minc = min(r, g, b)
+                    let maxc = max(r, g, b)
+                    let minc = min(r, g, b)
                     let equal = maxc == minc
                     let range = maxc - minc
                     let s = range / (equal ? 1 : maxc)
                     let inverse = 1 / (equal ? 1 : range)
-                    let rc = (maxc - r) * inverse, gc = (maxc - g) * inverse, bc = (maxc - b) * inverse
-                    let maxIsNotR = maxc != r, maxIsG = maxc == g
+                    let rc = (maxc - r) * inverse
+                    let gc = (maxc - g) * inverse
+                    let bc = (maxc - b) * inverse
+                    let maxIsNotR = maxc != r
+                    let maxIsG = maxc == g
                     let hr: Float = maxIsNotR ? 0 : bc - gc
                     let hg: Float = (maxIsG && maxIsNotR) ? 2 + rc - bc : 0
                     let hb: Float = (maxIsNotR && !maxIsG) ? 4 + gc - rc : 0
@@ -142,8 +152,10 @@ extension Image {
 
     /// AlexNet's PCA lighting: rgb += V · (α ⊙ λ) for every pixel, clamped to [0, 1]. Defaults: the ImageNet
     /// eigenvalues and eigenvectors of fb.resnet.torch.
-    public func pcaLighting(alphas: [Float], eigenvalues: [Float] = Image.imageNetEigenvalues,
-                            eigenvectors: [[Float]] = Image.imageNetEigenvectors) -> Image {
+    public func pcaLighting(
+        alphas: [Float], eigenvalues: [Float] = Image.imageNetEigenvalues,
+        eigenvectors: [[Float]] = Image.imageNetEigenvectors
+    ) -> Image {
         precondition(alphas.count == 3, "pcaLighting: three alphas needed, got \(alphas.count)")
         guard channels >= 3 else { return self }
         let offset = (0..<3).map { i in (0..<3).reduce(Float(0)) { $0 + eigenvectors[i][$1] * alphas[$1] * eigenvalues[$1] } }
@@ -158,7 +170,9 @@ extension Image {
     }
 
     public static let imageNetEigenvalues: [Float] = [0.2175, 0.0188, 0.0045]
-    public static let imageNetEigenvectors: [[Float]] = [[-0.5675, 0.7192, 0.4009],
-                                                         [-0.5808, -0.0045, -0.8140],
-                                                         [-0.5836, -0.6948, 0.4203]]
+    public static let imageNetEigenvectors: [[Float]] = [
+        [-0.5675, 0.7192, 0.4009],
+        [-0.5808, -0.0045, -0.8140],
+        [-0.5836, -0.6948, 0.4203],
+    ]
 }

@@ -18,9 +18,11 @@ extension Image {
     /// The region [top, top + height) × [left, left + width); parts outside the image are 0 (torchvision's crop).
     public func cropped(top: Int, left: Int, height h: Int, width w: Int) -> Image {
         var out = Image(width: w, height: h, channels: channels)
-        let x0 = max(left, 0), x1 = min(left + w, width)
+        let x0 = max(left, 0)
+        let x1 = min(left + w, width)
         guard x0 < x1 else { return out }
-        let c = channels, run = (x1 - x0) * c
+        let c = channels
+        let run = (x1 - x0) * c
         pixels.withUnsafeBufferPointer { src in
             out.pixels.withUnsafeMutableBufferPointer { dst in
                 for y in 0..<h {
@@ -41,12 +43,16 @@ extension Image {
 
     /// Bilinear resize of the region [top, top + regionHeight) × [left, left + regionWidth) (inside the image) —
     /// a crop and a resize in one pass, identical to `cropped(...)` followed by `resizedBilinear(...)`.
-    public func resizedBilinear(top: Int, left: Int, regionHeight: Int, regionWidth: Int, height newHeight: Int,
-                                width newWidth: Int) -> Image {
-        precondition(top >= 0 && left >= 0 && top + regionHeight <= height && left + regionWidth <= width,
-                     "resizedBilinear: region outside the image")
+    public func resizedBilinear(
+        top: Int, left: Int, regionHeight: Int, regionWidth: Int, height newHeight: Int,
+        width newWidth: Int
+    ) -> Image {
+        precondition(
+            top >= 0 && left >= 0 && top + regionHeight <= height && left + regionWidth <= width,
+            "resizedBilinear: region outside the image")
         var out = Image(width: newWidth, height: newHeight, channels: channels)
-        let sy = Float(regionHeight) / Float(newHeight), sx = Float(regionWidth) / Float(newWidth)
+        let sy = Float(regionHeight) / Float(newHeight)
+        let sx = Float(regionWidth) / Float(newWidth)
         func taps(_ i: Int, _ scale: Float, _ size: Int) -> (Int, Int, Float) {
             let source = max((Float(i) + 0.5) * scale - 0.5, 0)
             let i0 = min(Int(source), size - 1)
@@ -54,12 +60,14 @@ extension Image {
             return (i0, i1, source - Float(i0))
         }
         let columns = (0..<newWidth).map { taps($0, sx, regionWidth) }
-        let c = channels, w = width
+        let c = channels
+        let w = width
         pixels.withUnsafeBufferPointer { src in
             out.pixels.withUnsafeMutableBufferPointer { dst in
                 for y in 0..<newHeight {
                     let (y0, y1, ly) = taps(y, sy, regionHeight)
-                    let row0 = src.baseAddress! + ((top + y0) * w + left) * c, row1 = src.baseAddress! + ((top + y1) * w + left) * c
+                    let row0 = src.baseAddress! + ((top + y0) * w + left) * c
+                    let row1 = src.baseAddress! + ((top + y1) * w + left) * c
                     let outRow = dst.baseAddress! + y * newWidth * c
                     for x in 0..<newWidth {
                         let (x0, x1, lx) = columns[x]
@@ -87,7 +95,8 @@ extension Image {
             let support = scale >= 1 ? scale : 1
             return (0..<outSize).map { i in
                 let center = (Double(i) + 0.5) * scale
-                let low = max(Int(center - support + 0.5), 0), high = min(Int(center + support + 0.5), inSize)
+                let low = max(Int(center - support + 0.5), 0)
+                let high = min(Int(center + support + 0.5), inSize)
                 let invScale = scale >= 1 ? 1 / scale : 1
                 var w = (low..<high).map { j in max(0, 1 - abs((Double(j) - center + 0.5) * invScale)) }
                 let total = w.reduce(0, +)
@@ -95,7 +104,8 @@ extension Image {
                 return (low, w.map(Float.init))
             }
         }
-        let rows = weights(height, newHeight), columns = weights(width, newWidth)
+        let rows = weights(height, newHeight)
+        let columns = weights(width, newWidth)
         var horizontal = Image(width: newWidth, height: height, channels: channels)
         for y in 0..<height {
             for x in 0..<newWidth {
@@ -142,11 +152,15 @@ extension Image {
 
     /// torchvision's inverse affine matrix (rotation `angle` in degrees, counter-clockwise positive as
     /// displayed; translation; scale; shear in degrees) about `center` relative to the image centre.
-    static func inverseAffineMatrix(center: (Float, Float), angle: Float, translate: (Float, Float), scale: Float,
-                                    shear: (Float, Float)) -> [Float] {
+    static func inverseAffineMatrix(
+        center: (Float, Float), angle: Float, translate: (Float, Float), scale: Float,
+        shear: (Float, Float)
+    ) -> [Float] {
         let rot = Double(angle) * Double.pi / 180
-        let sx = Double(shear.0) * Double.pi / 180, sy = Double(shear.1) * Double.pi / 180
-        let (cx, cy) = (Double(center.0), Double(center.1)), (tx, ty) = (Double(translate.0), Double(translate.1))
+        let sx = Double(shear.0) * Double.pi / 180
+        let sy = Double(shear.1) * Double.pi / 180
+        let (cx, cy) = (Double(center.0), Double(center.1))
+        let (tx, ty) = (Double(translate.0), Double(translate.1))
         let a = cos(rot - sy) / cos(sy)
         let b = -cos(rot - sy) * tan(sx) / cos(sy) - sin(rot)
         let c = sin(rot - sy) / cos(sy)
@@ -162,34 +176,44 @@ extension Image {
     /// torchvision's affine: output pixel (x, y) samples the input at M · (x − w/2 + ½, y − h/2 + ½, 1) +
     /// (w/2 − ½, h/2 − ½); outside the image: `fill`. Bilinear sampling is weighted by the sampled coverage
     /// mask, as torchvision does when a fill is given.
-    public func affine(angle: Float = 0, translate: (Float, Float) = (0, 0), scale: Float = 1, shear: (Float, Float) = (0, 0),
-                       interpolation: Interpolation = .bilinear, fill: Float = 0, outputSize: (height: Int, width: Int)? = nil) -> Image {
+    public func affine(
+        angle: Float = 0, translate: (Float, Float) = (0, 0), scale: Float = 1, shear: (Float, Float) = (0, 0),
+        interpolation: Interpolation = .bilinear, fill: Float = 0, outputSize: (height: Int, width: Int)? = nil
+    ) -> Image {
         let m = Image.inverseAffineMatrix(center: (0, 0), angle: angle, translate: translate, scale: scale, shear: shear)
         let (outHeight, outWidth) = outputSize ?? (height, width)
         var out = Image(width: outWidth, height: outHeight, channels: channels)
-        let halfW = Float(width) / 2, halfH = Float(height) / 2
-        let outHalfW = Float(outWidth) / 2, outHalfH = Float(outHeight) / 2
+        let halfW = Float(width) / 2
+        let halfH = Float(height) / 2
+        let outHalfW = Float(outWidth) / 2
+        let outHalfH = Float(outHeight) / 2
         let (m0, m1, m2, m3, m4, m5) = (m[0], m[1], m[2], m[3], m[4], m[5])
         let (width, height, channels) = (self.width, self.height, self.channels)
         pixels.withUnsafeBufferPointer { source in
             out.pixels.withUnsafeMutableBufferPointer { target in
-                let pixels = source.baseAddress!, result = target.baseAddress!
+                let pixels = source.baseAddress!
+                let result = target.baseAddress!
                 for y in 0..<outHeight {
                     for x in 0..<outWidth {
-                        let u = Float(x) - outHalfW + 0.5, v = Float(y) - outHalfH + 0.5
+                        let u = Float(x) - outHalfW + 0.5
+                        let v = Float(y) - outHalfH + 0.5
                         let sx = m0 * u + m1 * v + m2 + halfW - 0.5
                         let sy = m3 * u + m4 * v + m5 + halfH - 0.5
                         let outBase = (y * outWidth + x) * channels
                         if interpolation == .nearest {
-                            let ix = Int(sx.rounded(.toNearestOrEven)), iy = Int(sy.rounded(.toNearestOrEven))
+                            let ix = Int(sx.rounded(.toNearestOrEven))
+                            let iy = Int(sy.rounded(.toNearestOrEven))
                             let inside = ix >= 0 && ix < width && iy >= 0 && iy < height
                             for c in 0..<channels { result[outBase + c] = inside ? pixels[(iy * width + ix) * channels + c] : fill }
                             continue
                         }
-                        let x0 = Int(sx.rounded(.down)), y0 = Int(sy.rounded(.down))
-                        let fx = sx - Float(x0), fy = sy - Float(y0)
+                        let x0 = Int(sx.rounded(.down))
+                        let y0 = Int(sy.rounded(.down))
+                        let fx = sx - Float(x0)
+                        let fy = sy - Float(y0)
                         // The four taps and their weights; taps outside the image count as 0 and leave the mask.
-                        let xs = (x0, x0 + 1), ys = (y0, y0 + 1)
+                        let xs = (x0, x0 + 1)
+                        let ys = (y0, y0 + 1)
                         let inX = (xs.0 >= 0 && xs.0 < width, xs.1 >= 0 && xs.1 < width)
                         let inY = (ys.0 >= 0 && ys.0 < height, ys.1 >= 0 && ys.1 < height)
                         let w00: Float = inX.0 && inY.0 ? (1 - fx) * (1 - fy) : 0
@@ -201,10 +225,13 @@ extension Image {
                             for c in 0..<channels { result[outBase + c] = fill }
                             continue
                         }
-                        let cx0 = min(max(xs.0, 0), width - 1), cx1 = min(max(xs.1, 0), width - 1)
-                        let cy0 = min(max(ys.0, 0), height - 1), cy1 = min(max(ys.1, 0), height - 1)
+                        let cx0 = min(max(xs.0, 0), width - 1)
+                        let cx1 = min(max(xs.1, 0), width - 1)
+                        let cy0 = min(max(ys.0, 0), height - 1)
+                        let cy1 = min(max(ys.1, 0), height - 1)
                         for c in 0..<channels {
-                            let v = w00 * pixels[(cy0 * width + cx0) * channels + c] + w10 * pixels[(cy0 * width + cx1) * channels + c]
+                            let v =
+                                w00 * pixels[(cy0 * width + cx0) * channels + c] + w10 * pixels[(cy0 * width + cx1) * channels + c]
                                 + w01 * pixels[(cy1 * width + cx0) * channels + c] + w11 * pixels[(cy1 * width + cx1) * channels + c]
                             result[outBase + c] = (v - fill) * mask + fill
                         }
@@ -230,7 +257,8 @@ extension Image {
         let (hw, hh) = (Double(width) / 2, Double(height) / 2)
         var (minX, maxX, minY, maxY) = (Double.infinity, -Double.infinity, Double.infinity, -Double.infinity)
         for (px, py) in [(-hw, -hh), (-hw, hh), (hw, hh), (hw, -hh)] {
-            let nx = Double(m[0]) * px + Double(m[1]) * py + Double(m[2]), ny = Double(m[3]) * px + Double(m[4]) * py + Double(m[5])
+            let nx = Double(m[0]) * px + Double(m[1]) * py + Double(m[2])
+            let ny = Double(m[3]) * px + Double(m[4]) * py + Double(m[5])
             (minX, maxX, minY, maxY) = (min(minX, nx), max(maxX, nx), min(minY, ny), max(maxY, ny))
         }
         func truncated(_ v: Double) -> Double { (v / 1e-4).rounded(.towardZero) * 1e-4 }

@@ -5,7 +5,11 @@ import Keel
 /// `brightness:factor=1.3`, `rotate:degrees=30`, `shift:dx=7,dy=-4`, `blur:kernel=5,sigma=1.2`,
 /// `scale:factor=1.5`, `crop:top=10,left=20,height=64,width=80`, `pca-lighting:alphas=0.1/-0.05/0.02`, `hflip`.
 public enum ImageOperation: Equatable, Sendable {
-    case brightness(Float), contrast(Float), saturation(Float), hue(Float), grayscale
+    case brightness(Float)
+    case contrast(Float)
+    case saturation(Float)
+    case hue(Float)
+    case grayscale
     case horizontalFlip, verticalFlip
     case rotate(degrees: Float, expand: Bool)
     case centerCrop(height: Int, width: Int)
@@ -40,10 +44,11 @@ public enum ImageOperation: Equatable, Sendable {
         case "shift":
             op = .shift(dx: try r.number("dx", 0, in: -Float(side)...Float(side)), dy: try r.number("dy", 0, in: -Float(side)...Float(side)))
         case "affine":
-            op = .affine(degrees: try r.number("degrees", 0, in: -1e6...1e6),
-                         translate: (try r.number("dx", 0, in: -Float(side)...Float(side)), try r.number("dy", 0, in: -Float(side)...Float(side))),
-                         scale: try r.number("scale", 1, in: 1e-3...1e3),
-                         shear: (try r.number("shear_x", 0, in: -89...89), try r.number("shear_y", 0, in: -89...89)))
+            op = .affine(
+                degrees: try r.number("degrees", 0, in: -1e6...1e6),
+                translate: (try r.number("dx", 0, in: -Float(side)...Float(side)), try r.number("dy", 0, in: -Float(side)...Float(side))),
+                scale: try r.number("scale", 1, in: 1e-3...1e3),
+                shear: (try r.number("shear_x", 0, in: -89...89), try r.number("shear_y", 0, in: -89...89)))
         case "blur":
             let k = try r.integer("kernel", in: 1...InputLimits.maxBlurKernel)
             guard k % 2 == 1 else { throw r.fail("kernel must be odd, got \(k)") }
@@ -58,8 +63,9 @@ public enum ImageOperation: Equatable, Sendable {
             default: throw r.fail("interpolation must be bilinear or nearest, got '\(interpolation)'")
             }
         case "crop":
-            op = .crop(top: try r.integer("top", in: -side...side), left: try r.integer("left", in: -side...side),
-                       height: try r.integer("height", in: 1...side), width: try r.integer("width", in: 1...side))
+            op = .crop(
+                top: try r.integer("top", in: -side...side), left: try r.integer("left", in: -side...side),
+                height: try r.integer("height", in: 1...side), width: try r.integer("width", in: 1...side))
         case "pca-lighting": op = .pcaLighting(alphas: try r.numbers("alphas", count: 3, within: -1e3...1e3))
         default:
             throw r.fail("unknown operation '\(r.name)'")
@@ -73,14 +79,16 @@ public enum ImageOperation: Equatable, Sendable {
     public func outputSize(height: Int, width: Int) throws -> (height: Int, width: Int) {
         let size: (height: Int, width: Int)
         switch self {
-        case let .centerCrop(h, w), let .resizeNearest(h, w), let .resizeAntialiased(h, w), let .resize(h, w): size = (h, w)
-        case let .crop(_, _, h, w): size = (h, w)
-        case let .rotate(degrees, true): size = Image.expandedSize(height: height, width: width, degrees: degrees)
+        case .centerCrop(let h, let w), .resizeNearest(let h, let w), .resizeAntialiased(let h, let w), .resize(let h, let w): size = (h, w)
+        case .crop(_, _, let h, let w): size = (h, w)
+        case .rotate(let degrees, true): size = Image.expandedSize(height: height, width: width, degrees: degrees)
         case .scale(let f):
-            let h = (Double(Float(height) * f)).rounded(.toNearestOrEven), w = (Double(Float(width) * f)).rounded(.toNearestOrEven)
+            let h = (Double(Float(height) * f)).rounded(.toNearestOrEven)
+            let w = (Double(Float(width) * f)).rounded(.toNearestOrEven)
             guard let hh = InputLimits.imageSide(h), let ww = InputLimits.imageSide(w) else {
-                throw DataError(path: "scale:factor=\(f)", problem: "makes an image of \(w)×\(h) pixels from \(width)×\(height), " +
-                                "outside 1…\(InputLimits.maxImageSide) per side")
+                throw DataError(
+                    path: "scale:factor=\(f)",
+                    problem: "makes an image of \(w)×\(h) pixels from \(width)×\(height), " + "outside 1…\(InputLimits.maxImageSide) per side")
             }
             size = (hh, ww)
         default: size = (height, width)
@@ -106,19 +114,20 @@ public enum ImageOperation: Equatable, Sendable {
         case .grayscale: return image.grayscale(outputChannels: image.channels == 1 ? 1 : 3)
         case .horizontalFlip: return image.flippedHorizontally()
         case .verticalFlip: return image.flippedVertically()
-        case let .rotate(degrees, expand): return image.rotated(degrees: degrees, expand: expand)
-        case let .centerCrop(h, w): return image.centerCropped(height: h, width: w)
-        case let .resizeNearest(h, w): return image.resizedNearest(height: h, width: w)
-        case let .resizeAntialiased(h, w): return image.resizedBilinearAntialiased(height: h, width: w)
+        case .rotate(let degrees, let expand): return image.rotated(degrees: degrees, expand: expand)
+        case .centerCrop(let h, let w): return image.centerCropped(height: h, width: w)
+        case .resizeNearest(let h, let w): return image.resizedNearest(height: h, width: w)
+        case .resizeAntialiased(let h, let w): return image.resizedBilinearAntialiased(height: h, width: w)
         case .shift(let dx, let dy): return image.shifted(dx: dx, dy: dy)
-        case let .affine(degrees, translate, scale, shear):
+        case .affine(let degrees, let translate, let scale, let shear):
             return image.affine(angle: degrees, translate: translate, scale: scale, shear: shear)  // clockwise, as F.affine
-        case let .blur(kernel, sigma): return image.gaussianBlurred(kernelSize: kernel, sigma: sigma)
+        case .blur(let kernel, let sigma): return image.gaussianBlurred(kernelSize: kernel, sigma: sigma)
         case .scale(let f):
-            return image.resizedBilinear(height: Int((Float(image.height) * f).rounded(.toNearestOrEven)),
-                                         width: Int((Float(image.width) * f).rounded(.toNearestOrEven)))
-        case let .resize(h, w): return image.resizedBilinear(height: h, width: w)
-        case let .crop(top, left, h, w): return image.cropped(top: top, left: left, height: h, width: w)
+            return image.resizedBilinear(
+                height: Int((Float(image.height) * f).rounded(.toNearestOrEven)),
+                width: Int((Float(image.width) * f).rounded(.toNearestOrEven)))
+        case .resize(let h, let w): return image.resizedBilinear(height: h, width: w)
+        case .crop(let top, let left, let h, let w): return image.cropped(top: top, left: left, height: h, width: w)
         case .pcaLighting(let alphas): return image.pcaLighting(alphas: alphas)
         }
     }

@@ -58,8 +58,10 @@ public struct RandomCrop: RandomAugmentation {
     public func outputSize(height inputHeight: Int, width inputWidth: Int) throws -> (height: Int, width: Int) {
         let (h, w) = (inputHeight + 2 * padding, inputWidth + 2 * padding)
         if !padIfNeeded && (h < height || w < width) {
-            throw DataError(path: "random-crop", problem: "a crop of \(width)×\(height) does not fit a \(inputWidth)×\(inputHeight) image" +
-                            (padding > 0 ? " padded by \(padding)" : "") + " (add pad_if_needed=1 or padding)")
+            throw DataError(
+                path: "random-crop",
+                problem: "a crop of \(width)×\(height) does not fit a \(inputWidth)×\(inputHeight) image"
+                    + (padding > 0 ? " padded by \(padding)" : "") + " (add pad_if_needed=1 or padding)")
         }
         if let problem = InputLimits.checkImageSize(height: max(h, height) + 1, width: max(w, width) + 1) {
             throw DataError(path: "random-crop", problem: "the padded image: \(problem)")
@@ -93,9 +95,10 @@ public struct ScaleJitter: RandomAugmentation {
         // The largest intermediate image: the shorter side resized to `maximum`.
         let f = Double(maximum) / Double(min(width, height))
         guard let h = InputLimits.imageSide(Double(height) * f), let w = InputLimits.imageSide(Double(width) * f),
-              InputLimits.checkImageSize(height: h + size, width: w + size) == nil else {
-            throw DataError(path: "scale-jitter", problem: "resizing a \(width)×\(height) image's shorter side to \(maximum) " +
-                            "passes the image size limit")
+            InputLimits.checkImageSize(height: h + size, width: w + size) == nil
+        else {
+            throw DataError(
+                path: "scale-jitter", problem: "resizing a \(width)×\(height) image's shorter side to \(maximum) " + "passes the image size limit")
         }
         return (size, size)
     }
@@ -103,8 +106,9 @@ public struct ScaleJitter: RandomAugmentation {
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         let shorter = minimum + Int(g.next() % UInt64(max(maximum - minimum + 1, 1)))
         let f = Float(shorter) / Float(min(image.width, image.height))
-        let resized = image.resizedBilinear(height: max(1, Int((Float(image.height) * f).rounded())),
-                                            width: max(1, Int((Float(image.width) * f).rounded())))
+        let resized = image.resizedBilinear(
+            height: max(1, Int((Float(image.height) * f).rounded())),
+            width: max(1, Int((Float(image.width) * f).rounded())))
         return RandomCrop(height: size, width: size, padIfNeeded: true).apply(resized, generator: &g, fill: fill)
     }
 }
@@ -155,7 +159,8 @@ public struct RandomPCALighting: RandomAugmentation {
 
     /// Eigenvalues and eigenvectors of the RGB covariance of `images` (the "fit" of fancy PCA), largest first.
     public static func fit(_ images: [Image]) -> (eigenvalues: [Float], eigenvectors: [[Float]]) {
-        var mean = [Double](repeating: 0, count: 3), count = 0.0
+        var mean = [Double](repeating: 0, count: 3)
+        var count = 0.0
         for image in images where image.channels >= 3 {
             for i in 0..<(image.width * image.height) { for c in 0..<3 { mean[c] += Double(image.pixels[i * image.channels + c]) } }
             count += Double(image.width * image.height)

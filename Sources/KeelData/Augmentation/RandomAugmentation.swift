@@ -26,8 +26,10 @@ public struct RandomAffine: RandomAugmentation {
     public var degrees: Float, translate: Float, scale: ClosedRange<Float>, shear: Float
     public var interpolation: Image.Interpolation
 
-    public init(degrees: Float = 0, translate: Float = 0, scale: ClosedRange<Float> = 1...1, shear: Float = 0,
-                interpolation: Image.Interpolation = .bilinear) {
+    public init(
+        degrees: Float = 0, translate: Float = 0, scale: ClosedRange<Float> = 1...1, shear: Float = 0,
+        interpolation: Image.Interpolation = .bilinear
+    ) {
         self.degrees = degrees
         self.translate = translate
         self.scale = scale
@@ -37,8 +39,10 @@ public struct RandomAffine: RandomAugmentation {
 
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         let angle = g.uniform(-degrees, degrees)
-        let maxDx = translate * Float(image.width), maxDy = translate * Float(image.height)
-        let dx = g.uniform(-maxDx, maxDx).rounded(), dy = g.uniform(-maxDy, maxDy).rounded()
+        let maxDx = translate * Float(image.width)
+        let maxDy = translate * Float(image.height)
+        let dx = g.uniform(-maxDx, maxDx).rounded()
+        let dy = g.uniform(-maxDy, maxDy).rounded()
         let s = g.uniform(scale.lowerBound, scale.upperBound)
         let shearX = g.uniform(-shear, shear)
         return image.affine(angle: angle, translate: (dx, dy), scale: s, shear: (shearX, 0), interpolation: interpolation, fill: fill)
@@ -96,20 +100,27 @@ public struct RandomResizedCrop: RandomAugmentation {
 
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         let area = Float(image.width * image.height)
-        let logLow = log(ratio.lowerBound), logHigh = log(ratio.upperBound)
+        let logLow = log(ratio.lowerBound)
+        let logHigh = log(ratio.upperBound)
         for _ in 0..<10 {
             let target = area * g.uniform(scale.lowerBound, scale.upperBound)
             let aspect = exp(g.uniform(logLow, logHigh))
-            let w = Int((target * aspect).squareRoot().rounded()), h = Int((target / aspect).squareRoot().rounded())
+            let w = Int((target * aspect).squareRoot().rounded())
+            let h = Int((target / aspect).squareRoot().rounded())
             if w > 0 && h > 0 && w <= image.width && h <= image.height {
-                let top = Int(g.next() % UInt64(image.height - h + 1)), left = Int(g.next() % UInt64(image.width - w + 1))
+                let top = Int(g.next() % UInt64(image.height - h + 1))
+                let left = Int(g.next() % UInt64(image.width - w + 1))
                 return image.resizedBilinear(top: top, left: left, regionHeight: h, regionWidth: w, height: size, width: size)
             }
         }
         let inRatio = Float(image.width) / Float(image.height)
-        var w = image.width, h = image.height
-        if inRatio < ratio.lowerBound { h = Int((Float(w) / ratio.lowerBound).rounded()) }
-        else if inRatio > ratio.upperBound { w = Int((Float(h) * ratio.upperBound).rounded()) }
+        var w = image.width
+        var h = image.height
+        if inRatio < ratio.lowerBound {
+            h = Int((Float(w) / ratio.lowerBound).rounded())
+        } else if inRatio > ratio.upperBound {
+            w = Int((Float(h) * ratio.upperBound).rounded())
+        }
         return image.cropped(top: (image.height - h) / 2, left: (image.width - w) / 2, height: h, width: w)
             .resizedBilinear(height: size, width: size)
     }
@@ -166,13 +177,15 @@ public struct AugmentationPipeline: RandomAugmentation {
         let result: any RandomAugmentation
         switch r.name {
         case "random-affine":
-            result = RandomAffine(degrees: try r.number("degrees", 0, in: 0...360), translate: try r.number("translate", 0, in: 0...1),
-                                  scale: try r.range("scale", 1...1, within: 1e-3...1e3), shear: try r.number("shear", 0, in: 0...89))
+            result = RandomAffine(
+                degrees: try r.number("degrees", 0, in: 0...360), translate: try r.number("translate", 0, in: 0...1),
+                scale: try r.range("scale", 1...1, within: 1e-3...1e3), shear: try r.number("shear", 0, in: 0...89))
         case "random-hflip": result = RandomHorizontalFlip(probability: try r.number("p", 0.5, in: 0...1))
         case "random-vflip": result = RandomVerticalFlip(probability: try r.number("p", 0.5, in: 0...1))
         case "color-jitter":
-            result = ColorJitter(brightness: try r.number("brightness", 0, in: 0...1e3), contrast: try r.number("contrast", 0, in: 0...1e3),
-                                 saturation: try r.number("saturation", 0, in: 0...1e3), hue: try r.number("hue", 0, in: 0...0.5))
+            result = ColorJitter(
+                brightness: try r.number("brightness", 0, in: 0...1e3), contrast: try r.number("contrast", 0, in: 0...1e3),
+                saturation: try r.number("saturation", 0, in: 0...1e3), hue: try r.number("hue", 0, in: 0...0.5))
         case "random-resized-crop":
             let scale = try r.range("scale", 0.08...1, within: 0...1)
             guard scale.lowerBound > 0 else { throw r.fail("scale must be low/high in (0, 1], got \(scale.lowerBound)/\(scale.upperBound)") }
@@ -184,11 +197,14 @@ public struct AugmentationPipeline: RandomAugmentation {
                 throw r.fail("mode must be constant, edge, reflect or symmetric, got '\(modeText)'")
             }
             let size = try r.integer("size", in: 1...side)
-            result = RandomCrop(height: size, width: size, padding: try r.integer("padding", 0, in: 0...side), mode: mode,
-                                padIfNeeded: try r.flag("pad_if_needed"))
+            result = RandomCrop(
+                height: size, width: size, padding: try r.integer("padding", 0, in: 0...side), mode: mode,
+                padIfNeeded: try r.flag("pad_if_needed"))
         case "scale-jitter":
-            let (low, high, size) = (try r.integer("min", 256, in: 1...side), try r.integer("max", 480, in: 1...side),
-                                     try r.integer("size", 224, in: 1...side))
+            let (low, high, size) = (
+                try r.integer("min", 256, in: 1...side), try r.integer("max", 480, in: 1...side),
+                try r.integer("size", 224, in: 1...side)
+            )
             guard high >= low else { throw r.fail("needs min ≤ max, got min=\(low), max=\(high)") }
             result = ScaleJitter(minimum: low, maximum: high, size: size)
         case "random-blur":
@@ -198,8 +214,9 @@ public struct AugmentationPipeline: RandomAugmentation {
         case "salt-pepper": result = SaltAndPepper(amount: try r.number("amount", 0.02, in: 0...1))
         case "pca-lighting": result = RandomPCALighting(sigma: try r.number("sigma", 0.1, in: 0...1e3))
         default:
-            throw r.fail("unknown augmentation '\(r.name)' (random-affine, random-hflip, random-vflip, color-jitter, " +
-                         "random-resized-crop, random-crop, scale-jitter, random-blur, noise, salt-pepper, pca-lighting)")
+            throw r.fail(
+                "unknown augmentation '\(r.name)' (random-affine, random-hflip, random-vflip, color-jitter, "
+                    + "random-resized-crop, random-crop, scale-jitter, random-blur, noise, salt-pepper, pca-lighting)")
         }
         try r.finish()
         return result

@@ -34,7 +34,9 @@ struct SpecReader {
             throw fail("needs \(key)=…")
         }
         guard let v = Float(text), v.isFinite else { throw fail("\(key) must be a number, got '\(text)'") }
-        guard range.contains(v) else { throw fail("\(key) must be in [\(Self.format(range.lowerBound)), \(Self.format(range.upperBound))], got \(text)") }
+        guard range.contains(v) else {
+            throw fail("\(key) must be in [\(Self.format(range.lowerBound)), \(Self.format(range.upperBound))], got \(text)")
+        }
         return v
     }
 
@@ -80,7 +82,9 @@ struct SpecReader {
 
     /// `count` numbers separated by '/', each finite and within `within`.
     mutating func numbers(_ key: String, count: Int, within: ClosedRange<Float>) throws -> [Float] {
-        guard let text = values.removeValue(forKey: key) else { throw fail("needs \(key)=" + Array(repeating: "…", count: count).joined(separator: "/")) }
+        guard let text = values.removeValue(forKey: key) else {
+            throw fail("needs \(key)=" + Array(repeating: "…", count: count).joined(separator: "/"))
+        }
         return try numbers(text, key: key, count: count, within: within)
     }
 

@@ -11,8 +11,9 @@ public struct Image: Equatable, Sendable {
     public var pixels: [Float]
 
     public init(width: Int, height: Int, channels: Int, pixels: [Float]) {
-        precondition(width >= 0 && height >= 0 && [1, 3, 4].contains(channels) && pixels.count == width * height * channels,
-                     "Image: \(pixels.count) values for \(height)×\(width)×\(channels)")
+        precondition(
+            width >= 0 && height >= 0 && [1, 3, 4].contains(channels) && pixels.count == width * height * channels,
+            "Image: \(pixels.count) values for \(height)×\(width)×\(channels)")
         self.width = width
         self.height = height
         self.channels = channels
@@ -68,7 +69,9 @@ public struct Image: Equatable, Sendable {
 
     /// Decodes PNG or JPEG bytes.
     public static func decode(_ data: Data, path: String = "image") throws -> Image {
-        var width: Int32 = 0, height: Int32 = 0, channels: Int32 = 0
+        var width: Int32 = 0
+        var height: Int32 = 0
+        var channels: Int32 = 0
         var message = [CChar](repeating: 0, count: 256)
         let isPNG = data.starts(with: [0x89, 0x50, 0x4E, 0x47])
         let isJPEG = data.starts(with: [0xFF, 0xD8])
@@ -76,7 +79,8 @@ public struct Image: Equatable, Sendable {
         let pixels: UnsafeMutablePointer<UInt8>? = data.withUnsafeBytes { raw in
             let base = raw.bindMemory(to: UInt8.self).baseAddress!
             let (side, pixels) = (InputLimits.maxImageSide, Int64(InputLimits.maxImagePixels))
-            return isPNG ? keel_png_decode(base, data.count, side, pixels, &width, &height, &channels, &message)
+            return isPNG
+                ? keel_png_decode(base, data.count, side, pixels, &width, &height, &channels, &message)
                 : keel_jpeg_decode(base, data.count, side, pixels, &width, &height, &channels, &message)
         }
         guard let pixels else {

@@ -15,13 +15,15 @@ public enum ImageFolder {
         }
         let classes = entries.filter { name in
             var isDirectory: ObjCBool = false
-            return !name.hasPrefix(".") && fm.fileExists(atPath: directory.appendingPathComponent(name).path, isDirectory: &isDirectory) && isDirectory.boolValue
+            return !name.hasPrefix(".") && fm.fileExists(atPath: directory.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                && isDirectory.boolValue
         }.sorted()
         guard !classes.isEmpty else { throw DataError(path: directory.path, problem: "no class sub-folders") }
         guard classes.count <= InputLimits.maxClasses else {
             throw DataError(path: directory.path, problem: "\(classes.count) class sub-folders, more than \(InputLimits.maxClasses)")
         }
-        var samples: [Float] = [], labels: [Int32] = []
+        var samples: [Float] = []
+        var labels: [Int32] = []
         var shape: (Int, Int)? = size.map { ($0.height, $0.width) }
         for (label, name) in classes.enumerated() {
             let folder = directory.appendingPathComponent(name)
@@ -31,26 +33,32 @@ public enum ImageFolder {
                 let url = folder.appendingPathComponent(file)
                 var image = try Image.read(url)
                 if image.channels != channels {
-                    image = channels == 1 ? Image(width: image.width, height: image.height, channels: 1, pixels: image.grayscaleValues())
+                    image =
+                        channels == 1
+                        ? Image(width: image.width, height: image.height, channels: 1, pixels: image.grayscaleValues())
                         : image.channels == 1 ? image.grayscale(outputChannels: 3) : image.dropAlpha()
                 }
                 if shape == nil { shape = (image.height, image.width) }
                 if image.height != shape!.0 || image.width != shape!.1 {
                     guard size != nil else {
-                        throw DataError(path: url.path, problem: "is \(image.height)×\(image.width), the first image was \(shape!.0)×\(shape!.1); give a size")
+                        throw DataError(
+                            path: url.path, problem: "is \(image.height)×\(image.width), the first image was \(shape!.0)×\(shape!.1); give a size")
                     }
                     image = image.resizedBilinear(height: shape!.0, width: shape!.1)
                 }
                 guard samples.count + image.pixels.count <= Self.maxFloats else {
-                    throw DataError(path: directory.path, problem: "the images need more than \(Self.maxFloats / (1 << 28)) GiB as floats " +
-                                    "in memory (Keel decodes an image folder whole)")
+                    throw DataError(
+                        path: directory.path,
+                        problem: "the images need more than \(Self.maxFloats / (1 << 28)) GiB as floats "
+                            + "in memory (Keel decodes an image folder whole)")
                 }
                 samples += image.tensor.scalars
                 labels.append(Int32(label))
             }
         }
         guard let (h, w) = shape, !labels.isEmpty else { throw DataError(path: directory.path, problem: "no PNG or JPEG images") }
-        return TensorDataset(features: Tensor(shape: [labels.count, channels, h, w], scalars: samples), labels: labels,
-                             classCount: classes.count, classNames: classes)
+        return TensorDataset(
+            features: Tensor(shape: [labels.count, channels, h, w], scalars: samples), labels: labels,
+            classCount: classes.count, classNames: classes)
     }
 }

@@ -38,14 +38,16 @@ public enum ActivationFigures {
     /// The property table as HTML rows.
     public static func propertyTable(_ activations: [Activation]) -> String {
         func yes(_ b: Bool) -> String { b ? "yes" : "no" }
-        var html = "<table><thead><tr><th>name</th><th>formula</th><th>range</th><th>monotonic</th><th>differentiable</th>" +
-            "<th>zero-centred</th><th>saturating</th><th>f′(0)</th><th>f(x)≈x near 0</th><th>use</th></tr></thead><tbody>\n"
+        var html =
+            "<table><thead><tr><th>name</th><th>formula</th><th>range</th><th>monotonic</th><th>differentiable</th>"
+            + "<th>zero-centred</th><th>saturating</th><th>f′(0)</th><th>f(x)≈x near 0</th><th>use</th></tr></thead><tbody>\n"
         for a in activations {
             let p = a.properties
-            html += "<tr><td><a href=\"#\(p.name)\">\(escape(p.name))</a></td><td>\(escape(p.formula))</td><td>\(escape(p.range.description))</td>" +
-                "<td>\(yes(p.monotonic))</td><td>\(yes(p.differentiableEverywhere))</td><td>\(yes(p.zeroCentred))</td>" +
-                "<td>\(yes(p.saturating))</td><td>\(String(format: "%.4g", p.derivativeAtZero))</td>" +
-                "<td>\(yes(p.approximatesIdentityNearZero))</td><td>\(escape(p.usage))</td></tr>\n"
+            html +=
+                "<tr><td><a href=\"#\(p.name)\">\(escape(p.name))</a></td><td>\(escape(p.formula))</td><td>\(escape(p.range.description))</td>"
+                + "<td>\(yes(p.monotonic))</td><td>\(yes(p.differentiableEverywhere))</td><td>\(yes(p.zeroCentred))</td>"
+                + "<td>\(yes(p.saturating))</td><td>\(String(format: "%.4g", p.derivativeAtZero))</td>"
+                + "<td>\(yes(p.approximatesIdentityNearZero))</td><td>\(escape(p.usage))</td></tr>\n"
         }
         return html + "</tbody></table>\n"
     }
@@ -63,13 +65,15 @@ public enum ActivationFigures {
             written.append(url)
             sections += "<section id=\"\(a.name)\"><h2>\(escape(a.name))</h2>\n\(svg)</section>\n"
         }
-        let html = Report.page(title: "Keel — activation functions", body: """
-            <h1>Activation functions</h1>
-            <p>Each figure shows f (solid) and its derivative f′ (dashed) on [−5, 5]; the shaded band is the output range.
-            Values and derivatives come from Keel's kernels, which match PyTorch's to 1e-6 + 1e-5·|f|.</p>
-            \(propertyTable(activations))
-            <div class="grid">\(sections)</div>
-            """)
+        let html = Report.page(
+            title: "Keel — activation functions",
+            body: """
+                <h1>Activation functions</h1>
+                <p>Each figure shows f (solid) and its derivative f′ (dashed) on [−5, 5]; the shaded band is the output range.
+                Values and derivatives come from Keel's kernels, which match PyTorch's to 1e-6 + 1e-5·|f|.</p>
+                \(propertyTable(activations))
+                <div class="grid">\(sections)</div>
+                """)
         let index = directory.appendingPathComponent("index.html")
         try AtomicFile.write(Data(html.utf8), to: index)
         return written + [index]

@@ -21,7 +21,8 @@ public enum AugmentationPreview {
         Family(name: "random scale (0.7–1.3) and crop back to size") { image, g in
             let f = 0.7 + 0.6 * g.nextUniform()
             let scaled = image.resizedBilinear(height: max(1, Int(Float(image.height) * f)), width: max(1, Int(Float(image.width) * f)))
-            let top = (scaled.height - image.height) / 2, left = (scaled.width - image.width) / 2
+            let top = (scaled.height - image.height) / 2
+            let left = (scaled.width - image.width) / 2
             return scaled.cropped(top: top, left: left, height: image.height, width: image.width)
         },
         Family(name: "random resized crop (scale 0.08–1, ratio 3/4–4/3)") { image, g in
@@ -45,16 +46,20 @@ public enum AugmentationPreview {
 
     /// A grid image: one row per family, `columns` draws after the original, 4-pixel white gaps.
     public static func grid(_ image: Image, families: [Family] = families, columns: Int = 6, seed: UInt64 = 0) -> Image {
-        let gap = 4, rgb = image.channels == 1 ? image.grayscale(outputChannels: 3) : image.dropAlpha()
-        let cellW = rgb.width, cellH = rgb.height
-        let width = (columns + 1) * cellW + (columns + 2) * gap, height = families.count * cellH + (families.count + 1) * gap
+        let gap = 4
+        let rgb = image.channels == 1 ? image.grayscale(outputChannels: 3) : image.dropAlpha()
+        let cellW = rgb.width
+        let cellH = rgb.height
+        let width = (columns + 1) * cellW + (columns + 2) * gap
+        let height = families.count * cellH + (families.count + 1) * gap
         var grid = Image(width: width, height: height, channels: 3, value: 1)
         for (row, family) in families.enumerated() {
             for column in 0...columns {
                 var g = KeelRandom(seed: seed, stream: [UInt64(row), UInt64(column)])
                 var cell = column == 0 ? rgb : family.apply(rgb, &g)
                 if cell.width != cellW || cell.height != cellH { cell = cell.resizedBilinear(height: cellH, width: cellW) }
-                let top = gap + row * (cellH + gap), left = gap + column * (cellW + gap)
+                let top = gap + row * (cellH + gap)
+                let left = gap + column * (cellW + gap)
                 for y in 0..<cellH { for x in 0..<cellW { for c in 0..<3 { grid[top + y, left + x, c] = cell[y, x, c] } } }
             }
         }

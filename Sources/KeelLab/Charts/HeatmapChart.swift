@@ -13,8 +13,10 @@ public struct HeatmapChart: Sendable {
     public var contourCount = 10
     public var width: Double = 480, height: Double = 400
 
-    public init(title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>,
-                values: [[Double]]) {
+    public init(
+        title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>,
+        values: [[Double]]
+    ) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
@@ -25,28 +27,37 @@ public struct HeatmapChart: Sendable {
 
     public func svg() -> String {
         let margin = (left: 60.0, right: 16.0, top: 36.0, bottom: 48.0)
-        let plotW = width - margin.left - margin.right, plotH = height - margin.top - margin.bottom
-        let rows = values.count, columns = values.first?.count ?? 0
+        let plotW = width - margin.left - margin.right
+        let plotH = height - margin.top - margin.bottom
+        let rows = values.count
+        let columns = values.first?.count ?? 0
         let logs = values.flatMap { $0 }.map { log10(max($0, 1e-12)) }
-        let low = logs.min() ?? 0, high = logs.max() ?? 1
+        let low = logs.min() ?? 0
+        let high = logs.max() ?? 1
         func px(_ x: Double) -> Double { margin.left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotW }
         func py(_ y: Double) -> Double { margin.top + (1 - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) * plotH }
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" " +
-            "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\" role=\"img\" aria-label=\"\(escape(title))\">\n" +
-            "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n" +
-            "<text x=\"\(f(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"
+        var out =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" viewBox=\"0 0 \(f(width)) \(f(height))\" "
+            + "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\" role=\"img\" aria-label=\"\(escape(title))\">\n"
+            + "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+            + "<text x=\"\(f(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"
         // Each sample colours the cell centred on it (the edge cells are half outside the plot and clipped).
         let clip = "hm" + stableID(title, width, height)
-        out += "<clipPath id=\"\(clip)\"><rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\"/></clipPath>\n"
+        out +=
+            "<clipPath id=\"\(clip)\"><rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\"/></clipPath>\n"
         out += "<g clip-path=\"url(#\(clip))\">\n"
-        let cellW = plotW / Double(max(columns - 1, 1)), cellH = plotH / Double(max(rows - 1, 1))
+        let cellW = plotW / Double(max(columns - 1, 1))
+        let cellH = plotH / Double(max(rows - 1, 1))
         for r in 0..<rows {
             for c in 0..<columns {
                 let t = high > low ? (log10(max(values[r][c], 1e-12)) - low) / (high - low) : 0
                 // Dark blue (low loss) to pale yellow (high loss).
-                let red = Int(20 + 230 * t), green = Int(40 + 200 * t), blue = Int(120 + 60 * (1 - t))
-                out += "<rect x=\"\(f(margin.left + (Double(c) - 0.5) * cellW))\" y=\"\(f(margin.top + plotH - (Double(r) + 0.5) * cellH))\" " +
-                    "width=\"\(f(cellW + 0.5))\" height=\"\(f(cellH + 0.5))\" fill=\"rgb(\(red),\(green),\(blue))\"/>\n"
+                let red = Int(20 + 230 * t)
+                let green = Int(40 + 200 * t)
+                let blue = Int(120 + 60 * (1 - t))
+                out +=
+                    "<rect x=\"\(f(margin.left + (Double(c) - 0.5) * cellW))\" y=\"\(f(margin.top + plotH - (Double(r) + 0.5) * cellH))\" "
+                    + "width=\"\(f(cellW + 0.5))\" height=\"\(f(cellH + 0.5))\" fill=\"rgb(\(red),\(green),\(blue))\"/>\n"
             }
         }
         // Contours: values[r][c] is the function at column c, row r of an evenly spaced grid spanning the ranges.
@@ -55,15 +66,17 @@ public struct HeatmapChart: Sendable {
                 let level = pow(10, low + (high - low) * (Double(k) + 0.5) / Double(contourCount))
                 let segments = HeatmapChart.contour(values, level: level, xRange: xRange, yRange: yRange)
                 guard !segments.isEmpty else { continue }
-                out += "<path fill=\"none\" stroke=\"white\" stroke-opacity=\"0.75\" stroke-width=\"0.8\" d=\"" +
-                    segments.map { "M\(f(px($0.0.0))) \(f(py($0.0.1)))L\(f(px($0.1.0))) \(f(py($0.1.1)))" }.joined() + "\"/>\n"
+                out +=
+                    "<path fill=\"none\" stroke=\"white\" stroke-opacity=\"0.75\" stroke-width=\"0.8\" d=\""
+                    + segments.map { "M\(f(px($0.0.0))) \(f(py($0.0.1)))L\(f(px($0.1.0))) \(f(py($0.1.1)))" }.joined() + "\"/>\n"
             }
         }
         out += "</g>\n"
         for (i, path) in paths.enumerated() {
             let points = path.points.map { "\(f(px($0.0))),\(f(py($0.1)))" }.joined(separator: " ")
             out += "<polyline clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(path.color)\" stroke-width=\"1.5\" points=\"\(points)\"/>\n"
-            out += "<text x=\"\(f(margin.left + 8))\" y=\"\(f(margin.top + 16 + Double(i) * 14))\" fill=\"\(path.color)\" font-weight=\"bold\">\(escape(path.name))</text>\n"
+            out +=
+                "<text x=\"\(f(margin.left + 8))\" y=\"\(f(margin.top + 16 + Double(i) * 14))\" fill=\"\(path.color)\" font-weight=\"bold\">\(escape(path.name))</text>\n"
         }
         for t in LineChart.ticks(xRange) {
             out += "<text x=\"\(f(px(t)))\" y=\"\(f(margin.top + plotH + 16))\" text-anchor=\"middle\">\(LineChart.label(t))</text>\n"
@@ -80,8 +93,10 @@ public struct HeatmapChart: Sendable {
     /// The iso-line `value = level` of a function sampled on an evenly spaced grid (values[row][column], row 0 at
     /// yRange's lower end), by marching squares with linear interpolation along cell edges: segments in data coordinates.
     static func contour(_ values: [[Double]], level: Double, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>)
-        -> [((Double, Double), (Double, Double))] {
-        let rows = values.count, columns = values.first?.count ?? 0
+        -> [((Double, Double), (Double, Double))]
+    {
+        let rows = values.count
+        let columns = values.first?.count ?? 0
         guard rows > 1, columns > 1 else { return [] }
         func x(_ c: Double) -> Double { xRange.lowerBound + (xRange.upperBound - xRange.lowerBound) * c / Double(columns - 1) }
         func y(_ r: Double) -> Double { yRange.lowerBound + (yRange.upperBound - yRange.lowerBound) * r / Double(rows - 1) }
@@ -92,8 +107,10 @@ public struct HeatmapChart: Sendable {
                 let corners = [(c, r), (c + 1, r), (c + 1, r + 1), (c, r + 1)]
                 var crossings: [(Double, Double)] = []
                 for e in 0..<4 {
-                    let (c0, r0) = corners[e], (c1, r1) = corners[(e + 1) % 4]
-                    let v0 = values[r0][c0] - level, v1 = values[r1][c1] - level
+                    let (c0, r0) = corners[e]
+                    let (c1, r1) = corners[(e + 1) % 4]
+                    let v0 = values[r0][c0] - level
+                    let v1 = values[r1][c1] - level
                     guard (v0 < 0) != (v1 < 0) else { continue }
                     let t = v0 / (v0 - v1)
                     crossings.append((x(Double(c0) + t * Double(c1 - c0)), y(Double(r0) + t * Double(r1 - r0))))

@@ -12,8 +12,10 @@ public struct LineChart: Sendable {
         /// Optional half-width of a shaded band around each point (e.g. one standard deviation over seeds).
         public var spread: [Double]?
 
-        public init(name: String, points: [(x: Double, y: Double)], color: String, dashed: Bool = false, width: Double = 2,
-                    spread: [Double]? = nil) {
+        public init(
+            name: String, points: [(x: Double, y: Double)], color: String, dashed: Bool = false, width: Double = 2,
+            spread: [Double]? = nil
+        ) {
             self.name = name
             self.points = points
             self.color = color
@@ -27,8 +29,9 @@ public struct LineChart: Sendable {
         public init(name: String, xs: [Double], runs: [[Double]], color: String, dashed: Bool = false) {
             let stats = xs.indices.map { i in MeanStd(runs.compactMap { i < $0.count ? $0[i] : nil }) }
             let used = xs.indices.filter { stats[$0].count > 0 }
-            self.init(name: name, points: used.map { (xs[$0], stats[$0].mean) }, color: color, dashed: dashed,
-                      spread: runs.count > 1 ? used.map { stats[$0].std } : nil)
+            self.init(
+                name: name, points: used.map { (xs[$0], stats[$0].mean) }, color: color, dashed: dashed,
+                spread: runs.count > 1 ? used.map { stats[$0].std } : nil)
         }
     }
 
@@ -69,12 +72,16 @@ public struct LineChart: Sendable {
 
     public func svg() -> String {
         let margin = (left: 64.0, right: 16.0, top: 40.0, bottom: 52.0)
-        let plotWidth = width - margin.left - margin.right, plotHeight = height - margin.top - margin.bottom
+        let plotWidth = width - margin.left - margin.right
+        let plotHeight = height - margin.top - margin.bottom
         let finite = series.flatMap(\.points).filter(isDrawable)
-        let xs = finite.map { logX ? log10($0.x) : $0.x }, ys = finite.map { logY ? log10($0.y) : $0.y }
-        var xRange = xDomain.map { logX ? log10(max($0.lowerBound, 1e-30))...log10(max($0.upperBound, 1e-30)) : $0 }
+        let xs = finite.map { logX ? log10($0.x) : $0.x }
+        let ys = finite.map { logY ? log10($0.y) : $0.y }
+        var xRange =
+            xDomain.map { logX ? log10(max($0.lowerBound, 1e-30))...log10(max($0.upperBound, 1e-30)) : $0 }
             ?? ((xs.min() ?? 0)...(xs.max() ?? 1))
-        var yRange = yDomain.map { logY ? log10(max($0.lowerBound, 1e-30))...log10(max($0.upperBound, 1e-30)) : $0 }
+        var yRange =
+            yDomain.map { logY ? log10(max($0.lowerBound, 1e-30))...log10(max($0.upperBound, 1e-30)) : $0 }
             ?? ((ys.min() ?? 0)...(ys.max() ?? 1))
         if xRange.lowerBound == xRange.upperBound { xRange = (xRange.lowerBound - 1)...(xRange.upperBound + 1) }
         if yRange.lowerBound == yRange.upperBound { yRange = (yRange.lowerBound - 1)...(yRange.upperBound + 1) }
@@ -91,37 +98,43 @@ public struct LineChart: Sendable {
             return margin.top + (1 - (v - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) * plotHeight
         }
         var out = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" viewBox="0 0 \(f(width)) \(f(height))" \
-        font-family="Helvetica, Arial, sans-serif" font-size="12" role="img" aria-label="\(escape(title))">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="15" font-weight="bold">\(escape(title))</text>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" viewBox="0 0 \(f(width)) \(f(height))" \
+            font-family="Helvetica, Arial, sans-serif" font-size="12" role="img" aria-label="\(escape(title))">
+            <rect width="100%" height="100%" fill="white"/>
+            <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="15" font-weight="bold">\(escape(title))</text>
 
-        """
+            """
         // Clip series to the plot area.
         let clip = "clip" + stableID(title, width, height)
-        out += "<defs><clipPath id=\"\(clip)\"><rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\"/></clipPath></defs>\n"
+        out +=
+            "<defs><clipPath id=\"\(clip)\"><rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\"/></clipPath></defs>\n"
         for band in bands {
             let top = py(min(band.upper, logY ? pow(10, yRange.upperBound) : yRange.upperBound))
             let bottom = py(max(band.lower, logY ? pow(10, yRange.lowerBound) : yRange.lowerBound))
-            out += "<rect x=\"\(f(margin.left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(max(bottom - top, 0)))\" fill=\"#0072B2\" fill-opacity=\"0.08\"/>\n"
+            out +=
+                "<rect x=\"\(f(margin.left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(max(bottom - top, 0)))\" fill=\"#0072B2\" fill-opacity=\"0.08\"/>\n"
             for bound in [band.lower, band.upper] where bound.isFinite && (!logY || bound > 0) {
                 let y = py(bound)
                 if y >= margin.top && y <= margin.top + plotHeight {
-                    out += "<line x1=\"\(f(margin.left))\" y1=\"\(f(y))\" x2=\"\(f(margin.left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#0072B2\" stroke-opacity=\"0.6\" stroke-dasharray=\"2 3\"/>\n"
+                    out +=
+                        "<line x1=\"\(f(margin.left))\" y1=\"\(f(y))\" x2=\"\(f(margin.left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#0072B2\" stroke-opacity=\"0.6\" stroke-dasharray=\"2 3\"/>\n"
                 }
             }
-            out += "<text x=\"\(f(margin.left + plotWidth - 6))\" y=\"\(f(margin.top + plotHeight - 8))\" text-anchor=\"end\" fill=\"#0072B2\">\(escape(band.label))</text>\n"
+            out +=
+                "<text x=\"\(f(margin.left + plotWidth - 6))\" y=\"\(f(margin.top + plotHeight - 8))\" text-anchor=\"end\" fill=\"#0072B2\">\(escape(band.label))</text>\n"
         }
         // Grid and ticks.
         for t in logX ? LineChart.logTicks(xRange) : LineChart.ticks(xRange) {
             let x = margin.left + (t - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth
             out += "<line x1=\"\(f(x))\" y1=\"\(f(margin.top))\" x2=\"\(f(x))\" y2=\"\(f(margin.top + plotHeight))\" stroke=\"#e5e5e5\"/>\n"
-            out += "<text x=\"\(f(x))\" y=\"\(f(margin.top + plotHeight + 16))\" text-anchor=\"middle\">\(logX ? LineChart.label(pow(10, t)) : LineChart.label(t))</text>\n"
+            out +=
+                "<text x=\"\(f(x))\" y=\"\(f(margin.top + plotHeight + 16))\" text-anchor=\"middle\">\(logX ? LineChart.label(pow(10, t)) : LineChart.label(t))</text>\n"
         }
         for t in logY ? LineChart.logTicks(yRange) : LineChart.ticks(yRange) {
             let y = margin.top + (1 - (t - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) * plotHeight
             out += "<line x1=\"\(f(margin.left))\" y1=\"\(f(y))\" x2=\"\(f(margin.left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\"/>\n"
-            out += "<text x=\"\(f(margin.left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(logY ? LineChart.label(pow(10, t)) : LineChart.label(t))</text>\n"
+            out +=
+                "<text x=\"\(f(margin.left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(logY ? LineChart.label(pow(10, t)) : LineChart.label(t))</text>\n"
         }
         // Zero axes where they fall inside.
         if !logX && xRange.contains(0) {
@@ -130,15 +143,19 @@ public struct LineChart: Sendable {
         if !logY && yRange.contains(0) {
             out += "<line x1=\"\(f(margin.left))\" y1=\"\(f(py(0)))\" x2=\"\(f(margin.left + plotWidth))\" y2=\"\(f(py(0)))\" stroke=\"#999\"/>\n"
         }
-        out += "<rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"#333\"/>\n"
+        out +=
+            "<rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"#333\"/>\n"
         // Spread bands first, under every line.
         for s in series {
             guard let spread = s.spread, spread.count == s.points.count else { continue }
             let kept = s.points.indices.filter { isDrawable(s.points[$0]) && spread[$0].isFinite }
             guard kept.count > 1 else { continue }
             let upper = kept.map { "\(f(px(s.points[$0].x))),\(f(py(s.points[$0].y + spread[$0])))" }
-            let lower = kept.reversed().map { "\(f(px(s.points[$0].x))),\(f(py(logY ? max(s.points[$0].y - spread[$0], s.points[$0].y / 10) : s.points[$0].y - spread[$0])))" }
-            out += "<polygon clip-path=\"url(#\(clip))\" fill=\"\(s.color)\" fill-opacity=\"0.15\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
+            let lower = kept.reversed().map {
+                "\(f(px(s.points[$0].x))),\(f(py(logY ? max(s.points[$0].y - spread[$0], s.points[$0].y / 10) : s.points[$0].y - spread[$0])))"
+            }
+            out +=
+                "<polygon clip-path=\"url(#\(clip))\" fill=\"\(s.color)\" fill-opacity=\"0.15\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
         }
         for s in series {
             // Break the line at non-finite points.
@@ -156,24 +173,31 @@ public struct LineChart: Sendable {
                     out += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3\" fill=\"\(s.color)\"/>\n"
                     continue
                 }
-                out += "<polyline clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"\(f(s.width))\"" +
-                    (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + " points=\"\(segment.joined(separator: " "))\"/>\n"
+                out +=
+                    "<polyline clip-path=\"url(#\(clip))\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"\(f(s.width))\""
+                    + (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + " points=\"\(segment.joined(separator: " "))\"/>\n"
             }
         }
         // Legend: in the plot corner that hides the fewest data points, on a light background.
         if !series.isEmpty {
-            let boxWidth = 40 + 6.6 * Double(series.map(\.name.count).max() ?? 0), boxHeight = 16 * Double(series.count) + 6
+            let boxWidth = 40 + 6.6 * Double(series.map(\.name.count).max() ?? 0)
+            let boxHeight = 16 * Double(series.count) + 6
             let drawn = series.flatMap { $0.points.filter(isDrawable).map { (px($0.x), py($0.y)) } }
-            let corners = [(margin.left + 4, margin.top + 4), (margin.left + plotWidth - boxWidth - 4, margin.top + 4),
-                           (margin.left + plotWidth - boxWidth - 4, margin.top + plotHeight - boxHeight - 4),
-                           (margin.left + 4, margin.top + plotHeight - boxHeight - 4)]
+            let corners = [
+                (margin.left + 4, margin.top + 4), (margin.left + plotWidth - boxWidth - 4, margin.top + 4),
+                (margin.left + plotWidth - boxWidth - 4, margin.top + plotHeight - boxHeight - 4),
+                (margin.left + 4, margin.top + plotHeight - boxHeight - 4),
+            ]
             let hidden = corners.map { c in drawn.filter { $0.0 >= c.0 && $0.0 <= c.0 + boxWidth && $0.1 >= c.1 && $0.1 <= c.1 + boxHeight }.count }
             let corner = corners[hidden.indices.min { hidden[$0] < hidden[$1] }!]
-            out += "<rect x=\"\(f(corner.0))\" y=\"\(f(corner.1))\" width=\"\(f(boxWidth))\" height=\"\(f(boxHeight))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"
+            out +=
+                "<rect x=\"\(f(corner.0))\" y=\"\(f(corner.1))\" width=\"\(f(boxWidth))\" height=\"\(f(boxHeight))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"
             for (i, s) in series.enumerated() {
-                let y = corner.1 + 11 + Double(i) * 16, x = corner.0 + 6
-                out += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(s.color)\" stroke-width=\"\(f(s.width))\"" +
-                    (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n"
+                let y = corner.1 + 11 + Double(i) * 16
+                let x = corner.0 + 6
+                out +=
+                    "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(s.color)\" stroke-width=\"\(f(s.width))\""
+                    + (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n"
                 out += "<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\">\(escape(s.name))</text>\n"
             }
         }
@@ -209,7 +233,8 @@ public struct LineChart: Sendable {
         let span = range.upperBound - range.lowerBound
         guard span > 0, span.isFinite else { return [range.lowerBound] }
         if span < 1 {
-            let lower = pow(10, range.lowerBound), upper = pow(10, range.upperBound)
+            let lower = pow(10, range.lowerBound)
+            let upper = pow(10, range.upperBound)
             return ticks(lower...upper).filter { $0 > 0 }.map(log10)
         }
         let multiples: [Double] = span <= 3 ? [1, 2, 5] : [1]

@@ -28,9 +28,11 @@ public struct ConvergenceExperiment: Sendable {
     /// The seed's problem: y = 2·x₁ + 30·x₂ + noise, x₁ ~ N(0, 10²), x₂ ~ N(0, 1).
     public static func seedProblem(samples: Int = 200, seed: UInt64 = 0) -> ConvergenceExperiment {
         var g = KeelRandom(seed: seed)
-        var features: [(Double, Double)] = [], targets: [Double] = []
+        var features: [(Double, Double)] = []
+        var targets: [Double] = []
         for _ in 0..<samples {
-            let x1 = 10 * g.nextNormal(), x2 = g.nextNormal()
+            let x1 = 10 * g.nextNormal()
+            let x2 = g.nextNormal()
             features.append((x1, x2))
             targets.append(2 * x1 + 30 * x2 + 0.5 * g.nextNormal())
         }
@@ -46,7 +48,8 @@ public struct ConvergenceExperiment: Sendable {
     /// centred already, so this is the z-score).
     public var standardized: ConvergenceExperiment {
         let n = Double(features.count)
-        let m1 = features.map(\.0).reduce(0, +) / n, m2 = features.map(\.1).reduce(0, +) / n
+        let m1 = features.map(\.0).reduce(0, +) / n
+        let m2 = features.map(\.1).reduce(0, +) / n
         let s1 = (features.map { ($0.0 - m1) * ($0.0 - m1) }.reduce(0, +) / n).squareRoot()
         let s2 = (features.map { ($0.1 - m2) * ($0.1 - m2) }.reduce(0, +) / n).squareRoot()
         return ConvergenceExperiment(features: features.map { (($0.0 - m1) / s1, ($0.1 - m2) / s2) }, targets: targets)
@@ -75,18 +78,24 @@ public struct ConvergenceExperiment: Sendable {
 
     /// The least-squares solution (normal equations).
     public var optimum: (Double, Double) {
-        var a = (0.0, 0.0, 0.0), b = (0.0, 0.0)
+        var a = (0.0, 0.0, 0.0)
+        var b = (0.0, 0.0)
         for (x, y) in zip(features, targets) {
-            a.0 += x.0 * x.0; a.1 += x.0 * x.1; a.2 += x.1 * x.1
-            b.0 += x.0 * y; b.1 += x.1 * y
+            a.0 += x.0 * x.0
+            a.1 += x.0 * x.1
+            a.2 += x.1 * x.1
+            b.0 += x.0 * y
+            b.1 += x.1 * y
         }
         let det = a.0 * a.2 - a.1 * a.1
         return ((a.2 * b.0 - a.1 * b.1) / det, (a.0 * b.1 - a.1 * b.0) / det)
     }
 
     /// Gradient descent from `start` for at most `maxIterations` steps.
-    public func descend(learningRate: Double, start: (Double, Double) = (-8, -80), maxIterations: Int = 20_000,
-                        tolerance: Double = 1e-6) -> Run {
+    public func descend(
+        learningRate: Double, start: (Double, Double) = (-8, -80), maxIterations: Int = 20_000,
+        tolerance: Double = 1e-6
+    ) -> Run {
         let best = loss(optimum)
         var w = start
         let initialGap = loss(w) - best
@@ -117,7 +126,8 @@ public struct ConvergenceExperiment: Sendable {
             let run = descend(learningRate: rate, maxIterations: maxIterations)
             guard !run.diverged else { continue }
             if let iterations = run.iterationsToTolerance,
-               best?.iterationsToTolerance == nil || iterations < best!.iterationsToTolerance! {
+                best?.iterationsToTolerance == nil || iterations < best!.iterationsToTolerance!
+            {
                 best = run
             } else if best == nil {
                 best = run

@@ -20,9 +20,11 @@ public enum NormalizationStudy {
     /// split (20 % test, 20 % of the rest for validation), normalized by `method` fitted on the training split.
     /// Training stops at the target unless `stopAtTarget` is false (then every run has `maxEpochs` points, or
     /// fewer if it diverged).
-    public static func run(_ source: DataSource, method: Normalizer.Method, seed: UInt64, target: Float = 0.95,
-                           maxEpochs: Int = 100, learningRate: Float = 0.01, batchSize: Int = 16,
-                           stopAtTarget: Bool = true) throws -> Result {
+    public static func run(
+        _ source: DataSource, method: Normalizer.Method, seed: UInt64, target: Float = 0.95,
+        maxEpochs: Int = 100, learningRate: Float = 0.01, batchSize: Int = 16,
+        stopAtTarget: Bool = true
+    ) throws -> Result {
         let data = try PreparedData.prepare(source, normalize: method, validationFraction: 0.2, seed: seed)
         var g = KeelRandom(seed: seed)
         let features = data.train.sampleShape.reduce(1, *)
@@ -36,17 +38,20 @@ public enum NormalizationStudy {
         }
         let trainer = Trainer(model: model, optimizer: SGD(model.namedParameters, learningRate: learningRate, momentum: 0.9))
         var accuracies: [Float] = []
-        trainer.callbacks = [ClosureCallback(epoch: { record, _ in
-            accuracies.append(record.validationAccuracy ?? 0)
-            return stopAtTarget && (record.validationAccuracy ?? 0) >= target
-        })]
+        trainer.callbacks = [
+            ClosureCallback(epoch: { record, _ in
+                accuracies.append(record.validationAccuracy ?? 0)
+                return stopAtTarget && (record.validationAccuracy ?? 0) >= target
+            })
+        ]
         do {
             try trainer.fit(DataLoader(data.train, batchSize: batchSize, seed: seed), validation: data.validation, epochs: maxEpochs)
         } catch TrainingError.nonFiniteLoss {
             // Diverged (raw features with a step size that suits normalized ones): it never reaches the target.
         }
         let reached = accuracies.firstIndex { $0 >= target }.map { $0 + 1 }
-        return Result(method: method, seed: seed, epochsToTarget: reached, validationAccuracy: accuracies, features: features,
-                      classes: data.train.classCount)
+        return Result(
+            method: method, seed: seed, epochsToTarget: reached, validationAccuracy: accuracies, features: features,
+            classes: data.train.classCount)
     }
 }

@@ -7,8 +7,10 @@ public enum LabNetwork {
     /// Flatten → Linear(sizes[0], sizes[1]) → f → … → Linear(sizes[n−2], sizes[n−1]), weights from `initializer`
     /// (PyTorch's default unless given) drawn from `seed`. With `batchNorm`, a BatchNorm1d follows every hidden
     /// Linear (before f).
-    public static func mlp(_ sizes: [Int], _ activation: Activation, seed: UInt64, batchNorm: Bool = false,
-                           initializer: Initializer = .pytorchDefault) -> Sequential {
+    public static func mlp(
+        _ sizes: [Int], _ activation: Activation, seed: UInt64, batchNorm: Bool = false,
+        initializer: Initializer = .pytorchDefault
+    ) -> Sequential {
         var g = KeelRandom(seed: seed)
         var layers: [any Module] = [Flatten()]
         for i in 0..<(sizes.count - 1) {

@@ -1,4 +1,5 @@
 import Foundation
+import Keel
 
 /// One statement of a study's claim and whether the data supports it.
 public struct Verdict: Sendable {
@@ -52,9 +53,8 @@ extension Study {
 
 /// A small HTML table from a header and rows.
 public func htmlTable(_ header: [String], _ rows: [[String]]) -> String {
-    "<table><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>\n" +
-        rows.map { "<tr>" + $0.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }.joined(separator: "\n") +
-        "\n</tbody></table>\n"
+    "<table><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        + rows.map { "<tr>" + $0.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }.joined(separator: "\n") + "\n</tbody></table>\n"
 }
 
 /// Writes `report.html` (with a table of contents) and `results.json` for the results.
@@ -70,13 +70,15 @@ public enum StudyReport {
             body += "<section id=\"\(r.name)\"><h2>\(escape(r.title))\(r.quick ? " (quick)" : "")</h2>\n"
             body += "<p><strong>Claim.</strong> \(escape(r.claim))</p>\n"
             let refuted = r.verdicts.filter { !$0.supported }
-            body += "<p><strong>Verdict.</strong> The data supports \(r.verdicts.count - refuted.count) of \(r.verdicts.count) statements" +
-                (refuted.isEmpty ? ".</p>\n" : "; not supported: " + refuted.map { escape($0.statement) }.joined(separator: "; ") + ".</p>\n")
+            body +=
+                "<p><strong>Verdict.</strong> The data supports \(r.verdicts.count - refuted.count) of \(r.verdicts.count) statements"
+                + (refuted.isEmpty ? ".</p>\n" : "; not supported: " + refuted.map { escape($0.statement) }.joined(separator: "; ") + ".</p>\n")
             if !r.verdicts.isEmpty {
                 body += "<table><thead><tr><th>statement</th><th>verdict</th><th>evidence</th></tr></thead><tbody>\n"
                 for v in r.verdicts {
-                    body += "<tr><td>\(escape(v.statement))</td><td class=\"\(v.supported ? "verdict-yes" : "verdict-no")\">" +
-                        "\(v.supported ? "supported" : "not supported")</td><td>\(escape(v.evidence))</td></tr>\n"
+                    body +=
+                        "<tr><td>\(escape(v.statement))</td><td class=\"\(v.supported ? "verdict-yes" : "verdict-no")\">"
+                        + "\(v.supported ? "supported" : "not supported")</td><td>\(escape(v.evidence))</td></tr>\n"
                 }
                 body += "</tbody></table>\n"
             }
@@ -89,17 +91,17 @@ public enum StudyReport {
         try AtomicFile.write(Data(Report.page(title: "Keel lab report", body: body).utf8), to: report)
         var json: [String: Any] = [:]
         for r in results {
-            json[r.name] = ["title": r.title, "claim": r.claim, "quick": r.quick,
-                            "verdicts": r.verdicts.map { ["statement": $0.statement, "supported": $0.supported, "evidence": $0.evidence] },
-                            "numbers": jsonSafe(r.numbers)]
+            json[r.name] = [
+                "title": r.title, "claim": r.claim, "quick": r.quick,
+                "verdicts": r.verdicts.map { ["statement": $0.statement, "supported": $0.supported, "evidence": $0.evidence] },
+                "numbers": jsonSafe(r.numbers),
+            ]
         }
         let url = directory.appendingPathComponent("results.json")
         try AtomicFile.write(try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]), to: url)
         return (report, url)
     }
 }
-
-import Keel
 
 /// JSON has no NaN or infinity: they are written as null ("no value", e.g. a diverged run or a target never reached).
 func jsonSafe(_ value: Any) -> Any {

@@ -14,8 +14,10 @@ public enum OptimizerKind: String, NamedChoice, Sendable {
     }
 
     /// The optimizer over `parameters`, reading `schedule` at the global step.
-    public func make(_ parameters: NamedParameters, schedule: any LearningRateSchedule, momentum: Float,
-                     weightDecay: Float) -> any Optimizer {
+    public func make(
+        _ parameters: NamedParameters, schedule: any LearningRateSchedule, momentum: Float,
+        weightDecay: Float
+    ) -> any Optimizer {
         switch self {
         case .sgd: SGD(parameters, learningRate: schedule, momentum: momentum, weightDecay: weightDecay)
         case .adam: Adam(parameters, learningRate: schedule, weightDecay: weightDecay)

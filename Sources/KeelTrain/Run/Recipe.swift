@@ -44,8 +44,9 @@ public struct Recipe: Equatable, Sendable {
         schedule: .oneCycle, architectures: [.cnn])
 
     /// 10 epochs, no dropout, no augmentation, a constant learning rate.
-    public static let plain = Recipe(epochs: 10, dropout: 0, augment: [], schedule: .constant,
-                                     architectures: Set(ReferenceModel.allCases))
+    public static let plain = Recipe(
+        epochs: 10, dropout: 0, augment: [], schedule: .constant,
+        architectures: Set(ReferenceModel.allCases))
 }
 
 extension RunConfiguration {
@@ -74,9 +75,11 @@ extension RunConfiguration {
     /// Why the default recipe is off although `recipe` asks for it (a CNN run that sets one of its fields), or nil.
     public func recipeNote(architecture: ReferenceModel) -> String? {
         guard recipe == .default, setsRecipeFields, Recipe.default.architectures.contains(architecture) else { return nil }
-        let given = [("epochs", epochs != nil), ("augment", augment != nil), ("schedule", schedule != nil),
-                     ("dropout", model.dropout != nil)].filter(\.1).map(\.0)
-        return "\(given.joined(separator: ", ")) set, so the default recipe (augmentation, dropout 0.5, one-cycle over " +
-            "25 epochs) is off; only the settings given apply (recipe: plain says so explicitly)"
+        let given = [
+            ("epochs", epochs != nil), ("augment", augment != nil), ("schedule", schedule != nil),
+            ("dropout", model.dropout != nil),
+        ].filter(\.1).map(\.0)
+        return "\(given.joined(separator: ", ")) set, so the default recipe (augmentation, dropout 0.5, one-cycle over "
+            + "25 epochs) is off; only the settings given apply (recipe: plain says so explicitly)"
     }
 }

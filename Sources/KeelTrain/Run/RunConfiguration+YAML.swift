@@ -52,8 +52,9 @@ extension RunConfiguration {
             configuration = try YAMLDecoder().decode(RunConfiguration.self, from: node)
         } catch let error as DecodingError {
             let path = Self.codingPath(of: error)
-            throw RunConfigurationError(key: path.map(\.stringValue).joined(separator: "."),
-                                        problem: Self.problem(error), file: file, line: Self.line(of: path, in: node))
+            throw RunConfigurationError(
+                key: path.map(\.stringValue).joined(separator: "."),
+                problem: Self.problem(error), file: file, line: Self.line(of: path, in: node))
         }
         do { try configuration.validate() } catch {
             var located = error
@@ -75,12 +76,14 @@ extension RunConfiguration {
             var seen = Set<String>()
             for (key, value) in mapping {
                 guard let name = key.string else {
-                    throw RunConfigurationError(key: path.joined(separator: "."), problem: "keys must be names",
-                                                file: file, line: key.mark.map { $0.line })
+                    throw RunConfigurationError(
+                        key: path.joined(separator: "."), problem: "keys must be names",
+                        file: file, line: key.mark.map { $0.line })
                 }
                 guard seen.insert(name).inserted else {
-                    throw RunConfigurationError(key: (path + [name]).joined(separator: "."), problem: "appears twice",
-                                                file: file, line: key.mark.map { $0.line })
+                    throw RunConfigurationError(
+                        key: (path + [name]).joined(separator: "."), problem: "appears twice",
+                        file: file, line: key.mark.map { $0.line })
                 }
                 try checkStructure(value, path: path + [name], file: file, budget: &budget)
             }
@@ -92,8 +95,9 @@ extension RunConfiguration {
             break
         }
         if path.isEmpty, node.mapping == nil {
-            throw RunConfigurationError(key: "", problem: "expected a mapping of settings (key: value lines)", file: file,
-                                        line: node.mark.map { $0.line })
+            throw RunConfigurationError(
+                key: "", problem: "expected a mapping of settings (key: value lines)", file: file,
+                line: node.mark.map { $0.line })
         }
     }
 

@@ -126,8 +126,11 @@ extension RunConfiguration {
         guard c.contains(.seed) else { return nil }
         if let seed = try? c.decode(UInt64.self, forKey: .seed) { return seed }
         guard let text = try? c.decode(String.self, forKey: .seed), let seed = UInt64(text) else {
-            throw DecodingError.typeMismatch(UInt64.self, .init(codingPath: c.codingPath + [CodingKeys.seed],
-                                                                 debugDescription: "a seed is an integer in 0…2⁶⁴−1"))
+            throw DecodingError.typeMismatch(
+                UInt64.self,
+                .init(
+                    codingPath: c.codingPath + [CodingKeys.seed],
+                    debugDescription: "a seed is an integer in 0…2⁶⁴−1"))
         }
         return seed
     }

@@ -37,12 +37,20 @@ public struct RunMetrics: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case diverged, stopped, epochs, iterations, model, parameters, optimizer, seed, dataset, threads, normalize,
-             activation, schedule, cpu
-        case testAccuracy = "test_accuracy", testLoss = "test_loss", lastLoss = "last_loss", globalStep = "global_step"
-        case trainSeconds = "train_seconds", wallSecondsThisSession = "wall_seconds_this_session"
-        case iterationsPerEpoch = "iterations_per_epoch", batchSize = "batch_size", samplesPerSecond = "samples_per_second"
-        case finalTrainLoss = "final_train_loss", finalTrainAccuracy = "final_train_accuracy"
-        case learningRate = "learning_rate", cpuLevel = "cpu_level"
+            activation, schedule, cpu
+        case testAccuracy = "test_accuracy"
+        case testLoss = "test_loss"
+        case lastLoss = "last_loss"
+        case globalStep = "global_step"
+        case trainSeconds = "train_seconds"
+        case wallSecondsThisSession = "wall_seconds_this_session"
+        case iterationsPerEpoch = "iterations_per_epoch"
+        case batchSize = "batch_size"
+        case samplesPerSecond = "samples_per_second"
+        case finalTrainLoss = "final_train_loss"
+        case finalTrainAccuracy = "final_train_accuracy"
+        case learningRate = "learning_rate"
+        case cpuLevel = "cpu_level"
     }
 
     /// The JSON text: sorted keys, non-finite numbers as null.

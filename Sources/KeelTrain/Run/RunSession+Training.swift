@@ -35,21 +35,22 @@ extension RunSession {
 
     /// "keel train: cnn (225034 parameters) on mnist-5k: 5000 training / … samples, …".
     func header(epochs: Int) -> String {
-        "keel train: \(architecture.rawValue) (\(network.parameterCount) parameters) on \(configuration.data.dataset): " +
-            "\(data.train.count) training / \(data.validation?.count ?? 0) validation / \(data.test.count) test samples, " +
-            "batch size \(configuration.batchSize) → \(loader.batchesPerEpoch) iterations per epoch, \(epochs) epochs, " +
-            "\(configuration.optimizer.name.rawValue) lr \(configuration.learningRate), \(Parallel.threadCount) threads, " +
-            "kernel level \(KernelLevel.current.name)"
+        "keel train: \(architecture.rawValue) (\(network.parameterCount) parameters) on \(configuration.data.dataset): "
+            + "\(data.train.count) training / \(data.validation?.count ?? 0) validation / \(data.test.count) test samples, "
+            + "batch size \(configuration.batchSize) → \(loader.batchesPerEpoch) iterations per epoch, \(epochs) epochs, "
+            + "\(configuration.optimizer.name.rawValue) lr \(configuration.learningRate), \(Parallel.threadCount) threads, "
+            + "kernel level \(KernelLevel.current.name)"
     }
 
     /// Per-layer statistics every iteration, summarized after every epoch.
     func addDiagnostics() -> DiagnosticsRecorder {
         let recorder = DiagnosticsRecorder(model: network)
         trainer.callbacks.append(recorder)
-        trainer.callbacks.append(ClosureCallback(epoch: { record, trainer in
-            for layer in recorder.epochSummary(record.epoch) { trainer.progress.message("  " + layer.summary) }
-            return false
-        }))
+        trainer.callbacks.append(
+            ClosureCallback(epoch: { record, trainer in
+                for layer in recorder.epochSummary(record.epoch) { trainer.progress.message("  " + layer.summary) }
+                return false
+            }))
         return recorder
     }
 
@@ -57,13 +58,16 @@ extension RunSession {
     /// metrics.json.
     func writeResults(to directory: URL, wallSeconds: Double) throws -> RunMetrics {
         let result = trainer.evaluate(data.test)
-        try SafeTensors.write(network.stateDict(), metadata: ["format": "pt", "keel_model": architecture.rawValue],
-                              to: directory.appendingPathComponent("model.safetensors"))
-        try ModelDescription(model: architecture.rawValue, inputShape: data.train.sampleShape, classes: data.train.classCount,
-                             normalizer: data.normalizer, dataset: configuration.data.dataset,
-                             activation: configuration.model.activation, labelColumn: configuration.data.labelColumn,
-                             seed: configuration.seed, classNames: data.train.classNames,
-                             dropout: configuration.model.dropout ?? 0).write(to: directory)
+        try SafeTensors.write(
+            network.stateDict(), metadata: ["format": "pt", "keel_model": architecture.rawValue],
+            to: directory.appendingPathComponent("model.safetensors"))
+        try ModelDescription(
+            model: architecture.rawValue, inputShape: data.train.sampleShape, classes: data.train.classCount,
+            normalizer: data.normalizer, dataset: configuration.data.dataset,
+            activation: configuration.model.activation, labelColumn: configuration.data.labelColumn,
+            seed: configuration.seed, classNames: data.train.classNames,
+            dropout: configuration.model.dropout ?? 0
+        ).write(to: directory)
         try writeHistory(to: directory)
         var metrics = baseMetrics()
         (metrics.testAccuracy, metrics.testLoss) = (result.accuracy, result.loss)

@@ -17,18 +17,21 @@ struct RunSession {
         let source = try DataSource.named(given.data.dataset, labelColumn: given.data.labelColumn)
         let architecture = given.model.architecture ?? (source.isTable ? .mlp : .cnn)
         // Normalization is fitted on the training split only; a resumed run keeps its saved normalizer.
-        let data = try PreparedData.prepare(source, normalize: given.data.normalize,
-                                            validationFraction: given.data.validationFraction, seed: given.seed,
-                                            normalizer: checkpoint?.state.normalizer)
+        let data = try PreparedData.prepare(
+            source, normalize: given.data.normalize,
+            validationFraction: given.data.validationFraction, seed: given.seed,
+            normalizer: checkpoint?.state.normalizer)
         let configuration = given.resolved(architecture: architecture, trainingSamples: data.train.count)
         try Self.check(configuration, architecture: architecture, data: data)
         var generator = KeelRandom(seed: configuration.seed)
-        network = architecture.make(inputShape: data.train.sampleShape, classes: data.train.classCount,
-                                    activation: try configuration.activation(), dropout: configuration.model.dropout ?? 0,
-                                    dropoutSeed: configuration.seed, generator: &generator)
-        let optimizer = configuration.optimizer.name.make(network.namedParameters, schedule: try configuration.learningRateSchedule(),
-                                                          momentum: configuration.optimizer.momentum,
-                                                          weightDecay: configuration.optimizer.weightDecay)
+        network = architecture.make(
+            inputShape: data.train.sampleShape, classes: data.train.classCount,
+            activation: try configuration.activation(), dropout: configuration.model.dropout ?? 0,
+            dropoutSeed: configuration.seed, generator: &generator)
+        let optimizer = configuration.optimizer.name.make(
+            network.namedParameters, schedule: try configuration.learningRateSchedule(),
+            momentum: configuration.optimizer.momentum,
+            weightDecay: configuration.optimizer.weightDecay)
         trainer = Trainer(model: network, optimizer: optimizer, modelName: architecture.rawValue, normalizer: data.normalizer)
         trainer.configuration = configuration
         if let checkpoint { try trainer.restore(from: checkpoint) }
@@ -55,8 +58,10 @@ struct RunSession {
             throw RunConfigurationError(key: "augment", problem: "\(error) (the samples are \(raw[2])×\(raw[1]))")
         }
         guard size == (raw[1], raw[2]) else {
-            throw RunConfigurationError(key: "augment", problem: "\(specs.joined(separator: " ")) turns \(raw[2])×\(raw[1]) samples " +
-                                        "into \(size.width)×\(size.height); augmentation must keep the model's input size")
+            throw RunConfigurationError(
+                key: "augment",
+                problem: "\(specs.joined(separator: " ")) turns \(raw[2])×\(raw[1]) samples "
+                    + "into \(size.width)×\(size.height); augmentation must keep the model's input size")
         }
     }
 
@@ -65,7 +70,8 @@ struct RunSession {
     static func loader(_ configuration: RunConfiguration, data: PreparedData) throws -> DataLoader {
         let (batchSize, seed, specs) = (configuration.batchSize, configuration.seed, configuration.augment ?? [])
         guard !specs.isEmpty else { return DataLoader(data.train, batchSize: batchSize, shuffle: true, seed: seed) }
-        return DataLoader(data.rawTrain, batchSize: batchSize, shuffle: true, seed: seed,
-                          augmentation: try AugmentationPipeline.parse(specs), normalizer: data.normalizer)
+        return DataLoader(
+            data.rawTrain, batchSize: batchSize, shuffle: true, seed: seed,
+            augmentation: try AugmentationPipeline.parse(specs), normalizer: data.normalizer)
     }
 }

@@ -15,9 +15,10 @@ extension Decoder {
         let known = Keys.allCases.map(\.stringValue)
         let present = try container(keyedBy: AnyCodingKey.self).allKeys
         if let unknown = present.first(where: { !known.contains($0.stringValue) }) {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: codingPath + [unknown],
-                debugDescription: "unknown key (known here: \(known.joined(separator: ", ")))"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: codingPath + [unknown],
+                    debugDescription: "unknown key (known here: \(known.joined(separator: ", ")))"))
         }
     }
 }

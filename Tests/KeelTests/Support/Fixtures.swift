@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Keel
 
 /// Reference values committed under Tests/Fixtures (generated offline with PyTorch, float64).

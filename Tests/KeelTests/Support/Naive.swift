@@ -3,8 +3,10 @@
 /// Straightforward double-precision references for the kernels.
 enum Naive {
     /// C = alpha · op(A) · op(B) + beta · C, all row-major, in Double.
-    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
-                     a: [Float], lda: Int, b: [Float], ldb: Int, beta: Double, c: [Float], ldc: Int) -> [Double] {
+    static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+        a: [Float], lda: Int, b: [Float], ldb: Int, beta: Double, c: [Float], ldc: Int
+    ) -> [Double] {
         var out = c.map(Double.init)
         for i in 0..<m {
             for j in 0..<n {
@@ -28,14 +30,24 @@ enum Naive {
 
         /// Calls body(n, oc, y, x, c, i, j, inputIndex, weightIndex, outputIndex) for every in-bounds tap.
         func forEachTap(_ body: (Int, Int, Int) -> Void) {
-            for b in 0..<n { for o in 0..<oc { for y in 0..<oh { for x in 0..<ow {
-                for ci in 0..<c { for i in 0..<kh { for j in 0..<kw {
-                    let ih = y * stride.0 - padding.0 + i * dilation.0
-                    let iw = x * stride.1 - padding.1 + j * dilation.1
-                    if ih < 0 || ih >= h || iw < 0 || iw >= w { continue }
-                    body(((b * c + ci) * h + ih) * w + iw, ((o * c + ci) * kh + i) * kw + j, ((b * oc + o) * oh + y) * ow + x)
-                } } }
-            } } } }
+            for b in 0..<n {
+                for o in 0..<oc {
+                    for y in 0..<oh {
+                        for x in 0..<ow {
+                            for ci in 0..<c {
+                                for i in 0..<kh {
+                                    for j in 0..<kw {
+                                        let ih = y * stride.0 - padding.0 + i * dilation.0
+                                        let iw = x * stride.1 - padding.1 + j * dilation.1
+                                        if ih < 0 || ih >= h || iw < 0 || iw >= w { continue }
+                                        body(((b * c + ci) * h + ih) * w + iw, ((o * c + ci) * kh + i) * kw + j, ((b * oc + o) * oh + y) * ow + x)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
 
         func forward(x: [Float], weight: [Float], bias: [Float]?) -> [Double] {
@@ -48,7 +60,8 @@ enum Naive {
         }
 
         func backward(x: [Float], weight: [Float], dy: [Float]) -> (dx: [Double], dw: [Double]) {
-            var dx = [Double](repeating: 0, count: x.count), dw = [Double](repeating: 0, count: weight.count)
+            var dx = [Double](repeating: 0, count: x.count)
+            var dw = [Double](repeating: 0, count: weight.count)
             forEachTap { xi, wi, yi in
                 dx[xi] += Double(weight[wi]) * Double(dy[yi])
                 dw[wi] += Double(x[xi]) * Double(dy[yi])
