@@ -45,10 +45,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "KeelTests", dependencies: ["Keel", "CKeelKernels"]),
-        .testTarget(name: "KeelDataTests", dependencies: ["KeelData"]),
-        .testTarget(name: "KeelTrainTests", dependencies: ["KeelTrain", "KeelData"]),
-        .testTarget(name: "KeelLabTests", dependencies: ["KeelLab"]),
+        // Helpers shared by the test targets (temporary folders, thread counts, expected errors).
+        .target(name: "KeelTestSupport", dependencies: ["Keel"], path: "Tests/KeelTestSupport"),
+        .testTarget(name: "KeelTests", dependencies: ["Keel", "CKeelKernels", "KeelTestSupport"]),
+        .testTarget(name: "KeelDataTests", dependencies: ["KeelData", "KeelTestSupport"]),
+        .testTarget(name: "KeelTrainTests", dependencies: ["KeelTrain", "KeelData", "KeelTestSupport"]),
+        .testTarget(name: "KeelLabTests", dependencies: ["KeelLab", "Keel", "KeelTestSupport"]),
         .testTarget(name: "KeelFuzzTests", dependencies: ["KeelFuzz"], resources: [.copy("Corpus")]),
     ]
 )

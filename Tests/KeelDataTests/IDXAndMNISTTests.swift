@@ -1,27 +1,13 @@
 import Foundation
+import KeelTestSupport
 import Testing
 
 @testable import Keel
 @testable import KeelData
 
-func temporaryDirectory() -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("keel-tests-\(UUID().uuidString)")
-    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 /// Expects `body` to throw a DataError whose text contains every one of `fragments`.
 func expectDataError(_ fragments: [String], _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
-    do {
-        try body()
-        Issue.record("expected a DataError containing \(fragments)", sourceLocation: sourceLocation)
-    } catch let error as DataError {
-        for fragment in fragments {
-            #expect(error.description.contains(fragment), "\(error.description) lacks '\(fragment)'", sourceLocation: sourceLocation)
-        }
-    } catch {
-        Issue.record("expected a DataError, got \(error)", sourceLocation: sourceLocation)
-    }
+    expectError(fragments, of: DataError.self, sourceLocation: sourceLocation, body)
 }
 
 struct IDXTests {

@@ -1,4 +1,5 @@
 import Foundation
+import KeelTestSupport
 import Testing
 
 @testable import Keel
@@ -88,10 +89,3 @@ struct RandomAugmentationTests {
 }
 
 extension Double { var float: Float { Float(self) } }
-
-func withThreads<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
-    let saved = Parallel.threadCount
-    Parallel.threadCount = threads
-    defer { Parallel.threadCount = saved }
-    return try body()
-}

@@ -1,3 +1,4 @@
+import KeelTestSupport
 import Testing
 
 @testable import KeelLab
@@ -23,7 +24,7 @@ struct BatchSizeVerdictTests {
                 run.validationAccuracy = curve
                 run.target = curve.firstIndex { $0 >= 0.9 }
                 // Loss noise falls with batch size: alternate around 0.5 by ±(0.4 / (i + 1)).
-                run.iterationLosses = (0..<40).map { 0.5 + Float($0 % 2 == 0 ? 1 : -1) * 0.4 / Float(i + 1) }
+                run.lossNoise = Study.Run.noise(of: (0..<40).map { 0.5 + Float($0 % 2 == 0 ? 1 : -1) * 0.4 / Float(i + 1) })
                 run.testAccuracy = final[i]
                 list.append(Study.Summary(batch: batch, scaled: scaled, learningRate: 0.1, runs: [run], sampleCount: 512))
             }
@@ -32,12 +33,13 @@ struct BatchSizeVerdictTests {
     }
 
     func verdicts(_ summaries: [Study.Summary]) -> [Bool] {
-        var result = StudyResult(name: "batch-size", title: "t", claim: "c", quick: true)
         let setup = Study.Setup(batchSizes: [1, 8, 64, 512], epochs: 10, seeds: 1, target: 0.9)
-        Study().report(summaries, setup, n: 512, into: &result)
-        #expect(result.verdicts.count == 5)
-        #expect(result.charts.count == 6 && result.tables.count == 1)
-        return result.verdicts.map(\.supported)
+        let measurement = Study.Measurement(setup: setup, summaries: summaries, trainingSamples: 512, validationSamples: 100, threads: 2)
+        let verdicts = Study().verdicts(measurement)
+        #expect(verdicts.count == 5)
+        let figures = Study().render(measurement)
+        #expect(figures.charts.count == 6 && figures.tables.count == 1)
+        return verdicts.map(\.supported)
     }
 
     @Test func everyStatementHoldsWhenTheNumbersSaySo() {

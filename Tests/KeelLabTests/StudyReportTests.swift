@@ -1,4 +1,5 @@
 import Foundation
+import KeelTestSupport
 import Testing
 
 @testable import KeelLab
@@ -11,10 +12,14 @@ struct StudyReportTests {
     @Test func quickNormalizationStudyWritesAValidReport() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-study-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var result = StudyResult(name: "demo", title: "Demo <study>", claim: "A & B", quick: true)
+        struct Numbers: Codable, Sendable {
+            var value = 3
+            var nested = ["list": [1, 2]]
+        }
+        var result = StudyResult(name: "demo", title: "Demo <study>", claim: "A & B", quick: true, measurement: Numbers())
         var chart = LineChart(title: "curve", xLabel: "x", yLabel: "y")
         chart.series = [.init(name: "s", points: [(0, 1), (1, 2)], color: "#000")]
-        result.charts = [
+        result.figures.charts = [
             chart.svg(),
             HeatmapChart(
                 title: "map", xLabel: "a", yLabel: "b", xRange: 0...1, yRange: 0...1,
@@ -23,9 +28,8 @@ struct StudyReportTests {
         ]
         var bars = BarChart(title: "bars", valueLabel: "v", categories: ["a", "b"])
         bars.series = [.init(name: "s", values: [1, 2], color: "#123456")]
-        result.charts.append(bars.svg())
+        result.figures.charts.append(bars.svg())
         result.verdicts = [Verdict("it holds", supported: false, evidence: "numbers")]
-        result.numbers = ["value": 3, "nested": ["list": [1, 2]] as [String: any Sendable]]
         let (report, json) = try StudyReport.write([result], to: directory)
         let html = try String(contentsOf: report, encoding: .utf8)
         #expect(html.contains("Demo &lt;study&gt; (quick)") && html.contains("A &amp; B"))

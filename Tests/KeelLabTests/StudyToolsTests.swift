@@ -1,4 +1,6 @@
 import Foundation
+import Keel
+import KeelTestSupport
 import Testing
 
 @testable import KeelLab
@@ -71,13 +73,49 @@ struct StudyToolsTests {
     @Test func resultsJSONWritesNaNAsNull() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-nan-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var result = StudyResult(name: "n", title: "N", claim: "c", quick: false)
+        struct Numbers: Codable, Sendable {
+            var diverged = MeanStd([Double.nan, 1])
+            var list: [Double] = [1.0, .infinity]
+            var float = Float.nan
+        }
+        var result = StudyResult(name: "n", title: "N", claim: "c", quick: false, measurement: Numbers())
         result.verdicts = [Verdict("s", supported: true, evidence: "e")]
-        result.numbers = ["diverged": MeanStd([Double.nan, 1]).json, "list": [1.0, .infinity] as [Double], "float": Float.nan]
         let (_, json) = try StudyReport.write([result], to: directory)
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any]
         let numbers = (object["n"] as! [String: Any])["numbers"] as! [String: Any]
         #expect((numbers["diverged"] as! [String: Any])["mean"] is NSNull)
         #expect((numbers["list"] as! [Any])[1] is NSNull && numbers["float"] is NSNull)
+    }
+}
+
+/// The schedules verdict counts a decay as better only beyond the seed-to-seed spread it prints.
+struct SchedulesVerdictTests {
+    typealias Study = SchedulesLabStudy
+
+    func measurement(constant: [Float], decays: [[Float]]) -> Study.Measurement {
+        let outcome = { (label: String, accuracy: [Float]) in
+            Study.Outcome(label: label, spec: label, testAccuracy: accuracy, seconds: 1, diverged: 0, trainingLossSeed0: [1, 0.5])
+        }
+        let outcomes = [outcome("constant", constant)] + decays.enumerated().map { outcome("decay\($0.offset)", $0.element) }
+        return Study.Measurement(epochs: 2, seeds: constant.count, batchSize: 64, baseLearningRate: 0.05, steps: 100, outcomes: outcomes)
+    }
+
+    @Test func differencesWithinTheSpreadDoNotCount() {
+        // Every decay is 0.2 points better on average, but seeds differ by about 1 point: not supported.
+        let close = measurement(constant: [0.95, 0.96], decays: [[0.951, 0.963], [0.955, 0.959], [0.949, 0.965]])
+        let verdict = Study().verdicts(close)[0]
+        #expect(!verdict.supported, "\(verdict.evidence)")
+        #expect(verdict.evidence.contains("seed-to-seed spread"))
+        // Two of three decays beat the constant rate by far more than the spread: supported.
+        let clear = measurement(constant: [0.90, 0.91], decays: [[0.95, 0.96], [0.96, 0.95], [0.90, 0.91]])
+        #expect(Study().verdicts(clear)[0].supported)
+        #expect(Study().render(clear).charts.count == 7)
+    }
+
+    @Test func resultsAreCodableValues() throws {
+        let m = measurement(constant: [0.9, .nan], decays: [[0.95, 0.96]])
+        let data = try FiniteJSON.encode(m)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"testAccuracy\"") && text.contains("null"))
     }
 }

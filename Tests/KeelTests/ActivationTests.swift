@@ -1,5 +1,6 @@
 import CKeelKernels
 import Foundation
+import KeelTestSupport
 import Testing
 
 @testable import Keel

@@ -1,4 +1,5 @@
 import CKeelKernels
+import KeelTestSupport
 import Testing
 
 @testable import Keel

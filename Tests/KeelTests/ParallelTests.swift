@@ -1,3 +1,4 @@
+import KeelTestSupport
 import Synchronization
 import Testing
 

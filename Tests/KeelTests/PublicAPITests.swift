@@ -1,5 +1,6 @@
 import Foundation
 import Keel  // not @testable: everything here must work from another package
+import KeelTestSupport
 import Testing
 
 /// A model of one's own: layers as stored properties, no `children` written by hand.

@@ -1,21 +1,10 @@
 import Foundation
+import KeelTestSupport
 import Testing
 
 @testable import Keel
 @testable import KeelData
 @testable import KeelTrain
-
-/// Expects `body` to throw an error whose one-line description contains every fragment.
-func expectError(_ fragments: [String], sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
-    do {
-        try body()
-        Issue.record("expected an error containing \(fragments)", sourceLocation: sourceLocation)
-    } catch {
-        let text = String(describing: error)
-        #expect(!text.contains("\n"), "multi-line error: \(text)", sourceLocation: sourceLocation)
-        for fragment in fragments { #expect(text.contains(fragment), "\(text)", sourceLocation: sourceLocation) }
-    }
-}
 
 /// Writes, locks and validation at the boundary (issue 13).
 struct SafeWriteTests {

@@ -1,15 +1,10 @@
 import Foundation
+import KeelTestSupport
 import Testing
 
 @testable import Keel
 @testable import KeelData
 @testable import KeelTrain
-
-func temporaryDirectory() -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("keel-train-tests-\(UUID().uuidString)")
-    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
 
 /// Three Gaussian blobs in 4-D: a small, learnable classification problem.
 func blobs(count: Int, seed: UInt64) -> TensorDataset {
@@ -198,13 +193,6 @@ struct TrainerTests {
         #expect(trainer.history.epochs.count == 2)
         #expect(iterations == 6)
     }
-}
-
-func withThreads<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
-    let saved = Parallel.threadCount
-    Parallel.threadCount = threads
-    defer { Parallel.threadCount = saved }
-    return try body()
 }
 
 struct DiagnosticsTests {

@@ -149,14 +149,18 @@ public enum Activation: Hashable, Sendable, Codable {
     /// An activation from a spec "NAME" or "NAME:PARAMETER" (the negative slope, α or β), e.g. `leaky_relu:0.2`;
     /// throws a one-line description of what is wrong.
     public static func parse(_ spec: String) throws -> Activation {
-        let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        guard let name = parts.first, !name.isEmpty else {
+        let parsed: Spec
+        do { parsed = try Spec.parse(spec) } catch {
             throw ActivationSpecError(spec: spec, problem: "empty activation name; known: \(all.map(\.name).joined(separator: ", "))")
         }
+        let name = parsed.name
         var parameter: Float?
-        if parts.count == 2 {
-            guard let value = Float(parts[1]), value.isFinite else {
-                throw ActivationSpecError(spec: spec, problem: "the parameter after ':' must be a finite number, got '\(parts[1])'")
+        if !parsed.parameters.isEmpty {
+            throw ActivationSpecError(spec: spec, problem: "expected NAME or NAME:NUMBER (leaky_relu:0.2), got parameters with '='")
+        }
+        if let text = parsed.unnamedValue {
+            guard let value = Float(text), value.isFinite else {
+                throw ActivationSpecError(spec: spec, problem: "the parameter after ':' must be a finite number, got '\(text)'")
             }
             parameter = value
         }

@@ -193,7 +193,6 @@ enum LessFunction: BinaryFunction { @inline(__always) static func apply(_ a: Flo
 enum LessEqualFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a <= b ? 1 : 0 } }
 
 // Backward helpers: (upstream gradient, saved value) → input gradient.
-enum ReluBackwardFunction: BinaryFunction { @inline(__always) static func apply(_ g: Float, _ x: Float) -> Float { x > 0 ? g : 0 } }
 enum AbsBackwardFunction: BinaryFunction {
     @inline(__always) static func apply(_ g: Float, _ x: Float) -> Float { x > 0 ? g : (x < 0 ? -g : 0) }
 }
@@ -203,10 +202,8 @@ enum SqrtBackwardFunction: BinaryFunction { @inline(__always) static func apply(
 enum SelectFirstFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a > b ? 1 : (a == b ? 0.5 : 0) } }
 
 enum NegateFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float) -> Float { -x } }
-enum ExpFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float) -> Float { _expf(x) } }
 enum LogFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float) -> Float { _logf(x) } }
 enum SqrtFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float) -> Float { x.squareRoot() } }
 enum AbsFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float) -> Float { abs(x) } }
 /// max(0, x), NaN propagating (as PyTorch's relu).
-enum ReluFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float) -> Float { x < 0 ? 0 : x } }
 enum SignFunction: UnaryFunction { @inline(__always) static func apply(_ x: Float) -> Float { x > 0 ? 1 : (x < 0 ? -1 : 0) } }

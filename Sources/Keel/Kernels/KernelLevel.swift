@@ -1,10 +1,5 @@
 import CKeelKernels
-
-#if canImport(Glibc)
-    import Glibc
-#else
-    import Darwin
-#endif
+import Foundation
 
 /// The instruction-set level Keel's kernels run at.
 ///

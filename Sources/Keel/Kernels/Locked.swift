@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Foundation
 
 /// A value behind a `pthread_mutex`. Like the standard library's `Mutex`, but ThreadSanitizer sees its
 /// lock and unlock (it intercepts pthread calls; `Mutex`'s futex code is not instrumented on Linux, so its

@@ -26,7 +26,6 @@ public enum Parallel {
     }()
 
     /// Runs `body(i)` for i in 0..<count, on up to `threadCount` threads. `body` must write disjoint memory.
-
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
         if count <= 0 { return }
         if count == 1 || threadCount == 1 {
@@ -38,7 +37,6 @@ public enum Parallel {
 
     /// Splits `0..<total` into about `threadCount` contiguous ranges (multiples of `grain` except the last)
     /// and runs `body` on each. Use only where the result does not depend on the split (disjoint writes).
-
     public static func forRanges(
         _ total: Int, grain: Int = 1, minimumPerThread: Int = 1,
         _ body: (Range<Int>) -> Void
@@ -58,11 +56,4 @@ public enum Parallel {
             if lower < upper { body(lower..<upper) }
         }
     }
-}
-
-/// Lets kernels hand non-Sendable closures and pointers to worker threads: every kernel that uses it
-/// writes disjoint memory from each thread and joins all threads before returning.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

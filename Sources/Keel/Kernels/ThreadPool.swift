@@ -1,11 +1,6 @@
 import CKeelKernels
+import Foundation
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#else
-    import Darwin
-#endif
 
 /// Keel's persistent worker threads: the caller and up to `workers` helpers pull iteration indices of a
 /// job from a shared counter until none are left.

@@ -127,18 +127,12 @@ extension Schedule {
     /// A schedule from a spec "NAME" or "NAME:key=value,key=value" (list values separated by '/'), e.g.
     /// "cosine_decay:decay_steps=600,alpha=0.01" or "piecewise_constant:boundaries=30/60,values=0.1/0.01/0.001".
     public static func parse(_ spec: String, defaultLearningRate: Float = 0.1) throws -> Schedule {
-        let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
-        var parameters: [String: String] = [:]
-        if parts.count == 2 {
-            for pair in parts[1].split(separator: ",") {
-                let kv = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard kv.count == 2, !kv[0].isEmpty else {
-                    throw ScheduleError(schedule: parts[0], problem: "expected key=value, got '\(pair)'")
-                }
-                parameters[kv[0].replacingOccurrences(of: "-", with: "_")] = kv[1]
-            }
+        let parsed: Spec
+        do { parsed = try Spec.parse(spec, dashesAsUnderscores: true) } catch { throw ScheduleError(schedule: spec, problem: error.problem) }
+        if let value = parsed.unnamedValue {
+            throw ScheduleError(schedule: parsed.name, problem: "expected key=value, got '\(value)'")
         }
-        return try make(name: parts.first ?? "", parameters: parameters, defaultLearningRate: defaultLearningRate)
+        return try make(name: parsed.name, parameters: parsed.dictionary, defaultLearningRate: defaultLearningRate)
     }
 }
 

@@ -8,28 +8,23 @@ struct ActivationsBench: ParsableCommand {
         commandName: "activations", abstract: "Forward+backward throughput of every activation (Gelem/s).")
 
     @Option(help: "Elements.") var count = 1 << 20
-    @Option(help: "Threads (default: all cores).") var threads: Int?
-    @OptionGroup var kernels: KernelOptions
+    @OptionGroup var common: BenchOptions
     @Option(help: "Timed repetitions (best is reported).") var repeats = 30
-    @Flag(help: "Print one JSON object per activation.") var json = false
 
     func validate() throws {
         guard (1...(1 << 28)).contains(count) else { throw ValidationError("--count must be in 1…268435456, got \(count)") }
         guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats must be in 1…100000, got \(repeats)") }
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024, got \(threads)") }
     }
 
     func run() throws {
         try reportingErrors {
-            try kernels.apply()
-            if !json { print(MachineDescription.line) }
+            try common.start()
             try measure()
         }
     }
 
     func measure() throws {
-        let t = threads ?? Parallel.threadCount
-        Parallel.threadCount = t
+        let t = Parallel.threadCount
         var generator = KeelRandom(seed: 11)
         let x = Tensor.uniform([count], low: -6, high: 6, generator: &generator)
         let upstream = Tensor.uniform([count], low: -1, high: 1, generator: &generator)
@@ -41,7 +36,7 @@ struct ActivationsBench: ParsableCommand {
                 leaf.zeroGrad()
             }
             let rate = Double(count) / seconds / 1e9
-            if json {
+            if common.json {
                 print(
                     jsonObject([
                         ("benchmark", "activations"), ("activation", f.name), ("count", count), ("threads", t),

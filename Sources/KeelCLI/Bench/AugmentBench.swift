@@ -11,27 +11,22 @@ struct AugmentBench: ParsableCommand {
         abstract: "Images/s of (imagenet) random-resized-crop 224 + hflip + color jitter on a 640×427 photo, or (mnist) random affine on 28×28.")
 
     @Option(help: "imagenet or mnist.") var pipeline: AugmentPipeline = .imagenet
-    @Option(help: "Threads (default: all cores).") var threads: Int?
-    @OptionGroup var kernels: KernelOptions
+    @OptionGroup var common: BenchOptions
     @Option(help: "Seconds to measure.") var seconds: Double = 3
-    @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
         guard seconds > 0 && seconds <= 3600 else { throw ValidationError("--seconds must be in (0, 3600], got \(seconds)") }
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024, got \(threads)") }
     }
 
     func run() throws {
         try reportingErrors {
-            try kernels.apply()
-            if !json { print(MachineDescription.line) }
+            try common.start()
             try measure()
         }
     }
 
     func measure() throws {
-        let t = threads ?? Parallel.threadCount
-        Parallel.threadCount = t
+        let t = Parallel.threadCount
         let image: Image
         let augmentation: any RandomAugmentation
         switch pipeline {
@@ -64,7 +59,7 @@ struct AugmentBench: ParsableCommand {
             }
             best = max(best, Double(rounds * batch) / (now() - start))
         }
-        if json {
+        if common.json {
             print(jsonObject([("benchmark", "augment"), ("pipeline", pipeline.rawValue), ("threads", t), ("images_per_second", best)]))
         } else {
             print(String(format: "augment %@, %d thread(s): %.0f images/s", pipeline.rawValue, t, best))

@@ -9,15 +9,12 @@ struct ConvBench: ParsableCommand {
         commandName: "conv", abstract: "Forward/backward time of the reference CNN's conv layers.")
 
     @Option(help: "Batch size.") var batch: Int = 64
-    @Option(help: "Threads (default: all cores).") var threads: Int?
-    @OptionGroup var kernels: KernelOptions
+    @OptionGroup var common: BenchOptions
     @Option(help: "Timed repetitions (best is reported).") var repeats: Int = 30
-    @Flag(help: "Print one JSON object per layer and pass.") var json = false
 
     func validate() throws {
         guard (1...4096).contains(batch) else { throw ValidationError("--batch must be in 1…4096, got \(batch)") }
         guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats must be in 1…100000, got \(repeats)") }
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024, got \(threads)") }
     }
 
     struct Layer {
@@ -27,15 +24,13 @@ struct ConvBench: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try kernels.apply()
-            if !json { print(MachineDescription.line) }
+            try common.start()
             try measure()
         }
     }
 
     func measure() throws {
-        let t = threads ?? Parallel.threadCount
-        Parallel.threadCount = t
+        let t = Parallel.threadCount
         let layers = [
             Layer(name: "conv1", inChannels: 1, outChannels: 32, size: 28),
             Layer(name: "conv2", inChannels: 32, outChannels: 64, size: 13),
@@ -61,7 +56,7 @@ struct ConvBench: ParsableCommand {
                 xInput.zeroGrad()
             }
             let backward = max(both - forward, 0)
-            if json {
+            if common.json {
                 print(
                     jsonObject([
                         ("benchmark", "conv"), ("layer", layer.name), ("batch", batch), ("threads", t),

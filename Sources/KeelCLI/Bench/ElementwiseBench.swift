@@ -8,28 +8,23 @@ struct ElementwiseBench: ParsableCommand {
         commandName: "elementwise", abstract: "Throughput of element-wise ops and reductions (Gelem/s).")
 
     @Option(help: "Elements per tensor.") var count: Int = 1 << 22
-    @Option(help: "Threads (default: all cores).") var threads: Int?
-    @OptionGroup var kernels: KernelOptions
+    @OptionGroup var common: BenchOptions
     @Option(help: "Timed repetitions (best is reported).") var repeats: Int = 20
-    @Flag(help: "Print one JSON object per op.") var json = false
 
     func validate() throws {
         guard (1...(1 << 28)).contains(count) else { throw ValidationError("--count must be in 1…268435456, got \(count)") }
         guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats must be in 1…100000, got \(repeats)") }
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024, got \(threads)") }
     }
 
     func run() throws {
         try reportingErrors {
-            try kernels.apply()
-            if !json { print(MachineDescription.line) }
+            try common.start()
             try measure()
         }
     }
 
     func measure() throws {
-        let t = threads ?? Parallel.threadCount
-        Parallel.threadCount = t
+        let t = Parallel.threadCount
         var generator = KeelRandom(seed: 3)
         let a = Tensor.uniform([count], low: 0.5, high: 2, generator: &generator)
         let b = Tensor.uniform([count], low: 0.5, high: 2, generator: &generator)
@@ -43,7 +38,7 @@ struct ElementwiseBench: ParsableCommand {
         for (name, op) in ops {
             let seconds = bestTime(repeats: repeats) { _ = op() }
             let rate = Double(count) / seconds / 1e9
-            if json {
+            if common.json {
                 print(
                     jsonObject([
                         ("benchmark", "elementwise"), ("op", name), ("count", count), ("threads", t),

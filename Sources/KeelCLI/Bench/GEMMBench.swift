@@ -9,14 +9,11 @@ struct GEMMBench: ParsableCommand {
     @Option(help: "Matrix size N (M = N = K).") var size: Int = 1024
     @Option(help: "M,N,K instead of --size, e.g. 64,256,784 (a Linear layer's forward at batch 64).") var shape: String?
     @Option(help: "Which operands are stored transposed: a, b or ab.") var transpose: String = ""
-    @Option(help: "Threads (default: all cores).") var threads: Int?
-    @OptionGroup var kernels: KernelOptions
+    @OptionGroup var common: BenchOptions
     @Option(help: "Timed repetitions (best is reported).") var repeats: Int = 10
-    @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
         guard (1...8192).contains(size) else { throw ValidationError("--size must be in 1…8192, got \(size)") }
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024, got \(threads)") }
         guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats must be in 1…100000, got \(repeats)") }
         guard ["", "a", "b", "ab"].contains(transpose) else { throw ValidationError("--transpose must be a, b or ab") }
         _ = try dimensions()
@@ -33,15 +30,13 @@ struct GEMMBench: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try kernels.apply()
-            if !json { print(MachineDescription.line) }
+            try common.start()
             try measure()
         }
     }
 
     func measure() throws {
-        let t = threads ?? Parallel.threadCount
-        Parallel.threadCount = t
+        let t = Parallel.threadCount
         let (m, n, k) = try dimensions()
         let ta = transpose.contains("a")
         let tb = transpose.contains("b")
@@ -61,7 +56,7 @@ struct GEMMBench: ParsableCommand {
             }
         }
         let gflops = 2 * Double(m) * Double(n) * Double(k) / seconds / 1e9
-        if json {
+        if common.json {
             print(
                 jsonObject([
                     ("benchmark", "gemm"), ("size", m == n && n == k ? m : 0), ("m", m), ("n", n), ("k", k),

@@ -7,28 +7,23 @@ struct PoolBench: ParsableCommand {
         commandName: "pool", abstract: "Milliseconds of the reference CNN's 2×2 max pooling, forward and backward.")
 
     @Option(help: "Images per batch.") var batch = 64
-    @Option(help: "Threads (default: all cores).") var threads: Int?
-    @OptionGroup var kernels: KernelOptions
+    @OptionGroup var common: BenchOptions
     @Option(help: "Timed repetitions (best is reported).") var repeats = 20
-    @Flag(help: "Print one JSON object per layer.") var json = false
 
     func validate() throws {
         guard (1...4096).contains(batch) else { throw ValidationError("--batch must be in 1…4096, got \(batch)") }
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024, got \(threads)") }
         guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats must be in 1…100000, got \(repeats)") }
     }
 
     func run() throws {
         try reportingErrors {
-            try kernels.apply()
-            if !json { print(MachineDescription.line) }
+            try common.start()
             try measure()
         }
     }
 
     func measure() throws {
-        let t = threads ?? Parallel.threadCount
-        Parallel.threadCount = t
+        let t = Parallel.threadCount
         var generator = KeelRandom(seed: 3)
         for (name, channels, size) in [("pool1", 32, 26), ("pool2", 64, 11)] {
             let x = Parameter(Tensor.normal([batch, channels, size, size], generator: &generator))
@@ -38,7 +33,7 @@ struct PoolBench: ParsableCommand {
                 maxPool2d(x.value, kernelSize: (2, 2)).backward(upstream)
                 x.zeroGrad()
             }
-            if json {
+            if common.json {
                 print(
                     jsonObject([
                         ("benchmark", "pool"), ("layer", name), ("batch", batch), ("threads", t),

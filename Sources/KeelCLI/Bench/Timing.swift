@@ -1,12 +1,6 @@
 import Foundation
 import Keel
 
-#if canImport(Glibc)
-    import Glibc
-#else
-    import Darwin
-#endif
-
 /// Wall-clock seconds (monotonic).
 func now() -> Double {
     var ts = timespec()

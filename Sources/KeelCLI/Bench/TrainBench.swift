@@ -10,28 +10,23 @@ struct TrainBench: ParsableCommand {
 
     @Option(help: "Model: mlp or cnn.") var model: ReferenceModel = .cnn
     @Option(help: "Samples per batch.") var batchSize = 64
-    @Option(help: "Threads (default: all cores).") var threads: Int?
-    @OptionGroup var kernels: KernelOptions
+    @OptionGroup var common: BenchOptions
     @Option(help: "Seconds to measure (after warm-up).") var seconds: Double = 3
-    @Flag(help: "Print one JSON object.") var json = false
 
     func validate() throws {
         guard (1...65536).contains(batchSize) else { throw ValidationError("--batch-size must be in 1…65536, got \(batchSize)") }
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024, got \(threads)") }
         guard seconds > 0 && seconds <= 3600 else { throw ValidationError("--seconds must be in (0, 3600], got \(seconds)") }
     }
 
     func run() throws {
         try reportingErrors {
-            try kernels.apply()
-            if !json { print(MachineDescription.line) }
+            try common.start()
             try measure()
         }
     }
 
     func measure() throws {
-        let t = threads ?? Parallel.threadCount
-        Parallel.threadCount = t
+        let t = Parallel.threadCount
         var generator = KeelRandom(seed: 1)
         let network = model.make(generator: &generator)
         let optimizer = SGD(network.namedParameters, learningRate: 0.01, momentum: 0.9)
@@ -62,7 +57,7 @@ struct TrainBench: ParsableCommand {
             }
             best = max(best, Double(iterations * batchSize) / (now() - start))
         }
-        if json {
+        if common.json {
             print(
                 jsonObject([
                     ("benchmark", "train"), ("model", model.rawValue), ("batch_size", batchSize),

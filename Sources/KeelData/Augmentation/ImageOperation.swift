@@ -16,14 +16,19 @@ public enum ImageOperation: Equatable, Sendable {
     case resizeNearest(height: Int, width: Int)
     case resizeAntialiased(height: Int, width: Int)
     case shift(dx: Float, dy: Float)
-    case affine(degrees: Float, translate: (Float, Float), scale: Float, shear: (Float, Float))
+    case affine(degrees: Float, translate: Offset, scale: Float, shear: Offset)
     case blur(kernel: Int, sigma: Float)
     case scale(Float)
     case resize(height: Int, width: Int)
     case crop(top: Int, left: Int, height: Int, width: Int)
     case pcaLighting(alphas: [Float])
 
-    public static func == (a: ImageOperation, b: ImageOperation) -> Bool { "\(a)" == "\(b)" }
+    /// A horizontal and a vertical amount (pixels of translation, degrees of shear).
+    public struct Offset: Equatable, Sendable {
+        public var x: Float
+        public var y: Float
+        public init(_ x: Float, _ y: Float) { (self.x, self.y) = (x, y) }
+    }
 
     /// Parses a spec; throws a `DataError` naming the spec and the problem. Sizes are within
     /// 1…`InputLimits.maxImageSide`, factors and angles finite and within the ranges torchvision accepts.
@@ -46,9 +51,9 @@ public enum ImageOperation: Equatable, Sendable {
         case "affine":
             op = .affine(
                 degrees: try r.number("degrees", 0, in: -1e6...1e6),
-                translate: (try r.number("dx", 0, in: -Float(side)...Float(side)), try r.number("dy", 0, in: -Float(side)...Float(side))),
+                translate: Offset(try r.number("dx", 0, in: -Float(side)...Float(side)), try r.number("dy", 0, in: -Float(side)...Float(side))),
                 scale: try r.number("scale", 1, in: 1e-3...1e3),
-                shear: (try r.number("shear_x", 0, in: -89...89), try r.number("shear_y", 0, in: -89...89)))
+                shear: Offset(try r.number("shear_x", 0, in: -89...89), try r.number("shear_y", 0, in: -89...89)))
         case "blur":
             let k = try r.integer("kernel", in: 1...InputLimits.maxBlurKernel)
             guard k % 2 == 1 else { throw r.fail("kernel must be odd, got \(k)") }
@@ -120,7 +125,7 @@ public enum ImageOperation: Equatable, Sendable {
         case .resizeAntialiased(let h, let w): return image.resizedBilinearAntialiased(height: h, width: w)
         case .shift(let dx, let dy): return image.shifted(dx: dx, dy: dy)
         case .affine(let degrees, let translate, let scale, let shear):
-            return image.affine(angle: degrees, translate: translate, scale: scale, shear: shear)  // clockwise, as F.affine
+            return image.affine(angle: degrees, translate: (translate.x, translate.y), scale: scale, shear: (shear.x, shear.y))  // clockwise, as F.affine
         case .blur(let kernel, let sigma): return image.gaussianBlurred(kernelSize: kernel, sigma: sigma)
         case .scale(let f):
             return image.resizedBilinear(

@@ -1,8 +1,8 @@
 import Keel
 
-/// Reads a spec "name:key=value,…" (lists with '/') — image operations and augmentations — with every value
-/// checked where it enters: numbers finite and within their range, integers exact, no key given twice, no
-/// unknown key. Errors are `DataError`s naming the spec.
+/// Reads the parameters of a `Spec` ("name:key=value,…", lists with '/') — image operations and augmentations —
+/// with every value checked where it enters: numbers finite and within their range, integers exact, no unknown
+/// key. Errors are `DataError`s naming the spec.
 struct SpecReader {
     let spec: String
     let name: String
@@ -10,17 +10,11 @@ struct SpecReader {
 
     init(_ spec: String) throws {
         self.spec = spec
-        let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        name = parts[0].trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else { throw DataError(path: "'\(spec)'", problem: "the spec has no name (expected name:key=value,…)") }
-        if parts.count == 2 {
-            for pair in parts[1].split(separator: ",") {
-                let kv = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard kv.count == 2, !kv[0].isEmpty else { throw DataError(path: spec, problem: "expected key=value, got '\(pair)'") }
-                guard values[kv[0]] == nil else { throw DataError(path: spec, problem: "\(kv[0]) is given twice") }
-                values[kv[0]] = kv[1]
-            }
-        }
+        let parsed: Spec
+        do { parsed = try Spec.parse(spec) } catch { throw DataError(path: "'\(spec)'", problem: error.problem) }
+        if let value = parsed.unnamedValue { throw DataError(path: spec, problem: "expected key=value, got '\(value)'") }
+        name = parsed.name
+        values = parsed.dictionary
     }
 
     func fail(_ problem: String) -> DataError { DataError(path: spec, problem: problem) }

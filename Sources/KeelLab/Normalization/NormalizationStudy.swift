@@ -36,7 +36,7 @@ public enum NormalizationStudy {
             ReLU()
             Linear(32, data.train.classCount, generator: &g)
         }
-        let trainer = Trainer(model: model, optimizer: SGD(model.namedParameters, learningRate: learningRate, momentum: 0.9))
+        let trainer = LabNetwork.trainer(model, SGD(model.namedParameters, learningRate: learningRate, momentum: 0.9))
         var accuracies: [Float] = []
         trainer.callbacks = [
             ClosureCallback(epoch: { record, _ in

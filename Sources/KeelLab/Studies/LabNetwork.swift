@@ -28,7 +28,15 @@ public enum LabNetwork {
         try PreparedData.prepare(.named("mnist-5k"), normalize: .standard, validationFraction: 0.2, seed: 0)
     }
 
-    /// Runs `body` and reports a NaN/Inf loss as `nil` instead of an error: a diverged run is a result, not a failure.
+    /// A trainer that prints nothing (the study reports its own progress).
+    public static func trainer(_ model: any Module, _ optimizer: any Optimizer) -> Trainer {
+        let trainer = Trainer(model: model, optimizer: optimizer)
+        trainer.progress = ProgressReporter(style: .silent)
+        return trainer
+    }
+
+    /// Runs `body`; returns true when it finished and false when it stopped on a NaN/Inf loss (instead of throwing):
+    /// a diverged run is a result, not a failure.
     public static func unlessDiverged(_ body: () throws -> Void) rethrows -> Bool {
         do {
             try body()

@@ -1,7 +1,8 @@
 import Foundation
+import Keel
 
 /// Mean and sample standard deviation (n − 1) of one measurement over seeds: the "mean ± std" of every study table.
-public struct MeanStd: Sendable, Equatable {
+public struct MeanStd: Codable, Sendable, Equatable {
     public let count: Int
     public let mean: Double
     /// Sample standard deviation; 0 for a single value.
@@ -23,6 +24,19 @@ public struct MeanStd: Sendable, Equatable {
         return count < 2 ? m + unit : m + " ± " + String(format: "%.\(digits)f", std * scale) + unit
     }
 
-    /// The JSON form kept in results.json (a NaN mean is written as null).
-    public var json: [String: any Sendable] { ["mean": mean, "std": std, "n": count] }
+    enum CodingKeys: String, CodingKey {
+        case mean, std
+        case count = "n"
+    }
+
+    /// In results.json a NaN mean (no value: a diverged run, a target never reached) is null.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        count = try c.decode(Int.self, forKey: .count)
+        mean = try c.decodeFinite(Double.self, forKey: .mean)
+        std = try c.decodeFinite(Double.self, forKey: .std)
+    }
+
+    /// Whether there is a finite mean.
+    public var hasValue: Bool { count > 0 && mean.isFinite }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Keel
 
 /// One statement of a study's claim and whether the data supports it.
-public struct Verdict: Sendable {
+public struct Verdict: Codable, Equatable, Sendable {
     public var statement: String
     public var supported: Bool
     public var evidence: String
@@ -13,42 +13,85 @@ public struct Verdict: Sendable {
     }
 }
 
-/// What a study found: the claim, verdicts, charts (SVG), tables (HTML) and every number (for results.json).
+/// What a study shows of its numbers: SVG charts, HTML tables and notes.
+public struct StudyFigures: Sendable {
+    public var charts: [String] = []
+    public var tables: [String] = []
+    public var notes: [String] = []
+    public init(charts: [String] = [], tables: [String] = [], notes: [String] = []) {
+        (self.charts, self.tables, self.notes) = (charts, tables, notes)
+    }
+}
+
+/// A controlled experiment reproducing one classic claim, in three separate steps: `measure` runs the experiments
+/// and returns every number as one `Codable` value; `verdicts` judges the claim's statements from that value alone
+/// (pure, so it is unit-tested on hand-made measurements); `render` draws charts and tables from it.
+public protocol Study: Sendable {
+    /// Everything the experiments found; `results.json` holds it as encoded.
+    associatedtype Measurement: Codable & Sendable
+    /// The command-line name and the report's section id.
+    var name: String { get }
+    /// The section heading.
+    var title: String { get }
+    /// The claim, in words, that the study puts to the test.
+    var claim: String { get }
+    /// Runs the experiments; `progress` receives a fraction in [0, 1] and a message.
+    func measure(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> Measurement
+    /// The claim's statements, each judged from the numbers.
+    func verdicts(_ measurement: Measurement) -> [Verdict]
+    /// Charts, tables and notes drawn from the numbers.
+    func render(_ measurement: Measurement) -> StudyFigures
+}
+
+extension Study {
+    /// measure → verdicts → render, as one section of the report.
+    public func run(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void = { _, _ in }) throws -> StudyResult {
+        let measurement = try measure(quick: quick, seeds: seeds, progress: progress)
+        progress(1, "done")
+        return StudyResult(
+            name: name, title: title, claim: claim, quick: quick, verdicts: verdicts(measurement),
+            figures: render(measurement), measurement: measurement)
+    }
+}
+
+/// What a study found: the claim, verdicts, figures and the measurement (for results.json).
 public struct StudyResult: Sendable {
     public var name: String
     public var title: String
     public var claim: String
     public var quick: Bool
-    public var verdicts: [Verdict] = []
-    public var charts: [String] = []
-    public var tables: [String] = []
-    public var notes: [String] = []
-    /// JSON-serializable numbers.
-    public var numbers: [String: any Sendable] = [:]
+    public var verdicts: [Verdict]
+    public var figures: StudyFigures
+    /// The study's `Measurement`, written to results.json as "numbers".
+    public var measurement: any Encodable & Sendable
 
-    public init(name: String, title: String, claim: String, quick: Bool) {
-        self.name = name
-        self.title = title
-        self.claim = claim
-        self.quick = quick
+    public init(
+        name: String, title: String, claim: String, quick: Bool, verdicts: [Verdict] = [], figures: StudyFigures = .init(),
+        measurement: any Encodable & Sendable
+    ) {
+        (self.name, self.title, self.claim, self.quick) = (name, title, claim, quick)
+        (self.verdicts, self.figures, self.measurement) = (verdicts, figures, measurement)
     }
 }
 
-/// A controlled experiment reproducing one of the seed's claims.
-public protocol Study: Sendable {
-    /// The command-line name and the report's section id.
-    var name: String { get }
-    /// The section heading.
-    var title: String { get }
-    /// The seed's claim, in words, that the study puts to the test.
-    var claim: String { get }
-    /// Runs the study; `progress` receives a fraction in [0, 1] and a message.
-    func run(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> StudyResult
-}
+/// One study in results.json.
+struct StudyRecord: Encodable {
+    var title: String
+    var claim: String
+    var quick: Bool
+    var verdicts: [Verdict]
+    var numbers: any Encodable & Sendable
 
-extension Study {
-    /// A result with this study's name, title and claim, and nothing found yet.
-    public func emptyResult(quick: Bool) -> StudyResult { StudyResult(name: name, title: title, claim: claim, quick: quick) }
+    enum CodingKeys: String, CodingKey { case title, claim, quick, verdicts, numbers }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(title, forKey: .title)
+        try c.encode(claim, forKey: .claim)
+        try c.encode(quick, forKey: .quick)
+        try c.encode(verdicts, forKey: .verdicts)
+        try numbers.encode(to: c.superEncoder(forKey: .numbers))
+    }
 }
 
 /// A small HTML table from a header and rows.
@@ -82,36 +125,19 @@ public enum StudyReport {
                 }
                 body += "</tbody></table>\n"
             }
-            body += r.tables.joined()
-            body += "<div class=\"grid\">" + r.charts.map { "<figure>\($0)</figure>" }.joined(separator: "\n") + "</div>\n"
-            body += r.notes.map { "<p class=\"note\">\(escape($0))</p>" }.joined(separator: "\n")
+            body += r.figures.tables.joined()
+            body += "<div class=\"grid\">" + r.figures.charts.map { "<figure>\($0)</figure>" }.joined(separator: "\n") + "</div>\n"
+            body += r.figures.notes.map { "<p class=\"note\">\(escape($0))</p>" }.joined(separator: "\n")
             body += "</section>\n"
         }
         let report = directory.appendingPathComponent("report.html")
         try AtomicFile.write(Data(Report.page(title: "Keel lab report", body: body).utf8), to: report)
-        var json: [String: Any] = [:]
+        var records: [String: StudyRecord] = [:]
         for r in results {
-            json[r.name] = [
-                "title": r.title, "claim": r.claim, "quick": r.quick,
-                "verdicts": r.verdicts.map { ["statement": $0.statement, "supported": $0.supported, "evidence": $0.evidence] },
-                "numbers": jsonSafe(r.numbers),
-            ]
+            records[r.name] = StudyRecord(title: r.title, claim: r.claim, quick: r.quick, verdicts: r.verdicts, numbers: r.measurement)
         }
         let url = directory.appendingPathComponent("results.json")
-        try AtomicFile.write(try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]), to: url)
+        try AtomicFile.write(try FiniteJSON.encode(records), to: url)
         return (report, url)
-    }
-}
-
-/// JSON has no NaN or infinity: they are written as null ("no value", e.g. a diverged run or a target never reached).
-func jsonSafe(_ value: Any) -> Any {
-    switch value {
-    case let v as Double: return v.isFinite ? v : NSNull()
-    case let v as Float: return v.isFinite ? Double(v) : NSNull()
-    case let v as [String: any Sendable]: return v.mapValues(jsonSafe)
-    case let v as [String: Any]: return v.mapValues(jsonSafe)
-    case let v as [any Sendable]: return v.map(jsonSafe)
-    case let v as [Any]: return v.map(jsonSafe)
-    default: return value
     }
 }

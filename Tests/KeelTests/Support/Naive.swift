@@ -83,11 +83,3 @@ func randomTensor(_ shape: [Int], seed: UInt64, low: Float = -1, high: Float = 1
     var generator = KeelRandom(seed: seed)
     return Tensor.uniform(shape, low: low, high: high, generator: &generator)
 }
-
-/// Runs `body` with the thread count set to `threads`, restoring it afterwards.
-func withThreads<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
-    let saved = Parallel.threadCount
-    Parallel.threadCount = threads
-    defer { Parallel.threadCount = saved }
-    return try body()
-}
