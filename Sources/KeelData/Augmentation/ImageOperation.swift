@@ -125,7 +125,8 @@ public enum ImageOperation: Equatable, Sendable {
         case .resizeAntialiased(let h, let w): return image.resizedBilinearAntialiased(height: h, width: w)
         case .shift(let dx, let dy): return image.shifted(dx: dx, dy: dy)
         case .affine(let degrees, let translate, let scale, let shear):
-            return image.affine(angle: degrees, translate: (translate.x, translate.y), scale: scale, shear: (shear.x, shear.y))  // clockwise, as F.affine
+            // Clockwise, as torchvision's F.affine.
+            return image.affine(angle: degrees, translate: (translate.x, translate.y), scale: scale, shear: (shear.x, shear.y))
         case .blur(let kernel, let sigma): return image.gaussianBlurred(kernelSize: kernel, sigma: sigma)
         case .scale(let f):
             return image.resizedBilinear(
