@@ -31,54 +31,71 @@ public enum CSVTable {
         return try parse(text, path: path, header: header, label: label)
     }
 
+    /// A row of the file: its 1-based line number and its fields.
+    typealias Row = (number: Int, fields: [String])
+
     /// Parses CSV text; `path` names the source in errors.
     public static func parse(_ text: String, path: String, header: Header = .automatic, label: LabelColumn = .last) throws -> TensorDataset {
-        var lines: [(number: Int, fields: [String])] = []
+        var rows: [Row] = []
         for (i, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { continue }
-            lines.append((i + 1, try fields(of: String(line), path: path, line: i + 1)))
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            rows.append((i + 1, try fields(of: String(line), path: path, line: i + 1)))
         }
-        guard !lines.isEmpty else { throw DataError(path: path, problem: "empty file (no rows)") }
-
-        // Header: scikit-learn's "n_samples,n_features,class names…", a row of names, or none.
-        var columnNames: [String]?
-        var classNames: [String]?
-        let first = lines[0].fields
-        let isNumeric = { (s: String) in Double(s) != nil }
-        // scikit-learn's layout: sample and feature counts that match the file, then class names (not numbers).
-        let sklearn =
-            first.count >= 3 && Int(first[0]) != nil && Int(first[1]) != nil && lines.count > 1 && Int(first[0]) == lines.count - 1
-            && Int(first[1]) == lines[1].fields.count - 1 && first.dropFirst(2).allSatisfy { !isNumeric($0) }
-        switch header {
-        case .present:
-            columnNames = first
-            lines.removeFirst()
-        case .absent:
-            break
-        case .automatic:
-            if sklearn {
-                classNames = Array(first.dropFirst(2))
-                lines.removeFirst()
-            } else if !first.allSatisfy(isNumeric) {
-                columnNames = first
-                lines.removeFirst()
-            }
-        }
-        guard let width = lines.first?.fields.count else { throw DataError(path: path, problem: "no data rows after the header") }
+        guard !rows.isEmpty else { throw DataError(path: path, problem: "empty file (no rows)") }
+        let (columnNames, sklearnClasses) = try splitHeader(&rows, header)
+        guard let width = rows.first?.fields.count else { throw DataError(path: path, problem: "no data rows after the header") }
         guard width >= 2 else { throw DataError(path: path, problem: "needs at least one feature column and a label column") }
         if let columnNames, columnNames.count != width {
             throw DataError(path: path, problem: "the header has \(columnNames.count) columns but the rows have \(width)")
         }
-        for line in lines where line.fields.count != width {
-            throw DataError(path: path, problem: "row \(line.number) has \(line.fields.count) columns, expected \(width) (ragged rows)")
+        for row in rows where row.fields.count != width {
+            throw DataError(path: path, problem: "row \(row.number) has \(row.fields.count) columns, expected \(width) (ragged rows)")
         }
-        let labelIndex: Int
+        let labelIndex = try labelColumn(label, width: width, columnNames: columnNames, path: path)
+        let (labels, names) = try classLabels(rows, column: labelIndex, classNames: sklearnClasses ?? [], path: path)
+        let featureCount = width - 1
+        let features = try featureValues(rows, skipping: labelIndex, columnNames: columnNames, path: path)
+        let featureNames =
+            columnNames.map { names in names.enumerated().filter { $0.offset != labelIndex }.map(\.element) }
+            ?? (0..<featureCount).map { "feature_\($0)" }
+        return TensorDataset(
+            features: Tensor(shape: [rows.count, featureCount], scalars: features), labels: labels,
+            classCount: names.count, classNames: names, featureNames: featureNames)
+    }
+
+    /// Removes the header row, if any: scikit-learn's "n_samples,n_features,class names…" (sample and feature counts
+    /// that match the file, then class names), a row of names, or none. Returns the column names or class names.
+    static func splitHeader(_ rows: inout [Row], _ header: Header) throws -> (columns: [String]?, classes: [String]?) {
+        let first = rows[0].fields
+        let isNumeric = { (s: String) in Double(s) != nil }
+        let sklearn =
+            first.count >= 3 && Int(first[0]) != nil && Int(first[1]) != nil && rows.count > 1 && Int(first[0]) == rows.count - 1
+            && Int(first[1]) == rows[1].fields.count - 1 && first.dropFirst(2).allSatisfy { !isNumeric($0) }
+        switch header {
+        case .present:
+            rows.removeFirst()
+            return (first, nil)
+        case .absent:
+            return (nil, nil)
+        case .automatic:
+            if sklearn {
+                rows.removeFirst()
+                return (nil, Array(first.dropFirst(2)))
+            } else if !first.allSatisfy(isNumeric) {
+                rows.removeFirst()
+                return (first, nil)
+            }
+            return (nil, nil)
+        }
+    }
+
+    /// The label column's index.
+    static func labelColumn(_ label: LabelColumn, width: Int, columnNames: [String]?, path: String) throws -> Int {
         switch label {
-        case .last: labelIndex = width - 1
+        case .last: return width - 1
         case .index(let i):
             guard i >= 0 && i < width else { throw DataError(path: path, problem: "label column \(i) does not exist (columns 0…\(width - 1))") }
-            labelIndex = i
+            return i
         case .name(let name):
             guard let names = columnNames else {
                 throw DataError(path: path, problem: "label column '\(name)' given by name, but the file has no header row")
@@ -86,66 +103,60 @@ public enum CSVTable {
             guard let i = names.firstIndex(of: name) else {
                 throw DataError(path: path, problem: "label column '\(name)' does not exist; columns: \(names.joined(separator: ", "))")
             }
-            labelIndex = i
+            return i
         }
+    }
 
-        // Labels: integers kept as they are (class names from a scikit-learn header), strings mapped in order of appearance.
-        let rawLabels = lines.map { $0.fields.count > labelIndex ? $0.fields[labelIndex] : "" }
-        var labels: [Int32] = []
-        var names: [String] = classNames ?? []
-        if rawLabels.allSatisfy({ Int($0).map { $0 >= 0 } ?? false }) {
+    /// Labels: integers kept as they are (class names from a scikit-learn header, else class_N), strings mapped to
+    /// classes in order of appearance.
+    static func classLabels(_ rows: [Row], column: Int, classNames: [String], path: String) throws -> (labels: [Int32], names: [String]) {
+        let raw = rows.map { $0.fields.count > column ? $0.fields[column] : "" }
+        var names = classNames
+        if raw.allSatisfy({ Int($0).map { $0 >= 0 } ?? false }) {
             // Integer labels are class indices: at most InputLimits.maxClasses classes.
-            let values = rawLabels.map { Int($0)! }
+            let values = raw.map { Int($0)! }
             if let k = values.firstIndex(where: { $0 >= InputLimits.maxClasses }) {
                 throw DataError(
                     path: path,
-                    problem: "row \(lines[k].number), column \(labelIndex + 1): label \(values[k]) is not a "
+                    problem: "row \(rows[k].number), column \(column + 1): label \(values[k]) is not a "
                         + "class index below \(InputLimits.maxClasses) (the most classes Keel trains)")
             }
-            labels = values.map { Int32($0) }
             let count = values.max()! + 1
             if names.count < count { names += (names.count..<count).map { "class_\($0)" } }
-        } else {
-            var index: [String: Int32] = [:]
-            for (k, raw) in rawLabels.enumerated() {
-                guard !raw.isEmpty else {
-                    throw DataError(path: path, problem: "row \(lines[k].number), column \(labelIndex + 1): missing label")
-                }
-                if index[raw] == nil {
-                    guard names.count < InputLimits.maxClasses else {
-                        throw DataError(path: path, problem: "more than \(InputLimits.maxClasses) distinct labels in column \(labelIndex + 1)")
-                    }
-                    index[raw] = Int32(names.count)
-                    names.append(raw)
-                }
-                labels.append(index[raw]!)
-            }
+            return (values.map { Int32($0) }, names)
         }
+        var index: [String: Int32] = [:]
+        var labels: [Int32] = []
+        for (k, label) in raw.enumerated() {
+            guard !label.isEmpty else { throw DataError(path: path, problem: "row \(rows[k].number), column \(column + 1): missing label") }
+            if index[label] == nil {
+                guard names.count < InputLimits.maxClasses else {
+                    throw DataError(path: path, problem: "more than \(InputLimits.maxClasses) distinct labels in column \(column + 1)")
+                }
+                index[label] = Int32(names.count)
+                names.append(label)
+            }
+            labels.append(index[label]!)
+        }
+        return (labels, names)
+    }
 
-        let featureCount = width - 1
-        var features = [Float](repeating: 0, count: lines.count * featureCount)
-        for (r, line) in lines.enumerated() {
+    /// Every field but the label column as a finite number, row-major.
+    static func featureValues(_ rows: [Row], skipping labelIndex: Int, columnNames: [String]?, path: String) throws -> [Float] {
+        let featureCount = (rows.first?.fields.count ?? 1) - 1
+        var features = [Float](repeating: 0, count: rows.count * featureCount)
+        for (r, row) in rows.enumerated() {
             var c = 0
-            for (j, field) in line.fields.enumerated() where j != labelIndex {
-                let columnName = columnNames.map { " ('\($0[j])')" } ?? ""
-                guard !field.isEmpty else {
-                    throw DataError(path: path, problem: "row \(line.number), column \(j + 1)\(columnName): missing value")
-                }
-                guard let value = Float(field) else {
-                    throw DataError(path: path, problem: "row \(line.number), column \(j + 1)\(columnName): '\(field)' is not a number")
-                }
-                guard value.isFinite else {
-                    throw DataError(path: path, problem: "row \(line.number), column \(j + 1)\(columnName): \(field) is not a finite number")
-                }
+            for (j, field) in row.fields.enumerated() where j != labelIndex {
+                let place = "row \(row.number), column \(j + 1)" + (columnNames.map { " ('\($0[j])')" } ?? "")
+                guard !field.isEmpty else { throw DataError(path: path, problem: "\(place): missing value") }
+                guard let value = Float(field) else { throw DataError(path: path, problem: "\(place): '\(field)' is not a number") }
+                guard value.isFinite else { throw DataError(path: path, problem: "\(place): \(field) is not a finite number") }
                 features[r * featureCount + c] = value
                 c += 1
             }
         }
-        var featureNames = columnNames.map { names in names.enumerated().filter { $0.offset != labelIndex }.map(\.element) }
-        if featureNames == nil { featureNames = (0..<featureCount).map { "feature_\($0)" } }
-        return TensorDataset(
-            features: Tensor(shape: [lines.count, featureCount], scalars: features), labels: labels,
-            classCount: names.count, classNames: names, featureNames: featureNames)
+        return features
     }
 
     /// The fields of one line (commas; double quotes allowed around a field, "" for a quote inside).

@@ -48,81 +48,9 @@ public final class Trainer {
     @discardableResult
     public func fit(_ loader: DataLoader, validation: (any Dataset)? = nil, epochs: Int) throws -> History {
         wasInterrupted = false
-        let batchesPerEpoch = loader.batchesPerEpoch
         while position.epoch < epochs {
-            let epoch = position.epoch
-            let batches = loader.batchIndices(epoch: epoch)
-            let epochStart = ProcessInfo.processInfo.systemUptime
-            var samplesSeen = 0
-            guard position.batch <= batches.count else {
-                throw TrainingError.badCheckpoint(
-                    path: checkpointDirectory?.path ?? "checkpoint",
-                    problem: "resumes at batch \(position.batch) of an epoch of \(batches.count) batches")
-            }
-            for b in position.batch..<batches.count {
-                if shouldStop() {
-                    wasInterrupted = true
-                    try saveCheckpoint()
-                    return history
-                }
-                let started = ProcessInfo.processInfo.systemUptime
-                let batch = loader.batch(batches[b], epoch: epoch)
-                let learningRate = optimizer.currentLearningRate
-                model.train()
-                optimizer.zeroGrad()
-                let output = model(batch.inputs)
-                let loss = lossFunction(output, batch.labels)
-                let lossValue = loss.scalar
-                guard lossValue.isFinite else {
-                    // The state before this batch, when its weights are still finite, becomes the checkpoint (else
-                    // the last good one stays): the diverged run can be inspected and resumed.
-                    if model.namedParameters.allSatisfy({ $0.parameter.value.scalars.allSatisfy(\.isFinite) }) { try? saveCheckpoint() }
-                    throw TrainingError.nonFiniteLoss(value: lossValue, epoch: epoch, iteration: b, globalStep: position.globalStep)
-                }
-                loss.backward()
-                optimizer.step()
-                let accuracy = withoutGradients { Metrics.accuracy(output, batch.labels) }
-                let seconds = ProcessInfo.processInfo.systemUptime - started
-                let record = IterationRecord(
-                    epoch: epoch, iteration: b, globalStep: position.globalStep, loss: lossValue,
-                    accuracy: accuracy, learningRate: learningRate,
-                    batchSize: batch.labels.count, seconds: seconds)
-                history.iterations.append(record)
-                position.globalStep += 1
-                position.batch = b + 1
-                samplesSeen += batch.labels.count
-                for callback in callbacks { callback.iterationEnded(record, trainer: self) }
-                let elapsed = ProcessInfo.processInfo.systemUptime - epochStart
-                progress.iteration(
-                    epoch: epoch, epochs: epochs, batch: b, batches: batchesPerEpoch, loss: lossValue,
-                    accuracy: accuracy, samplesPerSecond: Double(samplesSeen) / max(elapsed, 1e-9))
-                let due =
-                    (checkpointEvery > 0 && position.globalStep % checkpointEvery == 0)
-                    || (checkpointSeconds > 0 && ProcessInfo.processInfo.systemUptime - lastCheckpoint >= checkpointSeconds)
-                if due && b + 1 < batches.count {
-                    try saveCheckpoint()
-                }
-            }
-            // The epoch's record, from all of its iterations (also those before a resume).
-            let records = history.iterations.filter { $0.epoch == epoch }
-            let samples = records.reduce(0) { $0 + $1.batchSize }
-            let trainLoss = records.reduce(Float(0)) { $0 + $1.loss * Float($1.batchSize) } / Float(max(samples, 1))
-            let trainAccuracy = records.reduce(Float(0)) { $0 + $1.accuracy * Float($1.batchSize) } / Float(max(samples, 1))
-            var validationLoss: Float?
-            var validationAccuracy: Float?
-            if let validation {
-                let result = evaluate(validation)
-                validationLoss = result.loss
-                validationAccuracy = result.accuracy
-            }
-            let record = EpochRecord(
-                epoch: epoch, globalStep: position.globalStep, trainLoss: trainLoss,
-                trainAccuracy: trainAccuracy, validationLoss: validationLoss,
-                validationAccuracy: validationAccuracy, learningRate: records.last?.learningRate ?? 0,
-                seconds: records.reduce(0) { $0 + $1.seconds })
-            history.epochs.append(record)
-            position.epoch += 1
-            position.batch = 0
+            guard try trainEpoch(loader, epochs: epochs) else { return history }
+            let record = finishEpoch(validation: validation)
             progress.epoch(record, epochs: epochs)
             try saveCheckpoint()
             var stop = false
@@ -130,6 +58,84 @@ public final class Trainer {
             if stop { break }
         }
         return history
+    }
+
+    /// The rest of the current epoch, batch by batch from `position.batch`; false when `shouldStop` interrupted it
+    /// (after a checkpoint).
+    func trainEpoch(_ loader: DataLoader, epochs: Int) throws -> Bool {
+        let epoch = position.epoch
+        let batches = loader.batchIndices(epoch: epoch)
+        let epochStart = ProcessInfo.processInfo.systemUptime
+        var samplesSeen = 0
+        guard position.batch <= batches.count else {
+            throw TrainingError.badCheckpoint(
+                path: checkpointDirectory?.path ?? "checkpoint",
+                problem: "resumes at batch \(position.batch) of an epoch of \(batches.count) batches")
+        }
+        for b in position.batch..<batches.count {
+            if shouldStop() {
+                wasInterrupted = true
+                try saveCheckpoint()
+                return false
+            }
+            let started = ProcessInfo.processInfo.systemUptime  // the iteration's time includes loading its batch
+            let record = try step(loader.batch(batches[b], epoch: epoch), epoch: epoch, iteration: b, started: started)
+            samplesSeen += record.batchSize
+            for callback in callbacks { callback.iterationEnded(record, trainer: self) }
+            let elapsed = ProcessInfo.processInfo.systemUptime - epochStart
+            progress.iteration(
+                epoch: epoch, epochs: epochs, batch: b, batches: loader.batchesPerEpoch, loss: record.loss,
+                accuracy: record.accuracy, samplesPerSecond: Double(samplesSeen) / max(elapsed, 1e-9))
+            let due =
+                (checkpointEvery > 0 && position.globalStep % checkpointEvery == 0)
+                || (checkpointSeconds > 0 && ProcessInfo.processInfo.systemUptime - lastCheckpoint >= checkpointSeconds)
+            if due && b + 1 < batches.count { try saveCheckpoint() }
+        }
+        return true
+    }
+
+    /// One iteration: forward, loss, backward, update — refused before the update when the loss is not finite.
+    func step(_ batch: Batch, epoch: Int, iteration: Int, started: Double) throws -> IterationRecord {
+        let learningRate = optimizer.currentLearningRate
+        model.train()
+        optimizer.zeroGrad()
+        let output = model(batch.inputs)
+        let loss = lossFunction(output, batch.labels)
+        let lossValue = loss.scalar
+        guard lossValue.isFinite else {
+            // The state before this batch, when its weights are still finite, becomes the checkpoint (else
+            // the last good one stays): the diverged run can be inspected and resumed.
+            if model.namedParameters.allSatisfy({ $0.parameter.value.scalars.allSatisfy(\.isFinite) }) { try? saveCheckpoint() }
+            throw TrainingError.nonFiniteLoss(value: lossValue, epoch: epoch, iteration: iteration, globalStep: position.globalStep)
+        }
+        loss.backward()
+        optimizer.step()
+        let accuracy = withoutGradients { Metrics.accuracy(output, batch.labels) }
+        let record = IterationRecord(
+            epoch: epoch, iteration: iteration, globalStep: position.globalStep, loss: lossValue, accuracy: accuracy,
+            learningRate: learningRate, batchSize: batch.labels.count, seconds: ProcessInfo.processInfo.systemUptime - started)
+        history.iterations.append(record)
+        position.globalStep += 1
+        position.batch = iteration + 1
+        return record
+    }
+
+    /// The epoch's record, from all of its iterations (also those before a resume) and the validation set; moves
+    /// the position to the next epoch.
+    func finishEpoch(validation: (any Dataset)?) -> EpochRecord {
+        let epoch = position.epoch
+        let records = history.iterations.filter { $0.epoch == epoch }
+        let samples = Float(max(records.reduce(0) { $0 + $1.batchSize }, 1))
+        let result = validation.map { evaluate($0) }
+        let record = EpochRecord(
+            epoch: epoch, globalStep: position.globalStep, trainLoss: records.reduce(Float(0)) { $0 + $1.loss * Float($1.batchSize) } / samples,
+            trainAccuracy: records.reduce(Float(0)) { $0 + $1.accuracy * Float($1.batchSize) } / samples, validationLoss: result?.loss,
+            validationAccuracy: result?.accuracy, learningRate: records.last?.learningRate ?? 0,
+            seconds: records.reduce(0) { $0 + $1.seconds })
+        history.epochs.append(record)
+        position.epoch += 1
+        position.batch = 0
+        return record
     }
 
     /// Trains on `dataset` in shuffled batches of `batchSize` (order from `seed`): `fit(DataLoader(…), …)` in one call.

@@ -98,56 +98,11 @@ public indirect enum Schedule: LearningRateSchedule, Codable, Equatable, Sendabl
         case .cosineAnnealing(let base, let tMax, let etaMin):
             return Double(etaMin) + (Double(base) - Double(etaMin)) * (1 + cos(Double.pi * s / Double(tMax))) / 2
         case .cosineAnnealingWarmRestarts(let base, let t0, let tMult, let etaMin):
-            var current = s
-            var period = Double(t0)
-            if step >= t0 {
-                if tMult == 1 {
-                    current = s.truncatingRemainder(dividingBy: Double(t0))
-                } else {
-                    let m = Double(tMult)
-                    let n = floor(log(s / Double(t0) * (m - 1) + 1) / log(m))
-                    current = s - Double(t0) * (pow(m, n) - 1) / (m - 1)
-                    period = Double(t0) * pow(m, n)
-                }
-            }
-            return Double(etaMin) + (Double(base) - Double(etaMin)) * (1 + cos(Double.pi * current / period)) / 2
+            return Self.warmRestarts(step, base: base, t0: t0, tMult: tMult, etaMin: etaMin)
         case .cyclic(let baseLR, let maxLR, let up, let down, let mode, let gamma):
-            let total = Double(up + (down ?? up))
-            let ratio = Double(up) / total
-            let cycle = floor(1 + s / total)
-            let x = 1 + s / total - cycle
-            let scale = x <= ratio ? x / ratio : (x - 1) / (ratio - 1)
-            let height = (Double(maxLR) - Double(baseLR)) * scale
-            let factor: Double
-            switch mode {
-            case .triangular: factor = 1
-            case .triangular2: factor = 1 / pow(2, cycle - 1)
-            case .expRange: factor = pow(Double(gamma), s)
-            }
-            return Double(baseLR) + height * factor
+            return Self.cyclic(step, baseLR: baseLR, maxLR: maxLR, up: up, down: down ?? up, mode: mode, gamma: gamma)
         case .oneCycle(let maxLR, let total, let pct, let anneal, let div, let finalDiv, let threePhase):
-            let initial = Double(maxLR) / Double(div)
-            let minimum = initial / Double(finalDiv)
-            let peak = Double(maxLR)
-            let phases: [(end: Double, from: Double, to: Double)] =
-                threePhase
-                ? [
-                    (Double(pct) * Double(total) - 1, initial, peak), (2 * Double(pct) * Double(total) - 2, peak, initial),
-                    (Double(total) - 1, initial, minimum),
-                ]
-                : [(Double(pct) * Double(total) - 1, initial, peak), (Double(total) - 1, peak, minimum)]
-            var start = 0.0
-            for (i, phase) in phases.enumerated() {
-                if s <= phase.end || i == phases.count - 1 {
-                    let fraction = (s - start) / (phase.end - start)
-                    switch anneal {
-                    case .cos: return phase.to + (phase.from - phase.to) / 2 * (1 + cos(Double.pi * fraction))
-                    case .linear: return (phase.to - phase.from) * fraction + phase.from
-                    }
-                }
-                start = phase.end
-            }
-            return minimum
+            return Self.oneCycle(step, maxLR: maxLR, total: total, pct: pct, anneal: anneal, div: div, finalDiv: finalDiv, threePhase: threePhase)
         case .polynomial(let base, let total, let power):
             return Double(base) * pow(1 - min(s, Double(total)) / Double(total), Double(power))
         case .linear(let base, let startFactor, let endFactor, let total):
@@ -163,6 +118,72 @@ public indirect enum Schedule: LearningRateSchedule, Codable, Equatable, Sendabl
         case .scaled(let schedule, let factor):
             return Double(factor) * schedule.value(at: step)
         }
+    }
+
+    /// PyTorch's CosineAnnealingWarmRestarts in closed form: the position in the current period, periods growing by tMult.
+    static func warmRestarts(_ step: Int, base: Float, t0: Int, tMult: Int, etaMin: Float) -> Double {
+        let s = Double(step)
+        var current = s
+        var period = Double(t0)
+        if step >= t0 {
+            if tMult == 1 {
+                current = s.truncatingRemainder(dividingBy: Double(t0))
+            } else {
+                let m = Double(tMult)
+                let n = floor(log(s / Double(t0) * (m - 1) + 1) / log(m))
+                current = s - Double(t0) * (pow(m, n) - 1) / (m - 1)
+                period = Double(t0) * pow(m, n)
+            }
+        }
+        return Double(etaMin) + (Double(base) - Double(etaMin)) * (1 + cos(Double.pi * current / period)) / 2
+    }
+
+    /// PyTorch's CyclicLR: a triangle between baseLR and maxLR, its height scaled by the mode.
+    static func cyclic(_ step: Int, baseLR: Float, maxLR: Float, up: Int, down: Int, mode: CyclicMode, gamma: Float) -> Double {
+        let s = Double(step)
+        let total = Double(up + down)
+        let ratio = Double(up) / total
+        let cycle = floor(1 + s / total)
+        let x = 1 + s / total - cycle
+        let scale = x <= ratio ? x / ratio : (x - 1) / (ratio - 1)
+        let height = (Double(maxLR) - Double(baseLR)) * scale
+        let factor: Double
+        switch mode {
+        case .triangular: factor = 1
+        case .triangular2: factor = 1 / pow(2, cycle - 1)
+        case .expRange: factor = pow(Double(gamma), s)
+        }
+        return Double(baseLR) + height * factor
+    }
+
+    /// PyTorch's OneCycleLR: up to maxLR over pct of the steps, then down to maxLR / div / finalDiv (two phases, or
+    /// three with threePhase), each annealed by cosine or linearly.
+    static func oneCycle(
+        _ step: Int, maxLR: Float, total: Int, pct: Float, anneal: Anneal, div: Float, finalDiv: Float, threePhase: Bool
+    ) -> Double {
+        let s = Double(step)
+        let initial = Double(maxLR) / Double(div)
+        let minimum = initial / Double(finalDiv)
+        let peak = Double(maxLR)
+        let phases: [(end: Double, from: Double, to: Double)] =
+            threePhase
+            ? [
+                (Double(pct) * Double(total) - 1, initial, peak), (2 * Double(pct) * Double(total) - 2, peak, initial),
+                (Double(total) - 1, initial, minimum),
+            ]
+            : [(Double(pct) * Double(total) - 1, initial, peak), (Double(total) - 1, peak, minimum)]
+        var start = 0.0
+        for (i, phase) in phases.enumerated() {
+            if s <= phase.end || i == phases.count - 1 {
+                let fraction = (s - start) / (phase.end - start)
+                switch anneal {
+                case .cos: return phase.to + (phase.from - phase.to) / 2 * (1 + cos(Double.pi * fraction))
+                case .linear: return (phase.to - phase.from) * fraction + phase.from
+                }
+            }
+            start = phase.end
+        }
+        return minimum
     }
 
     /// The TensorFlow decays in float32, operation for operation as `tf.compat.v1.train` computes them (so

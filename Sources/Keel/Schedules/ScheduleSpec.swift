@@ -23,6 +23,27 @@ extension Schedule {
         var reader = ParameterReader(schedule: name, parameters: parameters)
         let lr = try reader.float("learning_rate") ?? defaultLearningRate
         let schedule: Schedule
+        if tensorFlowNames.contains(name) {
+            schedule = try tensorFlow(name, lr, &reader)
+        } else if pyTorchNames.contains(name) {
+            schedule = try pyTorch(name, lr, &reader)
+        } else {
+            throw ScheduleError(schedule: name, problem: "unknown schedule; known: " + (tensorFlowNames + pyTorchNames).joined(separator: ", "))
+        }
+        var result = schedule
+        if let steps = try reader.int("warmup_steps") {
+            result = .warmup(steps: steps, startFactor: try reader.float("warmup_start_factor") ?? 0, then: schedule)
+        }
+        if let unknown = reader.unused.first {
+            throw ScheduleError(schedule: name, problem: "unknown parameter '\(unknown)' for this schedule")
+        }
+        try result.validate()
+        return result
+    }
+
+    /// TensorFlow's decays with their parameter names and defaults (`tf.keras.optimizers.schedules`).
+    static func tensorFlow(_ name: String, _ lr: Float, _ reader: inout ParameterReader) throws -> Schedule {
+        let schedule: Schedule
         switch name {
         case "piecewise_constant":
             schedule = .piecewiseConstant(
@@ -65,6 +86,16 @@ extension Schedule {
                 numPeriods: try reader.float("num_periods") ?? 0.5,
                 alpha: try reader.float("alpha") ?? 0, beta: try reader.float("beta") ?? 0.001,
                 seed: try reader.seed("seed"))
+        default:
+            throw ScheduleError(schedule: name, problem: "not a TensorFlow schedule")
+        }
+        return schedule
+    }
+
+    /// PyTorch's schedulers as closed forms, with `torch.optim.lr_scheduler`'s parameter names and defaults.
+    static func pyTorch(_ name: String, _ lr: Float, _ reader: inout ParameterReader) throws -> Schedule {
+        let schedule: Schedule
+        switch name {
         case "constant":
             schedule = .constant(lr)
         case "constant_factor":
@@ -111,17 +142,9 @@ extension Schedule {
                 base: lr, startFactor: try reader.float("start_factor") ?? 1.0 / 3,
                 endFactor: try reader.float("end_factor") ?? 1, totalIters: try reader.int("total_iters") ?? 5)
         default:
-            throw ScheduleError(schedule: name, problem: "unknown schedule; known: " + (tensorFlowNames + pyTorchNames).joined(separator: ", "))
+            throw ScheduleError(schedule: name, problem: "not a PyTorch schedule")
         }
-        var result = schedule
-        if let steps = try reader.int("warmup_steps") {
-            result = .warmup(steps: steps, startFactor: try reader.float("warmup_start_factor") ?? 0, then: schedule)
-        }
-        if let unknown = reader.unused.first {
-            throw ScheduleError(schedule: name, problem: "unknown parameter '\(unknown)' for this schedule")
-        }
-        try result.validate()
-        return result
+        return schedule
     }
 
     /// A schedule from a spec "NAME" or "NAME:key=value,key=value" (list values separated by '/'), e.g.

@@ -60,83 +60,87 @@ struct PredictCommand: ParsableCommand {
             try kernels.apply()
             imageLimits.apply()
             let (description, network) = try ModelDescription.load(from: URL(fileURLWithPath: model))
-            let shape = description.inputShape
-            let size = shape.reduce(1, *)
-            var samples: [(name: String, values: [Float])] = []
-            var data: PreparedData?
-            for row in features {
-                let values = try row.split(separator: ",").map { part -> Float in
-                    guard let v = Float(part.trimmingCharacters(in: .whitespaces)), v.isFinite else {
-                        throw CLIError("--features: '\(part)' is not a finite number")
-                    }
-                    return v
-                }
-                guard values.count == size else { throw CLIError("--features: \(values.count) values, the model expects \(size)") }
-                samples.append((row, values))
-            }
-            for input in inputs {
-                if input.hasPrefix("#") {
-                    guard let index = Int(input.dropFirst()) else { throw CLIError("'\(input)': expected #INDEX, e.g. #12") }
-                    if data == nil { data = try description.testData() }
-                    guard index >= 0 && index < data!.rawTest.count else {
-                        throw CLIError("'\(input)': index out of range (the test split has \(data!.rawTest.count) samples)")
-                    }
-                    samples.append((input, data!.rawTest.samples([index]).scalars))
-                    continue
-                }
-                let url = URL(fileURLWithPath: input)
-                let bytes = try InputFile.read(url, maxBytes: 1 << 32)
-                if bytes.count == size {
-                    samples.append((input, bytes.map { Float($0) / 255 }))
-                    continue
-                }
-                if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) || bytes.starts(with: [0xFF, 0xD8]) {
-                    samples.append((input, try Self.pixels(of: Image.decode(bytes, path: input), shape: shape, input: input)))
-                    continue
-                }
-                let isIDX = bytes.starts(with: [0, 0]) || bytes.starts(with: [0x1F, 0x8B])  // raw or gzipped
-                guard bytes.count >= 4, isIDX else {
-                    throw CLIError(
-                        "\(input): neither a raw image of \(size) bytes (the model's input \(shape)), a PNG/JPEG, "
-                            + "nor an IDX file (\(bytes.count) bytes)")
-                }
-                let idx = try IDX.read(url)
-                let per = idx.shape.suffix(2).reduce(1, *)
-                guard per == size else {
-                    throw CLIError("\(input): IDX images of shape \(Array(idx.shape.suffix(2))) do not match the model's input \(shape)")
-                }
-                for i in 0..<(idx.bytes.count / per) {
-                    samples.append(("\(input)[\(i)]", idx.bytes[(i * per)..<((i + 1) * per)].map { Float($0) / 255 }))
-                }
-            }
+            // The test split before normalization (what #INDEX refers to), prepared only when asked for.
+            let test = inputs.contains { $0.hasPrefix("#") } ? try description.testData().rawTest : nil
+            let samples =
+                try featureSamples(size: description.inputShape.reduce(1, *)) + inputs.flatMap { try self.samples(of: $0, description, test) }
             guard !samples.isEmpty else { throw CLIError("no inputs (give #INDEX, files or --features)") }
-            let batch = Tensor(shape: [samples.count] + shape, scalars: samples.flatMap(\.values))
+            let batch = Tensor(shape: [samples.count] + description.inputShape, scalars: samples.flatMap(\.values))
             try description.normalizer.check(fits: batch.shape, source: "input")
             let logits = withoutGradients { network(description.normalizer.apply(batch)) }
-            let probabilities = logits.softmax(axis: 1)
-            let classes = probabilities.shape[1]
-            let p = probabilities.scalars
-            let z = logits.scalars
-            for (i, sample) in samples.enumerated() {
-                let row = Array(p[(i * classes)..<((i + 1) * classes)])
-                let predicted = row.indices.max { row[$0] < row[$1] }!
-                let className = description.classNames.map { $0.indices.contains(predicted) ? " (\($0[predicted]))" : "" } ?? ""
-                if json {
-                    var object: [String: Any] = [
-                        "input": sample.name, "class": predicted, "probabilities": row.map(Double.init),
-                        "logits": z[(i * classes)..<((i + 1) * classes)].map(Double.init),
-                    ]
-                    if shape.count == 1 { object["features"] = sample.values.map { Double("\($0)")! } }  // raw table row
-                    print(String(decoding: try FiniteJSON.data(object, options: [.sortedKeys]), as: UTF8.self))
-                } else {
-                    print(String(format: "%@: class %d%@ (p = %.3f)", sample.name, predicted, className, row[predicted]))
+            try report(samples, logits: logits, description)
+        }
+    }
+
+    /// The --features rows, each a raw table row of `size` values.
+    func featureSamples(size: Int) throws -> [Sample] {
+        try features.map { row in
+            let values = try row.split(separator: ",").map { part -> Float in
+                guard let v = Float(part.trimmingCharacters(in: .whitespaces)), v.isFinite else {
+                    throw CLIError("--features: '\(part)' is not a finite number")
                 }
+                return v
             }
+            guard values.count == size else { throw CLIError("--features: \(values.count) values, the model expects \(size)") }
+            return (row, values)
+        }
+    }
+
+    /// One input: #INDEX of the test split, a raw image of the model's size, a PNG/JPEG, or an IDX file of images.
+    func samples(of input: String, _ description: ModelDescription, _ test: TensorDataset?) throws -> [Sample] {
+        let (shape, size) = (description.inputShape, description.inputShape.reduce(1, *))
+        if input.hasPrefix("#") {
+            guard let index = Int(input.dropFirst()) else { throw CLIError("'\(input)': expected #INDEX, e.g. #12") }
+            guard let test, index >= 0 && index < test.count else {
+                throw CLIError("'\(input)': index out of range (the test split has \(test?.count ?? 0) samples)")
+            }
+            return [(input, test.samples([index]).scalars)]
+        }
+        let url = URL(fileURLWithPath: input)
+        let bytes = try InputFile.read(url, maxBytes: 1 << 32)
+        if bytes.count == size { return [(input, bytes.map { Float($0) / 255 })] }
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) || bytes.starts(with: [0xFF, 0xD8]) {
+            return [(input, try Self.pixels(of: Image.decode(bytes, path: input), shape: shape, input: input))]
+        }
+        let isIDX = bytes.starts(with: [0, 0]) || bytes.starts(with: [0x1F, 0x8B])  // raw or gzipped
+        guard bytes.count >= 4, isIDX else {
+            throw CLIError(
+                "\(input): neither a raw image of \(size) bytes (the model's input \(shape)), a PNG/JPEG, nor an IDX file (\(bytes.count) bytes)")
+        }
+        let idx = try IDX.read(url)
+        let per = idx.shape.suffix(2).reduce(1, *)
+        guard per == size else {
+            throw CLIError("\(input): IDX images of shape \(Array(idx.shape.suffix(2))) do not match the model's input \(shape)")
+        }
+        return (0..<(idx.bytes.count / per)).map { i in ("\(input)[\(i)]", idx.bytes[(i * per)..<((i + 1) * per)].map { Float($0) / 255 }) }
+    }
+
+    /// Prints each input's class and probability (or one JSON object with probabilities and logits).
+    func report(_ samples: [Sample], logits: Tensor, _ description: ModelDescription) throws {
+        let probabilities = logits.softmax(axis: 1)
+        let (classes, p, z) = (probabilities.shape[1], probabilities.scalars, logits.scalars)
+        for (i, sample) in samples.enumerated() {
+            let row = Array(p[(i * classes)..<((i + 1) * classes)])
+            let predicted = row.indices.max { row[$0] < row[$1] }!
+            guard json else {
+                let className = description.classNames.map { $0.indices.contains(predicted) ? " (\($0[predicted]))" : "" } ?? ""
+                print(String(format: "%@: class %d%@ (p = %.3f)", sample.name, predicted, className, row[predicted]))
+                continue
+            }
+            var object: [String: Any] = [
+                "input": sample.name, "class": predicted, "probabilities": row.map(Double.init),
+                "logits": z[(i * classes)..<((i + 1) * classes)].map(Double.init),
+            ]
+            if description.inputShape.count == 1 { object["features"] = sample.values.map { Double("\($0)")! } }  // raw table row
+            print(String(decoding: try FiniteJSON.data(object, options: [.sortedKeys]), as: UTF8.self))
         }
     }
 }
 
 extension PredictCommand {
+    /// An input's name and its raw values.
+    typealias Sample = (name: String, values: [Float])
+
     /// An image's pixels in [0, 1] as a sample of `shape` [C, H, W] (channels converted to gray or RGB).
     static func pixels(of image: Image, shape: [Int], input: String) throws -> [Float] {
         guard shape.count == 3, [1, 3].contains(shape[0]) else {

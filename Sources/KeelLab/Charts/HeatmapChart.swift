@@ -25,6 +25,7 @@ public struct HeatmapChart: Sendable {
         self.values = values
     }
 
+    /// The chart as a standalone SVG document.
     public func svg() -> String {
         let margin = (left: 60.0, right: 16.0, top: 36.0, bottom: 48.0)
         let plotW = width - margin.left - margin.right
@@ -46,20 +47,7 @@ public struct HeatmapChart: Sendable {
         out +=
             "<clipPath id=\"\(clip)\"><rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotW))\" height=\"\(f(plotH))\"/></clipPath>\n"
         out += "<g clip-path=\"url(#\(clip))\">\n"
-        let cellW = plotW / Double(max(columns - 1, 1))
-        let cellH = plotH / Double(max(rows - 1, 1))
-        for r in 0..<rows {
-            for c in 0..<columns {
-                let t = high > low ? (log10(max(values[r][c], 1e-12)) - low) / (high - low) : 0
-                // Dark blue (low loss) to pale yellow (high loss).
-                let red = Int(20 + 230 * t)
-                let green = Int(40 + 200 * t)
-                let blue = Int(120 + 60 * (1 - t))
-                out +=
-                    "<rect x=\"\(f(margin.left + (Double(c) - 0.5) * cellW))\" y=\"\(f(margin.top + plotH - (Double(r) + 0.5) * cellH))\" "
-                    + "width=\"\(f(cellW + 0.5))\" height=\"\(f(cellH + 0.5))\" fill=\"rgb(\(red),\(green),\(blue))\"/>\n"
-            }
-        }
+        out += cellsSVG(left: margin.left, top: margin.top, plotWidth: plotW, plotHeight: plotH, low: low, high: high)
         // Contours: values[r][c] is the function at column c, row r of an evenly spaced grid spanning the ranges.
         if contourCount > 0 && rows > 1 && columns > 1 && high > low {
             for k in 0..<contourCount {
@@ -88,6 +76,25 @@ public struct HeatmapChart: Sendable {
         out += "<text x=\"\(f(margin.left + plotW / 2))\" y=\"\(f(height - 10))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
         out += "<text transform=\"translate(16 \(f(margin.top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
         return out + "</svg>\n"
+    }
+
+    /// One rectangle per sample, coloured from dark blue (low) to pale yellow (high) on a log scale; each sample
+    /// colours the cell centred on it.
+    func cellsSVG(left: Double, top: Double, plotWidth: Double, plotHeight: Double, low: Double, high: Double) -> String {
+        let (rows, columns) = (values.count, values.first?.count ?? 0)
+        let cellW = plotWidth / Double(max(columns - 1, 1))
+        let cellH = plotHeight / Double(max(rows - 1, 1))
+        var out = ""
+        for r in 0..<rows {
+            for c in 0..<columns {
+                let t = high > low ? (log10(max(values[r][c], 1e-12)) - low) / (high - low) : 0
+                let (red, green, blue) = (Int(20 + 230 * t), Int(40 + 200 * t), Int(120 + 60 * (1 - t)))
+                out +=
+                    "<rect x=\"\(f(left + (Double(c) - 0.5) * cellW))\" y=\"\(f(top + plotHeight - (Double(r) + 0.5) * cellH))\" "
+                    + "width=\"\(f(cellW + 0.5))\" height=\"\(f(cellH + 0.5))\" fill=\"rgb(\(red),\(green),\(blue))\"/>\n"
+            }
+        }
+        return out
     }
 
     /// The iso-line `value = level` of a function sampled on an evenly spaced grid (values[row][column], row 0 at

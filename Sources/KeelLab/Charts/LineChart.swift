@@ -70,33 +70,9 @@ public struct LineChart: Sendable {
     /// The palette used for series by default (colour-blind safe, Okabe–Ito).
     public static let palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 
+    /// The chart as a standalone SVG document.
     public func svg() -> String {
-        let margin = (left: 64.0, right: 16.0, top: 40.0, bottom: 52.0)
-        let plotWidth = width - margin.left - margin.right
-        let plotHeight = height - margin.top - margin.bottom
-        let finite = series.flatMap(\.points).filter(isDrawable)
-        let xs = finite.map { logX ? log10($0.x) : $0.x }
-        let ys = finite.map { logY ? log10($0.y) : $0.y }
-        var xRange =
-            xDomain.map { logX ? log10(max($0.lowerBound, 1e-30))...log10(max($0.upperBound, 1e-30)) : $0 }
-            ?? ((xs.min() ?? 0)...(xs.max() ?? 1))
-        var yRange =
-            yDomain.map { logY ? log10(max($0.lowerBound, 1e-30))...log10(max($0.upperBound, 1e-30)) : $0 }
-            ?? ((ys.min() ?? 0)...(ys.max() ?? 1))
-        if xRange.lowerBound == xRange.upperBound { xRange = (xRange.lowerBound - 1)...(xRange.upperBound + 1) }
-        if yRange.lowerBound == yRange.upperBound { yRange = (yRange.lowerBound - 1)...(yRange.upperBound + 1) }
-        if yDomain == nil && !logY {
-            let pad = (yRange.upperBound - yRange.lowerBound) * 0.05
-            yRange = (yRange.lowerBound - pad)...(yRange.upperBound + pad)
-        }
-        func px(_ x: Double) -> Double {
-            let v = logX ? log10(max(x, 1e-30)) : x
-            return margin.left + (v - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth
-        }
-        func py(_ y: Double) -> Double {
-            let v = logY ? log10(max(y, 1e-30)) : y
-            return margin.top + (1 - (v - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) * plotHeight
-        }
+        let frame = frame()
         var out = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" viewBox="0 0 \(f(width)) \(f(height))" \
             font-family="Helvetica, Arial, sans-serif" font-size="12" role="img" aria-label="\(escape(title))">
@@ -104,71 +80,129 @@ public struct LineChart: Sendable {
             <text x="\(f(width / 2))" y="22" text-anchor="middle" font-size="15" font-weight="bold">\(escape(title))</text>
 
             """
-        // Clip series to the plot area.
+        // Series are clipped to the plot area.
         let clip = "clip" + stableID(title, width, height)
+        out += "<defs><clipPath id=\"\(clip)\">\(frame.rectangle)</clipPath></defs>\n"
+        out += bandsSVG(frame) + gridSVG(frame) + spreadsSVG(frame, clip: clip) + linesSVG(frame, clip: clip) + legendSVG(frame)
+        out += "<text x=\"\(f(frame.left + frame.plotWidth / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
         out +=
-            "<defs><clipPath id=\"\(clip)\"><rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\"/></clipPath></defs>\n"
+            "<text transform=\"translate(16 \(f(frame.top + frame.plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
+        out += "</svg>\n"
+        return out
+    }
+
+    /// The plot rectangle and the data ranges (in log10 units on a log axis), and the map from data to pixels.
+    struct Frame {
+        var left = 64.0, top = 40.0, plotWidth: Double, plotHeight: Double
+        var xRange: ClosedRange<Double>, yRange: ClosedRange<Double>
+        var logX: Bool, logY: Bool
+
+        func px(_ x: Double) -> Double {
+            let v = logX ? log10(max(x, 1e-30)) : x
+            return left + (v - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth
+        }
+        func py(_ y: Double) -> Double {
+            let v = logY ? log10(max(y, 1e-30)) : y
+            return top + (1 - (v - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) * plotHeight
+        }
+        var rectangle: String { "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\"/>" }
+    }
+
+    /// Ranges from the domains given, else from the drawable points (a linear y axis padded by 5 %).
+    func frame() -> Frame {
+        let finite = series.flatMap(\.points).filter(isDrawable)
+        let xs = finite.map { logX ? log10($0.x) : $0.x }
+        let ys = finite.map { logY ? log10($0.y) : $0.y }
+        func logged(_ domain: ClosedRange<Double>, _ log: Bool) -> ClosedRange<Double> {
+            log ? log10(max(domain.lowerBound, 1e-30))...log10(max(domain.upperBound, 1e-30)) : domain
+        }
+        var xRange = xDomain.map { logged($0, logX) } ?? ((xs.min() ?? 0)...(xs.max() ?? 1))
+        var yRange = yDomain.map { logged($0, logY) } ?? ((ys.min() ?? 0)...(ys.max() ?? 1))
+        if xRange.lowerBound == xRange.upperBound { xRange = (xRange.lowerBound - 1)...(xRange.upperBound + 1) }
+        if yRange.lowerBound == yRange.upperBound { yRange = (yRange.lowerBound - 1)...(yRange.upperBound + 1) }
+        if yDomain == nil && !logY {
+            let pad = (yRange.upperBound - yRange.lowerBound) * 0.05
+            yRange = (yRange.lowerBound - pad)...(yRange.upperBound + pad)
+        }
+        return Frame(plotWidth: width - 64 - 16, plotHeight: height - 40 - 52, xRange: xRange, yRange: yRange, logX: logX, logY: logY)
+    }
+
+    /// Shaded horizontal bands with dashed bounds and a label.
+    func bandsSVG(_ r: Frame) -> String {
+        var out = ""
         for band in bands {
-            let top = py(min(band.upper, logY ? pow(10, yRange.upperBound) : yRange.upperBound))
-            let bottom = py(max(band.lower, logY ? pow(10, yRange.lowerBound) : yRange.lowerBound))
+            let top = r.py(min(band.upper, logY ? pow(10, r.yRange.upperBound) : r.yRange.upperBound))
+            let bottom = r.py(max(band.lower, logY ? pow(10, r.yRange.lowerBound) : r.yRange.lowerBound))
             out +=
-                "<rect x=\"\(f(margin.left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(max(bottom - top, 0)))\" fill=\"#0072B2\" fill-opacity=\"0.08\"/>\n"
+                "<rect x=\"\(f(r.left))\" y=\"\(f(top))\" width=\"\(f(r.plotWidth))\" height=\"\(f(max(bottom - top, 0)))\" fill=\"#0072B2\" fill-opacity=\"0.08\"/>\n"
             for bound in [band.lower, band.upper] where bound.isFinite && (!logY || bound > 0) {
-                let y = py(bound)
-                if y >= margin.top && y <= margin.top + plotHeight {
+                let y = r.py(bound)
+                if y >= r.top && y <= r.top + r.plotHeight {
                     out +=
-                        "<line x1=\"\(f(margin.left))\" y1=\"\(f(y))\" x2=\"\(f(margin.left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#0072B2\" stroke-opacity=\"0.6\" stroke-dasharray=\"2 3\"/>\n"
+                        "<line x1=\"\(f(r.left))\" y1=\"\(f(y))\" x2=\"\(f(r.left + r.plotWidth))\" y2=\"\(f(y))\" stroke=\"#0072B2\" stroke-opacity=\"0.6\" stroke-dasharray=\"2 3\"/>\n"
                 }
             }
             out +=
-                "<text x=\"\(f(margin.left + plotWidth - 6))\" y=\"\(f(margin.top + plotHeight - 8))\" text-anchor=\"end\" fill=\"#0072B2\">\(escape(band.label))</text>\n"
+                "<text x=\"\(f(r.left + r.plotWidth - 6))\" y=\"\(f(r.top + r.plotHeight - 8))\" text-anchor=\"end\" fill=\"#0072B2\">\(escape(band.label))</text>\n"
         }
-        // Grid and ticks.
-        for t in logX ? LineChart.logTicks(xRange) : LineChart.ticks(xRange) {
-            let x = margin.left + (t - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth
-            out += "<line x1=\"\(f(x))\" y1=\"\(f(margin.top))\" x2=\"\(f(x))\" y2=\"\(f(margin.top + plotHeight))\" stroke=\"#e5e5e5\"/>\n"
+        return out
+    }
+
+    /// Grid lines with tick labels, zero axes where they fall inside, and the plot's border.
+    func gridSVG(_ r: Frame) -> String {
+        var out = ""
+        for t in logX ? LineChart.logTicks(r.xRange) : LineChart.ticks(r.xRange) {
+            let x = r.left + (t - r.xRange.lowerBound) / (r.xRange.upperBound - r.xRange.lowerBound) * r.plotWidth
+            out += "<line x1=\"\(f(x))\" y1=\"\(f(r.top))\" x2=\"\(f(x))\" y2=\"\(f(r.top + r.plotHeight))\" stroke=\"#e5e5e5\"/>\n"
             out +=
-                "<text x=\"\(f(x))\" y=\"\(f(margin.top + plotHeight + 16))\" text-anchor=\"middle\">\(logX ? LineChart.label(pow(10, t)) : LineChart.label(t))</text>\n"
+                "<text x=\"\(f(x))\" y=\"\(f(r.top + r.plotHeight + 16))\" text-anchor=\"middle\">\(logX ? LineChart.label(pow(10, t)) : LineChart.label(t))</text>\n"
         }
-        for t in logY ? LineChart.logTicks(yRange) : LineChart.ticks(yRange) {
-            let y = margin.top + (1 - (t - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound)) * plotHeight
-            out += "<line x1=\"\(f(margin.left))\" y1=\"\(f(y))\" x2=\"\(f(margin.left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\"/>\n"
+        for t in logY ? LineChart.logTicks(r.yRange) : LineChart.ticks(r.yRange) {
+            let y = r.top + (1 - (t - r.yRange.lowerBound) / (r.yRange.upperBound - r.yRange.lowerBound)) * r.plotHeight
+            out += "<line x1=\"\(f(r.left))\" y1=\"\(f(y))\" x2=\"\(f(r.left + r.plotWidth))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\"/>\n"
             out +=
-                "<text x=\"\(f(margin.left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(logY ? LineChart.label(pow(10, t)) : LineChart.label(t))</text>\n"
+                "<text x=\"\(f(r.left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(logY ? LineChart.label(pow(10, t)) : LineChart.label(t))</text>\n"
         }
-        // Zero axes where they fall inside.
-        if !logX && xRange.contains(0) {
-            out += "<line x1=\"\(f(px(0)))\" y1=\"\(f(margin.top))\" x2=\"\(f(px(0)))\" y2=\"\(f(margin.top + plotHeight))\" stroke=\"#999\"/>\n"
+        if !logX && r.xRange.contains(0) {
+            out += "<line x1=\"\(f(r.px(0)))\" y1=\"\(f(r.top))\" x2=\"\(f(r.px(0)))\" y2=\"\(f(r.top + r.plotHeight))\" stroke=\"#999\"/>\n"
         }
-        if !logY && yRange.contains(0) {
-            out += "<line x1=\"\(f(margin.left))\" y1=\"\(f(py(0)))\" x2=\"\(f(margin.left + plotWidth))\" y2=\"\(f(py(0)))\" stroke=\"#999\"/>\n"
+        if !logY && r.yRange.contains(0) {
+            out += "<line x1=\"\(f(r.left))\" y1=\"\(f(r.py(0)))\" x2=\"\(f(r.left + r.plotWidth))\" y2=\"\(f(r.py(0)))\" stroke=\"#999\"/>\n"
         }
-        out +=
-            "<rect x=\"\(f(margin.left))\" y=\"\(f(margin.top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"#333\"/>\n"
-        // Spread bands first, under every line.
+        return out + r.rectangle.replacingOccurrences(of: "/>", with: " fill=\"none\" stroke=\"#333\"/>") + "\n"
+    }
+
+    /// Spread bands (mean ± std), drawn first, under every line.
+    func spreadsSVG(_ r: Frame, clip: String) -> String {
+        var out = ""
         for s in series {
             guard let spread = s.spread, spread.count == s.points.count else { continue }
             let kept = s.points.indices.filter { isDrawable(s.points[$0]) && spread[$0].isFinite }
             guard kept.count > 1 else { continue }
-            let upper = kept.map { "\(f(px(s.points[$0].x))),\(f(py(s.points[$0].y + spread[$0])))" }
+            let upper = kept.map { "\(f(r.px(s.points[$0].x))),\(f(r.py(s.points[$0].y + spread[$0])))" }
             let lower = kept.reversed().map {
-                "\(f(px(s.points[$0].x))),\(f(py(logY ? max(s.points[$0].y - spread[$0], s.points[$0].y / 10) : s.points[$0].y - spread[$0])))"
+                "\(f(r.px(s.points[$0].x))),\(f(r.py(logY ? max(s.points[$0].y - spread[$0], s.points[$0].y / 10) : s.points[$0].y - spread[$0])))"
             }
             out +=
                 "<polygon clip-path=\"url(#\(clip))\" fill=\"\(s.color)\" fill-opacity=\"0.15\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
         }
+        return out
+    }
+
+    /// Each series as polylines, broken at non-finite points; a lone point is still data and gets a dot.
+    func linesSVG(_ r: Frame, clip: String) -> String {
+        var out = ""
         for s in series {
-            // Break the line at non-finite points.
             var segments: [[String]] = [[]]
             for p in s.points {
                 if isDrawable(p) {
-                    segments[segments.count - 1].append("\(f(px(p.x))),\(f(py(p.y)))")
+                    segments[segments.count - 1].append("\(f(r.px(p.x))),\(f(r.py(p.y)))")
                 } else if !segments[segments.count - 1].isEmpty {
                     segments.append([])
                 }
             }
             for segment in segments where !segment.isEmpty {
-                if segment.count == 1 {  // a lone point is still data: draw a dot
+                if segment.count == 1 {
                     let xy = segment[0].split(separator: ",")
                     out += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3\" fill=\"\(s.color)\"/>\n"
                     continue
@@ -178,32 +212,28 @@ public struct LineChart: Sendable {
                     + (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + " points=\"\(segment.joined(separator: " "))\"/>\n"
             }
         }
-        // Legend: in the plot corner that hides the fewest data points, on a light background.
-        if !series.isEmpty {
-            let boxWidth = 40 + 6.6 * Double(series.map(\.name.count).max() ?? 0)
-            let boxHeight = 16 * Double(series.count) + 6
-            let drawn = series.flatMap { $0.points.filter(isDrawable).map { (px($0.x), py($0.y)) } }
-            let corners = [
-                (margin.left + 4, margin.top + 4), (margin.left + plotWidth - boxWidth - 4, margin.top + 4),
-                (margin.left + plotWidth - boxWidth - 4, margin.top + plotHeight - boxHeight - 4),
-                (margin.left + 4, margin.top + plotHeight - boxHeight - 4),
-            ]
-            let hidden = corners.map { c in drawn.filter { $0.0 >= c.0 && $0.0 <= c.0 + boxWidth && $0.1 >= c.1 && $0.1 <= c.1 + boxHeight }.count }
-            let corner = corners[hidden.indices.min { hidden[$0] < hidden[$1] }!]
+        return out
+    }
+
+    /// The legend, in the plot corner that hides the fewest data points, on a light background.
+    func legendSVG(_ r: Frame) -> String {
+        guard !series.isEmpty else { return "" }
+        let boxWidth = 40 + 6.6 * Double(series.map(\.name.count).max() ?? 0)
+        let boxHeight = 16 * Double(series.count) + 6
+        let drawn = series.flatMap { $0.points.filter(isDrawable).map { (r.px($0.x), r.py($0.y)) } }
+        let (right, bottom) = (r.left + r.plotWidth - boxWidth - 4, r.top + r.plotHeight - boxHeight - 4)
+        let corners = [(r.left + 4, r.top + 4), (right, r.top + 4), (right, bottom), (r.left + 4, bottom)]
+        let hidden = corners.map { c in drawn.filter { $0.0 >= c.0 && $0.0 <= c.0 + boxWidth && $0.1 >= c.1 && $0.1 <= c.1 + boxHeight }.count }
+        let corner = corners[hidden.indices.min { hidden[$0] < hidden[$1] }!]
+        var out =
+            "<rect x=\"\(f(corner.0))\" y=\"\(f(corner.1))\" width=\"\(f(boxWidth))\" height=\"\(f(boxHeight))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"
+        for (i, s) in series.enumerated() {
+            let (x, y) = (corner.0 + 6, corner.1 + 11 + Double(i) * 16)
             out +=
-                "<rect x=\"\(f(corner.0))\" y=\"\(f(corner.1))\" width=\"\(f(boxWidth))\" height=\"\(f(boxHeight))\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n"
-            for (i, s) in series.enumerated() {
-                let y = corner.1 + 11 + Double(i) * 16
-                let x = corner.0 + 6
-                out +=
-                    "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(s.color)\" stroke-width=\"\(f(s.width))\""
-                    + (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n"
-                out += "<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\">\(escape(s.name))</text>\n"
-            }
+                "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 22))\" y2=\"\(f(y))\" stroke=\"\(s.color)\" stroke-width=\"\(f(s.width))\""
+                + (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>\n"
+            out += "<text x=\"\(f(x + 28))\" y=\"\(f(y + 4))\">\(escape(s.name))</text>\n"
         }
-        out += "<text x=\"\(f(margin.left + plotWidth / 2))\" y=\"\(f(height - 12))\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
-        out += "<text transform=\"translate(16 \(f(margin.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
-        out += "</svg>\n"
         return out
     }
 
