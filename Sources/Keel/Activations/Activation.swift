@@ -221,7 +221,10 @@ public enum Activation: Hashable, Sendable, Codable {
 
 /// An activation spec that could not be parsed (`Activation.parse`).
 public struct ActivationSpecError: Error, CustomStringConvertible {
+    /// The spec as given.
     public var spec: String
+    /// What is wrong with it.
     public var problem: String
+    /// "activation 'SPEC': PROBLEM".
     public var description: String { "activation '\(spec)': \(problem)" }
 }

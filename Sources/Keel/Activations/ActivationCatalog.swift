@@ -1,10 +1,15 @@
 /// The interval of values an activation can output.
 public struct OutputRange: Equatable, Sendable, Codable, CustomStringConvertible {
+    /// The lower end (−∞ when unbounded below).
     public var lower: Double
+    /// The upper end (+∞ when unbounded above).
     public var upper: Double
+    /// Whether the lower end is attained.
     public var includesLower: Bool
+    /// Whether the upper end is attained.
     public var includesUpper: Bool
 
+    /// An interval from `lower` to `upper`, open at both ends unless said otherwise.
     public init(_ lower: Double, _ upper: Double, includesLower: Bool = false, includesUpper: Bool = false) {
         self.lower = lower
         self.upper = upper
@@ -12,12 +17,15 @@ public struct OutputRange: Equatable, Sendable, Codable, CustomStringConvertible
         self.includesUpper = includesUpper && upper.isFinite
     }
 
+    /// Whether both ends are finite.
     public var isBounded: Bool { lower.isFinite && upper.isFinite }
 
+    /// Whether `value` lies in the interval, ends widened by `tolerance`.
     public func contains(_ value: Double, tolerance: Double = 0) -> Bool {
         value >= lower - tolerance && value <= upper + tolerance
     }
 
+    /// Interval notation: "(0, ∞)", "[−1, 1]".
     public var description: String {
         func format(_ v: Double) -> String {
             if v == .infinity { return "∞" }
@@ -32,9 +40,11 @@ public struct OutputRange: Equatable, Sendable, Codable, CustomStringConvertible
 /// The properties that matter when choosing an activation (the seed's list), as data. Each is checked by
 /// the tests against the function itself.
 public struct ActivationProperties: Sendable, Codable, Equatable {
+    /// The activation's name ("relu").
     public var name: String
     /// The definition, in plain Unicode.
     public var formula: String
+    /// The output range f(ℝ).
     public var range: OutputRange
     /// Non-decreasing everywhere.
     public var monotonic: Bool

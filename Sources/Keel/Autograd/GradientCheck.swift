@@ -4,14 +4,18 @@
 /// differentiates it by `backward()`, and estimates each ∂L/∂xᵢⱼ as (L(x + h) − L(x − h)) / 2h with L
 /// accumulated in double precision. An element passes when |analytic − numeric| ≤ atol + rtol·|numeric|.
 public struct GradientCheck {
+    /// The outcome of a check: whether every element agreed, how many were compared, and the worst mismatches.
     public struct Result: CustomStringConvertible {
         /// Largest |analytic − numeric| over all checked elements.
         public var maxAbsoluteError: Double = 0
         /// The worst element: (input, element, analytic, numeric).
         public var worst: (input: Int, element: Int, analytic: Double, numeric: Double)?
+        /// Whether every compared element was within tolerance.
         public var passed = true
+        /// How many gradient elements were compared.
         public var checkedElements = 0
 
+        /// "passed (N elements)" or the mismatches found.
         public var description: String {
             guard let worst else { return "gradient check: no elements" }
             return "gradient check \(passed ? "passed" : "FAILED") over \(checkedElements) elements; worst: input "
@@ -19,11 +23,16 @@ public struct GradientCheck {
         }
     }
 
+    /// The finite-difference step h of (f(x + h) − f(x − h)) / 2h.
     public var step: Float
+    /// Allowed |autograd − numeric| regardless of size.
     public var absoluteTolerance: Double
+    /// Allowed |autograd − numeric| relative to |numeric|.
     public var relativeTolerance: Double
+    /// Seeds the random upstream gradient that makes the output a scalar.
     public var seed: UInt64
 
+    /// A checker with its step, tolerances and seed (the defaults suit float32 and smooth ops).
     public init(
         step: Float = 1e-2, absoluteTolerance: Double = 2e-3, relativeTolerance: Double = 2e-3,
         seed: UInt64 = 1

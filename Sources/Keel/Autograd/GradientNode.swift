@@ -45,6 +45,7 @@ final class GradientNode: @unchecked Sendable {
 
 /// Whether ops record the autograd graph (on by default; off inside `withoutGradients`).
 public enum GradientMode {
+    /// Whether ops record the autograd graph on this task (off inside `withoutGradients`).
     @TaskLocal public static var isEnabled = true
 }
 

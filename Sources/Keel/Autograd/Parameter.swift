@@ -6,11 +6,13 @@ public final class Parameter: @unchecked Sendable {
     private let leaf: GradientNode
     private var data: Tensor
 
+    /// A parameter holding `value`, with no gradient yet.
     public init(_ value: Tensor) {
         data = value.detached()
         leaf = GradientNode(leafOfShape: value.shape)
     }
 
+    /// The value's shape.
     public var shape: [Int] { data.shape }
 
     /// The current value, tracked by autograd. Setting it replaces the values (same shape) and keeps the
@@ -38,6 +40,7 @@ public final class Parameter: @unchecked Sendable {
         }
     }
 
+    /// Forgets the accumulated gradient (`grad` becomes nil).
     public func zeroGrad() { leaf.grad = nil }
 
     /// In-place update of the values without recording (for optimizers): `body` gets the raw buffer.

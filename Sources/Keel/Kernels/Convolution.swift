@@ -2,11 +2,16 @@ import CKeelKernels
 
 /// The geometry of a 2-D convolution or pooling window over NCHW input.
 public struct Window2D: Equatable, Sendable, CustomStringConvertible {
+    /// Kernel size (height, width).
     public var kernel: (height: Int, width: Int)
+    /// Step between windows (height, width).
     public var stride: (height: Int, width: Int)
+    /// Zero padding added on each side (height, width).
     public var padding: (height: Int, width: Int)
+    /// Spacing between kernel taps (height, width); 1 is a dense kernel.
     public var dilation: (height: Int, width: Int)
 
+    /// A window; `stride` defaults to the kernel size, as PyTorch's pooling does.
     public init(
         kernel: (Int, Int), stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
         dilation: (Int, Int) = (1, 1)
@@ -36,8 +41,10 @@ public struct Window2D: Equatable, Sendable, CustomStringConvertible {
             "\(op): window \(self) does not fit input of shape \(inputShape)")
     }
 
+    /// Windows are equal when all four pairs are.
     public static func == (a: Window2D, b: Window2D) -> Bool { a.description == b.description }
 
+    /// "kernel 3×3, stride 1×1, padding 0×0, dilation 1×1".
     public var description: String {
         "kernel \(kernel.height)×\(kernel.width), stride \(stride.height)×\(stride.width), "
             + "padding \(padding.height)×\(padding.width), dilation \(dilation.height)×\(dilation.width)"

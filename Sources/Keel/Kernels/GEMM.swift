@@ -6,8 +6,7 @@ import Synchronization
 ///
 /// `op(A)` is A (`lda` ≥ K) or Aᵀ when `transposeA` (A stored K×M, `lda` ≥ M); likewise for B.
 /// The split between threads falls on the kernel's micro-tile boundaries, so the result is bit-identical
-/// for any thread count. When `beta` is 0, C is not read.
-
+/// for any thread count (one fixed FMA chain per element, at every kernel level). When `beta` is 0, C is not read.
 public func gemm(
     transposeA: Bool = false, transposeB: Bool = false,
     m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -20,6 +19,7 @@ public func gemm(
         a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, threads: threads)
 }
 
+/// Keel's matrix product: the threaded drivers over the C micro-kernels.
 public enum GEMM {
     /// The micro-kernel in use, e.g. "avx512f 12x32".
     public static var kernelName: String { String(cString: keel_gemm_kernel_name()) }
@@ -32,6 +32,7 @@ public enum GEMM {
     /// (no thread waits for a slower one); below it, C is split once between threads, each packing its own.
     static let sharedPackingThreshold = 1 << 24
 
+    /// C ← α · op(A) · op(B) + β · C with leading dimensions `lda`, `ldb`, `ldc` (see `gemm`).
     public static func run(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,

@@ -17,14 +17,17 @@ public enum KernelLevel: Int, CaseIterable, Comparable, Sendable, CustomStringCo
 
     /// "portable", "avx2" or "avx512": the names `KEEL_CPU` and `--cpu` take.
     public var name: String { String(cString: keel_cpu_level_name(Int32(rawValue))) }
+    /// The level's name: "portable", "avx2" or "avx512".
     public var description: String { name }
 
+    /// The level named `name`, or nil for an unknown name.
     public init?(name: String) {
         let raw = keel_cpu_level_from_name(name)
         guard raw >= 0, let level = KernelLevel(rawValue: Int(raw)) else { return nil }
         self = level
     }
 
+    /// Levels order by capability: portable < avx2 < avx512.
     public static func < (a: KernelLevel, b: KernelLevel) -> Bool { a.rawValue < b.rawValue }
 
     /// The highest level this CPU supports.
@@ -74,7 +77,9 @@ public enum KernelLevel: Int, CaseIterable, Comparable, Sendable, CustomStringCo
 
 /// A kernel level that this CPU cannot run, or a name that is no level.
 public struct KernelLevelError: Error, CustomStringConvertible, Equatable {
+    /// The level that was asked for.
     public let requested: String
+    /// "'sse9' is not a kernel level (use …)" or "kernel level avx512 is not supported by this CPU (available: …)".
     public var description: String {
         if KernelLevel(name: requested) == nil {
             return "'\(requested)' is not a kernel level (use \(KernelLevel.allCases.map(\.name).joined(separator: ", ")))"

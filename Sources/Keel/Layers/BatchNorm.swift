@@ -4,13 +4,21 @@
 /// but 1; running_mean ← (1 − m)·running_mean + m·μ_B and running_var ← (1 − m)·running_var + m·σ²_B·n/(n − 1)
 /// (unbiased). Evaluation: the running statistics instead of the batch's.
 public class BatchNorm: Module {
+    /// γ, one per feature (nil without `affine`).
     public let weight: Parameter?
+    /// β, one per feature (nil without `affine`).
     public let bias: Parameter?
+    /// The running mean used in evaluation (buffer `running_mean`).
     public let runningMean: Parameter
+    /// The running unbiased variance used in evaluation (buffer `running_var`).
     public let runningVariance: Parameter
+    /// Batches seen in training (buffer `num_batches_tracked`).
     public let batchesTracked: Parameter
+    /// ε added to the variance before the square root.
     public let epsilon: Float
+    /// Weight of the new batch in the running statistics: r ← (1 − momentum) · r + momentum · batch.
     public let momentum: Float
+    /// Training mode normalizes with batch statistics and updates the running ones; evaluation uses the running ones.
     public var isTraining = true
     let acceptedRanks: Set<Int>
     let layerName: String
@@ -28,16 +36,20 @@ public class BatchNorm: Module {
         layerName = name
     }
 
+    /// The number of features (channels) normalized.
     public var features: Int { runningMean.shape[0] }
 
+    /// `weight` and `bias`, as PyTorch names them.
     public var ownParameters: [(name: String, parameter: Parameter)] {
         (weight.map { [("weight", $0)] } ?? []) + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// `running_mean`, `running_var`, `num_batches_tracked`.
     public var ownBuffers: [(name: String, buffer: Parameter)] {
         [("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", batchesTracked)]
     }
 
+    /// (x − μ) / √(σ² + ε) · γ + β per feature of axis 1.
     public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
 
     func forwardPass(_ input: Tensor) -> Tensor {
@@ -72,6 +84,7 @@ public class BatchNorm: Module {
 
 /// Batch norm for [N, C] or [N, C, L] input.
 public final class BatchNorm1d: BatchNorm {
+    /// Batch norm over [N, features] inputs (PyTorch's `BatchNorm1d`).
     public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true) {
         super.init(features, epsilon: epsilon, momentum: momentum, affine: affine, acceptedRanks: [2, 3], name: "BatchNorm1d")
     }
@@ -79,6 +92,7 @@ public final class BatchNorm1d: BatchNorm {
 
 /// Batch norm for [N, C, H, W] input.
 public final class BatchNorm2d: BatchNorm {
+    /// Batch norm over [N, channels, H, W] inputs (PyTorch's `BatchNorm2d`).
     public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true) {
         super.init(features, epsilon: epsilon, momentum: momentum, affine: affine, acceptedRanks: [4], name: "BatchNorm2d")
     }

@@ -1,10 +1,16 @@
 /// 2-D convolution layer over NCHW input. Weight [out, in, kh, kw], bias [out].
 public final class Conv2d: Module {
+    /// Filters [out, in, kh, kw].
     public let weight: Parameter
+    /// One bias per output channel (nil without `bias`).
     public let bias: Parameter?
+    /// Step between windows (height, width).
     public let stride: (Int, Int)
+    /// Zero padding on each side (height, width).
     public let padding: (Int, Int)
+    /// Spacing between kernel taps (height, width).
     public let dilation: (Int, Int)
+    /// Unused: a convolution acts the same in training and evaluation.
     public var isTraining = true
 
     /// PyTorch's default initialization (U(−1/√fan_in, 1/√fan_in), fan_in = in·kh·kw) unless `initializer` is given.
@@ -47,10 +53,12 @@ public final class Conv2d: Module {
             bias: bias, initializer: initializer, generator: &generator)
     }
 
+    /// `weight` and `bias`, as PyTorch names them.
     public var ownParameters: [(name: String, parameter: Parameter)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// [N, in, H, W] → [N, out, H′, W′], H′ = ⌊(H + 2p − d(k − 1) − 1) / s⌋ + 1.
     public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forward(input, relu: false)) }
 
     /// The convolution, with a ReLU fused in when `relu`.

@@ -10,9 +10,13 @@ public protocol RandomizedModule: Module {
 /// Dropout: in training, each element is zeroed with probability p and the rest scaled by 1/(1 − p);
 /// identity in evaluation. Masks come from the stream (seed, draw count), independent of threads.
 public final class Dropout: RandomizedModule {
+    /// p, the probability of zeroing an element.
     public let probability: Float
+    /// The seed of the mask stream (saved in checkpoints).
     public var seed: UInt64
+    /// Masks drawn so far (saved in checkpoints, so a resumed run draws the next one).
     public var randomDraws: UInt64 = 0
+    /// Dropout is active only in training mode.
     public var isTraining = true
 
     /// Without `seed`, the seed comes from the process-wide stream (`KeelRandom.manualSeed`), so two dropout
@@ -23,6 +27,7 @@ public final class Dropout: RandomizedModule {
         self.seed = seed ?? KeelRandom.nextGlobalSeed()
     }
 
+    /// x ⊙ mask / (1 − p) in training, x in evaluation; any shape.
     public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
 
     func forwardPass(_ input: Tensor) -> Tensor {

@@ -9,6 +9,7 @@ public struct ForwardHookHandle: Hashable, Sendable {
     let module: ObjectIdentifier
     let id: Int
 
+    /// Unregisters the hook; removing it twice does nothing.
     public func remove() { ForwardHookRegistry.remove(self) }
 }
 

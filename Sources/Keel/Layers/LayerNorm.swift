@@ -1,12 +1,18 @@
 /// Layer normalization over the last axes (PyTorch's `nn.LayerNorm`):
 /// y = (x − mean) / √(var + ε) · γ + β with the biased variance over `normalizedShape`.
 public final class LayerNorm: Module {
+    /// The trailing shape normalized over (e.g. [features]).
     public let normalizedShape: [Int]
+    /// γ of `normalizedShape` (nil without `elementwiseAffine`).
     public let weight: Parameter?
+    /// β of `normalizedShape` (nil without `elementwiseAffine`).
     public let bias: Parameter?
+    /// ε added to the variance.
     public let epsilon: Float
+    /// Unused: layer norm acts the same in training and evaluation.
     public var isTraining = true
 
+    /// Layer norm over the trailing `normalizedShape`; γ starts at 1 and β at 0.
     public init(_ normalizedShape: [Int], epsilon: Float = 1e-5, elementwiseAffine: Bool = true) {
         ensure(
             !normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
@@ -17,10 +23,12 @@ public final class LayerNorm: Module {
         bias = elementwiseAffine ? Parameter(Tensor.zeros(normalizedShape)) : nil
     }
 
+    /// `weight` and `bias`, as PyTorch names them.
     public var ownParameters: [(name: String, parameter: Parameter)] {
         (weight.map { [("weight", $0)] } ?? []) + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// (x − μ) / √(σ² + ε) · γ + β, statistics over the trailing `normalizedShape` of each sample.
     public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
 
     func forwardPass(_ input: Tensor) -> Tensor {
@@ -40,13 +48,20 @@ public final class LayerNorm: Module {
 /// Group normalization (PyTorch's `nn.GroupNorm`): channels split into groups, each sample's group
 /// normalized by its own mean and biased variance, then a per-channel affine map.
 public final class GroupNorm: Module {
+    /// How many groups the channels are split into.
     public let groups: Int
+    /// Channels of the input (axis 1), a multiple of `groups`.
     public let channels: Int
+    /// γ per channel (nil without `affine`).
     public let weight: Parameter?
+    /// β per channel (nil without `affine`).
     public let bias: Parameter?
+    /// ε added to the variance.
     public let epsilon: Float
+    /// Unused: group norm acts the same in training and evaluation.
     public var isTraining = true
 
+    /// Group norm of `channels` channels in `groups` groups; γ starts at 1 and β at 0.
     public init(groups: Int, channels: Int, epsilon: Float = 1e-5, affine: Bool = true) {
         ensure(
             groups > 0 && channels > 0 && channels % groups == 0,
@@ -58,10 +73,12 @@ public final class GroupNorm: Module {
         bias = affine ? Parameter(Tensor.zeros([channels])) : nil
     }
 
+    /// `weight` and `bias`, as PyTorch names them.
     public var ownParameters: [(name: String, parameter: Parameter)] {
         (weight.map { [("weight", $0)] } ?? []) + (bias.map { [("bias", $0)] } ?? [])
     }
 
+    /// [N, C, …]: each sample's channels in groups of C / groups, normalized over the group, then γ, β per channel.
     public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
 
     func forwardPass(_ input: Tensor) -> Tensor {
@@ -82,10 +99,13 @@ public final class GroupNorm: Module {
 /// Local response normalization across channels (AlexNet; PyTorch's `nn.LocalResponseNorm`):
 /// b_c = a_c / (k + α/n · Σ_{c′ in the n-channel window around c} a_{c′}²)^β, zero-padded at the ends.
 public final class LocalResponseNorm: Module {
+    /// The number of neighbouring channels summed over.
     public let size: Int
     public let alpha: Float, beta: Float, k: Float
+    /// Unused: LRN acts the same in training and evaluation.
     public var isTraining = true
 
+    /// Local response normalization (AlexNet) with PyTorch's parameters.
     public init(size: Int, alpha: Float = 1e-4, beta: Float = 0.75, k: Float = 1) {
         ensure(size > 0, "LocalResponseNorm: size must be positive, got \(size)")
         self.size = size
@@ -94,6 +114,7 @@ public final class LocalResponseNorm: Module {
         self.k = k
     }
 
+    /// x / (k + α/n · Σ x² over `size` neighbouring channels)^β, [N, C, …].
     public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
 
     func forwardPass(_ input: Tensor) -> Tensor {

@@ -38,10 +38,14 @@ public protocol Module: AnyObject {
 }
 
 extension Module {
+    /// The module's stored `Parameter` properties, named after them, in declaration order.
     public var ownParameters: [(name: String, parameter: Parameter)] {
         StoredProperties.of(self).compactMap { property in (property.value as? Parameter).map { (property.name, $0) } }
     }
+    /// None: a module of your own with buffers (running statistics) lists them here.
     public var ownBuffers: [(name: String, buffer: Parameter)] { [] }
+    /// The module's stored module properties (and optional modules, and arrays of them as `name.0`, `name.1`, …), in
+    /// declaration order.
     public var children: [(name: String, module: any Module)] {
         StoredProperties.of(self).flatMap { property -> [(name: String, module: any Module)] in
             if let module = property.value as? any Module { return [(property.name, module)] }
@@ -68,6 +72,7 @@ extension Module {
             }
     }
 
+    /// The parameters of the whole tree, without names (`namedParameters` has the names).
     public var parameters: [Parameter] { namedParameters.map(\.parameter) }
 
     /// Number of learnable scalars.
@@ -169,10 +174,14 @@ enum StoredProperties {
 
 /// Why a state dict did not fit a model.
 public struct StateDictError: Error, CustomStringConvertible, Equatable {
+    /// Parameters and buffers the model has but the values do not.
     public var missing: [String]
+    /// Names in the values that the model does not have.
     public var unexpected: [String]
+    /// "name: checkpoint [shape], model [shape]" for each name present in both with different shapes.
     public var mismatchedShapes: [String]
 
+    /// One line listing what is missing, unexpected and mismatched.
     public var description: String {
         var parts: [String] = []
         if !missing.isEmpty { parts.append("missing \(missing.joined(separator: ", "))") }

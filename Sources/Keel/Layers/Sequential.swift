@@ -1,11 +1,16 @@
 /// Modules applied one after another; children are named "0", "1", … as in PyTorch's `nn.Sequential`.
 public final class Sequential: Module {
+    /// The layers, applied in order.
     public let layers: [any Module]
+    /// Training or evaluation mode (`train()` and `eval()` set it on every layer).
     public var isTraining = true
 
+    /// The given layers, in order.
     public init(_ layers: [any Module]) { self.layers = layers }
+    /// The layers listed in the builder: `Sequential { Linear(784, 10); ReLU() }`.
     public init(@ModuleBuilder _ build: () -> [any Module]) { layers = build() }
 
+    /// The layers named "0", "1", … as PyTorch's `nn.Sequential`.
     public var children: [(name: String, module: any Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
 
     /// The layers in order. A convolution followed by a ReLU layer, neither with forward hooks, runs as one
@@ -31,10 +36,16 @@ public final class Sequential: Module {
 /// Builds a list of modules: `Sequential { Linear(784, 10); ReLU() }`.
 @resultBuilder
 public enum ModuleBuilder {
+    /// One layer.
     public static func buildExpression(_ module: any Module) -> [any Module] { [module] }
+    /// The layers of the block, in order.
     public static func buildBlock(_ parts: [any Module]...) -> [any Module] { parts.flatMap { $0 } }
+    /// The layers of an `if` without `else`, when taken.
     public static func buildOptional(_ part: [any Module]?) -> [any Module] { part ?? [] }
+    /// The layers of an `if`'s first branch.
     public static func buildEither(first: [any Module]) -> [any Module] { first }
+    /// The layers of an `if`'s `else` branch.
     public static func buildEither(second: [any Module]) -> [any Module] { second }
+    /// The layers of a `for` loop, iteration after iteration.
     public static func buildArray(_ parts: [[any Module]]) -> [any Module] { parts.flatMap { $0 } }
 }

@@ -1,6 +1,7 @@
 /// Element-wise arithmetic with NumPy broadcasting and autograd. The gradient of a broadcast input is
 /// summed back to that input's shape.
 extension Tensor {
+    /// a + b element-wise with NumPy broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
         let z = Elementwise.zip(a, b, AddFunction.self, op: "add")
         return record(z, op: "add", inputs: [a, b]) { g, needs in
@@ -8,6 +9,7 @@ extension Tensor {
         }
     }
 
+    /// a − b element-wise with NumPy broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let z = Elementwise.zip(a, b, SubtractFunction.self, op: "subtract")
         return record(z, op: "subtract", inputs: [a, b]) { g, needs in
@@ -15,6 +17,7 @@ extension Tensor {
         }
     }
 
+    /// a · b element-wise with NumPy broadcasting.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let z = Elementwise.zip(a, b, MultiplyFunction.self, op: "multiply")
         return record(z, op: "multiply", inputs: [a, b]) { g, needs in
@@ -25,6 +28,7 @@ extension Tensor {
         }
     }
 
+    /// a / b element-wise with NumPy broadcasting.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
         let z = Elementwise.zip(a, b, DivideFunction.self, op: "divide")
         return record(z, op: "divide", inputs: [a, b]) { g, needs in
@@ -36,23 +40,36 @@ extension Tensor {
         }
     }
 
+    /// −a element-wise.
     public static prefix func - (a: Tensor) -> Tensor {
         let z = Elementwise.map(a, NegateFunction.self)
         return record(z, op: "negate", inputs: [a]) { g, _ in [-g] }
     }
 
+    /// a + b for every element of a.
     public static func + (a: Tensor, b: Float) -> Tensor { a + Tensor(b) }
+    /// a + b for every element of b.
     public static func + (a: Float, b: Tensor) -> Tensor { Tensor(a) + b }
+    /// a − b for every element of a.
     public static func - (a: Tensor, b: Float) -> Tensor { a - Tensor(b) }
+    /// a − b for every element of b.
     public static func - (a: Float, b: Tensor) -> Tensor { Tensor(a) - b }
+    /// a · b for every element of a.
     public static func * (a: Tensor, b: Float) -> Tensor { a * Tensor(b) }
+    /// a · b for every element of b.
     public static func * (a: Float, b: Tensor) -> Tensor { Tensor(a) * b }
+    /// a / b for every element of a.
     public static func / (a: Tensor, b: Float) -> Tensor { a / Tensor(b) }
+    /// a / b for every element of b.
     public static func / (a: Float, b: Tensor) -> Tensor { Tensor(a) / b }
 
+    /// a ← a + b (a new tensor; autograd records it).
     public static func += (a: inout Tensor, b: Tensor) { a = a + b }
+    /// a ← a − b (a new tensor; autograd records it).
     public static func -= (a: inout Tensor, b: Tensor) { a = a - b }
+    /// a ← a · b (a new tensor; autograd records it).
     public static func *= (a: inout Tensor, b: Tensor) { a = a * b }
+    /// a ← a / b (a new tensor; autograd records it).
     public static func /= (a: inout Tensor, b: Tensor) { a = a / b }
 
     /// `self += other` in place, without recording (same shape; for gradient accumulation and optimizers).

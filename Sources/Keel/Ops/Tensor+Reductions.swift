@@ -45,6 +45,7 @@ extension Tensor {
         return y.reshaped(reducedShape(resolved, keepDims: keepDims))
     }
 
+    /// The sum along one axis (see `sum(axes:keepDims:)`).
     public func sum(axis: Int, keepDims: Bool = false) -> Tensor { sum(axes: [axis], keepDims: keepDims) }
 
     /// Arithmetic mean over `axes` (all when nil).
@@ -54,6 +55,7 @@ extension Tensor {
         return sum(axes: resolved, keepDims: keepDims) / Float(n)
     }
 
+    /// The mean along one axis (see `mean(axes:keepDims:)`).
     public func mean(axis: Int, keepDims: Bool = false) -> Tensor { mean(axes: [axis], keepDims: keepDims) }
 
     /// Variance Σ(x − mean)² / (n − correction) over `axes` (all when nil); `correction` 1 is the unbiased
@@ -108,6 +110,7 @@ extension Tensor {
         return y.reshaped(reducedShape(resolved, keepDims: keepDims))
     }
 
+    /// The maximum along one axis (see `max(axes:keepDims:)`).
     public func max(axis: Int, keepDims: Bool = false) -> Tensor { max(axes: [axis], keepDims: keepDims) }
 
     /// Minimum over `axes` (all when nil).

@@ -3,14 +3,19 @@
 /// v ← β₂·v + (1 − β₂)·g²; v̂ = max(v̂, v) with AMSGrad;
 /// w ← w − lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
 public class Adam: Optimizer {
+    /// The parameters updated, by name.
     public let parameters: NamedParameters
+    /// The learning rate at each global step.
     public var schedule: any LearningRateSchedule
+    /// m ("NAME.exp_avg"), v ("NAME.exp_avg_sq"), v̂ with AMSGrad, and per-parameter step counts.
     public let state = OptimizerState()
     public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    /// Whether the maximum of past v is used (AMSGrad).
     public let amsgrad: Bool
     /// Decoupled weight decay (AdamW).
     public let decoupledWeightDecay: Bool
 
+    /// Adam over `parameters` with PyTorch's defaults; `decoupledWeightDecay` makes it AdamW.
     public init(
         _ parameters: NamedParameters, learningRate: any LearningRateSchedule, beta1: Float = 0.9,
         beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false,
@@ -28,6 +33,7 @@ public class Adam: Optimizer {
         requireParameters(parameters, decoupledWeightDecay ? "AdamW" : "Adam")
     }
 
+    /// Adam with a constant learning rate (PyTorch's default 0.001).
     public convenience init(
         _ parameters: NamedParameters, learningRate: Float = 1e-3, beta1: Float = 0.9,
         beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, amsgrad: Bool = false
@@ -37,6 +43,7 @@ public class Adam: Optimizer {
             epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad)
     }
 
+    /// One Adam step of one parameter (see the type's formula).
     public func update(
         name: String, values w: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
         shape: [Int], learningRate lr: Float
@@ -71,6 +78,7 @@ public class Adam: Optimizer {
 
 /// AdamW: Adam with decoupled weight decay, w ← w·(1 − lr·λ) before the Adam step (default λ = 0.01, as PyTorch).
 public final class AdamW: Adam {
+    /// AdamW over `parameters` with PyTorch's defaults (weight decay 0.01).
     public init(
         _ parameters: NamedParameters, learningRate: any LearningRateSchedule, beta1: Float = 0.9,
         beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01, amsgrad: Bool = false

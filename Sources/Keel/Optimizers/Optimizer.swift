@@ -5,6 +5,7 @@ public final class OptimizerState {
     /// State tensors by "parameter name.slot name".
     public private(set) var slots: [String: Tensor] = [:]
 
+    /// Empty state: step 0, no slots.
     public init() {}
 
     /// A pointer to the slot's buffer ("weight.exp_avg"), created filled with `initial` on first use; valid until

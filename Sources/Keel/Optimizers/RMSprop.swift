@@ -1,12 +1,17 @@
 /// RMSprop with PyTorch's exact rule: g ← ∇ + λ·w; s ← α·s + (1 − α)·g²; centred: ḡ ← ḡ + (1 − α)(g − ḡ),
 /// d = √(s − ḡ²) + ε, else d = √s + ε; with momentum μ: b ← μ·b + g/d, w ← w − lr·b, else w ← w − lr·g/d.
 public final class RMSprop: Optimizer {
+    /// The parameters updated, by name.
     public let parameters: NamedParameters
+    /// The learning rate at each global step.
     public var schedule: any LearningRateSchedule
+    /// s ("NAME.square_avg"), ḡ when centered, the momentum buffer, and per-parameter step counts.
     public let state = OptimizerState()
     public let alpha: Float, epsilon: Float, weightDecay: Float, momentum: Float
+    /// Whether the gradient's running mean is subtracted (centered RMSprop).
     public let centered: Bool
 
+    /// RMSprop over `parameters` with PyTorch's defaults.
     public init(
         _ parameters: NamedParameters, learningRate: any LearningRateSchedule, alpha: Float = 0.99,
         epsilon: Float = 1e-8, weightDecay: Float = 0, momentum: Float = 0, centered: Bool = false
@@ -31,6 +36,7 @@ public final class RMSprop: Optimizer {
             weightDecay: weightDecay, momentum: momentum, centered: centered)
     }
 
+    /// One RMSprop step of one parameter (see the type's formula).
     public func update(
         name: String, values w: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
         shape: [Int], learningRate lr: Float

@@ -2,12 +2,17 @@
 /// g ← ∇ + λ·w; with momentum μ: b ← g (first step) or μ·b + (1 − dampening)·g, then g ← g + μ·b (Nesterov)
 /// or g ← b; finally w ← w − lr·g.
 public final class SGD: Optimizer {
+    /// The parameters updated, by name.
     public let parameters: NamedParameters
+    /// The learning rate at each global step.
     public var schedule: any LearningRateSchedule
+    /// The momentum buffers ("NAME.momentum_buffer") and per-parameter step counts.
     public let state = OptimizerState()
     public let momentum: Float, dampening: Float, weightDecay: Float
+    /// Whether the Nesterov form of momentum is used.
     public let nesterov: Bool
 
+    /// SGD over `parameters` with PyTorch's defaults (no momentum, no weight decay).
     public init(
         _ parameters: NamedParameters, learningRate: any LearningRateSchedule, momentum: Float = 0,
         dampening: Float = 0, weightDecay: Float = 0, nesterov: Bool = false
@@ -22,6 +27,7 @@ public final class SGD: Optimizer {
         requireParameters(parameters, "SGD")
     }
 
+    /// SGD with a constant learning rate.
     public convenience init(
         _ parameters: NamedParameters, learningRate: Float, momentum: Float = 0, dampening: Float = 0,
         weightDecay: Float = 0, nesterov: Bool = false
@@ -31,6 +37,7 @@ public final class SGD: Optimizer {
             dampening: dampening, weightDecay: weightDecay, nesterov: nesterov)
     }
 
+    /// One SGD step of one parameter (see the type's formula).
     public func update(
         name: String, values w: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int,
         shape: [Int], learningRate lr: Float

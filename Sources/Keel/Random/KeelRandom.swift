@@ -6,6 +6,7 @@ public struct KeelRandom: RandomNumberGenerator, Codable, Equatable, Sendable {
     /// The full generator state (saved in checkpoints).
     public private(set) var state: (UInt64, UInt64, UInt64, UInt64)
 
+    /// A generator seeded with `seed` (expanded to 256 bits by SplitMix64).
     public init(seed: UInt64) {
         var mixer = seed
         state = (Self.splitMix(&mixer), Self.splitMix(&mixer), Self.splitMix(&mixer), Self.splitMix(&mixer))
@@ -29,6 +30,7 @@ public struct KeelRandom: RandomNumberGenerator, Codable, Equatable, Sendable {
         return z ^ (z >> 31)
     }
 
+    /// The next 64 random bits (xoshiro256**).
     @inline(__always)
     public mutating func next() -> UInt64 {
         let result = rotateLeft(state.1 &* 5, 7) &* 9
@@ -61,15 +63,18 @@ public struct KeelRandom: RandomNumberGenerator, Codable, Equatable, Sendable {
     }
 
     // Codable/Equatable for the tuple state.
+    /// Generators are equal when their states are.
     public static func == (a: KeelRandom, b: KeelRandom) -> Bool {
         a.state.0 == b.state.0 && a.state.1 == b.state.1 && a.state.2 == b.state.2 && a.state.3 == b.state.3
     }
 
+    /// Reads the four state words.
     public init(from decoder: Decoder) throws {
         var c = try decoder.unkeyedContainer()
         state = (try c.decode(UInt64.self), try c.decode(UInt64.self), try c.decode(UInt64.self), try c.decode(UInt64.self))
     }
 
+    /// Writes the four state words.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.unkeyedContainer()
         try c.encode(state.0)

@@ -70,8 +70,10 @@ public indirect enum Schedule: LearningRateSchedule, Codable, Equatable, Sendabl
         case triangular, triangular2
         case expRange = "exp_range"
     }
+    /// How OneCycleLR anneals within a phase: cosine or linear (PyTorch's `anneal_strategy`).
     public enum Anneal: String, Codable, Sendable, CaseIterable { case cos, linear }
 
+    /// The rate at `step` as float32 (negative steps read as 0).
     public func learningRate(at step: Int) -> Float { Float(value(at: max(step, 0))) }
 
     /// The rate at `step` in double precision.
@@ -337,7 +339,10 @@ public indirect enum Schedule: LearningRateSchedule, Codable, Equatable, Sendabl
 
 /// A schedule with parameters that make no sense.
 public struct ScheduleError: Error, CustomStringConvertible, Equatable {
+    /// The schedule's name or spec.
     public var schedule: String
+    /// What is wrong.
     public var problem: String
+    /// "SCHEDULE: PROBLEM".
     public var description: String { "\(schedule): \(problem)" }
 }

@@ -9,6 +9,7 @@ extension Schedule {
         "polynomial_decay", "cosine_decay", "cosine_decay_restarts", "linear_cosine_decay",
         "noisy_linear_cosine_decay",
     ]
+    /// Names of PyTorch's schedulers accepted by `make(name:parameters:)`.
     public static let pyTorchNames = [
         "constant", "constant_factor", "step", "multistep", "exponential", "cosine_annealing",
         "cosine_annealing_warm_restarts", "cyclic", "one_cycle", "polynomial", "linear",

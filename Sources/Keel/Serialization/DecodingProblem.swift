@@ -3,6 +3,7 @@ import Foundation
 /// One-line descriptions of JSON decoding failures: the key path and what was wrong, e.g.
 /// "input_shape[0]: expected Int, found a string", instead of a multi-line `DecodingError` dump.
 public enum DecodingProblem {
+    /// "key.path: what was wrong" for a `DecodingError`, the error's one-line text otherwise.
     public static func describe(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return FileError.oneLine(String(describing: error)) }
         func path(_ context: DecodingError.Context) -> String {

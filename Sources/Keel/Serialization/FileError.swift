@@ -3,14 +3,18 @@ import Foundation
 /// Input from outside that could not be used — a file that cannot be read or written, a bad spec or value:
 /// names the path (or spec) and what is wrong, on one line. KeelData calls it `DataError`.
 public struct FileError: Error, CustomStringConvertible, Equatable {
+    /// The file or folder.
     public var path: String
+    /// What is wrong with it, in words.
     public var problem: String
 
+    /// An error about `path`.
     public init(path: String, problem: String) {
         self.path = path
         self.problem = problem
     }
 
+    /// "PATH: PROBLEM".
     public var description: String { "\(path): \(problem)" }
 
     /// The reason an I/O call failed, from `errno` (e.g. "No space left on device").

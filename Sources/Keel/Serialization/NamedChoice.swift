@@ -3,6 +3,7 @@
 public protocol NamedChoice: RawRepresentable<String>, CaseIterable, Codable {}
 
 extension NamedChoice {
+    /// Decodes a name; an unknown one throws "'NAME' is not one of …".
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let name = try container.decode(String.self)

@@ -129,7 +129,10 @@ public enum SafeTensors {
 
 /// A safetensors file that could not be written or read.
 public struct SafeTensorsError: Error, CustomStringConvertible {
+    /// The file, when known.
     public var path: String?
+    /// What is wrong with it.
     public var problem: String
+    /// "PATH: PROBLEM".
     public var description: String { (path.map { "\($0): " } ?? "") + problem }
 }

@@ -11,6 +11,7 @@ public struct Spec: Equatable, Sendable {
     /// The text after ':' when it holds no '=' (`leaky_relu:0.2`), else nil.
     public var unnamedValue: String?
 
+    /// Specs are equal when names, unnamed values and parameters (in order) are.
     public static func == (a: Spec, b: Spec) -> Bool {
         a.name == b.name && a.unnamedValue == b.unnamedValue && a.parameters.map(\.key) == b.parameters.map(\.key)
             && a.parameters.map(\.value) == b.parameters.map(\.value)
@@ -43,7 +44,10 @@ public struct Spec: Equatable, Sendable {
 
 /// A spec that does not follow `name:key=value,…`.
 public struct SpecError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The spec as given.
     public var spec: String
+    /// What is wrong with it.
     public var problem: String
+    /// "'SPEC': PROBLEM".
     public var description: String { "'\(spec)': \(problem)" }
 }

@@ -7,10 +7,12 @@ extension Tensor {
         return t
     }
 
+    /// A tensor of zeros.
     public static func zeros(_ shape: [Int]) -> Tensor {
         Tensor(storage: TensorStorage(count: Shape.count(shape), zeroed: true), shape: shape)
     }
 
+    /// A tensor of ones.
     public static func ones(_ shape: [Int]) -> Tensor { full(shape, 1) }
 
     /// Zeros with the shape of `other`.

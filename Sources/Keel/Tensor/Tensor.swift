@@ -81,6 +81,7 @@ public struct Tensor: @unchecked Sendable {
 
     /// Read-only access to the contiguous elements.
 
+    /// Calls `body` with a pointer to the contiguous elements (read-only, valid only inside `body`).
     public func withUnsafePointer<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
         try body(UnsafePointer(storage.pointer))
     }
@@ -88,6 +89,7 @@ public struct Tensor: @unchecked Sendable {
     /// Mutable access to the elements; copies the storage first if it is shared (copy-on-write).
     /// Writing through it does not record anything for autograd.
 
+    /// Calls `body` with a mutable pointer to the elements, copying the buffer first if it is shared (copy on write).
     public mutating func withUnsafeMutablePointer<R>(_ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         return try body(storage.pointer)
