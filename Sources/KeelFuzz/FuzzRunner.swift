@@ -7,12 +7,19 @@ import Keel
 /// to `crashDirectory/<target>.crash` (then the process dies as it would have), ready to be added to the
 /// regression corpus.
 public enum FuzzRunner {
+    /// What a fuzzing run of one target did.
     public struct Summary: Sendable {
+        /// The target's name.
         public var target: String
+        /// Inputs tried (seeds and mutants).
         public var inputs: Int
+        /// Inputs the reader accepted.
         public var accepted: Int
+        /// Inputs the reader refused with an error.
         public var rejected: Int
+        /// Wall-clock seconds of the run.
         public var seconds: Double
+        /// The slowest single input, in seconds (a hang shows here).
         public var slowestSeconds: Double
     }
 

@@ -6,12 +6,16 @@ import KeelTrain
 /// One reader under fuzzing: valid seed inputs, and the call that must either succeed or throw — never trap,
 /// never allocate without bound, never hang.
 public struct FuzzTarget: Sendable {
+    /// The target's name ("csv", "run-config", …), also its corpus folder's.
     public let name: String
     /// Text formats get number-aware mutations too.
     public let isText: Bool
+    /// Valid inputs that mutations start from.
     public let seeds: @Sendable () throws -> [[UInt8]]
+    /// The reader under test: it must return or throw, for any bytes.
     public let read: @Sendable ([UInt8]) throws -> Void
 
+    /// A target from its seeds and its reader.
     public init(name: String, isText: Bool, seeds: @escaping @Sendable () throws -> [[UInt8]], read: @escaping @Sendable ([UInt8]) throws -> Void) {
         self.name = name
         self.isText = isText
@@ -27,6 +31,7 @@ extension FuzzTarget {
         imageOperation, augmentation, schedule, activation,
     ]
 
+    /// The target named `name`, if any.
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 
     static let idx = FuzzTarget(

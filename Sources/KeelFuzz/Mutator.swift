@@ -6,6 +6,7 @@ import Keel
 public struct Mutator {
     private var generator: KeelRandom
 
+    /// A mutator drawing from the stream (`seed`, `stream`): the same seeds give the same mutants.
     public init(seed: UInt64, stream: UInt64) { generator = KeelRandom(seed: seed, stream: [0xF022, stream]) }
 
     static let interesting32: [UInt32] = [0, 1, 0x7F, 0x80, 0xFF, 0x7FFF, 0xFFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0x1_0000, 0x4000_0000]

@@ -4,31 +4,41 @@ import KeelData
 
 /// Where a run stands: the next batch to train is batch `batch` of epoch `epoch`.
 public struct TrainingPosition: Codable, Equatable, Sendable {
+    /// The epoch (0-based) the next batch belongs to.
     public var epoch = 0
+    /// The next batch's index within its epoch.
     public var batch = 0
     /// Parameter updates made so far.
     public var globalStep = 0
+    /// The start of training.
     public init() {}
 }
 
 /// Everything besides tensors that a checkpoint records (state.json).
 public struct CheckpointState: Codable, Equatable {
+    /// The `format` this version writes and reads.
     public static let currentFormat = "keel-checkpoint-2"
+    /// The state file's format; others are refused.
     public var format = CheckpointState.currentFormat
     /// A name for the architecture ("cnn", "mlp", …) checked when resuming.
     public var modelName: String
     /// Shape of every parameter and buffer, checked when resuming.
     public var shapes: [String: [Int]]
+    /// Where training resumes.
     public var position: TrainingPosition
+    /// The optimizer's global step count.
     public var optimizerStepCount: Int
     /// Seed and draw count of each randomized module (dropout), by module path.
     public var randomStates: [String: [UInt64]]
+    /// The input normalizer fitted on the training split.
     public var normalizer: Normalizer
+    /// The per-iteration and per-epoch records so far.
     public var history: History
     /// The resolved configuration of the run (`TrainingRun`), so that a resume needs nothing else; nil for a
     /// trainer used on its own.
     public var configuration: RunConfiguration?
 
+    /// A state from its parts.
     public init(
         modelName: String, shapes: [String: [Int]], position: TrainingPosition, optimizerStepCount: Int,
         randomStates: [String: [UInt64]], normalizer: Normalizer, history: History,
@@ -88,8 +98,11 @@ extension CheckpointState {
 
 /// A checkpoint read from disk: its state, the model's weights and the optimizer's slots by name.
 public struct SavedCheckpoint {
+    /// The state (state.json).
     public var state: CheckpointState
+    /// The model's weights and buffers by `state_dict` name.
     public var model: [String: Tensor]
+    /// The optimizer's slots by "parameter.slot".
     public var optimizer: [String: Tensor]
     /// The checkpoint folder it was read from (named in errors).
     public var directory: URL
@@ -101,8 +114,11 @@ public struct SavedCheckpoint {
 /// A step folder is written under a temporary name and renamed when complete; `latest` is then replaced
 /// atomically. A crash at any moment leaves `latest` pointing to a complete checkpoint.
 public enum CheckpointStore {
+    /// The weights' file in a step folder.
     public static let modelFile = "model.safetensors"
+    /// The optimizer state's file in a step folder.
     public static let optimizerFile = "optimizer.safetensors"
+    /// The state's file in a step folder.
     public static let stateFile = "state.json"
 
     /// Writes a checkpoint and makes it the latest; older ones are removed.

@@ -8,8 +8,11 @@ public struct LayerDiagnostics: Codable, Equatable, Sendable {
     public var layer: String
     /// "relu", "sigmoid", … for activation layers; "Linear", "Conv2d", … for layers with parameters.
     public var kind: String
+    /// Units (output positions) that were zero for every sample of the batch, as a fraction.
     public var deadFraction: Float?
+    /// Activations with |f′(x)| below `ActivationStatistics.saturationThreshold`, as a fraction.
     public var saturatedFraction: Float?
+    /// Mean |f′(x)|: how much the layer scales gradients on average.
     public var meanDerivative: Float?
     /// ‖∇‖₂ over the layer's own parameters.
     public var gradientNorm: Float?
@@ -28,13 +31,19 @@ public struct LayerDiagnostics: Codable, Equatable, Sendable {
 /// A training callback that records, every `every` iterations, per-layer dead-unit and saturation
 /// fractions and gradient norms: the numbers that show dead neurons and vanishing gradients.
 public final class DiagnosticsRecorder: TrainingCallback {
+    /// Every measured layer at one iteration.
     public struct Record: Codable, Equatable, Sendable {
+        /// The epoch (0-based).
         public var epoch: Int
+        /// The global step of the iteration.
         public var globalStep: Int
+        /// One entry per activation layer and per layer with parameters.
         public var layers: [LayerDiagnostics]
     }
 
+    /// Measure every this many iterations.
     public let every: Int
+    /// The measurements so far.
     public private(set) var records: [Record] = []
     /// The last training batch's statistics of each activation layer, filled by forward hooks.
     private var latest: [ObjectIdentifier: ActivationStatistics] = [:]
@@ -50,6 +59,7 @@ public final class DiagnosticsRecorder: TrainingCallback {
 
     deinit { for hook in hooks { hook.remove() } }
 
+    /// Records every `every`-th iteration.
     public func iterationEnded(_ record: IterationRecord, trainer: Trainer) {
         guard record.globalStep % every == 0 else { return }
         records.append(Record(epoch: record.epoch, globalStep: record.globalStep, layers: measure(trainer.model)))

@@ -2,17 +2,24 @@ import Foundation
 
 /// What one iteration (one batch, one parameter update) did.
 public struct IterationRecord: Codable, Equatable, Sendable {
+    /// The epoch (0-based).
     public var epoch: Int
     /// Index of the batch within its epoch.
     public var iteration: Int
     /// Updates made before this one, across epochs (what schedules read).
     public var globalStep: Int
+    /// The batch's mean loss.
     public var loss: Float
+    /// The batch's accuracy.
     public var accuracy: Float
+    /// The learning rate the update used.
     public var learningRate: Float
+    /// Samples in the batch.
     public var batchSize: Int
+    /// Seconds the iteration took (loading the batch included).
     public var seconds: Double
 
+    /// A record from its fields.
     public init(
         epoch: Int, iteration: Int, globalStep: Int, loss: Float, accuracy: Float, learningRate: Float, batchSize: Int,
         seconds: Double
@@ -24,6 +31,7 @@ public struct IterationRecord: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey { case epoch, iteration, globalStep, loss, accuracy, learningRate, batchSize, seconds }
 
     // Non-finite numbers (a diverging loss) are written as null and read back as NaN.
+    /// Reads a record; a null loss or accuracy (written for NaN) reads as NaN.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         epoch = try c.decode(Int.self, forKey: .epoch)
@@ -36,6 +44,7 @@ public struct IterationRecord: Codable, Equatable, Sendable {
         seconds = try c.decodeFinite(Double.self, forKey: .seconds)
     }
 
+    /// Writes a record; NaN and infinities as null.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(epoch, forKey: .epoch)
@@ -51,16 +60,24 @@ public struct IterationRecord: Codable, Equatable, Sendable {
 
 /// What one epoch (one pass over the training set) did.
 public struct EpochRecord: Codable, Equatable, Sendable {
+    /// The epoch (0-based).
     public var epoch: Int
     /// Global step at the end of the epoch.
     public var globalStep: Int
+    /// Mean training loss over the epoch's samples.
     public var trainLoss: Float
+    /// Training accuracy over the epoch's samples (with dropout and augmentation on).
     public var trainAccuracy: Float
+    /// Loss on the validation split, when there is one.
     public var validationLoss: Float?
+    /// Accuracy on the validation split, when there is one.
     public var validationAccuracy: Float?
+    /// The learning rate of the epoch's last update.
     public var learningRate: Float
+    /// Seconds of the epoch's iterations.
     public var seconds: Double
 
+    /// A record from its fields.
     public init(
         epoch: Int, globalStep: Int, trainLoss: Float, trainAccuracy: Float, validationLoss: Float?,
         validationAccuracy: Float?, learningRate: Float, seconds: Double
@@ -75,6 +92,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     }
 
     // Non-finite numbers are written as null: read back as NaN (nil for the optional validation values).
+    /// Reads a record; null numbers (written for NaN) read as NaN.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         epoch = try c.decode(Int.self, forKey: .epoch)
@@ -87,6 +105,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         seconds = try c.decodeFinite(Double.self, forKey: .seconds)
     }
 
+    /// Writes a record; NaN and infinities as null.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(epoch, forKey: .epoch)
@@ -102,9 +121,12 @@ public struct EpochRecord: Codable, Equatable, Sendable {
 
 /// The per-iteration and per-epoch record of a run.
 public struct History: Codable, Equatable, Sendable {
+    /// One record per parameter update.
     public var iterations: [IterationRecord] = []
+    /// One record per completed epoch.
     public var epochs: [EpochRecord] = []
 
+    /// An empty history.
     public init() {}
 
     /// One line per epoch.

@@ -6,16 +6,23 @@ import KeelData
 /// fitted on the training split, the dataset and settings needed to rebuild it; with `model.safetensors`
 /// beside it, everything `keel evaluate` and `keel predict` need. Every field is validated on load.
 public struct ModelDescription: Codable, Sendable {
+    /// The reference model's name ("cnn", "mlp").
     public var model: String
+    /// One sample's shape ([1, 28, 28], [13]).
     public var inputShape: [Int]
+    /// The number of classes.
     public var classes: Int
+    /// The normalizer fitted on the training split, applied to every input.
     public var normalizer: Normalizer
+    /// The dataset the model was trained on.
     public var dataset: String
     /// The hidden activation ("relu", "leaky_relu:0.5", …).
     public var activation: String
     /// A CSV dataset's label column, and the seed of its train/test split (so `evaluate` finds the same test rows).
     public var labelColumn: String?
+    /// The seed of the data split.
     public var seed: UInt64
+    /// Names of the classes, when the data had them.
     public var classNames: [String]?
     /// Dropout before the last layer (changes the layer indices of the state dict).
     public var dropout: Float
@@ -27,6 +34,7 @@ public struct ModelDescription: Codable, Sendable {
         case classNames = "class_names"
     }
 
+    /// A description from its fields.
     public init(
         model: String, inputShape: [Int], classes: Int, normalizer: Normalizer, dataset: String, activation: String,
         labelColumn: String?, seed: UInt64, classNames: [String]?, dropout: Float
@@ -43,6 +51,7 @@ public struct ModelDescription: Codable, Sendable {
         self.dropout = dropout
     }
 
+    /// Reads a description; optional fields take their defaults (relu, seed 0, no dropout).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         model = try c.decode(String.self, forKey: .model)
@@ -57,6 +66,7 @@ public struct ModelDescription: Codable, Sendable {
         dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
     }
 
+    /// The description's file name in a run folder.
     public static let fileName = "model.json"
 
     /// Writes `model.json` into `directory` (atomically).

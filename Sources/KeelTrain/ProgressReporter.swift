@@ -2,8 +2,10 @@ import Foundation
 
 /// Shows training progress: a bar redrawn in place on a terminal, plain lines otherwise.
 public final class ProgressReporter: @unchecked Sendable {
+    /// A bar redrawn in place, one line per epoch, or nothing.
     public enum Style { case bar, lines, silent }
 
+    /// How progress is shown.
     public let style: Style
     private let output: FileHandle
     private var lastDraw = 0.0

@@ -5,11 +5,13 @@ import Keel
 /// kernel when it ends (even by SIGKILL): a second run on the same folder gets a clear "in use" error instead
 /// of racing the first one's files.
 public final class RunLock {
+    /// The locked run folder.
     public let directory: URL
     private let descriptor: Int32
     private let createdDirectory: Bool
     private var released = false
 
+    /// The lock file's name inside the folder.
     public static let fileName = ".lock"
 
     /// Takes the lock, creating `directory` if needed; throws a `FileError` when another process holds it.

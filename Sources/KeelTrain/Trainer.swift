@@ -6,10 +6,13 @@ import KeelData
 /// the samples of one update, an iteration one update; the global step counts iterations across epochs
 /// and is what the optimizer's learning-rate schedule reads.
 public final class Trainer {
+    /// The network trained.
     public let model: any Module
+    /// The update rule, with its learning-rate schedule and state.
     public let optimizer: any Optimizer
     /// Loss of a batch from the model's output and the labels (default: cross-entropy from logits).
     public var lossFunction: (Tensor, [Int32]) -> Tensor = { crossEntropy(logits: $0, labels: $1) }
+    /// Called after every iteration and epoch, in order.
     public var callbacks: [any TrainingCallback] = []
     /// Progress output: a bar when standard error is a terminal, nothing otherwise (set `.lines` for logs).
     public var progress = ProgressReporter(style: isatty(STDERR_FILENO) != 0 ? .bar : .silent)
@@ -17,7 +20,9 @@ public final class Trainer {
     /// iterations (0: never) and once at least `checkpointSeconds` of training have passed since the last one
     /// (0: never). Checkpoints never change results: a run resumed from any of them ends with the same bits.
     public var checkpointDirectory: URL?
+    /// Checkpoint every this many iterations besides epoch ends (0: never).
     public var checkpointEvery = 0
+    /// Checkpoint once this many seconds have passed since the last one (0: never).
     public var checkpointSeconds: Double = 0
     /// When the last checkpoint was written (or training started).
     private var lastCheckpoint = ProcessInfo.processInfo.systemUptime
@@ -26,15 +31,19 @@ public final class Trainer {
 
     /// Recorded with checkpoints.
     public var modelName: String
+    /// The input normalizer, recorded with checkpoints.
     public var normalizer: Normalizer
     /// The run's configuration, stored in checkpoints (see `TrainingRun`).
     public var configuration: RunConfiguration?
 
+    /// The records of every iteration and epoch so far.
     public private(set) var history = History()
+    /// Where training stands (epoch, batch, global step).
     public private(set) var position = TrainingPosition()
     /// Whether the last `fit` stopped because `shouldStop` asked it to.
     public private(set) var wasInterrupted = false
 
+    /// A trainer for `model` with `optimizer`; `modelName` is checked when resuming a checkpoint.
     public init(model: any Module, optimizer: any Optimizer, modelName: String = "model", normalizer: Normalizer = .identity) {
         self.model = model
         self.optimizer = optimizer

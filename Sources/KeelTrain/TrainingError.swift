@@ -5,6 +5,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// A checkpoint that is missing, damaged or written for another model.
     case badCheckpoint(path: String, problem: String)
 
+    /// One line saying what happened and what to try.
     public var description: String {
         switch self {
         case .nonFiniteLoss(let value, let epoch, let iteration, let globalStep):

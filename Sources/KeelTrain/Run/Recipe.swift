@@ -7,9 +7,13 @@ import Keel
 /// augmentation, dropout 0.5 and a one-cycle schedule up to the learning rate over 25 epochs. It applies only
 /// when none of the four is set; setting any of them is a plain run (`Recipe.plain`) with only what is set.
 public struct Recipe: Equatable, Sendable {
+    /// Passes over the training set.
     public var epochs: Int
+    /// Dropout before the last layer.
     public var dropout: Float
+    /// Random augmentation specs, in order.
     public var augment: [String]
+    /// The learning rate's shape over the run.
     public var schedule: ScheduleShape
     /// The architectures it is for (augmentation needs images); others run plain.
     public var architectures: Set<ReferenceModel>

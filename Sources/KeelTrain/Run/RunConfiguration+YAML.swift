@@ -4,6 +4,7 @@ import Yams
 
 /// `config.yaml`: a run configuration as YAML (through Yams), numbers written in their shortest exact form.
 extension RunConfiguration {
+    /// The configuration's file name in a run folder.
     public static let fileName = "config.yaml"
     /// The largest config file read (1 MiB) and the most YAML nodes it may hold.
     static let maxFileBytes = 1 << 20

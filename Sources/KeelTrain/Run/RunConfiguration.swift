@@ -10,8 +10,11 @@ import KeelData
 /// mlp for tables), the learning rate from the optimizer, and epochs, dropout, augmentation and schedule from
 /// the recipe. A resolved configuration has them all set, so running it again gives the same run.
 public struct RunConfiguration: Codable, Equatable, Sendable {
+    /// Where the samples come from and how they are prepared.
     public var data = DataSettings()
+    /// The network.
     public var model = ModelSettings()
+    /// The update rule and its hyper-parameters.
     public var optimizer = OptimizerSettings()
     /// A learning-rate schedule spec read at the global step ("cosine_decay:decay_steps=630", see `Schedule.parse`);
     /// nil for a constant rate.
@@ -30,10 +33,12 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     public var recipe: Recipe.Name = .default
     /// Reduce the learning rate when the validation (else training) loss stops improving.
     public var plateau: PlateauSettings?
+    /// Checkpoint cadence besides epoch ends.
     public var checkpoint = CheckpointSettings()
     /// Record per-layer dead/saturated fractions and gradient norms (diagnostics.csv).
     public var diagnostics = false
 
+    /// The defaults: the CNN recipe on MNIST-5k.
     public init() {}
 
     /// Where the samples come from and how they are prepared.
@@ -46,6 +51,7 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         public var normalize: Normalizer.Method = .standard
         /// Fraction of the training split held out for validation each epoch.
         public var validationFraction = 0.0
+        /// MNIST-5k, z-scored, no validation split.
         public init() {}
     }
 
@@ -57,11 +63,13 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         public var activation = "relu"
         /// Dropout probability before the last layer (0: none).
         public var dropout: Float?
+        /// The architecture from the data, ReLU, dropout from the recipe.
         public init() {}
     }
 
     /// The update rule and its hyper-parameters.
     public struct OptimizerSettings: Codable, Equatable, Sendable {
+        /// Which optimizer.
         public var name: OptimizerKind = .sgd
         /// nil: the optimizer's default (`OptimizerKind.defaultLearningRate`).
         public var learningRate: Float?
@@ -69,6 +77,7 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         public var momentum: Float = 0.9
         /// L2 penalty (decoupled for adamw).
         public var weightDecay: Float = 0
+        /// SGD with momentum 0.9, the default learning rate, no weight decay.
         public init() {}
     }
 
@@ -78,6 +87,7 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         public var factor: Float
         /// Epochs without improvement before reducing.
         public var patience = 2
+        /// Reduce by `factor` after `patience` epochs without improvement.
         public init(factor: Float, patience: Int = 2) { (self.factor, self.patience) = (factor, patience) }
     }
 
@@ -87,6 +97,7 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         public var every = 0
         /// After this many seconds since the last checkpoint (0: not by time).
         public var seconds = 60.0
+        /// At epoch ends and every 60 seconds.
         public init() {}
     }
 }
@@ -100,6 +111,7 @@ extension RunConfiguration {
         case seed, threads, recipe, plateau, checkpoint, diagnostics
     }
 
+    /// Reads a configuration: absent keys take their defaults, an unknown key is an error naming it.
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -144,6 +156,7 @@ extension RunConfiguration.DataSettings {
         case validationFraction = "validation_fraction"
     }
 
+    /// Reads the data section (absent keys take their defaults; unknown ones are errors).
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -158,6 +171,7 @@ extension RunConfiguration.DataSettings {
 extension RunConfiguration.ModelSettings {
     enum CodingKeys: String, CodingKey, CaseIterable { case architecture, activation, dropout }
 
+    /// Reads the model section (absent keys take their defaults; unknown ones are errors).
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -175,6 +189,7 @@ extension RunConfiguration.OptimizerSettings {
         case weightDecay = "weight_decay"
     }
 
+    /// Reads the optimizer section (absent keys take their defaults; unknown ones are errors).
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -189,6 +204,7 @@ extension RunConfiguration.OptimizerSettings {
 extension RunConfiguration.PlateauSettings {
     enum CodingKeys: String, CodingKey, CaseIterable { case factor, patience }
 
+    /// Reads the plateau section (`factor` is required; unknown keys are errors).
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -200,6 +216,7 @@ extension RunConfiguration.PlateauSettings {
 extension RunConfiguration.CheckpointSettings {
     enum CodingKeys: String, CodingKey, CaseIterable { case every, seconds }
 
+    /// Reads the checkpoint section (absent keys take their defaults; unknown ones are errors).
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)

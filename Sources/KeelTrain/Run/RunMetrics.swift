@@ -4,35 +4,59 @@ import Keel
 /// A run's `metrics.json`: the test result, the training totals and the settings that matter for reading them.
 /// A run that diverged has `diverged`, `stopped` and `lastLoss` instead of the test fields.
 public struct RunMetrics: Codable, Equatable, Sendable {
+    /// Accuracy on the test split.
     public var testAccuracy: Float?
+    /// Mean loss on the test split.
     public var testLoss: Float?
+    /// True when a non-finite loss stopped the run.
     public var diverged: Bool?
     /// Why a diverged run stopped.
     public var stopped: String?
+    /// The non-finite loss that stopped a diverged run.
     public var lastLoss: Float?
+    /// Parameter updates made.
     public var globalStep: Int
+    /// Seconds spent in training iterations (all sessions of a resumed run).
     public var trainSeconds: Double
     /// Wall-clock seconds of this process's part of the run (a resumed run counts only its own).
     public var wallSecondsThisSession: Double
+    /// Epochs completed.
     public var epochs: Int
+    /// Iterations (updates) recorded.
     public var iterations: Int
+    /// ⌈training samples / batch size⌉.
     public var iterationsPerEpoch: Int
+    /// Samples per batch.
     public var batchSize: Int
+    /// Training samples processed per second of training.
     public var samplesPerSecond: Double
+    /// The last epoch's mean training loss.
     public var finalTrainLoss: Float?
+    /// The last epoch's training accuracy.
     public var finalTrainAccuracy: Float?
+    /// The architecture ("cnn", "mlp").
     public var model: String
+    /// Learnable scalars in the model.
     public var parameters: Int
+    /// The optimizer's name.
     public var optimizer: String
+    /// The base learning rate.
     public var learningRate: Float
+    /// The run's seed.
     public var seed: UInt64
+    /// The dataset's name or path.
     public var dataset: String
+    /// Threads the kernels used.
     public var threads: Int
+    /// The input normalization's name.
     public var normalize: String
+    /// The hidden activation's spec.
     public var activation: String
     /// The schedule spec, "constant" for none.
     public var schedule: String
+    /// The kernel level the run used ("avx512", "avx2", "portable").
     public var cpuLevel: String
+    /// The CPU's model name.
     public var cpu: String
 
     enum CodingKeys: String, CodingKey {

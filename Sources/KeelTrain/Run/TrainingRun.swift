@@ -21,6 +21,7 @@ public final class TrainingRun {
     public var configuration: RunConfiguration
     /// The configuration with every open field decided (set by `run()`).
     public private(set) var resolved: RunConfiguration?
+    /// The run folder.
     public let directory: URL
     /// Progress bar, lines or nothing (nil: a bar on a terminal, lines otherwise).
     public var progressStyle: ProgressReporter.Style?
@@ -29,6 +30,7 @@ public final class TrainingRun {
     /// The checkpoint this run resumes from, read once.
     public let checkpoint: SavedCheckpoint?
 
+    /// The run folder's `checkpoint/`.
     public var checkpointDirectory: URL { directory.appendingPathComponent("checkpoint") }
 
     /// A new run writing into `directory` (which must not hold a run yet).
@@ -86,6 +88,8 @@ public final class TrainingRun {
 
 /// A failure of a run that is not about one setting (a folder in use, a checkpoint without configuration).
 public struct RunError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, in one line.
     public var description: String
+    /// An error with its message.
     public init(_ description: String) { self.description = description }
 }
