@@ -7,7 +7,9 @@ import Keel
 /// class names…`. The label column is chosen by name or index (default: the last). Every problem names the
 /// file, the row (1-based, as a text editor counts lines) and the column.
 public enum CSVTable {
+    /// Whether the first row names the columns: detected (`automatic`), or as said.
     public enum Header: Sendable { case automatic, present, absent }
+    /// Which column holds the labels.
     public enum LabelColumn: Sendable, Equatable {
         case last
         case index(Int)
@@ -197,11 +199,13 @@ public enum CSVTable {
 public enum EmbeddedTable: String, CaseIterable, Sendable {
     case wine, iris, digits
 
+    /// The table's file among the package's resources.
     public var url: URL {
         let file = ["wine": "wine_data.csv", "iris": "iris.csv", "digits": "digits.csv.gz"][rawValue]!
         return Bundle.module.resourceURL!.appendingPathComponent("tabular").appendingPathComponent(file)
     }
 
+    /// The table as a dataset (label: the last column).
     public func load() throws -> TensorDataset { try CSVTable.load(url) }
 }
 

@@ -4,6 +4,7 @@ import Keel
 public struct Batch: Sendable {
     /// [batch size] + sample shape.
     public var inputs: Tensor
+    /// One class index per sample.
     public var labels: [Int32]
     /// Dataset indices of the samples.
     public var indices: [Int]
@@ -15,18 +16,24 @@ public struct Batch: Sendable {
 /// are ⌈N/B⌉ iterations per epoch (⌊N/B⌋ with `dropLast`). With `shuffle`, the order of epoch e is a
 /// permutation drawn from the stream (seed, e), so any epoch can be reproduced on its own (resuming).
 public struct DataLoader: Sendable {
+    /// The samples.
     public let dataset: any Dataset
+    /// Samples per batch.
     public let batchSize: Int
+    /// Whether each epoch visits the samples in a new random order.
     public let shuffle: Bool
     /// How samples are visited; `shuffle` chooses between `.random` and `.sequential` unless a sampler is given.
     public let sampler: Sampler
+    /// Whether a last, smaller batch is dropped.
     public let dropLast: Bool
+    /// Seeds the epoch orders and the augmentation draws.
     public let seed: UInt64
     /// Per-sample random augmentation of image samples [C, H, W], drawn from the stream (seed, epoch, index).
     public var augmentation: (any RandomAugmentation)?
     /// Applied to each batch after augmentation (torchvision's order: augment, then normalize).
     public var normalizer: Normalizer?
 
+    /// A loader over `dataset`; the order of epoch e comes from the stream (`seed`, e), so it depends on nothing else.
     public init(
         _ dataset: any Dataset, batchSize: Int, shuffle: Bool = true, dropLast: Bool = false, seed: UInt64 = 0,
         augmentation: (any RandomAugmentation)? = nil, normalizer: Normalizer? = nil, sampler: Sampler? = nil

@@ -31,14 +31,18 @@ extension Dataset {
 
 /// A dataset held in memory as one tensor [N, ...] and N labels.
 public struct TensorDataset: Dataset {
+    /// All samples, [N, …sample shape].
     public let features: Tensor
+    /// One class index per sample.
     public let labels: [Int32]
+    /// The number of classes (at least the largest label + 1).
     public let classCount: Int
     /// Names of the classes (label i is classNames[i]), when known.
     public let classNames: [String]?
     /// Names of the feature columns of a table, when known.
     public let featureNames: [String]?
 
+    /// A dataset of `features` [N, …] and N `labels`.
     public init(
         features: Tensor, labels: [Int32], classCount: Int? = nil, classNames: [String]? = nil,
         featureNames: [String]? = nil
@@ -53,9 +57,12 @@ public struct TensorDataset: Dataset {
         self.featureNames = featureNames
     }
 
+    /// The number of samples.
     public var count: Int { labels.count }
+    /// One sample's shape.
     public var sampleShape: [Int] { Array(features.shape.dropFirst()) }
 
+    /// Copies the samples at `indices`, in order, to `destination` (count × sample size floats).
     public func copySamples(_ indices: [Int], into destination: UnsafeMutablePointer<Float>) {
         let size = sampleSize
         features.withUnsafePointer { src in

@@ -5,6 +5,7 @@ import Keel
 /// `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte` and
 /// `t10k-labels-idx1-ubyte`, each raw or gzipped (`.gz`).
 public enum MNIST {
+    /// The training or the test split.
     public enum Split: String, Sendable, CaseIterable {
         case train, test
         var prefix: String { self == .train ? "train" : "t10k" }

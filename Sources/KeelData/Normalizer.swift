@@ -7,6 +7,7 @@ import Keel
 /// Statistics are per channel: per feature for tables [N, F], per colour channel for images [N, C, H, W].
 /// The linear methods compute y = (x − shift_c) · scale_c; the log methods are fixed non-linear maps.
 public struct Normalizer: Codable, Equatable, Sendable {
+    /// The normalizations Keel fits: none, min-max to [0, 1] or [−1, 1], z-score, log, signed log.
     public enum Method: String, NamedChoice, Sendable {
         /// x unchanged.
         case none
@@ -22,13 +23,17 @@ public struct Normalizer: Codable, Equatable, Sendable {
         case signedLog = "signed-log"
     }
 
+    /// How values are mapped.
     public var method: Method
     /// Per-channel shift and scale of the linear methods (empty for the others).
     public var shift: [Float]
+    /// Per-channel factors (linear methods): x ← (x − shift) · scale.
     public var scale: [Float]
 
+    /// The identity: no channels, nothing changed.
     public static let identity = Normalizer(method: .none, shift: [], scale: [])
 
+    /// A normalizer from its method and per-channel shift and scale.
     public init(method: Method, shift: [Float], scale: [Float]) {
         self.method = method
         self.shift = shift

@@ -21,6 +21,7 @@ public enum DataSource: Equatable, Sendable, Codable {
         return files.contains { $0.hasPrefix("train-images-idx3-ubyte") } ? .images(directory: name) : .imageFolder(directory: name)
     }
 
+    /// Whether the source is a CSV table (else images).
     public var isTable: Bool { if case .table = self { return true } else { return false } }
 
     /// The folder or file.
@@ -36,9 +37,13 @@ public enum DataSource: Equatable, Sendable, Codable {
 /// A run's data, split and normalized: the normalizer is fitted on the training split only and applied
 /// unchanged to the validation and test splits.
 public struct PreparedData: Sendable {
+    /// The training split, normalized.
     public var train: TensorDataset
+    /// The validation split, normalized, when a fraction was held out.
     public var validation: TensorDataset?
+    /// The test split, normalized.
     public var test: TensorDataset
+    /// The normalizer fitted on the training split.
     public var normalizer: Normalizer
     /// The test split before normalization (what `keel predict` receives).
     public var rawTest: TensorDataset

@@ -169,7 +169,9 @@ extension Image {
         return Image(width: width, height: height, channels: channels, pixels: out)
     }
 
+    /// The eigenvalues of ImageNet's RGB pixel covariance (AlexNet's PCA lighting).
     public static let imageNetEigenvalues: [Float] = [0.2175, 0.0188, 0.0045]
+    /// The matching eigenvectors, one per row.
     public static let imageNetEigenvectors: [[Float]] = [
         [-0.5675, 0.7192, 0.4009],
         [-0.5808, -0.0045, -0.8140],

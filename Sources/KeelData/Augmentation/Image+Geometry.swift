@@ -2,12 +2,14 @@ import Foundation
 
 /// Geometric transforms with torchvision's sampling conventions (pixel centres at +0.5, align_corners=False).
 extension Image {
+    /// The image mirrored left to right (torchvision's `hflip`).
     public func flippedHorizontally() -> Image {
         var out = pixels
         for y in 0..<height { for x in 0..<width { for c in 0..<channels { out[(y * width + x) * channels + c] = self[y, width - 1 - x, c] } } }
         return Image(width: width, height: height, channels: channels, pixels: out)
     }
 
+    /// The image mirrored top to bottom (torchvision's `vflip`).
     public func flippedVertically() -> Image {
         var out = pixels
         let row = width * channels
@@ -83,6 +85,7 @@ extension Image {
         return out
     }
 
+    /// How pixels between samples are read: the nearest one, or bilinear interpolation.
     public enum Interpolation: String, Sendable { case nearest, bilinear }
 
     /// Antialiased bilinear resize (torch's interpolate with antialias=True, PIL's method): separable

@@ -25,8 +25,11 @@ public enum ImageOperation: Equatable, Sendable {
 
     /// A horizontal and a vertical amount (pixels of translation, degrees of shear).
     public struct Offset: Equatable, Sendable {
+        /// Horizontal amount (right is positive).
         public var x: Float
+        /// Vertical amount (down is positive).
         public var y: Float
+        /// An offset of `x` horizontally and `y` vertically.
         public init(_ x: Float, _ y: Float) { (self.x, self.y) = (x, y) }
     }
 

@@ -47,6 +47,8 @@ extension Image {
 /// torchvision's RandomCrop: optional padding (any mode), pad-if-needed, then a uniformly placed crop.
 public struct RandomCrop: RandomAugmentation {
     public var height: Int, width: Int, padding: Int, mode: PaddingMode, padIfNeeded: Bool
+    /// A random `height` × `width` crop after padding every side by `padding` (or, with `padIfNeeded`, up to the crop size),
+    /// the padding filled as `mode` says (torchvision's `RandomCrop`).
     public init(height: Int, width: Int, padding: Int = 0, mode: PaddingMode = .constant, padIfNeeded: Bool = false) {
         self.height = height
         self.width = width
@@ -55,6 +57,7 @@ public struct RandomCrop: RandomAugmentation {
         self.padIfNeeded = padIfNeeded
     }
 
+    /// The crop's size; an error when the (padded) image is smaller than the crop.
     public func outputSize(height inputHeight: Int, width inputWidth: Int) throws -> (height: Int, width: Int) {
         let (h, w) = (inputHeight + 2 * padding, inputWidth + 2 * padding)
         if !padIfNeeded && (h < height || w < width) {
@@ -69,6 +72,7 @@ public struct RandomCrop: RandomAugmentation {
         return (height, width)
     }
 
+    /// Pads, then crops at a position drawn uniformly.
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         var source = image.padded(padding, mode: mode, fill: fill)
         if padIfNeeded && (source.width < width || source.height < height) {
@@ -85,12 +89,15 @@ public struct RandomCrop: RandomAugmentation {
 /// size × size crop.
 public struct ScaleJitter: RandomAugmentation {
     public var minimum: Int, maximum: Int, size: Int
+    /// Rescales the shorter side to a length drawn from `minimum`…`maximum`, then crops `size` × `size` at random
+    /// (VGG's scale jittering).
     public init(minimum: Int, maximum: Int, size: Int) {
         self.minimum = minimum
         self.maximum = maximum
         self.size = size
     }
 
+    /// `size` × `size`; an error when `minimum` is smaller than `size`.
     public func outputSize(height: Int, width: Int) throws -> (height: Int, width: Int) {
         // The largest intermediate image: the shorter side resized to `maximum`.
         let f = Double(maximum) / Double(min(width, height))
@@ -103,6 +110,7 @@ public struct ScaleJitter: RandomAugmentation {
         return (size, size)
     }
 
+    /// Draws the scale, resizes (bilinear), crops.
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         let shorter = minimum + Int(g.next() % UInt64(max(maximum - minimum + 1, 1)))
         let f = Float(shorter) / Float(min(image.width, image.height))
@@ -115,8 +123,11 @@ public struct ScaleJitter: RandomAugmentation {
 
 /// Vertical flip with probability p.
 public struct RandomVerticalFlip: RandomAugmentation {
+    /// The probability of flipping.
     public var probability: Float
+    /// Flips top to bottom with `probability` (torchvision's `RandomVerticalFlip`).
     public init(probability: Float = 0.5) { self.probability = probability }
+    /// The image flipped, or unchanged.
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         g.nextUniform() < probability ? image.flippedVertically() : image
     }
@@ -125,10 +136,12 @@ public struct RandomVerticalFlip: RandomAugmentation {
 /// Gaussian blur with σ ~ U(σ range).
 public struct RandomGaussianBlur: RandomAugmentation {
     public var kernelSize: Int, sigma: ClosedRange<Float>
+    /// A Gaussian blur with an odd `kernelSize` and σ drawn uniformly from `sigma` (torchvision's `GaussianBlur`).
     public init(kernelSize: Int, sigma: ClosedRange<Float> = 0.1...2) {
         self.kernelSize = kernelSize
         self.sigma = sigma
     }
+    /// Draws σ and blurs.
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         image.gaussianBlurred(kernelSize: kernelSize, sigma: g.uniform(sigma.lowerBound, sigma.upperBound))
     }
@@ -136,8 +149,11 @@ public struct RandomGaussianBlur: RandomAugmentation {
 
 /// Salt-and-pepper noise: each pixel becomes 0 or 1 (all channels) with probability `amount`.
 public struct SaltAndPepper: RandomAugmentation {
+    /// The fraction of pixels replaced.
     public var amount: Float
+    /// Sets a fraction `amount` of the pixels to 0 or 1, half each.
     public init(amount: Float = 0.02) { self.amount = amount }
+    /// The image with salt-and-pepper noise.
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         var out = image
         for i in 0..<(image.width * image.height) where g.nextUniform() < amount {
@@ -151,6 +167,8 @@ public struct SaltAndPepper: RandomAugmentation {
 /// AlexNet's PCA lighting with α ~ N(0, σ²) per image (default: ImageNet's eigen-decomposition).
 public struct RandomPCALighting: RandomAugmentation {
     public var sigma: Float, eigenvalues: [Float], eigenvectors: [[Float]]
+    /// AlexNet's lighting noise: adds Σᵢ αᵢ λᵢ vᵢ to every RGB pixel, αᵢ ~ N(0, σ²), with ImageNet's
+    /// eigenvalues λ and eigenvectors v by default.
     public init(sigma: Float = 0.1, eigenvalues: [Float] = Image.imageNetEigenvalues, eigenvectors: [[Float]] = Image.imageNetEigenvectors) {
         self.sigma = sigma
         self.eigenvalues = eigenvalues
@@ -205,6 +223,7 @@ public struct RandomPCALighting: RandomAugmentation {
         return (values, vectors)
     }
 
+    /// Draws α and shifts every pixel's colour.
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         image.pcaLighting(alphas: (0..<3).map { _ in sigma * Float(g.nextNormal()) }, eigenvalues: eigenvalues, eigenvectors: eigenvectors)
     }
@@ -213,14 +232,17 @@ public struct RandomPCALighting: RandomAugmentation {
 /// Applies `augmentation` with probability p (RandomApply).
 public struct RandomApply: RandomAugmentation {
     public var augmentation: any RandomAugmentation, probability: Float
+    /// Applies `augmentation` with `probability` (torchvision's `RandomApply`).
     public init(_ augmentation: any RandomAugmentation, probability: Float) {
         self.augmentation = augmentation
         self.probability = probability
     }
+    /// The augmented image, or the image unchanged.
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         g.nextUniform() < probability ? augmentation.apply(image, generator: &g, fill: fill) : image
     }
 
+    /// The wrapped augmentation's size, which must equal the input's (either may happen).
     public func outputSize(height: Int, width: Int) throws -> (height: Int, width: Int) {
         let size = try augmentation.outputSize(height: height, width: width)
         guard size == (height, width) else {
@@ -232,13 +254,17 @@ public struct RandomApply: RandomAugmentation {
 
 /// Applies one of `choices`, picked uniformly (RandomChoice).
 public struct RandomChoice: RandomAugmentation {
+    /// The augmentations chosen from.
     public var choices: [any RandomAugmentation]
+    /// Applies one of `choices`, drawn uniformly (torchvision's `RandomChoice`).
     public init(_ choices: [any RandomAugmentation]) { self.choices = choices }
+    /// The image after the drawn choice.
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         guard !choices.isEmpty else { return image }
         return choices[Int(g.next() % UInt64(choices.count))].apply(image, generator: &g, fill: fill)
     }
 
+    /// The choices' common output size; an error when they differ.
     public func outputSize(height: Int, width: Int) throws -> (height: Int, width: Int) {
         let sizes = try choices.map { try $0.outputSize(height: height, width: width) }
         guard let first = sizes.first else { return (height, width) }

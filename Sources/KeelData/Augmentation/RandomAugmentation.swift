@@ -12,6 +12,7 @@ public protocol RandomAugmentation: Sendable {
 }
 
 extension RandomAugmentation {
+    /// The input's size.
     public func outputSize(height: Int, width: Int) throws -> (height: Int, width: Int) { (height, width) }
 }
 
@@ -24,8 +25,11 @@ extension KeelRandom {
 /// scale ~ U(scale range), shear ~ U(−shear, shear) on x.
 public struct RandomAffine: RandomAugmentation {
     public var degrees: Float, translate: Float, scale: ClosedRange<Float>, shear: Float
+    /// How the transformed image is sampled.
     public var interpolation: Image.Interpolation
 
+    /// torchvision's `RandomAffine`: rotation in ±`degrees`, translation up to `translate` of the size,
+    /// scale from `scale`, horizontal shear in ±`shear` degrees.
     public init(
         degrees: Float = 0, translate: Float = 0, scale: ClosedRange<Float> = 1...1, shear: Float = 0,
         interpolation: Image.Interpolation = .bilinear
@@ -37,6 +41,7 @@ public struct RandomAffine: RandomAugmentation {
         self.interpolation = interpolation
     }
 
+    /// Draws the transform and applies it (outside pixels filled with `fill`).
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         let angle = g.uniform(-degrees, degrees)
         let maxDx = translate * Float(image.width)
@@ -51,8 +56,11 @@ public struct RandomAffine: RandomAugmentation {
 
 /// Horizontal flip with probability p.
 public struct RandomHorizontalFlip: RandomAugmentation {
+    /// The probability of flipping.
     public var probability: Float
+    /// Flips left to right with `probability` (torchvision's `RandomHorizontalFlip`).
     public init(probability: Float = 0.5) { self.probability = probability }
+    /// The image flipped, or unchanged.
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         g.nextUniform() < probability ? image.flippedHorizontally() : image
     }
@@ -62,6 +70,8 @@ public struct RandomHorizontalFlip: RandomAugmentation {
 /// applied in a random order.
 public struct ColorJitter: RandomAugmentation {
     public var brightness: Float, contrast: Float, saturation: Float, hue: Float
+    /// torchvision's `ColorJitter`: each factor drawn from [max(0, 1 − v), 1 + v] (hue: [−hue, hue]), applied in a
+    /// random order.
     public init(brightness: Float = 0, contrast: Float = 0, saturation: Float = 0, hue: Float = 0) {
         self.brightness = brightness
         self.contrast = contrast
@@ -69,6 +79,7 @@ public struct ColorJitter: RandomAugmentation {
         self.hue = hue
     }
 
+    /// Draws the factors and their order, and applies them.
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         var order = [0, 1, 2, 3]
         for i in stride(from: 3, to: 0, by: -1) { order.swapAt(i, Int(g.next() % UInt64(i + 1))) }
@@ -90,14 +101,18 @@ public struct ColorJitter: RandomAugmentation {
 /// central crop clamped to the ratio range; resized (bilinear) to size × size.
 public struct RandomResizedCrop: RandomAugmentation {
     public var size: Int, scale: ClosedRange<Float>, ratio: ClosedRange<Float>
+    /// torchvision's `RandomResizedCrop`: a crop of area fraction from `scale` and aspect ratio from `ratio` (log-uniform),
+    /// resized to `size` × `size`.
     public init(size: Int, scale: ClosedRange<Float> = 0.08...1, ratio: ClosedRange<Float> = (3.0 / 4)...(4.0 / 3)) {
         self.size = size
         self.scale = scale
         self.ratio = ratio
     }
 
+    /// `size` × `size`, whatever the input.
     public func outputSize(height: Int, width: Int) throws -> (height: Int, width: Int) { (size, size) }
 
+    /// Draws the crop (up to 10 tries, then a central crop, as torchvision) and resizes it.
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         let area = Float(image.width * image.height)
         let logLow = log(ratio.lowerBound)
@@ -129,11 +144,13 @@ public struct RandomResizedCrop: RandomAugmentation {
 /// Additive Gaussian noise N(mean, σ²), optionally clipped to [0, 1].
 public struct GaussianNoise: RandomAugmentation {
     public var mean: Float, sigma: Float, clip: Bool
+    /// Adds N(`mean`, `sigma`²) to every value, then clips to [0, 1] unless `clip` is false.
     public init(mean: Float = 0, sigma: Float = 0.1, clip: Bool = true) {
         self.mean = mean
         self.sigma = sigma
         self.clip = clip
     }
+    /// The noisy image.
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         var out = image
         for i in out.pixels.indices {
@@ -146,9 +163,12 @@ public struct GaussianNoise: RandomAugmentation {
 
 /// Augmentations applied one after another.
 public struct AugmentationPipeline: RandomAugmentation {
+    /// The augmentations, applied in order.
     public var steps: [any RandomAugmentation]
+    /// A pipeline of `steps` (torchvision's `Compose`).
     public init(_ steps: [any RandomAugmentation]) { self.steps = steps }
 
+    /// Every step in order, each drawing from the same stream.
     public func apply(_ image: Image, generator g: inout KeelRandom, fill: Float) -> Image {
         steps.reduce(image) { $1.apply($0, generator: &g, fill: fill) }
     }

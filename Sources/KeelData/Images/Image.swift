@@ -4,12 +4,16 @@ import Keel
 
 /// An image: height × width × channels (HWC; 1 gray, 3 RGB, 4 RGBA) Float values in [0, 1].
 public struct Image: Equatable, Sendable {
+    /// Pixels per row.
     public let width: Int
+    /// Rows.
     public let height: Int
+    /// Values per pixel: 1 (gray), 3 (RGB) or 4 (RGBA).
     public let channels: Int
     /// Row-major HWC values.
     public var pixels: [Float]
 
+    /// An image from `pixels` in HWC order, values in [0, 1].
     public init(width: Int, height: Int, channels: Int, pixels: [Float]) {
         precondition(
             width >= 0 && height >= 0 && [1, 3, 4].contains(channels) && pixels.count == width * height * channels,
@@ -30,6 +34,7 @@ public struct Image: Equatable, Sendable {
         self.init(width: width, height: height, channels: channels, pixels: bytes.map { Float($0) / 255 })
     }
 
+    /// The value of channel `c` at row `y`, column `x`.
     @inline(__always) public subscript(y: Int, x: Int, c: Int) -> Float {
         get { pixels[(y * width + x) * channels + c] }
         set { pixels[(y * width + x) * channels + c] = newValue }

@@ -8,6 +8,7 @@ public enum ImageFolder {
     /// The most decoded values an image folder may hold in memory (2³¹ floats, 8 GiB).
     static let maxFloats = 1 << 31
 
+    /// Loads every PNG/JPEG under `directory`/CLASS/ as [N, channels, H, W] in [0, 1], labels by sorted class name.
     public static func load(_ directory: URL, size: (height: Int, width: Int)? = nil, channels: Int = 3) throws -> TensorDataset {
         let fm = FileManager.default
         guard let entries = try? fm.contentsOfDirectory(atPath: directory.path) else {
