@@ -1,5 +1,6 @@
 /// Self-contained HTML pages: inline CSS, inline SVG, no scripts, no network fonts.
 public enum Report {
+    /// The report's CSS: readable text width, tables, figures in a grid, verdict colours.
     public static let style = """
         body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1340px; color: #222; line-height: 1.45; }
         h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 1.6em; }

@@ -5,8 +5,11 @@ import KeelData
 /// The picture a person wants before training: each augmentation family of the seed applied several times
 /// to one image, one family per row (the original in the first column).
 public enum AugmentationPreview {
+    /// One row of a preview grid: a named random transformation.
     public struct Family: Sendable {
+        /// The row's caption.
         public let name: String
+        /// Draws one transformed copy of the image.
         public let apply: @Sendable (Image, inout KeelRandom) -> Image
     }
 

@@ -3,11 +3,17 @@ import Foundation
 /// A self-contained SVG chart of horizontal bars: one row per category, one bar per series in each row, with
 /// optional ± error whiskers (e.g. one standard deviation over seeds) and the value printed at the bar's end.
 public struct BarChart: Sendable {
+    /// One bar per category.
     public struct Series: Sendable {
+        /// The legend entry.
         public var name: String
+        /// One value per category (NaN: drawn as "no value").
         public var values: [Double]
+        /// ± whisker lengths, one per category.
         public var errors: [Double]?
+        /// The bars' CSS colour.
         public var color: String
+        /// A series of bars.
         public init(name: String, values: [Double], errors: [Double]? = nil, color: String) {
             self.name = name
             self.values = values
@@ -16,16 +22,22 @@ public struct BarChart: Sendable {
         }
     }
 
+    /// The chart's heading.
     public var title: String
+    /// The value axis' label.
     public var valueLabel: String
+    /// One row per category, top to bottom.
     public var categories: [String]
+    /// The bars of each row, in order.
     public var series: [Series] = []
     /// The value axis; from the data (and 0) when nil.
     public var domain: ClosedRange<Double>?
     /// printf format of the value written after each bar.
     public var valueFormat = "%.3g"
+    /// The SVG's width in pixels (the height follows from the rows).
     public var width: Double = 640
 
+    /// An empty chart with its title, value label and categories.
     public init(title: String, valueLabel: String, categories: [String]) {
         self.title = title
         self.valueLabel = valueLabel

@@ -3,16 +3,19 @@ import Foundation
 /// A self-contained SVG heat map of a function sampled on a grid (log-scaled colours), with contour lines at
 /// log-spaced levels and optional paths drawn on top — used for loss surfaces and gradient-descent trajectories.
 public struct HeatmapChart: Sendable {
+    /// The chart's heading.
     public var title: String
     public var xLabel: String, yLabel: String
     public var xRange: ClosedRange<Double>, yRange: ClosedRange<Double>
     /// values[row][column]; row 0 is the bottom (smallest y).
     public var values: [[Double]]
+    /// Polylines drawn over the map in data coordinates (e.g. gradient-descent trajectories), with a legend.
     public var paths: [(name: String, points: [(Double, Double)], color: String)] = []
     /// Number of contour lines (levels evenly spaced in log10 between the smallest and largest value); 0 for none.
     public var contourCount = 10
     public var width: Double = 480, height: Double = 400
 
+    /// A map of `values` (rows from yRange's lower end, columns over xRange) with axis labels.
     public init(
         title: String, xLabel: String, yLabel: String, xRange: ClosedRange<Double>, yRange: ClosedRange<Double>,
         values: [[Double]]

@@ -3,15 +3,22 @@ import Foundation
 /// A self-contained SVG line chart: axes with round-number ticks, grid, labels, legend, optional shaded
 /// horizontal bands. No scripts, no external fonts.
 public struct LineChart: Sendable {
+    /// One line (with an optional ± band).
     public struct Series: Sendable {
+        /// The legend entry.
         public var name: String
+        /// The points, in order; a non-finite point breaks the line.
         public var points: [(x: Double, y: Double)]
+        /// The line's CSS colour.
         public var color: String
+        /// Whether the line is dashed.
         public var dashed: Bool
+        /// The stroke width in pixels.
         public var width: Double
         /// Optional half-width of a shaded band around each point (e.g. one standard deviation over seeds).
         public var spread: [Double]?
 
+        /// A series from points, with an optional ± `spread` per point.
         public init(
             name: String, points: [(x: Double, y: Double)], color: String, dashed: Bool = false, width: Double = 2,
             spread: [Double]? = nil
@@ -37,9 +44,13 @@ public struct LineChart: Sendable {
 
     /// A shaded horizontal band (e.g. an activation's output range) with a label.
     public struct Band: Sendable {
+        /// The band's lower bound.
         public var lower: Double
+        /// The band's upper bound.
         public var upper: Double
+        /// The band's caption.
         public var label: String
+        /// A band from `lower` to `upper`.
         public init(lower: Double, upper: Double, label: String) {
             self.lower = lower
             self.upper = upper
@@ -47,20 +58,30 @@ public struct LineChart: Sendable {
         }
     }
 
+    /// The chart's heading.
     public var title: String
+    /// The x axis' label.
     public var xLabel: String
+    /// The y axis' label.
     public var yLabel: String
+    /// The lines, drawn in order.
     public var series: [Series] = []
+    /// Shaded horizontal bands (e.g. an activation's output range).
     public var bands: [Band] = []
+    /// The x axis' range; from the data when nil.
     public var xDomain: ClosedRange<Double>?
+    /// The y axis' range; from the data (padded by 5 %) when nil.
     public var yDomain: ClosedRange<Double>?
+    /// The SVG's width in pixels.
     public var width: Double = 640
+    /// The SVG's height in pixels.
     public var height: Double = 400
     /// Logarithmic y axis (positive values only).
     public var logY = false
     /// Logarithmic x axis (positive values only).
     public var logX = false
 
+    /// An empty chart with its title and axis labels.
     public init(title: String, xLabel: String, yLabel: String) {
         self.title = title
         self.xLabel = xLabel

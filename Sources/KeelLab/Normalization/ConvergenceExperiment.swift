@@ -12,16 +12,20 @@ import Keel
 public struct ConvergenceExperiment: Sendable {
     /// Rows (x₁, x₂) and targets.
     public let features: [(Double, Double)]
+    /// The regression targets, one per sample.
     public let targets: [Double]
 
     /// A run of gradient descent.
     public struct Run: Sendable {
+        /// The step size used.
         public var learningRate: Double
         /// w after each iteration, starting with w₀.
         public var trajectory: [(Double, Double)]
+        /// The loss after each iteration (the first before any step).
         public var losses: [Double]
         /// Iterations until the loss gap to the optimum fell below `tolerance` × the initial gap (nil: never).
         public var iterationsToTolerance: Int?
+        /// Whether the loss grew without bound.
         public var diverged: Bool
     }
 
@@ -39,6 +43,7 @@ public struct ConvergenceExperiment: Sendable {
         return ConvergenceExperiment(features: features, targets: targets)
     }
 
+    /// A least-squares problem y ≈ w₁x₁ + w₂x₂ over the given samples.
     public init(features: [(Double, Double)], targets: [Double]) {
         self.features = features
         self.targets = targets

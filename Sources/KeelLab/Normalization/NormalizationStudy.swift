@@ -6,11 +6,15 @@ import KeelTrain
 /// Trains the same model on the same data with different input normalizations and reports how many epochs
 /// each needs to reach a validation accuracy.
 public enum NormalizationStudy {
+    /// One training run with one input normalization.
     public struct Result: Sendable {
+        /// The input normalization.
         public var method: Normalizer.Method
+        /// The seed of the split, initialization and batch order.
         public var seed: UInt64
         /// First epoch (1-based) whose validation accuracy reached the target; nil if none did.
         public var epochsToTarget: Int?
+        /// Validation accuracy after each epoch.
         public var validationAccuracy: [Float]
         /// The network's input features and classes.
         public var features = 0, classes = 0

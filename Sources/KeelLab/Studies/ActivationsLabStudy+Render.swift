@@ -3,6 +3,7 @@ import Keel
 
 /// The activation study's table and charts, drawn from its measurement.
 extension ActivationsLabStudy {
+    /// The comparison table, the accuracy bars, the training curves, the deep networks' gradients and the reliability diagram.
     public func render(_ m: Measurement) -> StudyFigures {
         let note =
             "Every run: SGD with momentum 0.9 (lr 0.05), batch 64, z-scored inputs, \(m.trainingImages) training and "

@@ -2,6 +2,9 @@ import Foundation
 
 /// The activation statements, judged from the measurement alone.
 extension ActivationsLabStudy {
+    /// Seven statements: ReLU beats sigmoid, the ReLU family beats saturating functions, gradients vanish in a deep
+    /// sigmoid network, which then learns slowly, a linear stack is affine and no better than one layer, and a sigmoid
+    /// output is a calibrated binary classifier.
     public func verdicts(_ m: Measurement) -> [Verdict] {
         mlpVerdicts(m) + deepVerdicts(m) + [linearityVerdict(m.linearity.residual), linearStackVerdict(m.linearity), binaryVerdict(m.binary)]
     }

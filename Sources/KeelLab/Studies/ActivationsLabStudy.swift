@@ -7,12 +7,16 @@ import KeelTrain
 /// networks, a linear stack stays linear, sigmoid for a binary output, and "try them all and compare on
 /// validation data".
 public struct ActivationsLabStudy: Study {
+    /// The command-line name.
     public let name = "activations"
+    /// The report's heading.
     public let title = "Activation functions"
+    /// The claim under test.
     public let claim =
         "Use ReLU (or a relative) in hidden layers: saturating functions such as sigmoid make gradients "
         + "vanish in deep networks, and without a non-linearity a deep network is just one linear layer. "
         + "Sigmoid belongs on a binary output. Try several and compare on validation data."
+    /// The study.
     public init() {}
 
     static let candidates: [Activation] = [.sigmoid, .tanh, .relu, .leakyReLU(), .elu(), .gelu, .silu, .mish, .identity]
@@ -57,6 +61,7 @@ public struct ActivationsLabStudy: Study {
 
     /// Sigmoid as a binary output (is the digit odd?).
     public struct BinaryOutput: Codable, Sendable {
+        /// One probability bin of the reliability diagram.
         public struct Bin: Codable, Sendable {
             var count: Int
             var meanProbability: Double
@@ -71,6 +76,7 @@ public struct ActivationsLabStudy: Study {
         var bins: [Bin]
     }
 
+    /// Every run of the study.
     public struct Measurement: Codable, Sendable {
         var epochs: Int
         var deepEpochs: Int
@@ -85,6 +91,7 @@ public struct ActivationsLabStudy: Study {
         func final(_ name: String) -> MeanStd { mlp.first { $0.activation == name }!.finalValidation }
     }
 
+    /// Trains the MLP with each activation, the deep networks, the linear stacks and the binary classifier.
     public func measure(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> Measurement {
         let data = try LabNetwork.mnistWithValidation()
         let epochs = quick ? 10 : 20

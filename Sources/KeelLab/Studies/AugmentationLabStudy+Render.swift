@@ -2,6 +2,7 @@ import Foundation
 
 /// The augmentation study's previews, table and charts, drawn from its measurement.
 extension AugmentationLabStudy {
+    /// The preview grids, the table, the test-accuracy curves and the accuracy and gap bars.
     public func render(_ m: Measurement) -> StudyFigures {
         var figures = StudyFigures()
         do { figures.charts = try previews() } catch { figures.notes.append("The preview grids could not be drawn: \(error).") }

@@ -6,11 +6,15 @@ import KeelTrain
 /// The seed's augmentation claim: on a small training set, label-preserving random transformations act as
 /// a regularizer — test accuracy rises and the gap between training and test accuracy shrinks.
 public struct AugmentationLabStudy: Study {
+    /// The command-line name.
     public let name = "augmentation"
+    /// The report's heading.
     public let title = "Data augmentation"
+    /// The claim under test.
     public let claim =
         "Random, label-preserving transformations of the training images (geometry, color, noise, "
         + "blur) enlarge a small training set: the model overfits less and generalizes better."
+    /// The study.
     public init() {}
 
     /// The training conditions compared: none, each family alone, and the full recipe (decided before running).
@@ -63,6 +67,7 @@ public struct AugmentationLabStudy: Study {
         var families: [Outcome] { Array(outcomes.dropFirst().dropLast()) }
     }
 
+    /// Trains the reference CNN on 1,000 images under each condition, over seeds.
     public func measure(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> Measurement {
         let data = try PreparedData.prepare(.named("mnist-5k"), normalize: .standard, validationFraction: 0, seed: 0)
         let subset = Array(0..<min(1000, data.rawTrain.count))

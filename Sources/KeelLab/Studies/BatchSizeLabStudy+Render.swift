@@ -2,6 +2,7 @@ import Foundation
 
 /// The batch-size study's table, six charts and notes, drawn from its measurement.
 extension BatchSizeLabStudy {
+    /// The table, throughput, epochs and time to target, final accuracy, and the loss and validation curves.
     public func render(_ m: Measurement) -> StudyFigures {
         let charts = [
             chart(m, "Throughput: training samples per second", "samples / s", logY: true) { $0.samplesPerSecond },

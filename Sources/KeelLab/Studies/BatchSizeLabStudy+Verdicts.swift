@@ -2,6 +2,7 @@ import Foundation
 
 /// The seed's five statements about batch size, judged on the constant-learning-rate runs (the seed's setting).
 extension BatchSizeLabStudy {
+    /// The five statements, in the claim's order.
     public func verdicts(_ m: Measurement) -> [Verdict] {
         [erratic(m), faster(m), moreEpochs(m), timeOptimum(m), accuracyOptimum(m)]
     }

@@ -6,22 +6,34 @@ import KeelTrain
 /// The seed's five statements about batch size, each checked on MNIST-5k with the same network, seeds and
 /// epoch budget, at a constant learning rate and with the linear scaling rule (lr ∝ batch size).
 public struct BatchSizeLabStudy: Study {
+    /// The command-line name.
     public let name = "batch-size"
+    /// The report's heading.
     public let title = "Batch size"
+    /// The claim under test.
     public let claim =
         "A batch size that is too small makes training erratic; a larger one processes data faster but "
         + "needs more epochs for the same accuracy; so there is an optimum in training time and an optimum " + "in final accuracy."
+    /// The study.
     public init() {}
 
     /// Settings shared by every run.
     public struct Setup: Codable, Sendable {
+        /// The batch sizes tried, smallest first (the last is the whole training set).
         public var batchSizes: [Int]
+        /// Epochs per run.
         public var epochs: Int
+        /// Seeds per setting.
         public var seeds: Int
+        /// The learning rate at `referenceBatch` (and at every batch without scaling).
         public var learningRate: Float = 0.02
+        /// The batch size whose learning rate the linear scaling rule starts from.
         public var referenceBatch = 64
+        /// SGD's momentum (0: plain mini-batch SGD).
         public var momentum: Float = 0
+        /// The validation accuracy that counts as reached.
         public var target: Float = 0.92
+        /// The MLP's layer sizes.
         public var layers = [784, 128, 64, 10]
 
         func learningRate(batch: Int, scaled: Bool) -> Float {
@@ -124,6 +136,7 @@ public struct BatchSizeLabStudy: Study {
         return run
     }
 
+    /// Trains every batch size at a constant and a linearly scaled learning rate, over seeds.
     public func measure(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> Measurement {
         let data = try LabNetwork.mnistWithValidation()
         let n = data.train.count

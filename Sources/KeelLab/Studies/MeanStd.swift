@@ -3,11 +3,14 @@ import Keel
 
 /// Mean and sample standard deviation (n − 1) of one measurement over seeds: the "mean ± std" of every study table.
 public struct MeanStd: Codable, Sendable, Equatable {
+    /// The number of values.
     public let count: Int
+    /// Their mean (NaN when there are none).
     public let mean: Double
     /// Sample standard deviation; 0 for a single value.
     public let std: Double
 
+    /// Mean and sample std of `values`.
     public init(_ values: [Double]) {
         count = values.count
         mean = values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
@@ -15,6 +18,7 @@ public struct MeanStd: Codable, Sendable, Equatable {
         std = values.count < 2 ? 0 : (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
     }
 
+    /// Mean and sample std of `values`, in double precision.
     public init(_ values: [Float]) { self.init(values.map(Double.init)) }
 
     /// "97.12 ± 0.31" with `digits` decimals after scaling by `scale` (e.g. 100 for a percentage); just the mean for one seed.

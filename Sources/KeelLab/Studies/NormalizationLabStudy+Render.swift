@@ -3,6 +3,7 @@ import Keel
 
 /// The normalization study's contour maps, curves and tables, drawn from its measurement.
 extension NormalizationLabStudy {
+    /// The contour maps and loss gaps, the validation curves and tables per table and the batch-norm comparison.
     public func render(_ m: Measurement) -> StudyFigures {
         var figures = StudyFigures(charts: descentCharts(m))
         for comparison in m.inputs {

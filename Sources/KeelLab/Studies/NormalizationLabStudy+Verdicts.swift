@@ -2,6 +2,8 @@ import Foundation
 
 /// The normalization statements, judged from the measurement alone.
 extension NormalizationLabStudy {
+    /// Five statements: gradient descent on the two-feature problem, z-scoring on wine and on digits, batch norm at
+    /// two learning rates.
     public func verdicts(_ m: Measurement) -> [Verdict] {
         [descentVerdict(m)] + m.inputs.map(inputVerdict) + [Float(0.01), 0.1].map { batchNormVerdict(m, learningRate: $0) }
     }

@@ -7,12 +7,16 @@ import KeelTrain
 /// straight on standardized ones; normalized inputs reach a target accuracy in fewer epochs; normalization
 /// inside a deeper network (batch norm) speeds training up too.
 public struct NormalizationLabStudy: Study {
+    /// The command-line name.
     public let name = "normalization"
+    /// The report's heading.
     public let title = "Normalization"
+    /// The claim under test.
     public let claim =
         "With features on different scales the loss contours are long ellipses and gradient descent "
         + "zig-zags; after normalization they are round, and training converges faster. Normalizing inside "
         + "the network (batch norm) speeds up a deeper network in the same way."
+    /// The study.
     public init() {}
 
     /// Gradient descent on the two-feature least-squares problem, at each version's best stable learning rate.
@@ -67,6 +71,7 @@ public struct NormalizationLabStudy: Study {
         var meanEpochs: MeanStd? { epochsToTarget.allSatisfy { $0 != nil } ? MeanStd(epochsToTarget.map { Double($0!) }) : nil }
     }
 
+    /// Every run of the study.
     public struct Measurement: Codable, Sendable {
         var raw: Descent
         var standardized: Descent
@@ -76,6 +81,8 @@ public struct NormalizationLabStudy: Study {
         var batchNorm: [BatchNormRuns]
     }
 
+    /// Runs gradient descent on the two-feature problem, the tables under each normalization and the deeper network
+    /// with and without batch norm.
     public func measure(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> Measurement {
         progress(0.02, "gradient descent, raw and standardized")
         let problem = ConvergenceExperiment.seedProblem()

@@ -5,11 +5,15 @@ import KeelTrain
 
 /// The classic learning-rate decay figures, and one training run per schedule on MNIST-5k.
 public struct SchedulesLabStudy: Study {
+    /// The command-line name.
     public let name = "schedules"
+    /// The report's heading.
     public let title = "Learning-rate decay"
+    /// The claim under test.
     public let claim =
         "Decaying the learning rate over training (piecewise, exponential, polynomial, cosine, …) ends "
         + "training at a better model than keeping it constant."
+    /// The study.
     public init() {}
 
     /// One schedule's runs over seeds.
@@ -61,6 +65,7 @@ public struct SchedulesLabStudy: Study {
         ]
     }
 
+    /// Trains the MLP with every schedule, over seeds.
     public func measure(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> Measurement {
         let (epochs, batchSize, base): (Int, Int, Float) = (quick ? 8 : 20, 64, 0.05)
         let data = try PreparedData.prepare(.named("mnist-5k"), normalize: .standard, validationFraction: 0, seed: 0)
@@ -108,6 +113,7 @@ public struct SchedulesLabStudy: Study {
         ]
     }
 
+    /// The decay figures, the loss curves, the accuracy bars and the table.
     public func render(_ m: Measurement) -> StudyFigures {
         let rows = m.outcomes.map { o in
             [

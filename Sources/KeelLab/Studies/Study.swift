@@ -3,9 +3,13 @@ import Keel
 
 /// One statement of a study's claim and whether the data supports it.
 public struct Verdict: Codable, Equatable, Sendable {
+    /// The statement, as the report shows it.
     public var statement: String
+    /// Whether the data supports it.
     public var supported: Bool
+    /// The numbers the verdict rests on, in words.
     public var evidence: String
+    /// A verdict on `statement`.
     public init(_ statement: String, supported: Bool, evidence: String) {
         self.statement = statement
         self.supported = supported
@@ -15,9 +19,13 @@ public struct Verdict: Codable, Equatable, Sendable {
 
 /// What a study shows of its numbers: SVG charts, HTML tables and notes.
 public struct StudyFigures: Sendable {
+    /// Inline SVG documents.
     public var charts: [String] = []
+    /// HTML tables.
     public var tables: [String] = []
+    /// Notes shown under the charts (setup, caveats).
     public var notes: [String] = []
+    /// Figures from their parts.
     public init(charts: [String] = [], tables: [String] = [], notes: [String] = []) {
         (self.charts, self.tables, self.notes) = (charts, tables, notes)
     }
@@ -56,15 +64,22 @@ extension Study {
 
 /// What a study found: the claim, verdicts, figures and the measurement (for results.json).
 public struct StudyResult: Sendable {
+    /// The study's command-line name (the report's section id).
     public var name: String
+    /// The section heading.
     public var title: String
+    /// The claim tested.
     public var claim: String
+    /// Whether it ran with fewer seeds and epochs.
     public var quick: Bool
+    /// The claim's statements, judged.
     public var verdicts: [Verdict]
+    /// Charts, tables and notes.
     public var figures: StudyFigures
     /// The study's `Measurement`, written to results.json as "numbers".
     public var measurement: any Encodable & Sendable
 
+    /// A result from its parts.
     public init(
         name: String, title: String, claim: String, quick: Bool, verdicts: [Verdict] = [], figures: StudyFigures = .init(),
         measurement: any Encodable & Sendable
@@ -102,6 +117,7 @@ public func htmlTable(_ header: [String], _ rows: [[String]]) -> String {
 
 /// Writes `report.html` (with a table of contents) and `results.json` for the results.
 public enum StudyReport {
+    /// Writes `report.html` (a table of contents, then each study) and `results.json` into `directory`, atomically.
     public static func write(_ results: [StudyResult], to directory: URL) throws -> (report: URL, json: URL) {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var body = "<h1>Keel lab report</h1>\n"
