@@ -37,7 +37,7 @@ public struct OutputRange: Equatable, Sendable, Codable, CustomStringConvertible
     }
 }
 
-/// The properties that matter when choosing an activation (the seed's list), as data. Each is checked by
+/// The properties that matter when choosing an activation (the classic list: non-linear, differentiable, monotonic, f(x) ≈ x near 0, bounded), as data. Each is checked by
 /// the tests against the function itself.
 public struct ActivationProperties: Sendable, Codable, Equatable {
     /// The activation's name ("relu").

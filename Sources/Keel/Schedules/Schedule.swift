@@ -12,7 +12,7 @@ public indirect enum Schedule: LearningRateSchedule, Codable, Equatable, Sendabl
     case piecewiseConstant(boundaries: [Int], values: [Float])
     /// lr₀ · rate^(s/D), with ⌊s/D⌋ when `staircase`.
     case exponentialDecay(learningRate: Float, decaySteps: Int, decayRate: Float, staircase: Bool)
-    /// lr₀ · e^(−rate · s/D) (TensorFlow's definition; the seed's "e^(−rate/step)" is a typo).
+    /// lr₀ · e^(−rate · s/D) (TensorFlow's definition; "e^(−rate/step)", sometimes quoted for it, is a typo).
     case naturalExpDecay(learningRate: Float, decaySteps: Int, decayRate: Float, staircase: Bool)
     /// lr₀ / (1 + rate · s/D).
     case inverseTimeDecay(learningRate: Float, decaySteps: Int, decayRate: Float, staircase: Bool)

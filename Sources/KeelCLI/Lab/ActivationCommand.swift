@@ -85,7 +85,7 @@ struct ActivationCommand: ParsableCommand {
     }
 }
 
-/// `keel plot activations --out DIR`: the seed's figures, one SVG per function and an overview page.
+/// `keel plot activations --out DIR`: the classic figures, one SVG per function and an overview page.
 struct PlotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot", abstract: "Draw figures.", subcommands: [PlotActivations.self, PlotSchedules.self])

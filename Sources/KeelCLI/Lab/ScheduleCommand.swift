@@ -121,7 +121,7 @@ struct ScheduleCommand: ParsableCommand {
 
 struct PlotSchedules: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "schedules", abstract: "The seed's schedule figures and one chart per schedule, with index.html.")
+        commandName: "schedules", abstract: "The classic decay comparison figures and one chart per schedule, with index.html.")
 
     @Option(help: "Output folder.") var out = "plots/schedules"
     @Option(help: "Global steps to draw.") var steps = 120

@@ -13,11 +13,12 @@ enum StudyName: String, ExpressibleByArgument, CaseIterable {
 /// `keel study NAME [--quick] [--seeds N] [--out DIR]`: runs studies and writes report.html and results.json.
 struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "study", abstract: "Reproduce the seed's claims with numbers and charts (report.html, results.json).",
+        commandName: "study",
+        abstract: "Test the textbook claims about training choices, with numbers and charts (report.html, results.json).",
         discussion: """
             activations: hidden activations compared on MNIST-5k, vanishing gradients in a deep network, a linear stack, sigmoid \
-            as a binary output. batch-size: 1 to the full training set, constant vs linearly scaled learning rate, the seed's \
-            five statements. normalization: the two-feature gradient-descent picture, wine and digits with none / min-max / \
+            as a binary output. batch-size: 1 to the full training set, constant vs linearly scaled learning rate, the five textbook \
+            statements. normalization: the two-feature gradient-descent picture, wine and digits with none / min-max / \
             z-score / log inputs, batch norm in a deeper network. schedules: every decay's curve and a training run with each. \
             augmentation: preview grids, each family alone and the full recipe on 1,000 training images. all: every study in \
             one report with a table of contents. --quick runs all of them in a few minutes (labelled as quick).

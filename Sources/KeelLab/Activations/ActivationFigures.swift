@@ -1,7 +1,7 @@
 import Foundation
 import Keel
 
-/// The seed's activation figures: f and f′ of each function with its output range marked, and an
+/// The classic activation figures: f and f′ of each function with its output range marked, and an
 /// overview page with every figure and the property table.
 public enum ActivationFigures {
     /// (x, f(x), f′(x)) at `count` evenly spaced points of [from, to].
@@ -53,7 +53,7 @@ public enum ActivationFigures {
     }
 
     /// Writes `NAME.svg` for each activation and `index.html` (every figure inline, and the table).
-    /// Leaky ReLU is drawn with slope 0.5, as in the seed's figure.
+    /// Leaky ReLU is drawn with slope 0.5, as in the classic figure.
     public static func write(to directory: URL, activations: [Activation] = figureSet) throws -> [URL] {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var written: [URL] = []
@@ -79,7 +79,7 @@ public enum ActivationFigures {
         return written + [index]
     }
 
-    /// The functions of the figures: all, with leaky ReLU at slope 0.5 (the seed's choice).
+    /// The functions of the figures: all, with leaky ReLU at slope 0.5 (the classic figure's choice).
     public static var figureSet: [Activation] {
         Activation.all.map { if case .leakyReLU = $0 { return .leakyReLU(negativeSlope: 0.5) } else { return $0 } }
     }

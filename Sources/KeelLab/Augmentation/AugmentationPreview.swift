@@ -2,7 +2,7 @@ import Foundation
 import Keel
 import KeelData
 
-/// The picture a person wants before training: each augmentation family of the seed applied several times
+/// The picture a person wants before training: each classic augmentation family applied several times
 /// to one image, one family per row (the original in the first column).
 public enum AugmentationPreview {
     /// One row of a preview grid: a named random transformation.
@@ -13,7 +13,7 @@ public enum AugmentationPreview {
         public let apply: @Sendable (Image, inout KeelRandom) -> Image
     }
 
-    /// The seed's families, in row order.
+    /// The classic families, in row order.
     public static let families: [Family] = [
         Family(name: "color jitter (brightness, contrast, saturation, hue)") { image, g in
             ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1).apply(image, generator: &g, fill: 0)

@@ -1,7 +1,7 @@
 import Foundation
 import Keel
 
-/// The seed's picture of why normalized inputs make gradient descent converge faster: least squares on two
+/// The textbook picture of why normalized inputs make gradient descent converge faster: least squares on two
 /// features of very different scales, solved by full-batch gradient descent on the raw and on the
 /// standardized features.
 ///
@@ -29,7 +29,7 @@ public struct ConvergenceExperiment: Sendable {
         public var diverged: Bool
     }
 
-    /// The seed's problem: y = 2·x₁ + 30·x₂ + noise, x₁ ~ N(0, 10²), x₂ ~ N(0, 1).
+    /// The classic problem: y = 2·x₁ + 30·x₂ + noise, x₁ ~ N(0, 10²), x₂ ~ N(0, 1).
     public static func seedProblem(samples: Int = 200, seed: UInt64 = 0) -> ConvergenceExperiment {
         var g = KeelRandom(seed: seed)
         var features: [(Double, Double)] = []

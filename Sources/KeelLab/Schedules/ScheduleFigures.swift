@@ -1,7 +1,7 @@
 import Foundation
 import Keel
 
-/// The seed's learning-rate figures: the decays compared on shared charts, and one chart per schedule.
+/// The classic learning-rate figures: the decays compared on shared charts, and one chart per schedule.
 public enum ScheduleFigures {
     /// A chart of several schedules over global steps 0..<steps.
     public static func chart(_ title: String, _ schedules: [(String, Schedule)], steps: Int, logY: Bool = false) -> String {

@@ -3,7 +3,7 @@ import Keel
 import KeelData
 import KeelTrain
 
-/// The seed's activation claims: ReLU for hidden layers, saturating functions vanish gradients in deep
+/// The textbook activation claims: ReLU for hidden layers, saturating functions vanish gradients in deep
 /// networks, a linear stack stays linear, sigmoid for a binary output, and "try them all and compare on
 /// validation data".
 public struct ActivationsLabStudy: Study {

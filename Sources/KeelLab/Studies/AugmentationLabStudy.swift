@@ -3,7 +3,7 @@ import Keel
 import KeelData
 import KeelTrain
 
-/// The seed's augmentation claim: on a small training set, label-preserving random transformations act as
+/// The textbook augmentation claim: on a small training set, label-preserving random transformations act as
 /// a regularizer — test accuracy rises and the gap between training and test accuracy shrinks.
 public struct AugmentationLabStudy: Study {
     /// The command-line name.
@@ -109,7 +109,7 @@ public struct AugmentationLabStudy: Study {
         outcome.train.append(Double(trainer.evaluate(train).accuracy))
     }
 
-    /// The seed's families on the embedded photo, and this study's conditions on a digit, as inline PNGs.
+    /// The classic families on the embedded photo, and this study's conditions on a digit, as inline PNGs.
     func previews() throws -> [String] {
         let test = try MNIST.load(directory: MNIST.embeddedDirectory, split: .test)
         let original = Image(tensor: test.samples([0]).reshaped(test.sampleShape))
@@ -137,7 +137,7 @@ public struct AugmentationLabStudy: Study {
                 + ". The first column is the original; each other column is one random draw.</figcaption>"
         }
         return [
-            try figure(photoGrid, "The seed's augmentation families on a photo.", AugmentationPreview.families.map(\.name), jpeg: true),
+            try figure(photoGrid, "The classic augmentation families on a photo.", AugmentationPreview.families.map(\.name), jpeg: true),
             try figure(digitGrid, "This study's training conditions on an MNIST digit.", families.map(\.name)),
         ]
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The seed's five statements about batch size, judged on the constant-learning-rate runs (the seed's setting).
+/// The five textbook statements about batch size, judged on the constant-learning-rate runs (the textbook setting).
 extension BatchSizeLabStudy {
     /// The five statements, in the claim's order.
     public func verdicts(_ m: Measurement) -> [Verdict] {

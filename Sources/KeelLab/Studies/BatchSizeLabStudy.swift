@@ -3,7 +3,7 @@ import Keel
 import KeelData
 import KeelTrain
 
-/// The seed's five statements about batch size, each checked on MNIST-5k with the same network, seeds and
+/// The five textbook statements about batch size, each checked on MNIST-5k with the same network, seeds and
 /// epoch budget, at a constant learning rate and with the linear scaling rule (lr ∝ batch size).
 public struct BatchSizeLabStudy: Study {
     /// The command-line name.
