@@ -21,7 +21,9 @@ extension Tensor {
         }
     }
 
-    /// Flattens all axes from `startAxis` on into one (PyTorch's `flatten(start_dim)`).
+    /// Flattens all axes from `startAxis` on into one (PyTorch's `flatten(start_dim)`). The default, 0, flattens
+    /// everything, the batch axis too ([N, C, H, W] → [N·C·H·W], as `torch.flatten(x)`); before a `Linear` layer
+    /// use `flattened(from: 1)` ([N, C, H, W] → [N, C·H·W]) or the `Flatten()` layer, which starts at 1.
     public func flattened(from startAxis: Int = 0) -> Tensor {
         let a = Shape.axis(startAxis, rank: rank, op: "flattened", shape: shape)
         return reshaped(Array(shape[..<a]) + [-1])

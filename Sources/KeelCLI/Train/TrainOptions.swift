@@ -19,7 +19,7 @@ struct DataOptions: ParsableArguments {
     var dataset: String?
     @Option(help: "The label column of a CSV file: a header name or a 0-based index (default: the last column).")
     var labelColumn: String?
-    @Option(help: "Input normalization fitted on the training split: none, minmax, minmax-symmetric, standard (default), log, signed-log.")
+    @Option(help: "Input normalization, fitted on the training split only (default standard).")
     var normalize: Normalizer.Method?
     @Option(help: "Fraction of the training split held out for validation each epoch (default 0).")
     var validationFraction: Double?
@@ -33,7 +33,7 @@ struct DataOptions: ParsableArguments {
 }
 
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Model: \(ReferenceModel.allCases.map(\.rawValue).joined(separator: ", ")) (default: cnn for images, mlp for tables).")
+    @Option(help: "The network (default: cnn for images, mlp for tables).")
     var model: ReferenceModel?
     @Option(help: "Hidden-layer activation, NAME or NAME:PARAMETER, e.g. relu (default), gelu, leaky_relu:0.5.")
     var activation: String?
@@ -48,7 +48,7 @@ struct ModelOptions: ParsableArguments {
 }
 
 struct OptimizerOptions: ParsableArguments {
-    @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")) (default sgd).")
+    @Option(help: "The update rule (default sgd).")
     var optimizer: OptimizerKind?
     @Option(help: "Learning rate (default: 0.05 for sgd, 0.01 for adagrad, 0.001 otherwise).")
     var lr: Float?
