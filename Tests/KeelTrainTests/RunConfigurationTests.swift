@@ -109,4 +109,23 @@ struct RunConfigurationTests {
         }
         #expect(more.epochs == 4)
     }
+
+    /// A run in memory writes nothing and keeps its history and metrics; a diverged one keeps the test result of its
+    /// last finite weights.
+    @Test func aRunInMemoryWritesNothing() throws {
+        var c = RunConfiguration()
+        (c.data.dataset, c.epochs, c.batchSize, c.seed) = ("iris", 2, 16, 1)
+        let run = TrainingRun(c, directory: nil)
+        run.progressStyle = .silent
+        guard case .finished(let metrics) = try run.run() else {
+            Issue.record("not finished")
+            return
+        }
+        #expect(run.history?.epochs.count == 2 && run.metrics == metrics && run.checkpointDirectory == nil)
+        c.optimizer.learningRate = 1e30
+        let diverging = TrainingRun(c, directory: nil)
+        diverging.progressStyle = .silent
+        #expect(throws: TrainingError.self) { try diverging.run() }
+        #expect(diverging.metrics?.diverged == true && diverging.metrics?.testAccuracy != nil)
+    }
 }

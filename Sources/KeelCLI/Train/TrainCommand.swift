@@ -43,10 +43,11 @@ struct TrainCommand: ParsableCommand {
             FileHandle.standardError.write(
                 Data(
                     ("interrupted at epoch \(position.epoch + 1), iteration \(position.batch) "
-                        + "(global step \(position.globalStep)); checkpoint saved. Resume with: keel train --resume \(run.directory.path)\n").utf8))
+                        + "(global step \(position.globalStep)); checkpoint saved. Resume with: keel train --resume \(run.directory?.path ?? "DIR")\n")
+                        .utf8))
             throw ExitCode(130)
         case .finished(let metrics):
-            report(metrics, directory: run.directory)
+            report(metrics, directory: run.directory?.path ?? "")
         }
     }
 
@@ -98,7 +99,7 @@ struct TrainCommand: ParsableCommand {
         return candidate
     }
 
-    func report(_ m: RunMetrics, directory: URL) {
+    func report(_ m: RunMetrics, directory: String) {
         let (accuracy, loss) = (m.testAccuracy ?? .nan, m.testLoss ?? .nan)
         if !loss.isFinite {
             FileHandle.standardError.write(Data("warning: the test loss is \(loss): the model's outputs are not finite\n".utf8))
@@ -108,6 +109,6 @@ struct TrainCommand: ParsableCommand {
             String(
                 format: "test accuracy %.2f%%, test loss %.4f, %@, %@, %.1f s training (%.0f samples/s) → %@",
                 accuracy * 100, loss, count(m.epochs, "epoch"), count(m.iterations, "iteration"),
-                m.trainSeconds, m.samplesPerSecond, directory.path))
+                m.trainSeconds, m.samplesPerSecond, directory))
     }
 }

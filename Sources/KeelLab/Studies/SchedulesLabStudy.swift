@@ -68,8 +68,8 @@ public struct SchedulesLabStudy: Study {
     /// Trains the MLP with every schedule, over seeds.
     public func measure(quick: Bool, seeds: Int, progress: @escaping @Sendable (Double, String) -> Void) throws -> Measurement {
         let (epochs, batchSize, base): (Int, Int, Float) = (quick ? 8 : 20, 64, 0.05)
-        let data = try PreparedData.prepare(.named("mnist-5k"), normalize: .standard, validationFraction: 0, seed: 0)
-        let steps = epochs * ((data.train.count + batchSize - 1) / batchSize)
+        let trainingSamples = try MNIST.load(directory: MNIST.embeddedDirectory, split: .train).count
+        let steps = epochs * ((trainingSamples + batchSize - 1) / batchSize)
         let specs = Self.specs(steps: steps, base: base)
         let seedCount = quick ? min(seeds, 2) : seeds
         var outcomes: [Outcome] = []
@@ -77,21 +77,27 @@ public struct SchedulesLabStudy: Study {
             var outcome = Outcome(label: label, spec: spec, testAccuracy: [], seconds: 0, diverged: 0, trainingLossSeed0: [])
             for seed in 0..<UInt64(seedCount) {
                 progress(Double(i * seedCount + Int(seed)) / Double(specs.count * seedCount), "training with \(label), seed \(seed)")
-                var g = KeelRandom(seed: seed)
-                let model = ReferenceModel.mlp.make(generator: &g)
-                let optimizer = SGD(model.namedParameters, learningRate: try Schedule.parse(spec, defaultLearningRate: base), momentum: 0.9)
-                let trainer = LabNetwork.trainer(model, optimizer)
+                let run = TrainingRun(Self.configuration(spec, base: base, epochs: epochs, batchSize: batchSize, seed: seed), directory: nil)
+                run.progressStyle = .silent
                 let started = ProcessInfo.processInfo.systemUptime
-                if !(try LabNetwork.unlessDiverged { try trainer.fit(DataLoader(data.train, batchSize: batchSize, seed: seed), epochs: epochs) }) {
-                    outcome.diverged += 1  // evaluated with the weights before the NaN step
-                }
+                do { try run.run() } catch TrainingError.nonFiniteLoss { outcome.diverged += 1 }  // evaluated before the NaN step
                 outcome.seconds += (ProcessInfo.processInfo.systemUptime - started) / Double(seedCount)
-                outcome.testAccuracy.append(trainer.evaluate(data.test).accuracy)
-                if seed == 0 { outcome.trainingLossSeed0 = trainer.history.epochs.map(\.trainLoss) }
+                outcome.testAccuracy.append(run.metrics?.testAccuracy ?? .nan)
+                if seed == 0 { outcome.trainingLossSeed0 = run.history?.epochs.map(\.trainLoss) ?? [] }
             }
             outcomes.append(outcome)
         }
         return Measurement(epochs: epochs, seeds: seedCount, batchSize: batchSize, baseLearningRate: base, steps: steps, outcomes: outcomes)
+    }
+
+    /// One run of the study as a `keel train` configuration: the MLP on z-scored MNIST-5k, SGD with momentum 0.9 at
+    /// base rate `base`, the schedule `spec`, no augmentation or dropout.
+    static func configuration(_ spec: String, base: Float, epochs: Int, batchSize: Int, seed: UInt64) -> RunConfiguration {
+        var c = RunConfiguration()
+        (c.model.architecture, c.recipe, c.seed, c.epochs, c.batchSize) = (.mlp, .plain, seed, epochs, batchSize)
+        (c.optimizer.name, c.optimizer.learningRate, c.optimizer.momentum) = (.sgd, base, 0.9)
+        c.schedule = spec
+        return c
     }
 
     /// A decay counts as better only when its mean beats the constant rate's by more than the typical seed-to-seed

@@ -15,22 +15,24 @@ extension RunSession {
             trainer.callbacks.append(ReduceLROnPlateau(factor: plateau.factor, patience: plateau.patience))
         }
         let recorder = configuration.diagnostics ? addDiagnostics() : nil
-        try configuration.write(to: run.directory)
+        if let directory = run.directory { try configuration.write(to: directory) }
         trainer.progress.message(header(epochs: epochs))
         let started = ProcessInfo.processInfo.systemUptime
         do {
             try trainer.fit(loader, validation: data.validation, epochs: epochs)
         } catch let error as TrainingError {
             // A diverged run still leaves its history and metrics (the checkpoint holds its last finite state).
-            if case .nonFiniteLoss = error { try writeDiverged(error, to: run.directory) }
+            if case .nonFiniteLoss = error { run.metrics = try writeDiverged(error, to: run.directory) }
             throw error
         }
         let wall = ProcessInfo.processInfo.systemUptime - started
         if trainer.wasInterrupted { return .interrupted(trainer.position) }
-        if let recorder {
-            try AtomicFile.write(Data(recorder.csv().utf8), to: run.directory.appendingPathComponent("diagnostics.csv"))
+        if let recorder, let directory = run.directory {
+            try AtomicFile.write(Data(recorder.csv().utf8), to: directory.appendingPathComponent("diagnostics.csv"))
         }
-        return .finished(try writeResults(to: run.directory, wallSeconds: wall))
+        let metrics = try writeResults(to: run.directory, wallSeconds: wall)
+        run.metrics = metrics
+        return .finished(metrics)
     }
 
     /// "keel train: cnn (225034 parameters) on mnist-5k: 5000 training / … samples, …".
@@ -55,9 +57,13 @@ extension RunSession {
     }
 
     /// Evaluates on the test split and writes model.safetensors, model.json, history.csv, iterations.csv and
-    /// metrics.json.
-    func writeResults(to directory: URL, wallSeconds: Double) throws -> RunMetrics {
+    /// metrics.json (nothing for a run in memory).
+    func writeResults(to directory: URL?, wallSeconds: Double) throws -> RunMetrics {
         let result = trainer.evaluate(data.test)
+        var metrics = baseMetrics()
+        (metrics.testAccuracy, metrics.testLoss) = (result.accuracy, result.loss)
+        metrics.wallSecondsThisSession = wallSeconds
+        guard let directory else { return metrics }
         try SafeTensors.write(
             network.stateDict(), metadata: ["format": "pt", "keel_model": architecture.rawValue],
             to: directory.appendingPathComponent("model.safetensors"))
@@ -69,9 +75,6 @@ extension RunSession {
             dropout: configuration.model.dropout ?? 0
         ).write(to: directory)
         try writeHistory(to: directory)
-        var metrics = baseMetrics()
-        (metrics.testAccuracy, metrics.testLoss) = (result.accuracy, result.loss)
-        metrics.wallSecondsThisSession = wallSeconds
         try AtomicFile.write(try metrics.json(), to: directory.appendingPathComponent("metrics.json"))
         return metrics
     }
@@ -82,12 +85,18 @@ extension RunSession {
         try AtomicFile.write(Data(trainer.history.iterationsCSV().utf8), to: directory.appendingPathComponent("iterations.csv"))
     }
 
-    func writeDiverged(_ error: TrainingError, to directory: URL) throws {
-        try writeHistory(to: directory)
+    /// The metrics of a diverged run, with the test result of its last finite weights (the update with the
+    /// non-finite loss was not made); written with the history unless the run is in memory.
+    func writeDiverged(_ error: TrainingError, to directory: URL?) throws -> RunMetrics {
         var metrics = baseMetrics()
         (metrics.diverged, metrics.stopped) = (true, error.description)
         metrics.lastLoss = trainer.history.iterations.last?.loss ?? .nan
+        let result = trainer.evaluate(data.test)
+        (metrics.testAccuracy, metrics.testLoss) = (result.accuracy, result.loss)
+        guard let directory else { return metrics }
+        try writeHistory(to: directory)
         try AtomicFile.write(try metrics.json(), to: directory.appendingPathComponent("metrics.json"))
+        return metrics
     }
 
     /// The totals and settings every metrics.json holds.

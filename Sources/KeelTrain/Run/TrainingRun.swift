@@ -21,8 +21,8 @@ public final class TrainingRun {
     public var configuration: RunConfiguration
     /// The configuration with every open field decided (set by `run()`).
     public private(set) var resolved: RunConfiguration?
-    /// The run folder.
-    public let directory: URL
+    /// The run folder; nil for a run in memory (nothing written, no checkpoints: what the lab's studies use).
+    public let directory: URL?
     /// Progress bar, lines or nothing (nil: a bar on a terminal, lines otherwise).
     public var progressStyle: ProgressReporter.Style?
     /// Asked before every iteration; returning true checkpoints and stops the run (`RunOutcome.interrupted`).
@@ -31,10 +31,15 @@ public final class TrainingRun {
     public let checkpoint: SavedCheckpoint?
 
     /// The run folder's `checkpoint/`.
-    public var checkpointDirectory: URL { directory.appendingPathComponent("checkpoint") }
+    public var checkpointDirectory: URL? { directory?.appendingPathComponent("checkpoint") }
+    /// Every iteration's and epoch's record, once the run has trained.
+    public private(set) var history: History?
+    /// What metrics.json holds, once the run has finished — or diverged (then with the test result of the last
+    /// finite weights).
+    public internal(set) var metrics: RunMetrics?
 
-    /// A new run writing into `directory` (which must not hold a run yet).
-    public init(_ configuration: RunConfiguration, directory: URL) {
+    /// A new run writing into `directory` (which must not hold a run yet), or in memory when it is nil.
+    public init(_ configuration: RunConfiguration, directory: URL?) {
         self.configuration = configuration
         self.directory = directory
         checkpoint = nil
@@ -74,14 +79,15 @@ public final class TrainingRun {
                 throw RunError("a resumed run keeps its settings; these differ from the checkpoint's: \(list)")
             }
         }
-        let lock = try RunLock(directory: directory)
-        defer { lock.release() }
-        if checkpoint == nil && CheckpointStore.exists(at: checkpointDirectory) {
+        let lock = try directory.map { try RunLock(directory: $0) }
+        defer { lock?.release() }
+        if let directory, let checkpointDirectory, checkpoint == nil && CheckpointStore.exists(at: checkpointDirectory) {
             throw RunError("\(directory.path) already holds a run; resume it (keel train --resume \(directory.path)) or choose another folder")
         }
         if let threads = configuration.threads { Parallel.threadCount = threads }
         let session = try RunSession(configuration, checkpoint: checkpoint)
         resolved = session.configuration
+        defer { history = session.trainer.history }
         return try session.train(in: self)
     }
 }
