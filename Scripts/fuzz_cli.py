@@ -2,7 +2,8 @@
 """Mutation fuzzing of every `keel` reader from outside, as an adversary would.
 
 Mutates valid files (IDX raw and gzipped, MNIST-format folders, CSV, safetensors, model.json, checkpoint
-state, PNG, JPEG) and generates adversarial flag and spec values, runs the `keel` command that reads each
+state, run configurations (config.yaml), PNG, JPEG) and generates adversarial flag and spec values, runs the `keel`
+command that reads each
 one, and sorts the outcomes:
 
   ok       exit 0
@@ -117,6 +118,7 @@ class Fuzzer:
             "model-json": open(os.path.join(w, "mnist-run/model.json"), "rb").read(),
             "png": open(os.path.join(ROOT, "Tests/Fixtures/augment-torchvision/input.png"), "rb").read(),
             "jpeg": open(os.path.join(ROOT, "Sources/KeelData/Resources/photos/flower.jpg"), "rb").read(),
+            "config-yaml": open(os.path.join(w, "iris-run/config.yaml"), "rb").read(),
         }
         checkpoint = os.path.join(w, "mnist-run/checkpoint")
         step = open(os.path.join(checkpoint, "latest")).read().strip()
@@ -152,6 +154,10 @@ class Fuzzer:
             path = os.path.join(case_dir, "table.csv")
             open(path, "wb").write(data)
             return [self.keel, "train", "--dataset", path, "--epochs", "1", "--quiet", "--out", out]
+        if fmt == "config-yaml":
+            path = os.path.join(case_dir, "config.yaml")
+            open(path, "wb").write(data)
+            return [self.keel, "train", "--config", path, "--quiet", "--out", out]
         if fmt in ("safetensors", "model-json"):
             model = os.path.join(case_dir, "model")
             os.makedirs(model)
@@ -305,7 +311,8 @@ def main():
     fuzzer.setup()
     rng = random.Random(args.seed)
     formats = ["idx", "idx-gz", "idx-folder", "csv", "safetensors", "model-json", "checkpoint-state.json",
-               "checkpoint-optimizer.safetensors", "checkpoint-model.safetensors", "checkpoint-latest", "png", "jpeg", "specs"]
+               "checkpoint-optimizer.safetensors", "checkpoint-model.safetensors", "checkpoint-latest", "config-yaml", "png", "jpeg",
+               "specs"]
     if args.only:
         formats = [f for f in formats if f in args.only.split(",")]
     jobs = []
@@ -317,7 +324,7 @@ def main():
                 jobs.append((fmt, i, None, [a.replace("{IMG}", image) for a in argv]))
             continue
         seed = fuzzer.seeds.get(fmt, fuzzer.small_images if fmt == "idx-folder" else None)
-        text = fmt in ("csv", "model-json", "checkpoint-state.json", "checkpoint-latest")
+        text = fmt in ("csv", "model-json", "checkpoint-state.json", "checkpoint-latest", "config-yaml")
         for i in range(args.mutants):
             data = (mutate_text if text else mutate_bytes)(seed, rng) if fmt != "idx-folder" else rng.randbytes(8)
             jobs.append((fmt, i, data, None))

@@ -44,6 +44,8 @@ struct RunConfigurationTests {
         }
         expectError(["config.yaml", "duplicated key", "epochs"]) { _ = try RunConfiguration.decode(yaml: "epochs: 2\nepochs: 3\n") }
         expectError(["config.yaml:1:", "seed", "0…2⁶⁴−1"]) { _ = try RunConfiguration.decode(yaml: "seed: -1\n") }
+        expectError(["config.yaml:2:", "not YAML: scanner"]) { _ = try RunConfiguration.decode(yaml: "epochs: 2\n  dropout: 3\n") }
+        expectError(["optimizer.learning_rate", "a single value"]) { _ = try RunConfiguration.decode(yaml: "optimizer: {learning_rate: [1]}") }
         expectError(["expected a mapping"]) { _ = try RunConfiguration.decode(yaml: "- 1\n- 2\n") }
         expectError(["schedule", "decay_steps"]) { _ = try RunConfiguration.decode(yaml: "schedule: cosine_decay\n") }
         expectError(["augment"]) { _ = try RunConfiguration.decode(yaml: "augment: [warp]\n") }

@@ -44,7 +44,7 @@ extension RunConfiguration {
         } catch let error as RunConfigurationError {
             throw error
         } catch {
-            throw RunConfigurationError(key: "", problem: "not YAML (\(FileError.oneLine("\(error)")))", file: file)
+            throw Self.syntaxError(error, file: file)
         }
         var budget = maxNodes
         try checkStructure(node, path: [], file: file, budget: &budget)
@@ -63,6 +63,18 @@ extension RunConfiguration {
             throw located
         }
         return configuration
+    }
+
+    /// A YAML syntax error as "FILE:LINE: not YAML: what the parser says" (its first line, without the text it quotes).
+    static func syntaxError(_ error: any Error, file: String) -> RunConfigurationError {
+        let first = "\(error)".split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? "\(error)"
+        let parts = first.split(separator: ":", maxSplits: 3).map { $0.trimmingCharacters(in: .whitespaces) }
+        if parts.count == 4, let line = Int(parts[0]), Int(parts[1]) != nil {
+            var problem = parts[3].hasPrefix("error:") ? String(parts[3].dropFirst(6)).trimmingCharacters(in: .whitespaces) : parts[3]
+            while problem.hasSuffix(":") { problem.removeLast() }
+            return RunConfigurationError(key: "", problem: "not YAML: \(FileError.oneLine(problem))", file: file, line: line)
+        }
+        return RunConfigurationError(key: "", problem: "not YAML: \(FileError.oneLine(String(first.prefix(200))))", file: file)
     }
 
     /// Refuses what the decoder would accept silently or pay for dearly: a document that is not a mapping,
@@ -151,7 +163,7 @@ extension RunConfiguration {
         case is Float.Type, is Double.Type: "a number"
         case is Bool.Type: "true or false"
         case is String.Type: "a string"
-        default: "\(type)"
+        default: "\(type)".contains("Scalar") ? "a single value, not a list or a mapping" : "\(type)"
         }
     }
 
