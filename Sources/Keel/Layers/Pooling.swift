@@ -43,3 +43,40 @@ public final class AvgPool2d: Module {
         avgPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad)
     }
 }
+
+/// Adaptive average pooling (PyTorch's `nn.AdaptiveAvgPool2d`): [N, C, H, W] → [N, C, oh, ow] whatever H and W; cell
+/// (i, j) is the mean over rows ⌊i·H/oh⌋ ..< ⌈(i+1)·H/oh⌉ and columns ⌊j·W/ow⌋ ..< ⌈(j+1)·W/ow⌉.
+/// `AdaptiveAvgPool2d(1)` is global average pooling.
+public final class AdaptiveAvgPool2d: Module {
+    /// The output's height and width.
+    public let outputSize: (height: Int, width: Int)
+    /// Unused: pooling acts the same in training and evaluation.
+    public var isTraining = true
+
+    /// Pooling to `outputSize` × `outputSize`.
+    public convenience init(_ outputSize: Int) { self.init(height: outputSize, width: outputSize) }
+
+    /// Pooling to `height` × `width`.
+    public init(height: Int, width: Int) {
+        ensure(height > 0 && width > 0, "AdaptiveAvgPool2d: output size must be positive, got \(height)×\(width)")
+        outputSize = (height, width)
+    }
+
+    /// [N, C, H, W] → [N, C, oh, ow].
+    public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, adaptiveAvgPool2d(input, outputSize)) }
+}
+
+/// Adaptive average pooling of [N, C, H, W] to [N, C, height, width] (see `AdaptiveAvgPool2d`).
+public func adaptiveAvgPool2d(_ input: Tensor, _ size: (height: Int, width: Int)) -> Tensor {
+    ensure(input.rank == 4, "adaptiveAvgPool2d: input must be [N, C, H, W], got shape \(input.shape)")
+    let (h, w) = (input.shape[2], input.shape[3])
+    ensure(h > 0 && w > 0, "adaptiveAvgPool2d: empty input of shape \(input.shape)")
+    if size == (1, 1) { return input.mean(axes: [2, 3], keepDims: true) }
+    func bounds(_ i: Int, _ n: Int, _ length: Int) -> Range<Int> { (i * length / n)..<(((i + 1) * length + n - 1) / n) }
+    let rows = (0..<size.height).map { i in
+        let band = input.slice(axis: 2, bounds(i, size.height, h))
+        return Tensor.concatenate(
+            (0..<size.width).map { j in band.slice(axis: 3, bounds(j, size.width, w)).mean(axes: [2, 3], keepDims: true) }, axis: 3)
+    }
+    return Tensor.concatenate(rows, axis: 2)
+}

@@ -10,6 +10,29 @@ public func conv2d(
     conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, relu: false)
 }
 
+/// Grouped 2-D convolution (PyTorch's `groups`): the input's C channels and the weight's OC filters are split into
+/// `groups` equal parts and part g of the input is convolved with part g of the filters; the outputs are stacked
+/// along the channels. Shapes: input [N, C, H, W], weight [OC, C / groups, KH, KW], bias [OC] → [N, OC, OH, OW].
+/// `groups == C` is a depthwise convolution.
+public func conv2d(
+    _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
+    dilation: (Int, Int) = (1, 1), groups: Int
+) -> Tensor {
+    guard groups != 1 else { return conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation) }
+    ensure(input.rank == 4 && weight.rank == 4, "conv2d: input [N, C, H, W] and weight [OC, C/groups, KH, KW], got \(input.shape), \(weight.shape)")
+    let (channels, filters) = (input.shape[1], weight.shape[0])
+    ensure(
+        groups > 0 && channels % groups == 0 && filters % groups == 0 && weight.shape[1] * groups == channels,
+        "conv2d: input of shape \(input.shape) and weight of shape \(weight.shape) do not split into \(groups) groups")
+    let (inPer, outPer) = (channels / groups, filters / groups)
+    let parts = (0..<groups).map { g in
+        conv2d(
+            input.slice(axis: 1, (g * inPer)..<((g + 1) * inPer)), weight: weight.slice(axis: 0, (g * outPer)..<((g + 1) * outPer)),
+            bias: bias?.slice(axis: 0, (g * outPer)..<((g + 1) * outPer)), stride: stride, padding: padding, dilation: dilation)
+    }
+    return Tensor.concatenate(parts, axis: 1)
+}
+
 /// `relu(conv2d(…))` in one pass: the ReLU is applied as the output is written, and its derivative as the
 /// gradient is read — the same bits as the two ops, without the two extra passes over the activations.
 /// (`Sequential` uses it for a convolution followed by a ReLU layer that records no statistics.)
