@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes Tests/Fixtures/layers-vision-torch.json: PyTorch reference values for the layers of the standard small
-vision networks (issue 15) — grouped and depthwise convolution, bias-free convolution, padding='same', adaptive
-average pooling and a residual block with a projection shortcut. Each case: the config, the input, the
+vision networks (issue 15) — grouped and depthwise convolution, bias-free convolution, padding='same', pooling
+with ceil_mode, adaptive average pooling and a residual block with a projection shortcut. Each case: the config, the input, the
 parameters (and buffers) by state_dict name, the output, an upstream gradient, and the gradients of
 sum(output * upstream) for the input and every parameter. Needs torch; run from the repository root."""
 import json
@@ -63,6 +63,14 @@ cases = [
          torch.nn.Conv2d(2, 2, 5, padding="same", dilation=2, bias=False), (1, 2, 9, 10)),
     case("adaptive_avg_pool2d", {"output_size": [1, 1]}, torch.nn.AdaptiveAvgPool2d(1), (2, 3, 5, 7)),
     case("adaptive_avg_pool2d", {"output_size": [2, 3]}, torch.nn.AdaptiveAvgPool2d((2, 3)), (2, 2, 5, 7)),
+    case("max_pool2d", {"kernel_size": 3, "stride": 2, "padding": 0, "ceil_mode": True},
+         torch.nn.MaxPool2d(3, 2, ceil_mode=True), (2, 2, 7, 8)),
+    case("max_pool2d", {"kernel_size": 2, "stride": 2, "padding": 1, "ceil_mode": True},
+         torch.nn.MaxPool2d(2, 2, padding=1, ceil_mode=True), (1, 2, 5, 6)),
+    case("avg_pool2d", {"kernel_size": 3, "stride": 2, "padding": 0, "count_include_pad": True, "ceil_mode": True},
+         torch.nn.AvgPool2d(3, 2, ceil_mode=True), (2, 2, 7, 8)),
+    case("avg_pool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "count_include_pad": False, "ceil_mode": True},
+         torch.nn.AvgPool2d(3, 2, padding=1, count_include_pad=False, ceil_mode=True), (1, 2, 6, 7)),
     case("residual", {"in_channels": 4, "out_channels": 8, "stride": 2}, basic_block(4, 8, 2), (2, 4, 6, 6)),
     case("residual", {"in_channels": 3, "out_channels": 3, "stride": 1}, basic_block(3, 3, 1), (2, 3, 5, 5)),
 ]

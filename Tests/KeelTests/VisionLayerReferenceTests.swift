@@ -7,7 +7,7 @@ import Testing
 /// The layers of the standard small vision networks against PyTorch (layers-vision-torch.json, from
 /// Scripts/make_vision_layer_references.py): grouped, depthwise and bias-free convolution, padding .same, adaptive
 /// average pooling and a residual block with a projection shortcut — output, input gradient and parameter
-/// gradients; plus gradient checks.
+/// gradients; pooling with ceil mode; plus gradient checks.
 struct VisionLayerReferenceTests {
     static let cases = Fixtures.cases("layers-vision-torch.json").map(LayerReferenceTests.Case.init)
 
@@ -40,6 +40,12 @@ struct VisionLayerReferenceTests {
         case "adaptive_avg_pool2d":
             let size = c.config["output_size"] as! [Int]
             layer = AdaptiveAvgPool2d(height: size[0], width: size[1])
+        case "max_pool2d":
+            layer = MaxPool2d(kernelSize: c.int("kernel_size"), stride: c.int("stride"), padding: c.int("padding"), ceilMode: true)
+        case "avg_pool2d":
+            layer = AvgPool2d(
+                kernelSize: c.int("kernel_size"), stride: c.int("stride"), padding: c.int("padding"),
+                countIncludePad: c.config["count_include_pad"] as! Bool, ceilMode: true)
         case "residual": layer = basicBlock(c.int("in_channels"), c.int("out_channels"), stride: c.int("stride"), generator: &g)
         default: fatalError("unknown layer \(c.layer)")
         }
@@ -65,7 +71,7 @@ struct VisionLayerReferenceTests {
         }
     }
 
-    @Test(arguments: cases.filter { $0.layer != "residual" })
+    @Test(arguments: cases.filter { $0.layer != "residual" && $0.layer != "max_pool2d" })
     func gradientCheck(_ c: LayerReferenceTests.Case) {
         let layer = Self.makeLayer(c)
         let result = GradientCheck(step: 1e-2, absoluteTolerance: 3e-3, relativeTolerance: 3e-3)

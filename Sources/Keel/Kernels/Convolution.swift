@@ -10,23 +10,33 @@ public struct Window2D: Equatable, Sendable, CustomStringConvertible {
     public var padding: (height: Int, width: Int)
     /// Spacing between kernel taps (height, width); 1 is a dense kernel.
     public var dilation: (height: Int, width: Int)
+    /// Pooling's `ceil_mode`: the output size rounds up, so a last, partial window covers the input's end.
+    public var ceilMode: Bool
 
     /// A window; `stride` defaults to the kernel size, as PyTorch's pooling does.
     public init(
         kernel: (Int, Int), stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
-        dilation: (Int, Int) = (1, 1)
+        dilation: (Int, Int) = (1, 1), ceilMode: Bool = false
     ) {
         self.kernel = (kernel.0, kernel.1)
         self.stride = (stride.0, stride.1)
         self.padding = (padding.0, padding.1)
         self.dilation = (dilation.0, dilation.1)
+        self.ceilMode = ceilMode
     }
 
-    /// ⌊(size + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 for height and width.
+    /// ⌊(size + 2·padding − dilation·(kernel − 1) − 1) / stride⌋ + 1 for height and width; with `ceilMode`, ⌈…⌉ + 1,
+    /// less one when the last window would start beyond the input and its left padding (PyTorch's rule).
     public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
-        (
-            (height + 2 * padding.height - dilation.height * (kernel.height - 1) - 1) / stride.height + 1,
-            (width + 2 * padding.width - dilation.width * (kernel.width - 1) - 1) / stride.width + 1
+        func size(_ n: Int, _ k: Int, _ s: Int, _ p: Int, _ d: Int) -> Int {
+            let span = n + 2 * p - d * (k - 1) - 1
+            guard ceilMode, span >= 0 else { return (span >= 0 ? span / s : -1) + 1 }
+            let out = (span + s - 1) / s + 1
+            return (out - 1) * s >= n + p ? out - 1 : out
+        }
+        return (
+            size(height, kernel.height, stride.height, padding.height, dilation.height),
+            size(width, kernel.width, stride.width, padding.width, dilation.width)
         )
     }
 
@@ -41,13 +51,13 @@ public struct Window2D: Equatable, Sendable, CustomStringConvertible {
             "\(op): window \(self) does not fit input of shape \(inputShape)")
     }
 
-    /// Windows are equal when all four pairs are.
+    /// Windows are equal when all four pairs and the rounding are.
     public static func == (a: Window2D, b: Window2D) -> Bool { a.description == b.description }
 
     /// "kernel 3×3, stride 1×1, padding 0×0, dilation 1×1".
     public var description: String {
         "kernel \(kernel.height)×\(kernel.width), stride \(stride.height)×\(stride.width), "
-            + "padding \(padding.height)×\(padding.width), dilation \(dilation.height)×\(dilation.width)"
+            + "padding \(padding.height)×\(padding.width), dilation \(dilation.height)×\(dilation.width)" + (ceilMode ? ", ceil mode" : "")
     }
 }
 

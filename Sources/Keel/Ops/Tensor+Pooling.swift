@@ -2,13 +2,14 @@ import CKeelKernels
 
 /// 2-D max and average pooling over NCHW input with autograd (PyTorch's `max_pool2d` / `avg_pool2d`).
 ///
-/// Shapes: [N, C, H, W] → [N, C, OH, OW], OH = ⌊(H + 2·padding − dilation·(KH − 1) − 1) / stride⌋ + 1.
+/// Shapes: [N, C, H, W] → [N, C, OH, OW], OH = ⌊(H + 2·padding − dilation·(KH − 1) − 1) / stride⌋ + 1 (rounded up
+/// with `ceilMode`, see `Window2D.outputSize`).
 /// Stride defaults to the kernel size. Padding may be at most half the kernel, as in PyTorch.
 public func maxPool2d(
     _ input: Tensor, kernelSize kernel: (Int, Int), stride: (Int, Int)? = nil,
-    padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1)
+    padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), ceilMode: Bool = false
 ) -> Tensor {
-    let window = Window2D(kernel: kernel, stride: stride ?? kernel, padding: padding, dilation: dilation)
+    let window = Window2D(kernel: kernel, stride: stride ?? kernel, padding: padding, dilation: dilation, ceilMode: ceilMode)
     let (planes, h, w, out) = Pooling.prepare(input, window, op: "maxPool2d")
     let planeOut = out.height * out.width
     var y = Tensor(uninitializedShape: [input.shape[0], input.shape[1], out.height, out.width])
@@ -39,12 +40,13 @@ public func maxPool2d(
     }
 }
 
-/// Average pooling. With `countIncludePad` (PyTorch's default) padded zeros count in the divisor.
+/// Average pooling. With `countIncludePad` (PyTorch's default) padded zeros count in the divisor; a window that
+/// `ceilMode` lets run past the padding counts only what it covers of the padded input.
 public func avgPool2d(
     _ input: Tensor, kernelSize kernel: (Int, Int), stride: (Int, Int)? = nil,
-    padding: (Int, Int) = (0, 0), countIncludePad: Bool = true
+    padding: (Int, Int) = (0, 0), countIncludePad: Bool = true, ceilMode: Bool = false
 ) -> Tensor {
-    let window = Window2D(kernel: kernel, stride: stride ?? kernel, padding: padding)
+    let window = Window2D(kernel: kernel, stride: stride ?? kernel, padding: padding, ceilMode: ceilMode)
     let (planes, h, w, out) = Pooling.prepare(input, window, op: "avgPool2d")
     let planeOut = out.height * out.width
     // Divisor of each output position (the same for every plane).
@@ -143,7 +145,9 @@ enum Pooling {
         let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
         // The 2×2, stride-2 kernel is for NaN-free input: one sum over the planes tells (a NaN makes it NaN;
         // so do ±inf pairs, which merely take the general path).
-        if g.isPlain2x2 && g.sh == 2 && g.sw == 2 && !keel_vsum(x + planes.lowerBound * h * w, planes.count * h * w).isNaN {
+        if g.isPlain2x2 && g.sh == 2 && g.sw == 2 && 2 * oh <= h && 2 * ow <= w
+            && !keel_vsum(x + planes.lowerBound * h * w, planes.count * h * w).isNaN
+        {
             keel_maxpool2x2(
                 x + planes.lowerBound * h * w, planes.count, h, w, oh, ow, y + planes.lowerBound * oh * ow,
                 indices + planes.lowerBound * oh * ow)
