@@ -5,7 +5,7 @@ Development tool only; Keel never needs Python at run time.
 
     python3 Scripts/bench_peers.py gemm --size 1024 --threads 2 [--json]
     python3 Scripts/bench_peers.py conv --threads 2 [--json]
-    python3 Scripts/bench_peers.py train --model mlp|cnn --batch-size 64 --threads 2 [--json]
+    python3 Scripts/bench_peers.py train --model mlp|cnn|resnet20 --batch-size 64 --threads 2 [--json]
 
 For numpy's fast kernels on machines that set OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, unset both for this
 command alone:  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 Scripts/bench_peers.py gemm ...
@@ -86,19 +86,51 @@ def conv(args):
     return results
 
 
+def resnet20(nn, channels=3, classes=10):
+    """Keel's zoo ResNet-20 (the CIFAR ResNet of He et al. 2016, projection shortcuts), with the same state_dict names:
+    Sequential(conv, bn, relu, Residual, ReLU, …, AdaptiveAvgPool2d(1), Flatten, Linear); a Residual has `body` and
+    `shortcut`."""
+    class Residual(nn.Module):
+        def __init__(self, body, shortcut=None):
+            super().__init__()
+            self.body, self.shortcut = body, shortcut
+
+        def forward(self, x):
+            return self.body(x) + (self.shortcut(x) if self.shortcut is not None else x)
+
+    def block(cin, cout, stride):
+        body = nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(),
+                             nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
+        shortcut = None
+        if stride != 1 or cin != cout:
+            shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+        return Residual(body, shortcut)
+
+    layers, cin = [nn.Conv2d(channels, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()], 16
+    for stage, width in enumerate([16, 32, 64]):
+        for b in range(3):
+            layers += [block(cin, width, 2 if stage > 0 and b == 0 else 1), nn.ReLU()]
+            cin = width
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, classes)]
+    return nn.Sequential(*layers)
+
+
 def train(args):
     import torch
     import torch.nn as nn
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
+    shape = (1, 28, 28)
     if args.model == "mlp":
         net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
                             nn.Linear(128, 10))
+    elif args.model == "resnet20":
+        net, shape = resnet20(nn), (3, 32, 32)
     else:
         net = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
                             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
     opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
-    pool = [(torch.randn(args.batch_size, 1, 28, 28), torch.randint(0, 10, (args.batch_size,))) for _ in range(8)]
+    pool = [(torch.randn(args.batch_size, *shape), torch.randint(0, 10, (args.batch_size,))) for _ in range(8)]
 
     def step(i):
         x, y = pool[i % len(pool)]
@@ -196,7 +228,7 @@ def main():
     parser.add_argument("benchmark", choices=["gemm", "conv", "train", "activations", "augment"])
     parser.add_argument("--pipeline", choices=["imagenet", "mnist"], default="imagenet")
     parser.add_argument("--count", type=int, default=1 << 20)
-    parser.add_argument("--model", choices=["mlp", "cnn"], default="cnn")
+    parser.add_argument("--model", choices=["mlp", "cnn", "resnet20"], default="cnn")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--size", type=int, default=1024)

@@ -8,7 +8,8 @@ struct TrainBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Steady-state training samples/s of a reference model.")
 
-    @Option(help: "Model: mlp or cnn.") var model: ReferenceModel = .cnn
+    @Option(help: "A zoo model (`keel models`), on its typical input: 1×28×28 for mlp, cnn and lenet5, 3×32×32 otherwise.") var model:
+        ReferenceModel = .cnn
     @Option(help: "Samples per batch.") var batchSize = 64
     @OptionGroup var common: BenchOptions
     @Option(help: "Seconds to measure (after warm-up).") var seconds: Double = 3
@@ -28,12 +29,13 @@ struct TrainBench: ParsableCommand {
     func measure() throws {
         let t = Parallel.threadCount
         var generator = KeelRandom(seed: 1)
-        let network = model.make(generator: &generator)
+        let shape = model.typicalInputShape
+        let network = model.make(inputShape: shape, classes: 10, generator: &generator)
         let optimizer = SGD(network.namedParameters, learningRate: 0.01, momentum: 0.9)
         // A fixed pool of random batches, cycled (the data pipeline is not what is measured here).
         let pool = (0..<8).map { _ in
             (
-                Tensor.normal([batchSize, 1, 28, 28], generator: &generator),
+                Tensor.normal([batchSize] + shape, generator: &generator),
                 (0..<batchSize).map { _ in Int32(generator.next() % 10) }
             )
         }
@@ -60,11 +62,13 @@ struct TrainBench: ParsableCommand {
         if common.json {
             print(
                 jsonObject([
-                    ("benchmark", "train"), ("model", model.rawValue), ("batch_size", batchSize),
+                    ("benchmark", "train"), ("model", model.rawValue), ("input", shape.map(String.init).joined(separator: "x")),
+                    ("batch_size", batchSize),
                     ("threads", t), ("samples_per_second", best),
                 ]))
         } else {
-            print(String(format: "train %@ batch %d, %d thread(s): %.0f samples/s", model.rawValue, batchSize, t, best))
+            let input = shape.map(String.init).joined(separator: "×")
+            print(String(format: "train %@ on %@, batch %d, %d thread(s): %.0f samples/s", model.rawValue, input, batchSize, t, best))
         }
     }
 }

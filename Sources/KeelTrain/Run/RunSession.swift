@@ -42,8 +42,8 @@ struct RunSession {
     /// What the data rules out: a CNN on tables, a model too large for the data, augmentation that resizes.
     static func check(_ configuration: RunConfiguration, architecture: ReferenceModel, data: PreparedData) throws {
         let (dataset, shape) = (configuration.data.dataset, data.train.sampleShape)
-        if architecture == .cnn && shape.count != 3 {
-            throw RunError("the cnn model needs images [C, H, W]; \(dataset) has samples of shape \(shape) — use the mlp")
+        if architecture.needsImages && shape.count != 3 {
+            throw RunError("the \(architecture.rawValue) model needs images [C, H, W]; \(dataset) has samples of shape \(shape) — use the mlp")
         }
         if let problem = architecture.problem(inputShape: shape, classes: data.train.classCount) {
             throw RunError("\(dataset): \(problem)")
