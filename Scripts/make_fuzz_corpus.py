@@ -77,6 +77,13 @@ put("checkpoint-state", "configuration-batch-0.reject", state(configuration={"ba
 put("checkpoint-state", "configuration-unknown-key.reject", state(configuration={"epoch": 3}))
 put("checkpoint-state", "format-1.reject", state().replace("keel-checkpoint-2", "keel-checkpoint-1"))
 
+# CIFAR binary records (issue 15): a truncated record, a label beyond the classes, an empty file.
+cifar_record = lambda label: bytes([label]) + bytes(range(256)) * 12
+put("cifar", "truncated.reject", cifar_record(3)[:-1])
+put("cifar", "label-200.reject", cifar_record(200))
+put("cifar", "empty.reject", b"")
+put("cifar", "two-records.bin", cifar_record(3) + cifar_record(9))
+
 # run configurations (config.yaml, issue 14): unknown and duplicate keys, wrong types, values out of range, an alias
 # bomb (each level doubles the nodes), deep nesting, a document that is not a mapping.
 put("run-config", "unknown-key.reject", "epochs: 2\nmodel:\n  architecture: mlp\n  actvation: relu\n")

@@ -7,18 +7,27 @@ public enum DataSource: Equatable, Sendable, Codable {
     case table(path: String, labelColumn: String?)
     /// One sub-folder of PNG/JPEG images per class.
     case imageFolder(directory: String)
+    /// A CIFAR-10 or CIFAR-100 binary folder.
+    case cifar(directory: String)
 
-    /// "mnist-5k", "wine", "iris", "digits", a folder (MNIST format) or a .csv/.csv.gz file.
+    /// "mnist-5k", "wine", "iris", "digits", a folder (MNIST format, CIFAR binary or one sub-folder of images per
+    /// class) or a .csv/.csv.gz file.
     public static func named(_ name: String, labelColumn: String? = nil) throws -> DataSource {
         if name == "mnist-5k" { return .images(directory: MNIST.embeddedDirectory.path) }
         if let table = EmbeddedTable(rawValue: name) { return .table(path: table.url.path, labelColumn: labelColumn) }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: name, isDirectory: &isDirectory) else {
-            throw DataError(path: name, problem: "dataset not found (expected mnist-5k, wine, iris, digits, an MNIST-format folder or a CSV file)")
+            throw DataError(
+                path: name,
+                problem:
+                    "dataset not found (expected mnist-5k, wine, iris, digits, an MNIST-format folder, a CIFAR binary folder, an image folder or a CSV file)"
+            )
         }
         guard isDirectory.boolValue else { return .table(path: name, labelColumn: labelColumn) }
         let files = (try? FileManager.default.contentsOfDirectory(atPath: name)) ?? []
-        return files.contains { $0.hasPrefix("train-images-idx3-ubyte") } ? .images(directory: name) : .imageFolder(directory: name)
+        if files.contains(where: { $0.hasPrefix("train-images-idx3-ubyte") }) { return .images(directory: name) }
+        if CIFAR.variant(of: URL(fileURLWithPath: name)) != nil { return .cifar(directory: name) }
+        return .imageFolder(directory: name)
     }
 
     /// Whether the source is a CSV table (else images).
@@ -30,6 +39,7 @@ public enum DataSource: Equatable, Sendable, Codable {
         case .images(let directory): return directory
         case .table(let path, _): return path
         case .imageFolder(let directory): return directory
+        case .cifar(let directory): return directory
         }
     }
 }
@@ -64,6 +74,10 @@ public struct PreparedData: Sendable {
             let url = URL(fileURLWithPath: directory)
             train = try MNIST.load(directory: url, split: .train)
             test = try MNIST.load(directory: url, split: .test)
+        case .cifar(let directory):
+            let url = URL(fileURLWithPath: directory)
+            train = try CIFAR.load(directory: url, split: .train)
+            test = try CIFAR.load(directory: url, split: .test)
         case .table(let path, let labelColumn):
             let label: CSVTable.LabelColumn = labelColumn.map { Int($0).map(CSVTable.LabelColumn.index) ?? .name($0) } ?? .last
             let table = try CSVTable.load(URL(fileURLWithPath: path), label: label)

@@ -160,6 +160,17 @@ extension FuzzTarget {
             _ = try configuration.yaml()
         })
 
+    static let cifar = FuzzTarget(
+        name: "cifar", isText: false,
+        seeds: {
+            let record = { (label: UInt8) in [label] + (0..<3072).map { UInt8($0 % 251) } }
+            return [record(3) + record(9)]
+        },
+        read: { bytes in
+            _ = try CIFAR.decode(bytes, variant: .cifar10, path: "data_batch_1.bin")
+            _ = try CIFAR.decode(bytes, variant: .cifar100, path: "train.bin")
+        })
+
     /// What `keel train` writes from a resumed history.
     static func history(_ h: History) -> Int { h.epochsCSV().count + h.iterationsCSV().count }
 

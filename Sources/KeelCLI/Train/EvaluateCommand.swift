@@ -82,7 +82,7 @@ struct PredictCommand: ParsableCommand {
                 return v
             }
             guard values.count == size else { throw CLIError("--features: \(values.count) values, the model expects \(size)") }
-            return (row, values)
+            return (row, values, nil)
         }
     }
 
@@ -94,13 +94,13 @@ struct PredictCommand: ParsableCommand {
             guard let test, index >= 0 && index < test.count else {
                 throw CLIError("'\(input)': index out of range (the test split has \(test?.count ?? 0) samples)")
             }
-            return [(input, test.samples([index]).scalars)]
+            return [(input, test.samples([index]).scalars, test.labels[index])]
         }
         let url = URL(fileURLWithPath: input)
         let bytes = try InputFile.read(url, maxBytes: 1 << 32)
-        if bytes.count == size { return [(input, bytes.map { Float($0) / 255 })] }
+        if bytes.count == size { return [(input, bytes.map { Float($0) / 255 }, nil)] }
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) || bytes.starts(with: [0xFF, 0xD8]) {
-            return [(input, try Self.pixels(of: Image.decode(bytes, path: input), shape: shape, input: input))]
+            return [(input, try Self.pixels(of: Image.decode(bytes, path: input), shape: shape, input: input), nil)]
         }
         let isIDX = bytes.starts(with: [0, 0]) || bytes.starts(with: [0x1F, 0x8B])  // raw or gzipped
         guard bytes.count >= 4, isIDX else {
@@ -112,7 +112,9 @@ struct PredictCommand: ParsableCommand {
         guard per == size else {
             throw CLIError("\(input): IDX images of shape \(Array(idx.shape.suffix(2))) do not match the model's input \(shape)")
         }
-        return (0..<(idx.bytes.count / per)).map { i in ("\(input)[\(i)]", idx.bytes[(i * per)..<((i + 1) * per)].map { Float($0) / 255 }) }
+        return (0..<(idx.bytes.count / per)).map { i in
+            ("\(input)[\(i)]", idx.bytes[(i * per)..<((i + 1) * per)].map { Float($0) / 255 }, nil)
+        }
     }
 
     /// Prints each input's class and probability (or one JSON object with probabilities and logits).
@@ -122,15 +124,17 @@ struct PredictCommand: ParsableCommand {
         for (i, sample) in samples.enumerated() {
             let row = Array(p[(i * classes)..<((i + 1) * classes)])
             let predicted = row.indices.max { row[$0] < row[$1] }!
+            func named(_ k: Int) -> String { description.classNames.map { $0.indices.contains(k) ? " (\($0[k]))" : "" } ?? "" }
             guard json else {
-                let className = description.classNames.map { $0.indices.contains(predicted) ? " (\($0[predicted]))" : "" } ?? ""
-                print(String(format: "%@: class %d%@ (p = %.3f)", sample.name, predicted, className, row[predicted]))
+                let truth = sample.label.map { "; true class \($0)\(named(Int($0)))" } ?? ""
+                print(String(format: "%@: class %d%@ (p = %.3f)%@", sample.name, predicted, named(predicted), row[predicted], truth))
                 continue
             }
             var object: [String: Any] = [
                 "input": sample.name, "class": predicted, "probabilities": row.map(Double.init),
                 "logits": z[(i * classes)..<((i + 1) * classes)].map(Double.init),
             ]
+            if let label = sample.label { object["true_class"] = Int(label) }
             if description.inputShape.count == 1 { object["features"] = sample.values.map { Double("\($0)")! } }  // raw table row
             print(String(decoding: try FiniteJSON.data(object, options: [.sortedKeys]), as: UTF8.self))
         }
@@ -139,7 +143,7 @@ struct PredictCommand: ParsableCommand {
 
 extension PredictCommand {
     /// An input's name and its raw values.
-    typealias Sample = (name: String, values: [Float])
+    typealias Sample = (name: String, values: [Float], label: Int32?)
 
     /// An image's pixels in [0, 1] as a sample of `shape` [C, H, W] (channels converted to gray or RGB).
     static func pixels(of image: Image, shape: [Int], input: String) throws -> [Float] {

@@ -14,7 +14,7 @@ extension Recipe.Name: ExpressibleByArgument {}
 struct DataOptions: ParsableArguments {
     @Option(
         help:
-            "mnist-5k (default), wine, iris, digits (embedded), an MNIST-format folder, a folder of PNG/JPEG images with one sub-folder per class, or a CSV file."
+            "mnist-5k (default), wine, iris, digits (embedded), an MNIST-format folder, a CIFAR-10/100 binary folder, a folder of PNG/JPEG images with one sub-folder per class, or a CSV file."
     )
     var dataset: String?
     @Option(help: "The label column of a CSV file: a header name or a 0-based index (default: the last column).")
