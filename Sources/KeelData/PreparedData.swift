@@ -63,9 +63,10 @@ public struct PreparedData: Sendable {
     /// Loads, splits and normalizes. Images keep their own test split; a table's test split is
     /// `testFraction` of its rows (stratified, by `seed`). `validationFraction` of the training rows are held
     /// out for validation. With `normalizer` given (a resumed or saved model), it is used as is after a fit check.
+    /// `imageSize` resizes (bilinear) every image of an image folder on load; images of other sizes need it.
     public static func prepare(
         _ source: DataSource, normalize: Normalizer.Method, validationFraction: Double,
-        testFraction: Double = 0.2, seed: UInt64, normalizer given: Normalizer? = nil
+        testFraction: Double = 0.2, seed: UInt64, normalizer given: Normalizer? = nil, imageSize: (height: Int, width: Int)? = nil
     ) throws -> PreparedData {
         var train: TensorDataset
         var test: TensorDataset
@@ -85,7 +86,7 @@ public struct PreparedData: Sendable {
             train = parts.train
             test = parts.test
         case .imageFolder(let directory):
-            let all = try ImageFolder.load(URL(fileURLWithPath: directory))
+            let all = try ImageFolder.load(URL(fileURLWithPath: directory), size: imageSize)
             let parts = all.split(validation: 0, test: testFraction, seed: seed, stratified: true)
             train = parts.train
             test = parts.test

@@ -46,6 +46,9 @@ struct RunConfigurationTests {
         expectError(["config.yaml:1:", "seed", "0…2⁶⁴−1"]) { _ = try RunConfiguration.decode(yaml: "seed: -1\n") }
         expectError(["config.yaml:2:", "not YAML: scanner"]) { _ = try RunConfiguration.decode(yaml: "epochs: 2\n  dropout: 3\n") }
         expectError(["optimizer.learning_rate", "a single value"]) { _ = try RunConfiguration.decode(yaml: "optimizer: {learning_rate: [1]}") }
+        expectError(["config.yaml:1:", "data.image_size", "[height, width]"]) { _ = try RunConfiguration.decode(yaml: "data: {image_size: [0]}\n") }
+        let sized = try? RunConfiguration.decode(yaml: "data: {image_size: [64, 48]}\n")
+        #expect(sized?.imageSize?.height == 64 && sized?.imageSize?.width == 48)
         expectError(["expected a mapping"]) { _ = try RunConfiguration.decode(yaml: "- 1\n- 2\n") }
         expectError(["schedule", "decay_steps"]) { _ = try RunConfiguration.decode(yaml: "schedule: cosine_decay\n") }
         expectError(["augment"]) { _ = try RunConfiguration.decode(yaml: "augment: [warp]\n") }

@@ -145,15 +145,14 @@ extension PredictCommand {
     /// An input's name and its raw values.
     typealias Sample = (name: String, values: [Float], label: Int32?)
 
-    /// An image's pixels in [0, 1] as a sample of `shape` [C, H, W] (channels converted to gray or RGB).
+    /// An image's pixels in [0, 1] for a model of input `shape` [C, H, W]: resized to H × W, converted to C channels.
     static func pixels(of image: Image, shape: [Int], input: String) throws -> [Float] {
         guard shape.count == 3, [1, 3].contains(shape[0]) else {
             throw CLIError("\(input): the model takes samples of shape \(shape), not images")
         }
-        guard image.height == shape[1] && image.width == shape[2] else {
-            throw CLIError("\(input): a \(image.width)×\(image.height) image; the model takes \(shape[2])×\(shape[1])")
-        }
-        var rgb = image.dropAlpha()
+        // Resized (bilinear) to the model's input, as `--image-size` resizes image folders in training.
+        let sized = image.height == shape[1] && image.width == shape[2] ? image : image.resizedBilinear(height: shape[1], width: shape[2])
+        var rgb = sized.dropAlpha()
         if shape[0] == 1 && rgb.channels == 3 { rgb = rgb.grayscale(outputChannels: 1) }
         if shape[0] == 3 && rgb.channels == 1 {
             rgb = Image(width: rgb.width, height: rgb.height, channels: 3, pixels: rgb.pixels.flatMap { [$0, $0, $0] })

@@ -6,9 +6,18 @@ import KeelTrain
 extension ModelDescription {
     /// The test split of the model's dataset, normalized with the model's saved statistics.
     func testData() throws -> PreparedData {
+        let source = try DataSource.named(dataset, labelColumn: labelColumn)
+        let takesImages = inputShape.count == 3
+        if source.isTable && takesImages {
+            throw CLIError("\(dataset): an image model (input \(inputShape)) cannot evaluate a table; give an image dataset")
+        }
+        if !source.isTable && !takesImages {
+            throw CLIError("\(dataset): a table model (\(inputShape.first ?? 0) features) cannot evaluate images; give a CSV table")
+        }
+        // Image folders are resized to the model's input, as in training.
+        let size = takesImages ? (inputShape[1], inputShape[2]) : nil
         let data = try PreparedData.prepare(
-            DataSource.named(dataset, labelColumn: labelColumn), normalize: normalizer.method,
-            validationFraction: 0, seed: seed, normalizer: normalizer)
+            source, normalize: normalizer.method, validationFraction: 0, seed: seed, normalizer: normalizer, imageSize: size)
         guard data.test.sampleShape == inputShape else {
             throw CLIError("the dataset's samples have shape \(data.test.sampleShape) but the model expects \(inputShape)")
         }

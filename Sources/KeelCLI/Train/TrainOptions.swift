@@ -23,12 +23,29 @@ struct DataOptions: ParsableArguments {
     var normalize: Normalizer.Method?
     @Option(help: "Fraction of the training split held out for validation each epoch (default 0).")
     var validationFraction: Double?
+    @Option(help: "Resize every image of an image folder to SIZE or HEIGHTxWIDTH pixels on load (needed when they differ in size).")
+    var imageSize: String?
+
+    func validate() throws {
+        if let imageSize, Self.size(imageSize) == nil {
+            throw ValidationError("--image-size must be SIZE or HEIGHTxWIDTH, e.g. 64 or 64x48, got '\(imageSize)'")
+        }
+    }
+
+    /// "64" → [64, 64], "64x48" → [64, 48].
+    static func size(_ text: String) -> [Int]? {
+        let parts = text.lowercased().split(separator: "x").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard (1...2).contains(parts.count), parts.allSatisfy({ $0 != nil }) else { return nil }
+        let sizes = parts.map { $0! }
+        return sizes.count == 1 ? [sizes[0], sizes[0]] : sizes
+    }
 
     func apply(to c: inout RunConfiguration) {
         if let dataset { c.data.dataset = dataset }
         if let labelColumn { c.data.labelColumn = labelColumn }
         if let normalize { c.data.normalize = normalize }
         if let validationFraction { c.data.validationFraction = validationFraction }
+        if let imageSize { c.data.imageSize = Self.size(imageSize) }
     }
 }
 
@@ -135,7 +152,8 @@ struct RunFolderOptions: ParsableArguments {
 /// The flag that sets each configuration key, to name flags in errors about values the flags gave.
 let flagForKey = [
     "data.dataset": "--dataset", "data.label_column": "--label-column", "data.normalize": "--normalize",
-    "data.validation_fraction": "--validation-fraction", "model.architecture": "--model", "model.activation": "--activation",
+    "data.validation_fraction": "--validation-fraction", "data.image_size": "--image-size", "model.architecture": "--model",
+    "model.activation": "--activation",
     "model.dropout": "--dropout", "optimizer.name": "--optimizer", "optimizer.learning_rate": "--lr",
     "optimizer.momentum": "--momentum", "optimizer.weight_decay": "--weight-decay", "schedule": "--schedule",
     "plateau.factor": "--plateau-factor", "plateau.patience": "--plateau-patience", "epochs": "--epochs",

@@ -43,7 +43,10 @@ public enum ImageFolder {
                 if image.height != shape!.0 || image.width != shape!.1 {
                     guard size != nil else {
                         throw DataError(
-                            path: url.path, problem: "is \(image.height)×\(image.width), the first image was \(shape!.0)×\(shape!.1); give a size")
+                            path: url.path,
+                            problem:
+                                "is \(image.height)×\(image.width), the first image was \(shape!.0)×\(shape!.1); give one size for all (keel train --image-size HEIGHTxWIDTH)"
+                        )
                     }
                     image = image.resizedBilinear(height: shape!.0, width: shape!.1)
                 }

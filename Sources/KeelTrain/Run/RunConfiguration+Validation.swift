@@ -13,6 +13,9 @@ extension RunConfiguration {
         if !(data.validationFraction >= 0 && data.validationFraction < 1) {
             try fail("data.validation_fraction", "must be in [0, 1), got \(data.validationFraction)")
         }
+        if let size = data.imageSize, size.count != 2 || !size.allSatisfy({ (1...InputLimits.maxImageSide).contains($0) }) {
+            try fail("data.image_size", "must be [height, width], each 1…\(InputLimits.maxImageSide), got \(size)")
+        }
         do { _ = try Activation.parse(model.activation) } catch { try fail("model.activation", "\(error)") }
         if let dropout = model.dropout, !(dropout >= 0 && dropout < 1) { try fail("model.dropout", "must be in [0, 1), got \(dropout)") }
         if let lr = optimizer.learningRate, !(lr > 0 && lr.isFinite) {
@@ -42,6 +45,9 @@ extension RunConfiguration {
             try fail("checkpoint.seconds", "must be a finite number ≥ 0, got \(checkpoint.seconds)")
         }
     }
+
+    /// `data.image_size` as (height, width).
+    public var imageSize: (height: Int, width: Int)? { data.imageSize.flatMap { $0.count == 2 ? ($0[0], $0[1]) : nil } }
 
     /// The learning rate used: the one set, or the optimizer's default.
     public var learningRate: Float { optimizer.learningRate ?? optimizer.name.defaultLearningRate }

@@ -51,6 +51,8 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         public var normalize: Normalizer.Method = .standard
         /// Fraction of the training split held out for validation each epoch.
         public var validationFraction = 0.0
+        /// [height, width] every image of an image folder is resized to on load (nil: they must share one size).
+        public var imageSize: [Int]?
         /// MNIST-5k, z-scored, no validation split.
         public init() {}
     }
@@ -154,6 +156,7 @@ extension RunConfiguration.DataSettings {
         case labelColumn = "label_column"
         case normalize
         case validationFraction = "validation_fraction"
+        case imageSize = "image_size"
     }
 
     /// Reads the data section (absent keys take their defaults; unknown ones are errors).
@@ -165,6 +168,7 @@ extension RunConfiguration.DataSettings {
         labelColumn = try c.decodeIfPresent(String.self, forKey: .labelColumn)
         normalize = try c.value(.normalize, or: d.normalize)
         validationFraction = try c.value(.validationFraction, or: d.validationFraction)
+        imageSize = try c.decodeIfPresent([Int].self, forKey: .imageSize)
     }
 }
 
