@@ -86,35 +86,6 @@ def conv(args):
     return results
 
 
-def resnet20(nn, channels=3, classes=10):
-    """Keel's zoo ResNet-20 (the CIFAR ResNet of He et al. 2016, projection shortcuts), with the same state_dict names:
-    Sequential(conv, bn, relu, Residual, ReLU, …, AdaptiveAvgPool2d(1), Flatten, Linear); a Residual has `body` and
-    `shortcut`."""
-    class Residual(nn.Module):
-        def __init__(self, body, shortcut=None):
-            super().__init__()
-            self.body, self.shortcut = body, shortcut
-
-        def forward(self, x):
-            return self.body(x) + (self.shortcut(x) if self.shortcut is not None else x)
-
-    def block(cin, cout, stride):
-        body = nn.Sequential(nn.Conv2d(cin, cout, 3, stride, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(),
-                             nn.Conv2d(cout, cout, 3, 1, 1, bias=False), nn.BatchNorm2d(cout))
-        shortcut = None
-        if stride != 1 or cin != cout:
-            shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
-        return Residual(body, shortcut)
-
-    layers, cin = [nn.Conv2d(channels, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()], 16
-    for stage, width in enumerate([16, 32, 64]):
-        for b in range(3):
-            layers += [block(cin, width, 2 if stage > 0 and b == 0 else 1), nn.ReLU()]
-            cin = width
-    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, classes)]
-    return nn.Sequential(*layers)
-
-
 def train(args):
     import torch
     import torch.nn as nn
@@ -125,7 +96,9 @@ def train(args):
         net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
                             nn.Linear(128, 10))
     elif args.model == "resnet20":
-        net, shape = resnet20(nn), (3, 32, 32)
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import keel_zoo  # the same ResNet-20 as Keel's, state_dict names included
+        net, shape = keel_zoo.resnet20((3, 32, 32), 10), (3, 32, 32)
     else:
         net = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
                             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Loads a model trained by `keel train` into the equivalent PyTorch model with load_state_dict(strict=True)
-and checks that both give the same logits on test images.
+"""Loads a model trained by `keel train` — any zoo model (Scripts/keel_zoo.py) on an MNIST-format dataset — into the
+equivalent PyTorch model with load_state_dict(strict=True) and checks that both give the same logits on test images.
 
 Development tool (needs torch, safetensors, numpy); CI does not run it.
 
@@ -23,14 +23,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 EMBEDDED = os.path.join(HERE, "..", "Sources", "KeelData", "Resources", "mnist-5k")
 
 
-def reference_model(name, classes=10, dropout=0.0):
-    tail = ([nn.Dropout(dropout)] if dropout > 0 else []) + [nn.Linear(128, classes)]
-    if name == "mlp":
-        return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), *tail)
-    if name == "cnn":
-        return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
-                             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), *tail)
-    raise SystemExit(f"unknown model {name}")
+sys.path.insert(0, HERE)
+import keel_zoo  # noqa: E402  (Keel's zoo in PyTorch, with Keel's state_dict names)
 
 
 def read_idx(path):
@@ -51,8 +45,10 @@ def main():
     args = parser.parse_args()
 
     description = json.load(open(os.path.join(args.model_dir, "model.json")))
-    model = reference_model(description["model"], description["classes"], description.get("dropout", 0.0))
+    model = keel_zoo.build(description["model"], description["input_shape"], description["classes"], description.get("dropout", 0.0))
     state = load_file(os.path.join(args.model_dir, "model.safetensors"))
+    # Keel stores every tensor as float32; PyTorch's batch-norm step counter is an integer.
+    state = {k: (v.long() if k.endswith("num_batches_tracked") else v) for k, v in state.items()}
     model.load_state_dict(state, strict=True)
     model.eval()
 
