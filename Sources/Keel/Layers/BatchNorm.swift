@@ -56,27 +56,22 @@ public class BatchNorm: Module {
         ensure(
             acceptedRanks.contains(input.rank) && input.shape[1] == features,
             "\(layerName): input of shape \(input.shape) does not match \(features) features")
-        let axes = (0..<input.rank).filter { $0 != 1 }
         var statShape = [Int](repeating: 1, count: input.rank)
         statShape[1] = features
-        let normalized: Tensor
         if isTraining {
             let n = input.count / features
             ensure(n > 1, "\(layerName): training needs more than one value per channel, got input shape \(input.shape)")
-            let mean = input.mean(axes: axes, keepDims: true)
-            let centred = input - mean
-            let variance = (centred * centred).mean(axes: axes, keepDims: true)
-            normalized = centred / (variance + epsilon).sqrt()
+            let (output, mean, variance) = batchNormTraining(input, weight: weight?.value, bias: bias?.value, epsilon: epsilon)
             withoutGradients {
                 let m = momentum
-                runningMean.value = runningMean.value * (1 - m) + mean.reshaped([features]) * m
-                let unbiased = variance.reshaped([features]) * (Float(n) / Float(n - 1))
+                runningMean.value = runningMean.value * (1 - m) + Tensor(shape: [features], scalars: mean) * m
+                let unbiased = Tensor(shape: [features], scalars: variance) * (Float(n) / Float(n - 1))
                 runningVariance.value = runningVariance.value * (1 - m) + unbiased * m
                 batchesTracked.value = batchesTracked.value + 1
             }
-        } else {
-            normalized = (input - runningMean.value.reshaped(statShape)) / (runningVariance.value.reshaped(statShape) + epsilon).sqrt()
+            return output
         }
+        let normalized = (input - runningMean.value.reshaped(statShape)) / (runningVariance.value.reshaped(statShape) + epsilon).sqrt()
         guard let weight, let bias else { return normalized }
         return normalized * weight.value.reshaped(statShape) + bias.value.reshaped(statShape)
     }
