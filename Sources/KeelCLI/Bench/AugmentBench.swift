@@ -5,7 +5,7 @@ import KeelData
 enum AugmentPipeline: String, ExpressibleByArgument, CaseIterable { case imagenet, mnist }
 
 /// `keel bench augment --pipeline imagenet|mnist`: augmented images per second.
-struct AugmentBench: ParsableCommand {
+struct AugmentBench: Benchmark {
     static let configuration = CommandConfiguration(
         commandName: "augment",
         abstract: "Images/s of (imagenet) random-resized-crop 224 + hflip + color jitter on a 640×427 photo, or (mnist) random affine on 28×28.")
@@ -16,13 +16,6 @@ struct AugmentBench: ParsableCommand {
 
     func validate() throws {
         guard seconds > 0 && seconds <= 3600 else { throw ValidationError("--seconds must be in (0, 3600], got \(seconds)") }
-    }
-
-    func run() throws {
-        try reportingErrors {
-            try common.start()
-            try measure()
-        }
     }
 
     func measure() throws {

@@ -21,3 +21,25 @@ struct BenchOptions: ParsableArguments {
         return Parallel.threadCount
     }
 }
+
+/// A `keel bench` command: its options include `BenchOptions`, and `run()` selects the level and threads, prints
+/// what the numbers are measured on, and calls `measure()` (errors as one line).
+protocol Benchmark: ParsableCommand {
+    var common: BenchOptions { get }
+    /// Runs the benchmark and prints its figures.
+    func measure() throws
+}
+
+extension Benchmark {
+    func run() throws {
+        try reportingErrors {
+            try common.start()
+            try measure()
+        }
+    }
+
+    /// Throws unless `--repeats` is in 1…100,000.
+    func validateRepeats(_ repeats: Int) throws {
+        guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats must be in 1…100000, got \(repeats)") }
+    }
+}

@@ -4,7 +4,7 @@ import Keel
 
 /// `keel bench conv`: forward and backward time of the reference CNN's two convolution layers
 /// (batch 64: conv1 1→32 on 28×28 and, after a 2×2 max-pool, conv2 32→64 on 13×13; 3×3, stride 1, no padding).
-struct ConvBench: ParsableCommand {
+struct ConvBench: Benchmark {
     static let configuration = CommandConfiguration(
         commandName: "conv", abstract: "Forward/backward time of the reference CNN's conv layers.")
 
@@ -14,19 +14,12 @@ struct ConvBench: ParsableCommand {
 
     func validate() throws {
         guard (1...4096).contains(batch) else { throw ValidationError("--batch must be in 1…4096, got \(batch)") }
-        guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats must be in 1…100000, got \(repeats)") }
+        try validateRepeats(repeats)
     }
 
     struct Layer {
         let name: String
         let inChannels, outChannels, size: Int
-    }
-
-    func run() throws {
-        try reportingErrors {
-            try common.start()
-            try measure()
-        }
     }
 
     func measure() throws {

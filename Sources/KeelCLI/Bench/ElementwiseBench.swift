@@ -3,7 +3,7 @@ import Foundation
 import Keel
 
 /// `keel bench elementwise`: throughput of element-wise ops and reductions over a large tensor.
-struct ElementwiseBench: ParsableCommand {
+struct ElementwiseBench: Benchmark {
     static let configuration = CommandConfiguration(
         commandName: "elementwise", abstract: "Throughput of element-wise ops and reductions (Gelem/s).")
 
@@ -13,14 +13,7 @@ struct ElementwiseBench: ParsableCommand {
 
     func validate() throws {
         guard (1...(1 << 28)).contains(count) else { throw ValidationError("--count must be in 1…268435456, got \(count)") }
-        guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats must be in 1…100000, got \(repeats)") }
-    }
-
-    func run() throws {
-        try reportingErrors {
-            try common.start()
-            try measure()
-        }
+        try validateRepeats(repeats)
     }
 
     func measure() throws {

@@ -3,7 +3,7 @@ import Keel
 
 /// `keel bench gemm --size N | --shape M,N,K [--transpose a|b|ab] --threads T [--json]`: GFLOPS of a
 /// single-precision product C[M,N] = op(A)[M,K] · op(B)[K,N].
-struct GEMMBench: ParsableCommand {
+struct GEMMBench: Benchmark {
     static let configuration = CommandConfiguration(commandName: "gemm", abstract: "GFLOPS of an SGEMM (N×N×N or M,N,K).")
 
     @Option(help: "Matrix size N (M = N = K).") var size: Int = 1024
@@ -14,7 +14,7 @@ struct GEMMBench: ParsableCommand {
 
     func validate() throws {
         guard (1...8192).contains(size) else { throw ValidationError("--size must be in 1…8192, got \(size)") }
-        guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats must be in 1…100000, got \(repeats)") }
+        try validateRepeats(repeats)
         guard ["", "a", "b", "ab"].contains(transpose) else { throw ValidationError("--transpose must be a, b or ab") }
         _ = try dimensions()
     }
@@ -26,13 +26,6 @@ struct GEMMBench: ParsableCommand {
             (1...65536).contains(m), (1...65536).contains(n), (1...65536).contains(k), m * n <= 1 << 26, m * k <= 1 << 26, k * n <= 1 << 26
         else { throw ValidationError("--shape must be M,N,K with each in 1…65536 and each matrix at most 2^26 floats, got '\(shape)'") }
         return (m, n, k)
-    }
-
-    func run() throws {
-        try reportingErrors {
-            try common.start()
-            try measure()
-        }
     }
 
     func measure() throws {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Keel
 
 /// `keel bench pool`: 2×2 max pooling of the reference CNN's two feature maps, forward and backward.
-struct PoolBench: ParsableCommand {
+struct PoolBench: Benchmark {
     static let configuration = CommandConfiguration(
         commandName: "pool", abstract: "Milliseconds of the reference CNN's 2×2 max pooling, forward and backward.")
 
@@ -12,14 +12,7 @@ struct PoolBench: ParsableCommand {
 
     func validate() throws {
         guard (1...4096).contains(batch) else { throw ValidationError("--batch must be in 1…4096, got \(batch)") }
-        guard (1...100_000).contains(repeats) else { throw ValidationError("--repeats must be in 1…100000, got \(repeats)") }
-    }
-
-    func run() throws {
-        try reportingErrors {
-            try common.start()
-            try measure()
-        }
+        try validateRepeats(repeats)
     }
 
     func measure() throws {

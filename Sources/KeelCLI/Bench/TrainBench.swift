@@ -4,7 +4,7 @@ import KeelTrain
 
 /// `keel bench train`: steady-state training throughput (forward, cross-entropy, backward, SGD step) of a
 /// reference model on MNIST-shaped batches.
-struct TrainBench: ParsableCommand {
+struct TrainBench: Benchmark {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Steady-state training samples/s of a reference model.")
 
@@ -17,13 +17,6 @@ struct TrainBench: ParsableCommand {
     func validate() throws {
         guard (1...65536).contains(batchSize) else { throw ValidationError("--batch-size must be in 1…65536, got \(batchSize)") }
         guard seconds > 0 && seconds <= 3600 else { throw ValidationError("--seconds must be in (0, 3600], got \(seconds)") }
-    }
-
-    func run() throws {
-        try reportingErrors {
-            try common.start()
-            try measure()
-        }
     }
 
     func measure() throws {
