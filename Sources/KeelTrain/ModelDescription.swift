@@ -26,9 +26,11 @@ public struct ModelDescription: Codable, Sendable {
     public var classNames: [String]?
     /// Dropout before the last layer (changes the layer indices of the state dict).
     public var dropout: Float
+    /// The network, when it came from a model file (then `model` is only its name).
+    public var network: ModelFile?
 
     enum CodingKeys: String, CodingKey {
-        case model, classes, normalizer, dataset, activation, seed, dropout
+        case model, classes, normalizer, dataset, activation, seed, dropout, network
         case inputShape = "input_shape"
         case labelColumn = "label_column"
         case classNames = "class_names"
@@ -37,8 +39,9 @@ public struct ModelDescription: Codable, Sendable {
     /// A description from its fields.
     public init(
         model: String, inputShape: [Int], classes: Int, normalizer: Normalizer, dataset: String, activation: String,
-        labelColumn: String?, seed: UInt64, classNames: [String]?, dropout: Float
+        labelColumn: String?, seed: UInt64, classNames: [String]?, dropout: Float, network: ModelFile? = nil
     ) {
+        self.network = network
         self.model = model
         self.inputShape = inputShape
         self.classes = classes
@@ -64,7 +67,11 @@ public struct ModelDescription: Codable, Sendable {
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0
         classNames = try c.decodeIfPresent([String].self, forKey: .classNames)
         dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
+        network = try c.decodeIfPresent(ModelFile.self, forKey: .network)
     }
+
+    /// The network this description builds.
+    public var architecture: Architecture? { network.map { .file($0) } ?? ReferenceModel(rawValue: model).map { .zoo($0) } }
 
     /// The description's file name in a run folder.
     public static let fileName = "model.json"
@@ -91,8 +98,8 @@ public struct ModelDescription: Codable, Sendable {
     /// What makes this description unusable (an unknown model or activation, sizes the model cannot take,
     /// a dropout outside [0, 1), unusable normalizer statistics), or nil.
     public var problem: String? {
-        guard let kind = ReferenceModel(rawValue: model) else { return "unknown model '\(FileError.oneLine(model))'" }
-        if let problem = kind.problem(inputShape: inputShape, classes: classes) { return problem }
+        guard let architecture else { return "unknown model '\(FileError.oneLine(model))'" }
+        if let problem = architecture.problem(inputShape: inputShape, classes: classes) { return problem }
         do { _ = try Activation.parse(activation) } catch { return "\(error)" }
         guard dropout >= 0 && dropout < 1 else { return "dropout must be in [0, 1), got \(dropout)" }
         if let problem = normalizer.problem { return problem }
@@ -108,7 +115,7 @@ public struct ModelDescription: Codable, Sendable {
         }
         let description = try decode(try InputFile.read(url, maxBytes: 1 << 26), path: url.path)
         var generator = KeelRandom(seed: 0)
-        let model = ReferenceModel(rawValue: description.model)!.make(
+        let model = try description.architecture!.make(
             inputShape: description.inputShape, classes: description.classes, activation: try Activation.parse(description.activation),
             dropout: description.dropout, generator: &generator)
         let weightsURL = directory.appendingPathComponent("model.safetensors")

@@ -55,18 +55,18 @@ struct RunConfigurationTests {
     }
 
     @Test func theDefaultRecipeFillsOnlyWhatIsOpen() {
-        let cnn = RunConfiguration().resolved(architecture: .cnn, trainingSamples: 5000)
+        let cnn = RunConfiguration().resolved(architecture: .zoo(.cnn), trainingSamples: 5000)
         #expect(cnn.epochs == 25 && cnn.model.dropout == 0.5 && cnn.augment == Recipe.default.augment)
         #expect(cnn.schedule == "one_cycle:max_lr=0.05,total_steps=1975")
-        #expect(cnn.resolved(architecture: .mlp, trainingSamples: 1) == cnn, "resolving a resolved configuration changes nothing")
-        let mlp = RunConfiguration().resolved(architecture: .mlp, trainingSamples: 5000)
+        #expect(cnn.resolved(architecture: .zoo(.mlp), trainingSamples: 1) == cnn, "resolving a resolved configuration changes nothing")
+        let mlp = RunConfiguration().resolved(architecture: .zoo(.mlp), trainingSamples: 5000)
         #expect(mlp.epochs == 10 && mlp.model.dropout == 0 && mlp.augment == [] && mlp.schedule == nil)
         #expect(mlp.optimizer.learningRate == 0.05 && mlp.model.architecture == .mlp)
         var short = RunConfiguration()
         short.epochs = 2
-        #expect(short.resolved(architecture: .cnn, trainingSamples: 5000).schedule == nil)
-        #expect(short.recipeNote(architecture: .cnn)?.contains("epochs set") == true)
-        #expect(RunConfiguration().recipeNote(architecture: .cnn) == nil)
+        #expect(short.resolved(architecture: .zoo(.cnn), trainingSamples: 5000).schedule == nil)
+        #expect(short.recipeNote(architecture: .zoo(.cnn))?.contains("epochs set") == true)
+        #expect(RunConfiguration().recipeNote(architecture: .zoo(.cnn)) == nil)
     }
 
     @Test func onlyResultChangingSettingsCountAsDifferences() {

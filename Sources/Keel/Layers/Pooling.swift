@@ -7,12 +7,15 @@ public final class MaxPool2d: Module {
     public var isTraining = true
 
     /// Max pooling over square windows; `stride` defaults to `kernelSize` (PyTorch's `MaxPool2d`).
-    public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1, ceilMode: Bool = false) {
-        self.kernelSize = (kernelSize, kernelSize)
-        self.stride = (stride ?? kernelSize, stride ?? kernelSize)
-        self.padding = (padding, padding)
-        self.dilation = (dilation, dilation)
-        self.ceilMode = ceilMode
+    public convenience init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1, ceilMode: Bool = false) {
+        self.init(
+            kernelSize: (kernelSize, kernelSize), stride: (stride ?? kernelSize, stride ?? kernelSize), padding: (padding, padding),
+            dilation: (dilation, dilation), ceilMode: ceilMode)
+    }
+
+    /// Max pooling over (height, width) windows.
+    public init(kernelSize: (Int, Int), stride: (Int, Int), padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), ceilMode: Bool = false) {
+        (self.kernelSize, self.stride, self.padding, self.dilation, self.ceilMode) = (kernelSize, stride, padding, dilation, ceilMode)
     }
 
     /// [N, C, H, W] → [N, C, H′, W′]: the maximum of each window (padding counts as −∞).
@@ -34,12 +37,15 @@ public final class AvgPool2d: Module {
     public var isTraining = true
 
     /// Average pooling over square windows; `stride` defaults to `kernelSize` (PyTorch's `AvgPool2d`).
-    public init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true, ceilMode: Bool = false) {
-        self.kernelSize = (kernelSize, kernelSize)
-        self.stride = (stride ?? kernelSize, stride ?? kernelSize)
-        self.padding = (padding, padding)
-        self.countIncludePad = countIncludePad
-        self.ceilMode = ceilMode
+    public convenience init(kernelSize: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true, ceilMode: Bool = false) {
+        self.init(
+            kernelSize: (kernelSize, kernelSize), stride: (stride ?? kernelSize, stride ?? kernelSize), padding: (padding, padding),
+            countIncludePad: countIncludePad, ceilMode: ceilMode)
+    }
+
+    /// Average pooling over (height, width) windows.
+    public init(kernelSize: (Int, Int), stride: (Int, Int), padding: (Int, Int) = (0, 0), countIncludePad: Bool = true, ceilMode: Bool = false) {
+        (self.kernelSize, self.stride, self.padding, self.countIncludePad, self.ceilMode) = (kernelSize, stride, padding, countIncludePad, ceilMode)
     }
 
     /// [N, C, H, W] → [N, C, H′, W′]: the mean of each window.

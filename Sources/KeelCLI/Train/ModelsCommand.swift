@@ -27,22 +27,43 @@ struct ModelsCommand: ParsableCommand {
 
     struct ShowModel: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "show", abstract: "A model's layers: names (PyTorch's state_dict prefixes), output shapes, parameters.")
+            commandName: "show",
+            abstract: "A model as a model file (YAML that `keel train --model FILE.yaml` builds), with its parameter count.",
+            discussion: """
+                Prints a zoo model for the given input shape and class count, or checks and prints a model file. \
+                Save the output, edit it, and train it: keel models show resnet20 > my.yaml; keel train --model my.yaml …
+                """)
 
-        @Argument(help: "The model's name.") var name: ReferenceModel
+        @Argument(help: ArgumentHelp("A zoo model's name, or a model file to check.", valueName: "name|file.yaml")) var name: String
         @Option(help: "One sample's shape, C,H,W (default: 1,28,28 for mlp, cnn and lenet5; 3,32,32 otherwise).") var inputShape: String?
         @Option(help: "The number of classes.") var classes = 10
+        @Flag(help: "Print the layer table (state_dict names, output shapes, parameters) instead of the model file.") var table = false
 
         func run() throws {
             try reportingErrors {
-                let shape = try inputShape.map(Self.parseShape) ?? name.typicalInputShape
-                if let problem = name.problem(inputShape: shape, classes: classes) { throw CLIError(problem) }
-                var g = KeelRandom(seed: 0)
-                let model = name.make(inputShape: shape, classes: classes, generator: &g)
-                model.eval()
-                for line in Self.layerTable(model, input: Tensor.zeros([1] + shape)) { print(line) }
-                print("\(name.rawValue): \(model.parameterCount) parameters for input \(shape) and \(classes) classes")
+                let (file, network) = try model()
+                if table {
+                    network.eval()
+                    for line in Self.layerTable(network, input: Tensor.zeros([1] + file.input)) { print(line) }
+                    print("\(file.displayName): \(network.parameterCount) parameters for input \(file.input)")
+                } else {
+                    print(try file.yaml(), terminator: "")
+                }
             }
+        }
+
+        /// The model file and its network: a zoo model built for the shape and classes given, or a file read and checked.
+        func model() throws -> (ModelFile, Sequential) {
+            var g = KeelRandom(seed: 0)
+            guard let zoo = ReferenceModel(rawValue: name) else {
+                if inputShape != nil { throw CLIError("--input-shape: a model file states its own input") }
+                let file = try ModelOptions.readModelFile(name, flag: "")
+                return (file, try file.make(generator: &g))
+            }
+            let shape = try inputShape.map(Self.parseShape) ?? zoo.typicalInputShape
+            if let problem = zoo.problem(inputShape: shape, classes: classes) { throw CLIError(problem) }
+            let network = zoo.make(inputShape: shape, classes: classes, generator: &g)
+            return (try ModelFile(describing: network, input: shape, name: zoo.rawValue), network)
         }
 
         static func parseShape(_ text: String) throws -> [Int] {

@@ -54,7 +54,9 @@ struct TrainCommand: ParsableCommand {
     /// The flags given, written over `base`, validated (errors name the flag).
     func applyingFlags(to base: RunConfiguration) throws -> RunConfiguration {
         var c = base
-        for apply in [data.apply, model.apply, optimizer.apply, loop.apply, folder.apply] { apply(&c) }
+        for apply in [data.apply, model.apply, optimizer.apply, loop.apply, folder.apply] as [(inout RunConfiguration) throws -> Void] {
+            try apply(&c)
+        }
         do { try c.validate() } catch {
             throw CLIError("\(flagForKey[error.key] ?? error.key): \(error.problem)")
         }
@@ -66,11 +68,11 @@ struct TrainCommand: ParsableCommand {
         let base = try folder.config.map { try RunConfiguration.read(yaml: URL(fileURLWithPath: $0)) } ?? RunConfiguration()
         let c = try applyingFlags(to: base)
         let source = try DataSource.named(c.data.dataset, labelColumn: c.data.labelColumn)
-        let architecture = c.model.architecture ?? (source.isTable ? .mlp : .cnn)
+        let architecture = c.architecture(isTable: source.isTable)
         if folder.config == nil && loop.recipe == nil && !folder.quiet, let note = c.recipeNote(architecture: architecture) {
             FileHandle.standardError.write(Data("note: \(note)\n".utf8))
         }
-        let directory = folder.out ?? Self.freshRunDirectory(for: architecture.rawValue)
+        let directory = folder.out ?? Self.freshRunDirectory(for: architecture.name)
         return TrainingRun(c, directory: URL(fileURLWithPath: directory))
     }
 
@@ -89,7 +91,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// runs/MODEL, or runs/MODEL-2, -3, … when it is taken (so that running `keel train` again never clobbers a run).
-    static func freshRunDirectory(for model: String) -> String {
+    static func freshRunDirectory(for name: String) -> String {
+        let model = String(name.map { $0.isLetter || $0.isNumber || "._-".contains($0) ? $0 : "-" }.prefix(64))
         var candidate = "runs/\(model)"
         var n = 2
         while FileManager.default.fileExists(atPath: candidate) {

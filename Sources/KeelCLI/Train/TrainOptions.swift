@@ -50,17 +50,45 @@ struct DataOptions: ParsableArguments {
 }
 
 struct ModelOptions: ParsableArguments {
-    @Option(help: "The network (default: cnn for images, mlp for tables).")
-    var model: ReferenceModel?
-    @Option(help: "Hidden-layer activation, NAME or NAME:PARAMETER, e.g. relu (default), gelu, leaky_relu:0.5.")
+    @Option(
+        help: ArgumentHelp(
+            "The network: a zoo model (\(ReferenceModel.allCases.map(\.rawValue).joined(separator: ", "))) or a model file "
+                + "(FILE.yaml, the format `keel models show NAME` prints). Default: cnn for images, mlp for tables.",
+            valueName: "name|file.yaml"))
+    var model: String?
+    @Option(help: "Hidden-layer activation of a zoo model, NAME or NAME:PARAMETER, e.g. relu (default), gelu, leaky_relu:0.5.")
     var activation: String?
-    @Option(help: "Dropout probability before the last layer (default: 0.5 in the default CNN recipe, else 0).")
+    @Option(help: "Dropout probability before the last layer of a zoo model (default: 0.5 in the default CNN recipe, else 0).")
     var dropout: Float?
 
-    func apply(to c: inout RunConfiguration) {
-        if let model { c.model.architecture = model }
+    func apply(to c: inout RunConfiguration) throws {
+        if let model {
+            if let zoo = ReferenceModel(rawValue: model) {
+                (c.model.architecture, c.model.network) = (zoo, nil)
+            } else {
+                (c.model.architecture, c.model.network) = (nil, try Self.readModelFile(model))
+            }
+        }
         if let activation { c.model.activation = activation }
         if let dropout { c.model.dropout = dropout }
+    }
+
+    /// The model file at `path`, named after the file when it names itself nothing.
+    static func readModelFile(_ path: String, flag: String = "--model: ") throws -> ModelFile {
+        guard path.hasSuffix(".yaml") || path.hasSuffix(".yml") || FileManager.default.fileExists(atPath: path) else {
+            throw CLIError(
+                "\(flag)'\(FileError.oneLine(path))' is neither a zoo model (\(ReferenceModel.allCases.map(\.rawValue).joined(separator: ", "))) "
+                    + "nor a model file (FILE.yaml)")
+        }
+        do {
+            var file = try ModelFile.read(URL(fileURLWithPath: path))
+            if file.name == nil {
+                file.name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            }
+            return file
+        } catch {
+            throw CLIError("\(flag)\(error)")
+        }
     }
 }
 

@@ -60,11 +60,12 @@ extension RunConfiguration {
     /// This configuration with every open field decided: the architecture (`architecture`, from the data), the
     /// learning rate (the optimizer's default), and epochs, dropout, augmentation and schedule from the recipe
     /// (`trainingSamples` gives the schedule's total steps). Resolving a resolved configuration changes nothing.
-    public func resolved(architecture: ReferenceModel, trainingSamples: Int) -> RunConfiguration {
+    public func resolved(architecture: Architecture, trainingSamples: Int) -> RunConfiguration {
         var c = self
-        c.model.architecture = model.architecture ?? architecture
+        if model.network == nil { c.model.architecture = model.architecture ?? architecture.zooModel }
         c.optimizer.learningRate = learningRate
-        let useDefault = recipe == .default && !setsRecipeFields && Recipe.default.architectures.contains(c.model.architecture!)
+        let useDefault =
+            recipe == .default && !setsRecipeFields && c.model.architecture.map { Recipe.default.architectures.contains($0) } == true
         let fill = useDefault ? Recipe.default : Recipe.plain
         c.epochs = epochs ?? fill.epochs
         c.model.dropout = model.dropout ?? fill.dropout
@@ -77,8 +78,10 @@ extension RunConfiguration {
     }
 
     /// Why the default recipe is off although `recipe` asks for it (a CNN run that sets one of its fields), or nil.
-    public func recipeNote(architecture: ReferenceModel) -> String? {
-        guard recipe == .default, setsRecipeFields, Recipe.default.architectures.contains(architecture) else { return nil }
+    public func recipeNote(architecture: Architecture) -> String? {
+        guard recipe == .default, setsRecipeFields, let zoo = architecture.zooModel, Recipe.default.architectures.contains(zoo) else {
+            return nil
+        }
         let given = [
             ("epochs", epochs != nil), ("augment", augment != nil), ("schedule", schedule != nil),
             ("dropout", model.dropout != nil),

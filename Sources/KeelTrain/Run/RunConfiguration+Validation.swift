@@ -17,6 +17,18 @@ extension RunConfiguration {
             try fail("data.image_size", "must be [height, width], each 1…\(InputLimits.maxImageSide), got \(size)")
         }
         do { _ = try Activation.parse(model.activation) } catch { try fail("model.activation", "\(error)") }
+        if let network = model.network {
+            if let architecture = model.architecture {
+                try fail("model.network", "give either an architecture (\(architecture.rawValue)) or a network, not both")
+            }
+            if model.activation != ModelSettings().activation { try fail("model.activation", "a model file names its own activations") }
+            if model.dropout.map({ $0 > 0 }) == true { try fail("model.dropout", "a model file places its own dropout layers") }
+            do { _ = try network.check() } catch let error as RunConfigurationError {
+                try fail("model.network." + error.key, error.problem)
+            } catch {
+                try fail("model.network", "\(error)")
+            }
+        }
         if let dropout = model.dropout, !(dropout >= 0 && dropout < 1) { try fail("model.dropout", "must be in [0, 1), got \(dropout)") }
         if let lr = optimizer.learningRate, !(lr > 0 && lr.isFinite) {
             try fail("optimizer.learning_rate", "must be a positive number, got \(lr)")
@@ -56,6 +68,13 @@ extension RunConfiguration {
     public func learningRateSchedule() throws -> any LearningRateSchedule {
         guard let schedule else { return ConstantLearningRate(learningRate) }
         return try Schedule.parse(schedule, defaultLearningRate: learningRate)
+    }
+
+    /// The network to train: the model file, the architecture set, or the default for the data (`isTable`: mlp,
+    /// else cnn).
+    public func architecture(isTable: Bool) -> Architecture {
+        if let network = model.network { return .file(network) }
+        return .zoo(model.architecture ?? (isTable ? .mlp : .cnn))
     }
 
     /// The hidden activation.

@@ -59,8 +59,11 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
 
     /// Which network, with which hidden activation and dropout.
     public struct ModelSettings: Codable, Equatable, Sendable {
-        /// nil: cnn for images, mlp for tables.
+        /// nil: cnn for images, mlp for tables (unless `network` is given).
         public var architecture: ReferenceModel?
+        /// A network from a model file (`keel train --model FILE.yaml`), written into config.yaml in full so that
+        /// the run folder needs nothing else; exclusive with `architecture`.
+        public var network: ModelFile?
         /// The hidden activation, NAME or NAME:PARAMETER (`Activation.parse`).
         public var activation = "relu"
         /// Dropout probability before the last layer (0: none).
@@ -173,13 +176,14 @@ extension RunConfiguration.DataSettings {
 }
 
 extension RunConfiguration.ModelSettings {
-    enum CodingKeys: String, CodingKey, CaseIterable { case architecture, activation, dropout }
+    enum CodingKeys: String, CodingKey, CaseIterable { case architecture, network, activation, dropout }
 
     /// Reads the model section (absent keys take their defaults; unknown ones are errors).
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         architecture = try c.decodeIfPresent(ReferenceModel.self, forKey: .architecture)
+        network = try c.decodeIfPresent(ModelFile.self, forKey: .network)
         activation = try c.value(.activation, or: Self().activation)
         dropout = try c.decodeIfPresent(Float.self, forKey: .dropout)
     }

@@ -37,7 +37,8 @@ extension RunSession {
 
     /// "keel train: cnn (225034 parameters) on mnist-5k: 5000 training / … samples, …".
     func header(epochs: Int) -> String {
-        "keel train: \(architecture.rawValue) (\(network.parameterCount) parameters) on \(configuration.data.dataset): "
+        let name = architecture.name
+        return "keel train: \(name) (\(network.parameterCount) parameters) on \(configuration.data.dataset): "
             + "\(data.train.count) training / \(data.validation?.count ?? 0) validation / \(data.test.count) test samples, "
             + "batch size \(configuration.batchSize) → \(loader.batchesPerEpoch) iterations per epoch, \(epochs) epochs, "
             + "\(configuration.optimizer.name.rawValue) lr \(configuration.learningRate), \(Parallel.threadCount) threads, "
@@ -65,14 +66,14 @@ extension RunSession {
         metrics.wallSecondsThisSession = wallSeconds
         guard let directory else { return metrics }
         try SafeTensors.write(
-            network.stateDict(), metadata: ["format": "pt", "keel_model": architecture.rawValue],
+            network.stateDict(), metadata: ["format": "pt", "keel_model": architecture.name],
             to: directory.appendingPathComponent("model.safetensors"))
         try ModelDescription(
-            model: architecture.rawValue, inputShape: data.train.sampleShape, classes: data.train.classCount,
+            model: architecture.name, inputShape: data.train.sampleShape, classes: data.train.classCount,
             normalizer: data.normalizer, dataset: configuration.data.dataset,
             activation: configuration.model.activation, labelColumn: configuration.data.labelColumn,
             seed: configuration.seed, classNames: data.train.classNames,
-            dropout: configuration.model.dropout ?? 0
+            dropout: configuration.model.dropout ?? 0, network: configuration.model.network
         ).write(to: directory)
         try writeHistory(to: directory)
         try AtomicFile.write(try metrics.json(), to: directory.appendingPathComponent("metrics.json"))
@@ -109,7 +110,7 @@ extension RunSession {
             epochs: history.epochs.count, iterations: history.iterations.count, iterationsPerEpoch: loader.batchesPerEpoch,
             batchSize: configuration.batchSize, samplesPerSecond: Double(samples) / max(trainSeconds, 1e-9),
             finalTrainLoss: history.epochs.last?.trainLoss, finalTrainAccuracy: history.epochs.last?.trainAccuracy,
-            model: architecture.rawValue, parameters: network.parameterCount, optimizer: configuration.optimizer.name.rawValue,
+            model: architecture.name, parameters: network.parameterCount, optimizer: configuration.optimizer.name.rawValue,
             learningRate: configuration.learningRate, seed: configuration.seed, dataset: configuration.data.dataset,
             threads: Parallel.threadCount, normalize: configuration.data.normalize.rawValue,
             activation: configuration.model.activation, schedule: configuration.schedule ?? "constant",

@@ -6,7 +6,7 @@ import KeelData
 /// order so that the same configuration draws the same random numbers every time.
 struct RunSession {
     let configuration: RunConfiguration
-    let architecture: ReferenceModel
+    let architecture: Architecture
     let data: PreparedData
     let network: Sequential
     let trainer: Trainer
@@ -15,7 +15,7 @@ struct RunSession {
 
     init(_ given: RunConfiguration, checkpoint: SavedCheckpoint?) throws {
         let source = try DataSource.named(given.data.dataset, labelColumn: given.data.labelColumn)
-        let architecture = given.model.architecture ?? (source.isTable ? .mlp : .cnn)
+        let architecture = given.architecture(isTable: source.isTable)
         // Normalization is fitted on the training split only; a resumed run keeps its saved normalizer.
         let data = try PreparedData.prepare(
             source, normalize: given.data.normalize,
@@ -24,7 +24,7 @@ struct RunSession {
         let configuration = given.resolved(architecture: architecture, trainingSamples: data.train.count)
         try Self.check(configuration, architecture: architecture, data: data)
         var generator = KeelRandom(seed: configuration.seed)
-        network = architecture.make(
+        network = try architecture.make(
             inputShape: data.train.sampleShape, classes: data.train.classCount,
             activation: try configuration.activation(), dropout: configuration.model.dropout ?? 0,
             dropoutSeed: configuration.seed, generator: &generator)
@@ -32,7 +32,7 @@ struct RunSession {
             network.namedParameters, schedule: try configuration.learningRateSchedule(),
             momentum: configuration.optimizer.momentum,
             weightDecay: configuration.optimizer.weightDecay)
-        trainer = Trainer(model: network, optimizer: optimizer, modelName: architecture.rawValue, normalizer: data.normalizer)
+        trainer = Trainer(model: network, optimizer: optimizer, modelName: architecture.name, normalizer: data.normalizer)
         trainer.configuration = configuration
         if let checkpoint { try trainer.restore(from: checkpoint) }
         loader = try Self.loader(configuration, data: data)
@@ -40,10 +40,10 @@ struct RunSession {
     }
 
     /// What the data rules out: a CNN on tables, a model too large for the data, augmentation that resizes.
-    static func check(_ configuration: RunConfiguration, architecture: ReferenceModel, data: PreparedData) throws {
+    static func check(_ configuration: RunConfiguration, architecture: Architecture, data: PreparedData) throws {
         let (dataset, shape) = (configuration.data.dataset, data.train.sampleShape)
         if architecture.needsImages && shape.count != 3 {
-            throw RunError("the \(architecture.rawValue) model needs images [C, H, W]; \(dataset) has samples of shape \(shape) — use the mlp")
+            throw RunError("the \(architecture.name) model needs images [C, H, W]; \(dataset) has samples of shape \(shape) — use the mlp")
         }
         if let problem = architecture.problem(inputShape: shape, classes: data.train.classCount) {
             throw RunError("\(dataset): \(problem)")
