@@ -33,6 +33,50 @@ public enum CSVTable {
         return try parse(text, path: path, header: header, label: label)
     }
 
+    /// Loads a regression table: numeric features and a numeric target column (`target`, default the last); the
+    /// dataset's `targets` are [N, 1], its labels all 0.
+    public static func loadRegression(_ url: URL, target: LabelColumn = .last) throws -> TensorDataset {
+        var data = try InputFile.read(url)
+        if Gzip.isCompressed(data) { data = try Gzip.decompress(data, path: url.path) }
+        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
+            throw DataError(path: url.path, problem: "not CSV text (binary data or not UTF-8)")
+        }
+        return try parseRegression(text, path: url.path, target: target)
+    }
+
+    /// Parses a regression table from CSV text (`path` names it in errors).
+    public static func parseRegression(_ text: String, path: String, target: LabelColumn = .last) throws -> TensorDataset {
+        var rows: [Row] = []
+        for (i, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            rows.append((i + 1, try fields(of: String(line), path: path, line: i + 1)))
+        }
+        guard !rows.isEmpty else { throw DataError(path: path, problem: "empty file (no rows)") }
+        let (columnNames, _) = try splitHeader(&rows, .automatic)
+        guard let width = rows.first?.fields.count, rows.count >= 2 else { throw DataError(path: path, problem: "needs at least two data rows") }
+        guard width >= 2 else { throw DataError(path: path, problem: "needs at least one feature column and a target column") }
+        for row in rows where row.fields.count != width {
+            throw DataError(path: path, problem: "row \(row.number) has \(row.fields.count) columns, expected \(width) (ragged rows)")
+        }
+        let targetIndex = try labelColumn(target, width: width, columnNames: columnNames, path: path)
+        let targetName = columnNames?[targetIndex] ?? "column \(targetIndex + 1)"
+        let targets = try rows.map { row -> Float in
+            let field = row.fields[targetIndex].trimmingCharacters(in: .whitespaces)
+            guard let value = Float(field), value.isFinite, abs(value) <= 1e30 else {
+                throw DataError(
+                    path: path, problem: "row \(row.number), \(targetName): the regression target must be a finite number, got '\(field.prefix(40))'")
+            }
+            return value
+        }
+        let features = try featureValues(rows, skipping: targetIndex, columnNames: columnNames, path: path)
+        let featureNames =
+            columnNames.map { names in names.enumerated().filter { $0.offset != targetIndex }.map(\.element) }
+            ?? (0..<(width - 1)).map { "feature_\($0)" }
+        return TensorDataset(
+            features: Tensor(shape: [rows.count, width - 1], scalars: features), labels: [Int32](repeating: 0, count: rows.count),
+            classCount: 1, classNames: nil, featureNames: featureNames, targets: Tensor(shape: [rows.count, 1], scalars: targets))
+    }
+
     /// A row of the file: its 1-based line number and its fields.
     typealias Row = (number: Int, fields: [String])
 
@@ -198,10 +242,12 @@ public enum CSVTable {
 /// The tabular sets shipped with Keel.
 public enum EmbeddedTable: String, CaseIterable, Sendable {
     case wine, iris, digits
+    /// 442 patients × 10 variables and a disease-progression score: a regression table (`--task regression`).
+    case diabetes
 
     /// The table's file among the package's resources.
     public var url: URL {
-        let file = ["wine": "wine_data.csv", "iris": "iris.csv", "digits": "digits.csv.gz"][rawValue]!
+        let file = ["wine": "wine_data.csv", "iris": "iris.csv", "digits": "digits.csv.gz", "diabetes": "diabetes.csv"][rawValue]!
         return Bundle.module.resourceURL!.appendingPathComponent("tabular").appendingPathComponent(file)
     }
 

@@ -8,6 +8,8 @@ public struct Batch: Sendable {
     public var labels: [Int32]
     /// Dataset indices of the samples.
     public var indices: [Int]
+    /// Regression targets [batch size, outputs] (nil for classification).
+    public var targets: Tensor? = nil
 }
 
 /// Splits a dataset into mini-batches, epoch after epoch.
@@ -89,7 +91,7 @@ public struct DataLoader: Sendable {
             inputs = Tensor(shape: inputs.shape, scalars: augmented)
         }
         if let normalizer { inputs = normalizer.apply(inputs) }
-        return Batch(inputs: inputs, labels: indices.map { dataset.labels[$0] }, indices: indices)
+        return Batch(inputs: inputs, labels: indices.map { dataset.labels[$0] }, indices: indices, targets: dataset.targets(indices))
     }
 
     /// The batches of epoch `epoch`, made lazily.

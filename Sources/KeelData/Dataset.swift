@@ -12,9 +12,22 @@ public protocol Dataset: Sendable {
     var labels: [Int32] { get }
     /// Writes the samples `indices` one after another into `destination`.
     func copySamples(_ indices: [Int], into destination: UnsafeMutablePointer<Float>)
+    /// Regression targets [N, outputs], when the task is regression (the labels are then all 0).
+    var targets: Tensor? { get }
 }
 
 extension Dataset {
+    /// None: a classification dataset.
+    public var targets: Tensor? { nil }
+
+    /// The targets of the samples `indices` ([indices.count, outputs]), for a regression dataset.
+    public func targets(_ indices: [Int]) -> Tensor? {
+        guard let targets else { return nil }
+        let width = targets.shape[1]
+        let all = targets.scalars
+        return Tensor(shape: [indices.count, width], scalars: indices.flatMap { all[($0 * width)..<(($0 + 1) * width)] })
+    }
+
     /// Floats per sample.
     public var sampleSize: Int { sampleShape.reduce(1, *) }
 
@@ -41,15 +54,21 @@ public struct TensorDataset: Dataset {
     public let classNames: [String]?
     /// Names of the feature columns of a table, when known.
     public let featureNames: [String]?
+    /// Regression targets [N, outputs] (nil for classification).
+    public let targets: Tensor?
 
-    /// A dataset of `features` [N, …] and N `labels`.
+    /// A dataset of `features` [N, …] and N `labels` (and, for regression, `targets` [N, outputs]).
     public init(
         features: Tensor, labels: [Int32], classCount: Int? = nil, classNames: [String]? = nil,
-        featureNames: [String]? = nil
+        featureNames: [String]? = nil, targets: Tensor? = nil
     ) {
         if !(features.rank >= 1 && features.shape[0] == labels.count) {
             fatalError("TensorDataset: \(labels.count) labels for features of shape \(features.shape)")
         }
+        if let targets, !(targets.rank == 2 && targets.shape[0] == labels.count) {
+            fatalError("TensorDataset: targets of shape \(targets.shape) for \(labels.count) samples")
+        }
+        self.targets = targets
         self.features = features
         self.labels = labels
         self.classCount = classCount ?? Int((labels.max() ?? -1) + 1)
@@ -76,14 +95,21 @@ public struct TensorDataset: Dataset {
     public func subset(_ indices: [Int]) -> TensorDataset {
         TensorDataset(
             features: samples(indices), labels: indices.map { labels[$0] }, classCount: classCount,
-            classNames: classNames, featureNames: featureNames)
+            classNames: classNames, featureNames: featureNames, targets: targets(indices))
     }
 
     /// The same labels with features transformed (e.g. normalized).
     public func mapFeatures(_ transform: (Tensor) -> Tensor) -> TensorDataset {
         TensorDataset(
             features: transform(features), labels: labels, classCount: classCount, classNames: classNames,
-            featureNames: featureNames)
+            featureNames: featureNames, targets: targets)
+    }
+
+    /// The same samples with the regression targets transformed (e.g. standardized).
+    public func mapTargets(_ transform: (Tensor) -> Tensor) -> TensorDataset {
+        TensorDataset(
+            features: features, labels: labels, classCount: classCount, classNames: classNames, featureNames: featureNames,
+            targets: targets.map(transform))
     }
 }
 

@@ -20,7 +20,7 @@ public enum DataSource: Equatable, Sendable, Codable {
             throw DataError(
                 path: name,
                 problem:
-                    "dataset not found (expected mnist-5k, wine, iris, digits, an MNIST-format folder, a CIFAR binary folder, an image folder or a CSV file)"
+                    "dataset not found (expected mnist-5k, wine, iris, digits, diabetes, an MNIST-format folder, a CIFAR binary folder, an image folder or a CSV file)"
             )
         }
         guard isDirectory.boolValue else { return .table(path: name, labelColumn: labelColumn) }
@@ -59,6 +59,12 @@ public struct PreparedData: Sendable {
     public var rawTest: TensorDataset
     /// The training split before normalization (what augmentation works on).
     public var rawTrain: TensorDataset
+    /// For regression: the standardization of the targets fitted on the training split (the splits' targets are
+    /// standardized with it; `rawTest` keeps them in their units).
+    public var targetScaler: TargetScaler?
+
+    /// What the network must output per sample: the number of target columns (regression) or of classes.
+    public var outputCount: Int { train.targets?.shape[1] ?? train.classCount }
 
     /// Loads, splits and normalizes. Images keep their own test split; a table's test split is
     /// `testFraction` of its rows (stratified, by `seed`). `validationFraction` of the training rows are held
@@ -66,8 +72,12 @@ public struct PreparedData: Sendable {
     /// `imageSize` resizes (bilinear) every image of an image folder on load; images of other sizes need it.
     public static func prepare(
         _ source: DataSource, normalize: Normalizer.Method, validationFraction: Double,
-        testFraction: Double = 0.2, seed: UInt64, normalizer given: Normalizer? = nil, imageSize: (height: Int, width: Int)? = nil
+        testFraction: Double = 0.2, seed: UInt64, normalizer given: Normalizer? = nil, imageSize: (height: Int, width: Int)? = nil,
+        task: LearningTask = .classification, targetScaler givenScaler: TargetScaler? = nil
     ) throws -> PreparedData {
+        if task == .regression && !source.isTable {
+            throw DataError(path: source.path, problem: "regression needs a CSV table with a numeric target column")
+        }
         var train: TensorDataset
         var test: TensorDataset
         switch source {
@@ -81,8 +91,9 @@ public struct PreparedData: Sendable {
             test = try CIFAR.load(directory: url, split: .test)
         case .table(let path, let labelColumn):
             let label: CSVTable.LabelColumn = labelColumn.map { Int($0).map(CSVTable.LabelColumn.index) ?? .name($0) } ?? .last
-            let table = try CSVTable.load(URL(fileURLWithPath: path), label: label)
-            let parts = table.split(validation: 0, test: testFraction, seed: seed, stratified: true)
+            let url = URL(fileURLWithPath: path)
+            let table = try task == .regression ? CSVTable.loadRegression(url, target: label) : CSVTable.load(url, label: label)
+            let parts = table.split(validation: 0, test: testFraction, seed: seed, stratified: task == .classification)
             train = parts.train
             test = parts.test
         case .imageFolder(let directory):
@@ -93,14 +104,19 @@ public struct PreparedData: Sendable {
         }
         var validation: TensorDataset?
         if validationFraction > 0 {
-            let parts = train.split(validation: validationFraction, test: 0, seed: seed ^ 0x7A11, stratified: true)
+            let parts = train.split(validation: validationFraction, test: 0, seed: seed ^ 0x7A11, stratified: task == .classification)
             train = parts.train
             validation = parts.validation
         }
         let normalizer = try given ?? Normalizer.fit(normalize, on: train.features)
         try normalizer.check(fits: train.features.shape, source: source.path)
+        let scaler = task == .regression ? givenScaler ?? train.targets.map(TargetScaler.fit) : nil
+        func prepared(_ split: TensorDataset) -> TensorDataset {
+            let normalized = split.mapFeatures(normalizer.apply)
+            return scaler.map { scaler in normalized.mapTargets(scaler.apply) } ?? normalized
+        }
         return PreparedData(
-            train: train.mapFeatures(normalizer.apply), validation: validation?.mapFeatures(normalizer.apply),
-            test: test.mapFeatures(normalizer.apply), normalizer: normalizer, rawTest: test, rawTrain: train)
+            train: prepared(train), validation: validation.map(prepared), test: prepared(test), normalizer: normalizer, rawTest: test,
+            rawTrain: train, targetScaler: scaler)
     }
 }

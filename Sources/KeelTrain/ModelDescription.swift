@@ -28,9 +28,14 @@ public struct ModelDescription: Codable, Sendable {
     public var dropout: Float
     /// The network, when it came from a model file (then `model` is only its name).
     public var network: ModelFile?
+    /// Classification (`classes` classes) or regression (`classes` target columns).
+    public var task: LearningTask
+    /// Regression: the standardization of the targets (outputs are mapped back through it).
+    public var targetScaler: TargetScaler?
 
     enum CodingKeys: String, CodingKey {
-        case model, classes, normalizer, dataset, activation, seed, dropout, network
+        case model, classes, normalizer, dataset, activation, seed, dropout, network, task
+        case targetScaler = "target_scaler"
         case inputShape = "input_shape"
         case labelColumn = "label_column"
         case classNames = "class_names"
@@ -39,9 +44,10 @@ public struct ModelDescription: Codable, Sendable {
     /// A description from its fields.
     public init(
         model: String, inputShape: [Int], classes: Int, normalizer: Normalizer, dataset: String, activation: String,
-        labelColumn: String?, seed: UInt64, classNames: [String]?, dropout: Float, network: ModelFile? = nil
+        labelColumn: String?, seed: UInt64, classNames: [String]?, dropout: Float, network: ModelFile? = nil,
+        task: LearningTask = .classification, targetScaler: TargetScaler? = nil
     ) {
-        self.network = network
+        (self.network, self.task, self.targetScaler) = (network, task, targetScaler)
         self.model = model
         self.inputShape = inputShape
         self.classes = classes
@@ -68,6 +74,8 @@ public struct ModelDescription: Codable, Sendable {
         classNames = try c.decodeIfPresent([String].self, forKey: .classNames)
         dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
         network = try c.decodeIfPresent(ModelFile.self, forKey: .network)
+        task = try c.decodeIfPresent(LearningTask.self, forKey: .task) ?? .classification
+        targetScaler = try c.decodeIfPresent(TargetScaler.self, forKey: .targetScaler)
     }
 
     /// The network this description builds.
@@ -104,6 +112,11 @@ public struct ModelDescription: Codable, Sendable {
         guard dropout >= 0 && dropout < 1 else { return "dropout must be in [0, 1), got \(dropout)" }
         if let problem = normalizer.problem { return problem }
         if let names = classNames, names.count != classes { return "\(names.count) class names for \(classes) classes" }
+        if task == .regression {
+            guard let targetScaler else { return "a regression model needs its target_scaler" }
+            if let problem = targetScaler.problem { return problem }
+            guard targetScaler.mean.count == classes else { return "target_scaler has \(targetScaler.mean.count) columns for \(classes) outputs" }
+        }
         return nil
     }
 

@@ -30,20 +30,22 @@ public final class ProgressReporter: @unchecked Sendable {
         let width = 24
         let done = Int(Double(width) * Double(batch + 1) / Double(max(batches, 1)))
         let bar = String(repeating: "█", count: done) + String(repeating: "·", count: width - done)
+        let score = accuracy.isNaN ? "" : String(format: "  acc %5.1f%%", accuracy * 100)
         write(
             String(
-                format: "\r\u{1B}[2Kepoch %d/%d %@ %d/%d  loss %.4f  acc %5.1f%%  %.0f samples/s",
-                epoch + 1, epochs, bar, batch + 1, batches, loss, accuracy * 100, samplesPerSecond))
+                format: "\r\u{1B}[2Kepoch %d/%d %@ %d/%d  loss %.4f%@  %.0f samples/s",
+                epoch + 1, epochs, bar, batch + 1, batches, loss, score, samplesPerSecond))
     }
 
     /// Called after each epoch.
     public func epoch(_ record: EpochRecord, epochs: Int) {
         guard style != .silent else { return }
-        var line = String(
-            format: "epoch %d/%d  loss %.4f  acc %.2f%%", record.epoch + 1, epochs,
-            record.trainLoss, record.trainAccuracy * 100)
-        if let loss = record.validationLoss, let accuracy = record.validationAccuracy {
-            line += String(format: "  val loss %.4f  val acc %.2f%%", loss, accuracy * 100)
+        // Regression records have no accuracy (NaN): only the losses are shown.
+        var line = String(format: "epoch %d/%d  loss %.4f", record.epoch + 1, epochs, record.trainLoss)
+        if !record.trainAccuracy.isNaN { line += String(format: "  acc %.2f%%", record.trainAccuracy * 100) }
+        if let loss = record.validationLoss {
+            line += String(format: "  val loss %.4f", loss)
+            if let accuracy = record.validationAccuracy, !accuracy.isNaN { line += String(format: "  val acc %.2f%%", accuracy * 100) }
         }
         line += String(format: "  lr %.3g  %.1fs", record.learningRate, record.seconds)
         write((style == .bar ? "\r\u{1B}[2K" : "") + line + "\n")

@@ -12,6 +12,9 @@ public final class Trainer {
     public let optimizer: any Optimizer
     /// Loss of a batch from the model's output and the labels (default: cross-entropy from logits).
     public var lossFunction: (Tensor, [Int32]) -> Tensor = { crossEntropy(logits: $0, labels: $1) }
+    /// Loss of a regression batch from the model's output and the targets (default: mean squared error); used for
+    /// batches that carry `targets`.
+    public var regressionLoss: (Tensor, Tensor) -> Tensor = { meanSquaredError($0, $1) }
     /// Called after every iteration and epoch, in order.
     public var callbacks: [any TrainingCallback] = []
     /// Progress output: a bar when standard error is a terminal, nothing otherwise (set `.lines` for logs).
@@ -109,7 +112,7 @@ public final class Trainer {
         model.train()
         optimizer.zeroGrad()
         let output = model(batch.inputs)
-        let loss = lossFunction(output, batch.labels)
+        let loss = batch.targets.map { regressionLoss(output, $0) } ?? lossFunction(output, batch.labels)
         let lossValue = loss.scalar
         guard lossValue.isFinite else {
             // The state before this batch, when its weights are still finite, becomes the checkpoint (else
@@ -119,7 +122,8 @@ public final class Trainer {
         }
         loss.backward()
         optimizer.step()
-        let accuracy = withoutGradients { Metrics.accuracy(output, batch.labels) }
+        // A regression batch has no accuracy: NaN, written as an empty cell / null.
+        let accuracy = batch.targets == nil ? withoutGradients { Metrics.accuracy(output, batch.labels) } : .nan
         let record = IterationRecord(
             epoch: epoch, iteration: iteration, globalStep: position.globalStep, loss: lossValue, accuracy: accuracy,
             learningRate: learningRate, batchSize: batch.labels.count, seconds: ProcessInfo.processInfo.systemUptime - started)
@@ -158,12 +162,12 @@ public final class Trainer {
 
     /// Mean loss and accuracy over a dataset, in evaluation mode, without recording gradients.
     public func evaluate(_ dataset: any Dataset, batchSize: Int = 500) -> (loss: Float, accuracy: Float) {
-        Metrics.evaluate(model, on: dataset, batchSize: batchSize, loss: lossFunction)
+        Metrics.evaluate(model, on: dataset, batchSize: batchSize, loss: lossFunction, regressionLoss: regressionLoss)
     }
 
     /// Mean loss and accuracy over the samples a loader gives (its dataset, in its batches, unshuffled).
     public func evaluate(_ loader: DataLoader) -> (loss: Float, accuracy: Float) {
-        Metrics.evaluate(model, on: loader.dataset, batchSize: loader.batchSize, loss: lossFunction)
+        Metrics.evaluate(model, on: loader.dataset, batchSize: loader.batchSize, loss: lossFunction, regressionLoss: regressionLoss)
     }
 
     /// The checkpoint state of this run now.
@@ -252,10 +256,11 @@ public enum Metrics {
     }
 
     /// Mean loss (default: cross-entropy from logits) and accuracy of `model` over `dataset` in evaluation mode
-    /// (the mode is restored after).
+    /// (the mode is restored after). A regression dataset (with `targets`) gives `regressionLoss` and accuracy NaN.
     public static func evaluate(
         _ model: any Module, on dataset: any Dataset, batchSize: Int = 500,
-        loss: (Tensor, [Int32]) -> Tensor = { crossEntropy(logits: $0, labels: $1) }
+        loss: (Tensor, [Int32]) -> Tensor = { crossEntropy(logits: $0, labels: $1) },
+        regressionLoss: (Tensor, Tensor) -> Tensor = { meanSquaredError($0, $1) }
     )
         -> (loss: Float, accuracy: Float)
     {
@@ -269,8 +274,13 @@ public enum Metrics {
             for batch in loader.batches(epoch: 0) {
                 let output = model(batch.inputs)
                 let n = Double(batch.labels.count)
-                totalLoss += Double(loss(output, batch.labels).scalar) * n
-                correct += Double(accuracy(output, batch.labels)) * n
+                if let targets = batch.targets {
+                    totalLoss += Double(regressionLoss(output, targets).scalar) * n
+                    correct = .nan
+                } else {
+                    totalLoss += Double(loss(output, batch.labels).scalar) * n
+                    correct += Double(accuracy(output, batch.labels)) * n
+                }
             }
         }
         let n = Double(max(dataset.count, 1))

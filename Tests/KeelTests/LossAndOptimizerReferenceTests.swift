@@ -37,6 +37,23 @@ struct LossReferenceTests {
         }
     }
 
+    @Test func regressionLossesMatchPyTorch() {
+        for c in Fixtures.cases("losses-regression-torch.json") {
+            let input = Fixtures.tensor(c["input"]).requiringGradient()
+            let target = Fixtures.tensor(c["target"])
+            let delta = (c["delta"] as? NSNumber)?.floatValue
+            let value = delta.map { huberLoss(input, target, delta: $0) } ?? meanSquaredError(input, target)
+            let expected = (c["value"] as! NSNumber).doubleValue
+            #expect(Swift.abs(Double(value.scalar) - expected) < 1e-5 * (1 + Swift.abs(expected)), "\(c["loss"]!) δ \(delta ?? 0)")
+            value.backward()
+            #expect(maxScaledError(input.gradient!.scalars, Fixtures.doubles(c["grad"])) < 1e-6, "\(c["loss"]!) gradient")
+        }
+        #expect(
+            GradientCheck().run([randomTensor([3, 4], seed: 11, low: -3, high: 3), randomTensor([3, 4], seed: 12)]) {
+                huberLoss($0[0], $0[1], delta: 0.7)
+            }.passed)
+    }
+
     @Test func crossEntropyIsStableForHugeLogits() {
         let logits = Tensor([[1000, -1000, 0], [-1000, 1000, 999]])
         let loss = crossEntropy(logits: logits, labels: [0, 2])

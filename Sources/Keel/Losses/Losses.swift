@@ -92,3 +92,30 @@ public func meanSquaredError(_ input: Tensor, _ target: Tensor, reduction: Reduc
     let difference = input - target
     return reduction.apply(difference * difference)
 }
+
+/// Huber loss (PyTorch's `F.huber_loss`): ½d² where |d| ≤ δ, δ(|d| − ½δ) elsewhere, d = x − t; gradient
+/// clamp(d, −δ, δ). Quadratic near the target, linear far from it: outliers pull less than with the squared error.
+public func huberLoss(_ input: Tensor, _ target: Tensor, delta: Float = 1, reduction: Reduction = .mean) -> Tensor {
+    ensure(input.shape == target.shape, "huberLoss: input of shape \(input.shape) and target of shape \(target.shape) differ")
+    ensure(delta > 0 && delta.isFinite, "huberLoss: delta must be a positive number, got \(delta)")
+    let n = input.count
+    let difference = withoutGradients { input - target }
+    var losses = Tensor(uninitializedShape: input.shape)
+    let d = difference.storage.pointer
+    losses.withUnsafeMutablePointer { l in
+        for i in 0..<n {
+            let a = Swift.abs(d[i])
+            l[i] = a <= delta ? 0.5 * d[i] * d[i] : delta * (a - 0.5 * delta)
+        }
+    }
+    let recorded = Tensor.record(losses, op: "huberLoss", inputs: [input, target]) { [difference] g, needs in
+        var dx = Tensor(uninitializedShape: difference.shape)
+        let pg = g.storage.pointer
+        let d = difference.storage.pointer
+        dx.withUnsafeMutablePointer { out in
+            for i in 0..<n { out[i] = pg[i] * Swift.min(Swift.max(d[i], -delta), delta) }
+        }
+        return [dx, needs[1] ? -dx : nil]
+    }
+    return reduction.apply(recorded)
+}

@@ -23,6 +23,10 @@ struct EvaluateCommand: ParsableCommand {
             var (description, network) = try ModelDescription.load(from: URL(fileURLWithPath: model))
             if let dataset { description.dataset = dataset }
             let data = try description.testData()
+            if let scaler = data.targetScaler {
+                try reportRegression(RegressionMetrics(model: network, dataset: data.test, scaler: scaler), description, samples: data.test.count)
+                return
+            }
             let result = Metrics.evaluate(network, on: data.test) { crossEntropy(logits: $0, labels: $1) }
             if json {
                 let object: [String: Any] = [
@@ -36,6 +40,24 @@ struct EvaluateCommand: ParsableCommand {
                         format: "%@ on %d test samples: accuracy %.2f%%, loss %.4f", description.model, data.test.count,
                         result.accuracy * 100, result.loss))
             }
+        }
+    }
+}
+
+extension EvaluateCommand {
+    /// MAE, RMSE and R² in the target's units.
+    func reportRegression(_ m: RegressionMetrics, _ description: ModelDescription, samples: Int) throws {
+        if json {
+            let object: [String: Any] = [
+                "mae": m.meanAbsoluteError, "rmse": m.rootMeanSquaredError, "r2": m.r2, "samples": samples, "split": "test",
+                "model": description.model, "task": "regression",
+            ]
+            print(String(decoding: try FiniteJSON.data(object, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            print(
+                String(
+                    format: "%@ on %d test samples: MAE %.4g, RMSE %.4g, R² %.4f", description.model, samples, m.meanAbsoluteError,
+                    m.rootMeanSquaredError, m.r2))
         }
     }
 }
@@ -68,7 +90,11 @@ struct PredictCommand: ParsableCommand {
             let batch = Tensor(shape: [samples.count] + description.inputShape, scalars: samples.flatMap(\.values))
             try description.normalizer.check(fits: batch.shape, source: "input")
             let logits = withoutGradients { network(description.normalizer.apply(batch)) }
-            try report(samples, logits: logits, description)
+            if let scaler = description.targetScaler, description.task == .regression {
+                try reportValues(samples, values: scaler.invert(logits), test: test)
+            } else {
+                try report(samples, logits: logits, description)
+            }
         }
     }
 
@@ -114,6 +140,24 @@ struct PredictCommand: ParsableCommand {
         }
         return (0..<(idx.bytes.count / per)).map { i in
             ("\(input)[\(i)]", idx.bytes[(i * per)..<((i + 1) * per)].map { Float($0) / 255 }, nil)
+        }
+    }
+
+    /// Prints each input's predicted value(s) in the target's units, with the true value for #INDEX inputs.
+    func reportValues(_ samples: [Sample], values: Tensor, test: TensorDataset?) throws {
+        let width = values.shape[1]
+        for (i, sample) in samples.enumerated() {
+            let predicted = values.scalars[(i * width)..<((i + 1) * width)].map(Double.init)
+            let truth = sample.name.hasPrefix("#") ? Int(sample.name.dropFirst()).flatMap { test?.targets([$0])?.scalars.map(Double.init) } : nil
+            if json {
+                var object: [String: Any] = ["input": sample.name, "prediction": predicted]
+                if let truth { object["true_value"] = truth }
+                print(String(decoding: try FiniteJSON.data(object, options: [.sortedKeys]), as: UTF8.self))
+            } else {
+                let text = predicted.map { String(format: "%.4g", $0) }.joined(separator: ", ")
+                print(
+                    "\(sample.name): \(text)" + (truth.map { "; true value " + $0.map { String(format: "%.4g", $0) }.joined(separator: ", ") } ?? ""))
+            }
         }
     }
 

@@ -17,9 +17,13 @@ extension ModelDescription {
         // Image folders are resized to the model's input, as in training.
         let size = takesImages ? (inputShape[1], inputShape[2]) : nil
         let data = try PreparedData.prepare(
-            source, normalize: normalizer.method, validationFraction: 0, seed: seed, normalizer: normalizer, imageSize: size)
+            source, normalize: normalizer.method, validationFraction: 0, seed: seed, normalizer: normalizer, imageSize: size, task: task,
+            targetScaler: targetScaler)
         guard data.test.sampleShape == inputShape else {
             throw CLIError("the dataset's samples have shape \(data.test.sampleShape) but the model expects \(inputShape)")
+        }
+        if let targets = data.test.targets, targets.shape[1] != classes {
+            throw CLIError("\(dataset): \(targets.shape[1]) target columns, but the model predicts \(classes)")
         }
         if let label = data.test.labels.first(where: { Int($0) >= classes }) {
             throw CLIError("\(dataset): label \(label) in the test split, but the model has \(classes) classes (0…\(classes - 1))")

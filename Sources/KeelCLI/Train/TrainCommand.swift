@@ -103,6 +103,13 @@ struct TrainCommand: ParsableCommand {
     }
 
     func report(_ m: RunMetrics, directory: String) {
+        if let r2 = m.testR2, let mae = m.testMAE, let rmse = m.testRMSE {
+            print(
+                String(
+                    format: "test R² %.4f, MAE %.4g, RMSE %.4g, %d epochs, %d iterations, %.1f s training → %@", r2, mae, rmse, m.epochs,
+                    m.iterations, m.trainSeconds, directory))
+            return
+        }
         let (accuracy, loss) = (m.testAccuracy ?? .nan, m.testLoss ?? .nan)
         if !loss.isFinite {
             FileHandle.standardError.write(Data("warning: the test loss is \(loss): the model's outputs are not finite\n".utf8))

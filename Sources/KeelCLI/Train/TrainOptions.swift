@@ -8,13 +8,14 @@ extension ReferenceModel: ExpressibleByArgument {}
 extension Normalizer.Method: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension Recipe.Name: ExpressibleByArgument {}
+extension LearningTask: ExpressibleByArgument {}
 
 /// `keel train`'s flags, grouped as the sections of config.yaml. Each group writes the flags given over a
 /// configuration (the defaults, a `--config` file or a resumed run's), leaving the rest as they are.
 struct DataOptions: ParsableArguments {
     @Option(
         help:
-            "mnist-5k (default), wine, iris, digits (embedded), an MNIST-format folder, a CIFAR-10/100 binary folder, a folder of PNG/JPEG images with one sub-folder per class, or a CSV file."
+            "mnist-5k (default), wine, iris, digits, diabetes (embedded; diabetes is a regression table), an MNIST-format folder, a CIFAR-10/100 binary folder, a folder of PNG/JPEG images with one sub-folder per class, or a CSV file."
     )
     var dataset: String?
     @Option(help: "The label column of a CSV file: a header name or a 0-based index (default: the last column).")
@@ -25,6 +26,10 @@ struct DataOptions: ParsableArguments {
     var validationFraction: Double?
     @Option(help: "Resize every image of an image folder to SIZE or HEIGHTxWIDTH pixels on load (needed when they differ in size).")
     var imageSize: String?
+    @Option(help: "classification (default) or regression: predict a CSV table's numeric --label-column (standardized on the training split).")
+    var task: LearningTask?
+    @Option(help: "The loss of a regression run: mse (default), huber or huber:DELTA.")
+    var loss: String?
 
     func validate() throws {
         if let imageSize, Self.size(imageSize) == nil {
@@ -46,6 +51,8 @@ struct DataOptions: ParsableArguments {
         if let normalize { c.data.normalize = normalize }
         if let validationFraction { c.data.validationFraction = validationFraction }
         if let imageSize { c.data.imageSize = Self.size(imageSize) }
+        if let task { c.data.task = task }
+        if let loss { c.loss = loss }
     }
 }
 
@@ -180,7 +187,8 @@ struct RunFolderOptions: ParsableArguments {
 /// The flag that sets each configuration key, to name flags in errors about values the flags gave.
 let flagForKey = [
     "data.dataset": "--dataset", "data.label_column": "--label-column", "data.normalize": "--normalize",
-    "data.validation_fraction": "--validation-fraction", "data.image_size": "--image-size", "model.architecture": "--model",
+    "data.validation_fraction": "--validation-fraction", "data.image_size": "--image-size", "data.task": "--task", "loss": "--loss",
+    "model.architecture": "--model",
     "model.activation": "--activation",
     "model.dropout": "--dropout", "optimizer.name": "--optimizer", "optimizer.learning_rate": "--lr",
     "optimizer.momentum": "--momentum", "optimizer.weight_decay": "--weight-decay", "schedule": "--schedule",

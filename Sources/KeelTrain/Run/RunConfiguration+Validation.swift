@@ -17,6 +17,14 @@ extension RunConfiguration {
             try fail("data.image_size", "must be [height, width], each 1…\(InputLimits.maxImageSide), got \(size)")
         }
         do { _ = try Activation.parse(model.activation) } catch { try fail("model.activation", "\(error)") }
+        if let loss {
+            if data.task != .regression { try fail("loss", "only regression runs choose a loss (classification uses cross-entropy)") }
+            _ = try regressionLoss()
+        }
+        if data.task == .regression, let architecture = model.architecture, architecture != .mlp {
+            try fail("model.architecture", "regression on a table needs the mlp or a model file, not \(architecture.rawValue)")
+        }
+        if data.task == .regression, augment?.isEmpty == false { try fail("augment", "augmentation needs images; regression reads a table") }
         if let network = model.network {
             if let architecture = model.architecture {
                 try fail("model.network", "give either an architecture (\(architecture.rawValue)) or a network, not both")
@@ -34,8 +42,8 @@ extension RunConfiguration {
             try fail("optimizer.learning_rate", "must be a positive number, got \(lr)")
         }
         if !(optimizer.momentum >= 0 && optimizer.momentum < 1) { try fail("optimizer.momentum", "must be in [0, 1), got \(optimizer.momentum)") }
-        if !(optimizer.weightDecay >= 0 && optimizer.weightDecay.isFinite) {
-            try fail("optimizer.weight_decay", "must be a finite number ≥ 0, got \(optimizer.weightDecay)")
+        if let weightDecay = optimizer.weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
+            try fail("optimizer.weight_decay", "must be a finite number ≥ 0, got \(weightDecay)")
         }
         if let schedule {
             do { _ = try Schedule.parse(schedule, defaultLearningRate: learningRate) } catch { try fail("schedule", "\(error)") }
@@ -75,6 +83,23 @@ extension RunConfiguration {
     public func architecture(isTable: Bool) -> Architecture {
         if let network = model.network { return .file(network) }
         return .zoo(model.architecture ?? (isTable ? .mlp : .cnn))
+    }
+
+    /// The loss of a regression run: mean squared error, or the Huber loss with its δ (`loss`).
+    public func regressionLoss() throws(RunConfigurationError) -> (Tensor, Tensor) -> Tensor {
+        guard let loss else { return { meanSquaredError($0, $1) } }
+        let spec: Spec
+        do { spec = try Spec.parse(loss) } catch { throw RunConfigurationError(key: "loss", problem: "\(error)") }
+        switch (spec.name, spec.unnamedValue, spec.parameters.isEmpty) {
+        case ("mse", nil, true): return { meanSquaredError($0, $1) }
+        case ("huber", let value, true):
+            guard let delta = value.map({ Float($0) }) ?? 1, delta > 0 && delta.isFinite && delta <= 1e6 else {
+                throw RunConfigurationError(key: "loss", problem: "huber:DELTA needs δ in (0, 10⁶], got '\(value ?? "")'")
+            }
+            return { huberLoss($0, $1, delta: delta) }
+        default:
+            throw RunConfigurationError(key: "loss", problem: "expected mse, huber or huber:DELTA, got '\(FileError.oneLine(loss))'")
+        }
     }
 
     /// The hidden activation.

@@ -37,6 +37,9 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     public var checkpoint = CheckpointSettings()
     /// Record per-layer dead/saturated fractions and gradient norms (diagnostics.csv).
     public var diagnostics = false
+    /// The loss of a regression run: `mse` (default) or `huber` / `huber:DELTA` (δ = 1 by default); nil for
+    /// classification, which uses cross-entropy.
+    public var loss: String?
 
     /// The defaults: the CNN recipe on MNIST-5k.
     public init() {}
@@ -53,6 +56,8 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         public var validationFraction = 0.0
         /// [height, width] every image of an image folder is resized to on load (nil: they must share one size).
         public var imageSize: [Int]?
+        /// Classification (labels) or regression (a numeric target column, `label_column`) — regression needs a table.
+        public var task: LearningTask = .classification
         /// MNIST-5k, z-scored, no validation split.
         public init() {}
     }
@@ -80,8 +85,8 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         public var learningRate: Float?
         /// For sgd and rmsprop.
         public var momentum: Float = 0.9
-        /// L2 penalty (decoupled for adamw).
-        public var weightDecay: Float = 0
+        /// L2 penalty (decoupled for adamw); nil: the recipe's (0, or 0.1 in the regression recipe).
+        public var weightDecay: Float?
         /// SGD with momentum 0.9, the default learning rate, no weight decay.
         public init() {}
     }
@@ -113,7 +118,7 @@ extension RunConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case data, model, optimizer, schedule, augment, epochs
         case batchSize = "batch_size"
-        case seed, threads, recipe, plateau, checkpoint, diagnostics
+        case seed, threads, recipe, plateau, checkpoint, diagnostics, loss
     }
 
     /// Reads a configuration: absent keys take their defaults, an unknown key is an error naming it.
@@ -134,6 +139,7 @@ extension RunConfiguration {
         plateau = try c.decodeIfPresent(PlateauSettings.self, forKey: .plateau)
         checkpoint = try c.value(.checkpoint, or: d.checkpoint)
         diagnostics = try c.value(.diagnostics, or: d.diagnostics)
+        loss = try c.decodeIfPresent(String.self, forKey: .loss)
     }
 }
 
@@ -160,6 +166,7 @@ extension RunConfiguration.DataSettings {
         case normalize
         case validationFraction = "validation_fraction"
         case imageSize = "image_size"
+        case task
     }
 
     /// Reads the data section (absent keys take their defaults; unknown ones are errors).
@@ -172,6 +179,7 @@ extension RunConfiguration.DataSettings {
         normalize = try c.value(.normalize, or: d.normalize)
         validationFraction = try c.value(.validationFraction, or: d.validationFraction)
         imageSize = try c.decodeIfPresent([Int].self, forKey: .imageSize)
+        task = try c.value(.task, or: d.task)
     }
 }
 
@@ -205,7 +213,7 @@ extension RunConfiguration.OptimizerSettings {
         name = try c.value(.name, or: d.name)
         learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate)
         momentum = try c.value(.momentum, or: d.momentum)
-        weightDecay = try c.value(.weightDecay, or: d.weightDecay)
+        weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay)
     }
 }
 

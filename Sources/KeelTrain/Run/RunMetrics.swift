@@ -6,8 +6,16 @@ import Keel
 public struct RunMetrics: Codable, Equatable, Sendable {
     /// Accuracy on the test split.
     public var testAccuracy: Float?
-    /// Mean loss on the test split.
+    /// Mean loss on the test split (for regression: on standardized targets).
     public var testLoss: Float?
+    /// Regression: mean absolute error on the test split, in the target's units.
+    public var testMAE: Double?
+    /// Regression: root mean squared error on the test split, in the target's units.
+    public var testRMSE: Double?
+    /// Regression: R² on the test split.
+    public var testR2: Double?
+    /// "classification" or "regression".
+    public var task: String?
     /// True when a non-finite loss stopped the run.
     public var diverged: Bool?
     /// Why a diverged run stopped.
@@ -61,8 +69,11 @@ public struct RunMetrics: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case diverged, stopped, epochs, iterations, model, parameters, optimizer, seed, dataset, threads, normalize,
-            activation, schedule, cpu
+            activation, schedule, cpu, task
         case testAccuracy = "test_accuracy"
+        case testMAE = "test_mae"
+        case testRMSE = "test_rmse"
+        case testR2 = "test_r2"
         case testLoss = "test_loss"
         case lastLoss = "last_loss"
         case globalStep = "global_step"

@@ -63,6 +63,12 @@ extension RunSession {
         let result = trainer.evaluate(data.test)
         var metrics = baseMetrics()
         (metrics.testAccuracy, metrics.testLoss) = (result.accuracy, result.loss)
+        metrics.task = configuration.data.task.rawValue
+        if let scaler = data.targetScaler {
+            let scores = RegressionMetrics(model: network, dataset: data.test, scaler: scaler)
+            (metrics.testAccuracy, metrics.testMAE, metrics.testRMSE, metrics.testR2) =
+                (nil, scores.meanAbsoluteError, scores.rootMeanSquaredError, scores.r2)
+        }
         metrics.wallSecondsThisSession = wallSeconds
         guard let directory else { return metrics }
         try SafeTensors.write(
@@ -73,7 +79,8 @@ extension RunSession {
             normalizer: data.normalizer, dataset: configuration.data.dataset,
             activation: configuration.model.activation, labelColumn: configuration.data.labelColumn,
             seed: configuration.seed, classNames: data.train.classNames,
-            dropout: configuration.model.dropout ?? 0, network: configuration.model.network
+            dropout: configuration.model.dropout ?? 0, network: configuration.model.network,
+            task: configuration.data.task, targetScaler: data.targetScaler
         ).write(to: directory)
         try writeHistory(to: directory)
         try AtomicFile.write(try metrics.json(), to: directory.appendingPathComponent("metrics.json"))

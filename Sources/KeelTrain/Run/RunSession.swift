@@ -20,20 +20,21 @@ struct RunSession {
         let data = try PreparedData.prepare(
             source, normalize: given.data.normalize,
             validationFraction: given.data.validationFraction, seed: given.seed,
-            normalizer: checkpoint?.state.normalizer, imageSize: given.imageSize)
+            normalizer: checkpoint?.state.normalizer, imageSize: given.imageSize, task: given.data.task)
         let configuration = given.resolved(architecture: architecture, trainingSamples: data.train.count)
         try Self.check(configuration, architecture: architecture, data: data)
         var generator = KeelRandom(seed: configuration.seed)
         network = try architecture.make(
-            inputShape: data.train.sampleShape, classes: data.train.classCount,
+            inputShape: data.train.sampleShape, classes: data.outputCount,
             activation: try configuration.activation(), dropout: configuration.model.dropout ?? 0,
             dropoutSeed: configuration.seed, generator: &generator)
         let optimizer = configuration.optimizer.name.make(
             network.namedParameters, schedule: try configuration.learningRateSchedule(),
             momentum: configuration.optimizer.momentum,
-            weightDecay: configuration.optimizer.weightDecay)
+            weightDecay: configuration.optimizer.weightDecay ?? 0)
         trainer = Trainer(model: network, optimizer: optimizer, modelName: architecture.name, normalizer: data.normalizer)
         trainer.configuration = configuration
+        trainer.regressionLoss = try configuration.regressionLoss()
         if let checkpoint { try trainer.restore(from: checkpoint) }
         loader = try Self.loader(configuration, data: data)
         (self.configuration, self.architecture, self.data) = (configuration, architecture, data)
@@ -45,7 +46,7 @@ struct RunSession {
         if architecture.needsImages && shape.count != 3 {
             throw RunError("the \(architecture.name) model needs images [C, H, W]; \(dataset) has samples of shape \(shape) — use the mlp")
         }
-        if let problem = architecture.problem(inputShape: shape, classes: data.train.classCount) {
+        if let problem = architecture.problem(inputShape: shape, classes: data.outputCount) {
             throw RunError("\(dataset): \(problem)")
         }
         let specs = configuration.augment ?? []
