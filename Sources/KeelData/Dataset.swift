@@ -14,11 +14,44 @@ public protocol Dataset: Sendable {
     func copySamples(_ indices: [Int], into destination: UnsafeMutablePointer<Float>)
     /// Regression targets [N, outputs], when the task is regression (the labels are then all 0).
     var targets: Tensor? { get }
+    /// Names of the classes (label i is classNames[i]), when known.
+    var classNames: [String]? { get }
+    /// The samples `indices` (in that order) as a dataset of the same kind.
+    func subset(_ indices: [Int]) -> Self
 }
 
 extension Dataset {
     /// None: a classification dataset.
     public var targets: Tensor? { nil }
+    /// None: classes are numbered only.
+    public var classNames: [String]? { nil }
+
+    /// The indices of a random split into training, validation and test parts (`validation` and `test` are
+    /// fractions; with `stratified`, of each class), each sorted; the order comes from `seed` alone.
+    public func splitIndices(validation: Double, test: Double, seed: UInt64, stratified: Bool = false)
+        -> (train: [Int], validation: [Int], test: [Int])
+    {
+        precondition(validation >= 0 && test >= 0 && validation + test < 1, "split: fractions must be ≥ 0 and sum to < 1")
+        let order = Sampler.random.order(labels: labels, seed: seed ^ 0x5B117, epoch: 0)
+        var trainIndices: [Int] = []
+        var validationIndices: [Int] = []
+        var testIndices: [Int] = []
+        let groups: [[Int]] = stratified ? (0..<classCount).map { c in order.filter { labels[$0] == Int32(c) } } : [order]
+        for group in groups {
+            let nTest = Int((Double(group.count) * test).rounded())
+            let nValidation = Int((Double(group.count) * validation).rounded())
+            testIndices += group.prefix(nTest)
+            validationIndices += group.dropFirst(nTest).prefix(nValidation)
+            trainIndices += group.dropFirst(nTest + nValidation)
+        }
+        return (trainIndices.sorted(), validationIndices.sorted(), testIndices.sorted())
+    }
+
+    /// A random split into training, validation and test datasets (see `splitIndices`).
+    public func split(validation: Double, test: Double, seed: UInt64, stratified: Bool = false) -> (train: Self, validation: Self, test: Self) {
+        let parts = splitIndices(validation: validation, test: test, seed: seed, stratified: stratified)
+        return (subset(parts.train), subset(parts.validation), subset(parts.test))
+    }
 
     /// The targets of the samples `indices` ([indices.count, outputs]), for a regression dataset.
     public func targets(_ indices: [Int]) -> Tensor? {
@@ -110,31 +143,5 @@ public struct TensorDataset: Dataset {
         TensorDataset(
             features: features, labels: labels, classCount: classCount, classNames: classNames, featureNames: featureNames,
             targets: targets.map(transform))
-    }
-}
-
-extension TensorDataset {
-    /// Disjoint train / validation / test subsets, shuffled by `seed`; with `stratified`, every class is split
-    /// in the same proportions. Fractions are of the whole; the training set gets the rest.
-    public func split(validation: Double, test: Double, seed: UInt64, stratified: Bool = false)
-        -> (train: TensorDataset, validation: TensorDataset, test: TensorDataset)
-    {
-        precondition(validation >= 0 && test >= 0 && validation + test < 1, "split: fractions must be ≥ 0 and sum to < 1")
-        let order = DataLoader(self, batchSize: 1, shuffle: true, seed: seed ^ 0x5B117).order(epoch: 0)
-        var trainIndices: [Int] = []
-        var validationIndices: [Int] = []
-        var testIndices: [Int] = []
-        let groups: [[Int]] =
-            stratified
-            ? (0..<classCount).map { c in order.filter { labels[$0] == Int32(c) } }
-            : [order]
-        for group in groups {
-            let nTest = Int((Double(group.count) * test).rounded())
-            let nValidation = Int((Double(group.count) * validation).rounded())
-            testIndices += group.prefix(nTest)
-            validationIndices += group.dropFirst(nTest).prefix(nValidation)
-            trainIndices += group.dropFirst(nTest + nValidation)
-        }
-        return (subset(trainIndices.sorted()), subset(validationIndices.sorted()), subset(testIndices.sorted()))
     }
 }

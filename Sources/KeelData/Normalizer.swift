@@ -94,6 +94,34 @@ public struct Normalizer: Codable, Equatable, Sendable {
         }
     }
 
+    /// The normalizer `method` for data summarized by `statistics` (one streaming pass, per channel): the same
+    /// shifts and scales as `fit(_:on:)` up to rounding.
+    public static func fit(_ method: Method, statistics: ChannelStatistics) throws -> Normalizer {
+        guard statistics.count > 0 else {
+            if [.none, .log, .signedLog].contains(method) { return Normalizer(method: method, shift: [], scale: []) }
+            throw DataError(path: "normalizer", problem: "cannot fit \(method.rawValue) on no data")
+        }
+        switch method {
+        case .none, .signedLog:
+            return Normalizer(method: method, shift: [], scale: [])
+        case .log:
+            guard let lowest = statistics.minimum.min(), lowest > -1 else {
+                throw DataError(path: "normalizer", problem: "log normalization needs every feature > −1; use signed-log")
+            }
+            return Normalizer(method: method, shift: [], scale: [])
+        case .minmax, .minmaxSymmetric:
+            let pairs = zip(statistics.minimum, statistics.maximum).map { (Float($0), Float($1)) }
+            let range = pairs.map { $1 - $0 }
+            if method == .minmax {
+                return Normalizer(method: method, shift: pairs.map(\.0), scale: range.map { $0 > 0 ? 1 / $0 : 1 })
+            }
+            return Normalizer(method: method, shift: pairs.map { ($0 + $1) / 2 }, scale: range.map { $0 > 0 ? 2 / $0 : 1 })
+        case .standard:
+            let std = statistics.variance.map { Float($0.squareRoot()) }
+            return Normalizer(method: method, shift: statistics.mean.map(Float.init), scale: std.map { $0 > 0 ? 1 / $0 : 1 })
+        }
+    }
+
     /// Throws unless these statistics fit features of `shape` ([N, C, …]).
     public func check(fits shape: [Int], source: String) throws {
         guard channels > 0 else { return }

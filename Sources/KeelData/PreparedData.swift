@@ -48,17 +48,17 @@ public enum DataSource: Equatable, Sendable, Codable {
 /// unchanged to the validation and test splits.
 public struct PreparedData: Sendable {
     /// The training split, normalized.
-    public var train: TensorDataset
+    public var train: any Dataset
     /// The validation split, normalized, when a fraction was held out.
-    public var validation: TensorDataset?
+    public var validation: (any Dataset)?
     /// The test split, normalized.
-    public var test: TensorDataset
+    public var test: any Dataset
     /// The normalizer fitted on the training split.
     public var normalizer: Normalizer
     /// The test split before normalization (what `keel predict` receives).
-    public var rawTest: TensorDataset
+    public var rawTest: any Dataset
     /// The training split before normalization (what augmentation works on).
-    public var rawTrain: TensorDataset
+    public var rawTrain: any Dataset
     /// For regression: the standardization of the targets fitted on the training split (the splits' targets are
     /// standardized with it; `rawTest` keeps them in their units).
     public var targetScaler: TargetScaler?
@@ -69,14 +69,21 @@ public struct PreparedData: Sendable {
     /// Loads, splits and normalizes. Images keep their own test split; a table's test split is
     /// `testFraction` of its rows (stratified, by `seed`). `validationFraction` of the training rows are held
     /// out for validation. With `normalizer` given (a resumed or saved model), it is used as is after a fit check.
-    /// `imageSize` resizes (bilinear) every image of an image folder on load; images of other sizes need it.
+    /// `imageSize` resizes (bilinear) every image of an image folder on load; images of other sizes need it. An image
+    /// folder is streamed (`ImageFolderDataset`: decoded batch by batch, `imageCacheBytes` of decoded images kept),
+    /// its normalizer fitted in one pass over the training files.
     public static func prepare(
         _ source: DataSource, normalize: Normalizer.Method, validationFraction: Double,
         testFraction: Double = 0.2, seed: UInt64, normalizer given: Normalizer? = nil, imageSize: (height: Int, width: Int)? = nil,
-        task: LearningTask = .classification, targetScaler givenScaler: TargetScaler? = nil
+        task: LearningTask = .classification, targetScaler givenScaler: TargetScaler? = nil, imageCacheBytes: Int = 0
     ) throws -> PreparedData {
         if task == .regression && !source.isTable {
             throw DataError(path: source.path, problem: "regression needs a CSV table with a numeric target column")
+        }
+        if case .imageFolder(let directory) = source {
+            let all = try ImageFolderDataset.list(URL(fileURLWithPath: directory), size: imageSize, cacheBytes: imageCacheBytes)
+            return try streamed(
+                all, normalize: normalize, validationFraction: validationFraction, testFraction: testFraction, seed: seed, normalizer: given)
         }
         var train: TensorDataset
         var test: TensorDataset
@@ -96,11 +103,8 @@ public struct PreparedData: Sendable {
             let parts = table.split(validation: 0, test: testFraction, seed: seed, stratified: task == .classification)
             train = parts.train
             test = parts.test
-        case .imageFolder(let directory):
-            let all = try ImageFolder.load(URL(fileURLWithPath: directory), size: imageSize)
-            let parts = all.split(validation: 0, test: testFraction, seed: seed, stratified: true)
-            train = parts.train
-            test = parts.test
+        case .imageFolder:
+            preconditionFailure("image folders are streamed")
         }
         var validation: TensorDataset?
         if validationFraction > 0 {
@@ -118,5 +122,27 @@ public struct PreparedData: Sendable {
         return PreparedData(
             train: prepared(train), validation: validation.map(prepared), test: prepared(test), normalizer: normalizer, rawTest: test,
             rawTrain: train, targetScaler: scaler)
+    }
+
+    /// An image folder split as a table would be (stratified test split, then the validation split of the rest),
+    /// every file decoded once to check it and to fit the normalizer on the training files; the splits stream.
+    static func streamed(
+        _ all: ImageFolderDataset, normalize: Normalizer.Method, validationFraction: Double, testFraction: Double, seed: UInt64,
+        normalizer given: Normalizer?
+    ) throws -> PreparedData {
+        let top = all.splitIndices(validation: 0, test: testFraction, seed: seed, stratified: true)
+        var (trainIndices, validationIndices) = (top.train, [Int]())
+        if validationFraction > 0 {
+            let inner = all.subset(trainIndices).splitIndices(validation: validationFraction, test: 0, seed: seed ^ 0x7A11, stratified: true)
+            (trainIndices, validationIndices) = (inner.train.map { trainIndices[$0] }, inner.validation.map { trainIndices[$0] })
+        }
+        let statistics = try all.scan(statisticsOver: trainIndices)
+        let normalizer = try given ?? Normalizer.fit(normalize, statistics: statistics)
+        try normalizer.check(fits: [1] + all.sampleShape, source: all.files.first?.deletingLastPathComponent().path ?? "image folder")
+        let (rawTrain, rawTest) = (all.subset(trainIndices), all.subset(top.test))
+        return PreparedData(
+            train: rawTrain.normalized(by: normalizer),
+            validation: validationFraction > 0 ? all.subset(validationIndices).normalized(by: normalizer) : nil,
+            test: rawTest.normalized(by: normalizer), normalizer: normalizer, rawTest: rawTest, rawTrain: rawTrain, targetScaler: nil)
     }
 }

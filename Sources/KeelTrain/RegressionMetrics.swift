@@ -30,13 +30,13 @@ public struct RegressionMetrics: Equatable, Sendable {
 
     /// The metrics of `model` on `dataset` (standardized targets), in the target's units through `scaler`; in
     /// evaluation mode, without gradients.
-    public init(model: any Module, dataset: TensorDataset, scaler: TargetScaler, batchSize: Int = 500) {
+    public init(model: any Module, dataset: any Dataset, scaler: TargetScaler, batchSize: Int? = nil) {
         let wasTraining = model.isTraining
         model.eval()
         defer { if wasTraining { model.train() } }
         var outputs: [Float] = []
         withoutGradients {
-            for batch in DataLoader(dataset, batchSize: batchSize, shuffle: false).batches(epoch: 0) {
+            for batch in DataLoader(dataset, batchSize: batchSize ?? Metrics.evaluationBatchSize(dataset), shuffle: false).batches(epoch: 0) {
                 outputs += model(batch.inputs).scalars
             }
         }

@@ -84,6 +84,8 @@ public final class Trainer {
                 path: checkpointDirectory?.path ?? "checkpoint",
                 problem: "resumes at batch \(position.batch) of an epoch of \(batches.count) batches")
         }
+        let prefetcher = BatchPrefetcher(loader, batches: batches, epoch: epoch)
+        defer { prefetcher.finish() }
         for b in position.batch..<batches.count {
             if shouldStop() {
                 wasInterrupted = true
@@ -91,7 +93,7 @@ public final class Trainer {
                 return false
             }
             let started = ProcessInfo.processInfo.systemUptime  // the iteration's time includes loading its batch
-            let record = try step(loader.batch(batches[b], epoch: epoch), epoch: epoch, iteration: b, started: started)
+            let record = try step(prefetcher.batch(b), epoch: epoch, iteration: b, started: started)
             samplesSeen += record.batchSize
             for callback in callbacks { callback.iterationEnded(record, trainer: self) }
             let elapsed = ProcessInfo.processInfo.systemUptime - epochStart
@@ -161,7 +163,7 @@ public final class Trainer {
     }
 
     /// Mean loss and accuracy over a dataset, in evaluation mode, without recording gradients.
-    public func evaluate(_ dataset: any Dataset, batchSize: Int = 500) -> (loss: Float, accuracy: Float) {
+    public func evaluate(_ dataset: any Dataset, batchSize: Int? = nil) -> (loss: Float, accuracy: Float) {
         Metrics.evaluate(model, on: dataset, batchSize: batchSize, loss: lossFunction, regressionLoss: regressionLoss)
     }
 
@@ -246,6 +248,12 @@ public final class Trainer {
 
 /// Accuracy and evaluation helpers.
 public enum Metrics {
+    /// The batch size evaluation uses by default: 500 samples, fewer for large samples (at most 2²⁰ input values a
+    /// batch, at least 16 samples), so that evaluating 224×224 images does not hold hundreds of MB of activations.
+    public static func evaluationBatchSize(_ dataset: any Dataset) -> Int {
+        min(500, max(16, (1 << 20) / max(dataset.sampleSize, 1)))
+    }
+
     /// Fraction of rows of `logits` [N, C] whose argmax equals the label.
     public static func accuracy(_ logits: Tensor, _ labels: [Int32]) -> Float {
         guard !labels.isEmpty else { return 0 }
@@ -258,7 +266,7 @@ public enum Metrics {
     /// Mean loss (default: cross-entropy from logits) and accuracy of `model` over `dataset` in evaluation mode
     /// (the mode is restored after). A regression dataset (with `targets`) gives `regressionLoss` and accuracy NaN.
     public static func evaluate(
-        _ model: any Module, on dataset: any Dataset, batchSize: Int = 500,
+        _ model: any Module, on dataset: any Dataset, batchSize: Int? = nil,
         loss: (Tensor, [Int32]) -> Tensor = { crossEntropy(logits: $0, labels: $1) },
         regressionLoss: (Tensor, Tensor) -> Tensor = { meanSquaredError($0, $1) }
     )
@@ -269,7 +277,10 @@ public enum Metrics {
         defer { if wasTraining { model.train() } }
         var totalLoss = 0.0
         var correct = 0.0
-        let loader = DataLoader(dataset, batchSize: batchSize, shuffle: false)
+        // Evaluation's sizes differ from training's: the buffers kept for one would stay resident beside the other's.
+        Tensor.releaseCachedBuffers()
+        defer { Tensor.releaseCachedBuffers() }
+        let loader = DataLoader(dataset, batchSize: batchSize ?? evaluationBatchSize(dataset), shuffle: false)
         withoutGradients {
             for batch in loader.batches(epoch: 0) {
                 let output = model(batch.inputs)

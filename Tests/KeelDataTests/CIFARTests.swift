@@ -12,6 +12,24 @@ struct CIFARTests {
 
     static func write(_ records: [[UInt8]], to url: URL) throws { try Data(records.flatMap { $0 }).write(to: url) }
 
+    /// Tests/Fixtures/cifar-reference: what an independent Python reader makes of two small CIFAR folders
+    /// (Scripts/make_cifar_reference.py) — Keel reads the same labels and the same bytes.
+    @Test func readsWhatAReferenceReaderReadsByteForByte() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/cifar-reference")
+        let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: fixtures.appendingPathComponent("reference.json"))) as! [String: Any]
+        for variant in ["cifar10", "cifar100"] {
+            let expected = reference[variant] as! [String: [String: [Int]]]
+            for (split, name) in [(MNIST.Split.train, "train"), (.test, "test")] {
+                let data = try CIFAR.load(directory: fixtures.appendingPathComponent(variant), split: split)
+                #expect(data.labels.map(Int.init) == expected[name]!["labels"]!, "\(variant) \(name) labels")
+                let bytes = data.features.scalars.map { Int(($0 * 255).rounded()) }
+                #expect(bytes == expected[name]!["pixels"]!, "\(variant) \(name): every pixel byte in [C, H, W] order")
+                #expect(data.features.scalars.allSatisfy { ($0 * 255).rounded() / 255 == $0 }, "each value is exactly byte / 255")
+            }
+        }
+    }
+
     @Test func cifar10ReadsEveryByteInPlace() throws {
         let dir = temporaryDirectory("keel-cifar10")
         defer { try? FileManager.default.removeItem(at: dir) }

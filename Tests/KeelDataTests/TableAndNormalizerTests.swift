@@ -138,7 +138,7 @@ struct NormalizerMethodTests {
             .table(path: changed.path, labelColumn: nil), normalize: .standard,
             validationFraction: 0.2, seed: 5)
         #expect(second.normalizer == first.normalizer)
-        #expect(second.rawTest.features.scalars != first.rawTest.features.scalars)
+        #expect(second.rawTest.samples(Array(0..<second.rawTest.count)).scalars != first.rawTest.samples(Array(0..<first.rawTest.count)).scalars)
         // A normalizer that does not fit the data is refused.
         let iris = Normalizer(method: .standard, shift: [0, 0, 0, 0], scale: [1, 1, 1, 1])
         #expect(throws: DataError.self) {

@@ -38,6 +38,19 @@ final class BufferCache: Sendable {
         return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
     }
 
+    /// Frees every kept buffer (when the sizes in use are about to change: training → evaluation).
+    func releaseAll() {
+        let addresses = state.withLock { state -> [UInt] in
+            let all = state.free.values.flatMap { $0 }
+            (state.free, state.order, state.bytes) = ([:], [], 0)
+            return all
+        }
+        for address in addresses { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() }
+    }
+
+    /// Bytes kept now.
+    var bytesKept: Int { state.withLock { $0.bytes } }
+
     func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
         guard byteCount >= Self.minimumBytes, byteCount <= Self.capacityBytes else {
             pointer.deallocate()
@@ -61,4 +74,14 @@ final class BufferCache: Sendable {
         }
         for address in dropped { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() }
     }
+}
+
+extension Tensor {
+    /// Frees the large buffers Keel keeps from freed tensors for reuse (up to 512 MiB, kept because a training step
+    /// allocates the same sizes every iteration). Call it when the sizes in use change — `Metrics.evaluate` does,
+    /// before and after evaluating — so that buffers of the old sizes do not stay resident beside the new ones.
+    public static func releaseCachedBuffers() { BufferCache.shared.releaseAll() }
+
+    /// Bytes of freed tensor buffers kept for reuse now.
+    public static var cachedBufferBytes: Int { BufferCache.shared.bytesKept }
 }

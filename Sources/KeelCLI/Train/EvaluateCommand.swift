@@ -113,7 +113,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     /// One input: #INDEX of the test split, a raw image of the model's size, a PNG/JPEG, or an IDX file of images.
-    func samples(of input: String, _ description: ModelDescription, _ test: TensorDataset?) throws -> [Sample] {
+    func samples(of input: String, _ description: ModelDescription, _ test: (any Dataset)?) throws -> [Sample] {
         let (shape, size) = (description.inputShape, description.inputShape.reduce(1, *))
         if input.hasPrefix("#") {
             guard let index = Int(input.dropFirst()) else { throw CLIError("'\(input)': expected #INDEX, e.g. #12") }
@@ -144,7 +144,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     /// Prints each input's predicted value(s) in the target's units, with the true value for #INDEX inputs.
-    func reportValues(_ samples: [Sample], values: Tensor, test: TensorDataset?) throws {
+    func reportValues(_ samples: [Sample], values: Tensor, test: (any Dataset)?) throws {
         let width = values.shape[1]
         for (i, sample) in samples.enumerated() {
             let predicted = values.scalars[(i * width)..<((i + 1) * width)].map(Double.init)

@@ -26,6 +26,8 @@ struct DataOptions: ParsableArguments {
     var validationFraction: Double?
     @Option(help: "Resize every image of an image folder to SIZE or HEIGHTxWIDTH pixels on load (needed when they differ in size).")
     var imageSize: String?
+    @Option(help: "MiB of decoded images an image folder keeps between epochs (default 0: decode every epoch; results are the same).")
+    var imageCache: Int?
     @Option(help: "classification (default) or regression: predict a CSV table's numeric --label-column (standardized on the training split).")
     var task: LearningTask?
     @Option(help: "The loss of a regression run: mse (default), huber or huber:DELTA.")
@@ -52,6 +54,7 @@ struct DataOptions: ParsableArguments {
         if let validationFraction { c.data.validationFraction = validationFraction }
         if let imageSize { c.data.imageSize = Self.size(imageSize) }
         if let task { c.data.task = task }
+        if let imageCache { c.data.imageCacheMiB = imageCache }
         if let loss { c.loss = loss }
     }
 }
@@ -187,7 +190,8 @@ struct RunFolderOptions: ParsableArguments {
 /// The flag that sets each configuration key, to name flags in errors about values the flags gave.
 let flagForKey = [
     "data.dataset": "--dataset", "data.label_column": "--label-column", "data.normalize": "--normalize",
-    "data.validation_fraction": "--validation-fraction", "data.image_size": "--image-size", "data.task": "--task", "loss": "--loss",
+    "data.validation_fraction": "--validation-fraction", "data.image_size": "--image-size", "data.task": "--task",
+    "data.image_cache_mib": "--image-cache", "loss": "--loss",
     "model.architecture": "--model",
     "model.activation": "--activation",
     "model.dropout": "--dropout", "optimizer.name": "--optimizer", "optimizer.learning_rate": "--lr",

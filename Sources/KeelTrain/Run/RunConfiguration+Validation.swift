@@ -16,6 +16,7 @@ extension RunConfiguration {
         if let size = data.imageSize, size.count != 2 || !size.allSatisfy({ (1...InputLimits.maxImageSide).contains($0) }) {
             try fail("data.image_size", "must be [height, width], each 1…\(InputLimits.maxImageSide), got \(size)")
         }
+        if !(0...(1 << 20)).contains(data.imageCacheMiB) { try fail("data.image_cache_mib", "must be in 0…1,048,576, got \(data.imageCacheMiB)") }
         do { _ = try Activation.parse(model.activation) } catch { try fail("model.activation", "\(error)") }
         if let loss {
             if data.task != .regression { try fail("loss", "only regression runs choose a loss (classification uses cross-entropy)") }
@@ -109,7 +110,7 @@ extension RunConfiguration {
     /// configurations, each with both values ("optimizer.learning_rate", "0.1", "0.05"). Threads, checkpoint
     /// cadence and diagnostics do not change results, and epochs only extend a run, so they are left out.
     public func resultChangingDifferences(from other: RunConfiguration) -> [(key: String, this: String, other: String)] {
-        let ignored: Set<String> = ["epochs", "threads", "checkpoint.every", "checkpoint.seconds", "diagnostics", "recipe"]
+        let ignored: Set<String> = ["epochs", "threads", "checkpoint.every", "checkpoint.seconds", "diagnostics", "recipe", "data.image_cache_mib"]
         let (mine, theirs) = (flattened(), other.flattened())
         return Set(mine.keys).union(theirs.keys).sorted().compactMap { key in
             guard !ignored.contains(key), mine[key] != theirs[key] else { return nil }

@@ -58,6 +58,9 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
         public var imageSize: [Int]?
         /// Classification (labels) or regression (a numeric target column, `label_column`) — regression needs a table.
         public var task: LearningTask = .classification
+        /// MiB of decoded images an image folder keeps between epochs (0: decode every epoch). Results do not
+        /// depend on it.
+        public var imageCacheMiB = 0
         /// MNIST-5k, z-scored, no validation split.
         public init() {}
     }
@@ -167,6 +170,7 @@ extension RunConfiguration.DataSettings {
         case validationFraction = "validation_fraction"
         case imageSize = "image_size"
         case task
+        case imageCacheMiB = "image_cache_mib"
     }
 
     /// Reads the data section (absent keys take their defaults; unknown ones are errors).
@@ -180,6 +184,7 @@ extension RunConfiguration.DataSettings {
         validationFraction = try c.value(.validationFraction, or: d.validationFraction)
         imageSize = try c.decodeIfPresent([Int].self, forKey: .imageSize)
         task = try c.value(.task, or: d.task)
+        imageCacheMiB = try c.value(.imageCacheMiB, or: d.imageCacheMiB)
     }
 }
 

@@ -20,7 +20,8 @@ struct RunSession {
         let data = try PreparedData.prepare(
             source, normalize: given.data.normalize,
             validationFraction: given.data.validationFraction, seed: given.seed,
-            normalizer: checkpoint?.state.normalizer, imageSize: given.imageSize, task: given.data.task)
+            normalizer: checkpoint?.state.normalizer, imageSize: given.imageSize, task: given.data.task,
+            imageCacheBytes: given.data.imageCacheMiB << 20)
         let configuration = given.resolved(architecture: architecture, trainingSamples: data.train.count)
         try Self.check(configuration, architecture: architecture, data: data)
         var generator = KeelRandom(seed: configuration.seed)
