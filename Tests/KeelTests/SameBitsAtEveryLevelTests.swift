@@ -230,6 +230,35 @@ struct SameBitsAtEveryLevelTests {
         }
     }
 
+    @Test func batchNormIsTheSameAtEveryLevelAndThreadCount() {
+        // Widths 37 and 64 leave tails and whole 16-lane blocks; an offset mean exercises the one-pass moments.
+        for (shape, offset) in [([3, 4, 5, 37], Float(100)), ([5, 3, 8, 8], Float(-2))] {
+            var g = KeelRandom(seed: 9)
+            let x = (Tensor.normal(shape, generator: &g) * 3 + offset).scalars
+            let (weight, bias) = (Tensor.normal([shape[1]], generator: &g), Tensor.normal([shape[1]], generator: &g))
+            let upstream = Tensor.normal(shape, generator: &g)
+            func run(_ level: KernelLevel, threads: Int) -> [Float] {
+                withThreads(threads) {
+                    KernelLevel.with(level) {
+                        let leaf = Tensor(shape: shape, scalars: x).requiringGradient()
+                        let (y, mean, variance) = batchNormTraining(leaf, weight: weight, bias: bias, epsilon: 1e-5)
+                        y.backward(upstream)
+                        return y.scalars + leaf.gradient!.scalars + mean + variance
+                    }
+                }
+            }
+            let reference = run(.portable, threads: 1)
+            for level in Self.levels {
+                for threads in [1, 2] {
+                    let result = run(level, threads: threads)
+                    #expect(
+                        Self.sameBits(result, reference),
+                        "batch norm \(shape) at \(level), \(threads) threads: \(Self.firstDifference(result, reference))")
+                }
+            }
+        }
+    }
+
     // MARK: Training
 
     static func trainedWeights(cnn: Bool, level: KernelLevel, threads: Int) -> [[Float]] {

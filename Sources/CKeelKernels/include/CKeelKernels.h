@@ -101,6 +101,20 @@ void keel_vlog(const float *x, float *y, long n);
 /// Σ x[i] with several SIMD accumulators (a fixed order for a given n and CPU level).
 float keel_vsum(const float *x, long n);
 
+// Batch normalization, one channel of `rows` rows of `inner` floats `stride` apart (batch_norm.c): double-precision
+// sums in one fixed order for every level.
+/// Σ (x − center) and Σ (x − center)².
+void keel_bn_moments(const float *x, long rows, long stride, long inner, double center, double *sum, double *squares);
+/// Σ dy and Σ dy · (x − mean) · invstd.
+void keel_bn_gradient_sums(
+    const float *dy, const float *x, long rows, long stride, long inner, float mean, float invstd, double *sumDy, double *sumDyXhat);
+/// y = (x − mean) · scale + shift.
+void keel_bn_normalize(const float *x, float *y, long rows, long stride, long inner, float mean, float scale, float shift);
+/// dx = scale · (dy − meanDy − (x − mean) · invstd · meanDyXhat).
+void keel_bn_input_gradient(
+    const float *dy, const float *x, float *dx, long rows, long stride, long inner, float mean, float invstd, float scale,
+    float meanDy, float meanDyXhat);
+
 /// Element-wise activation functions (see activation_math.h for the formulas).
 enum {
     KEEL_ACT_IDENTITY = 0, KEEL_ACT_SIGMOID, KEEL_ACT_TANH, KEEL_ACT_RELU, KEEL_ACT_LEAKY_RELU, KEEL_ACT_SOFTPLUS,

@@ -1,11 +1,17 @@
+import CKeelKernels
+
 /// Batch normalization in training mode, as one op with its own backward — what `BatchNorm1d`/`BatchNorm2d` run
 /// while training (built from generic broadcast ops, it took about a quarter of a ResNet's step).
 ///
 /// Input [N, C, …]; per channel c over its M = N · (product of the trailing sizes) values:
 /// μ = Σx / M, σ² = Σ(x − μ)² / M (biased, as PyTorch normalizes), x̂ = (x − μ) / √(σ² + ε), y = γ · x̂ + β
 /// (γ = 1, β = 0 without `weight`/`bias`). Backward: dβ = Σ dy, dγ = Σ dy · x̂,
-/// dx = γ / √(σ² + ε) · (dy − dβ / M − x̂ · dγ / M). Sums run in double precision, channel by channel, so the result
-/// does not depend on the thread count. Returns the output and each channel's μ and σ² (for the running statistics).
+/// dx = γ / √(σ² + ε) · (dy − dβ / M − x̂ · dγ / M). Sums run in double precision, channel by channel (the loops are
+/// `keel_bn_*` in CKeelKernels: one summation order at every kernel level), so the result depends neither on the
+/// thread count nor on the CPU. The moments are taken about the channel's first value in one pass
+/// (σ² = (Σd² − (Σd)²/M) / M, d = x − x₀: exact enough in double precision for any data whose spread is not 10⁸
+/// times smaller than its distance from x₀). Returns the output and each channel's μ and σ² (for the running
+/// statistics).
 func batchNormTraining(_ input: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Float) -> (output: Tensor, mean: [Float], variance: [Float]) {
     let (channels, inner) = (input.shape[1], input.shape.dropFirst(2).reduce(1, *))
     let (batch, count) = (input.shape[0], input.shape[0] * inner)
@@ -19,27 +25,16 @@ func batchNormTraining(_ input: Tensor, weight: Tensor?, bias: Tensor?, epsilon:
             y.withUnsafeMutablePointer { py in
                 Parallel.forRanges(channels, minimumPerThread: Swift.max(1, 16_384 / Swift.max(count, 1))) { range in
                     for c in range {
-                        var sum = 0.0
-                        for n in 0..<batch {
-                            let row = x + (n * channels + c) * inner
-                            for i in 0..<inner { sum += Double(row[i]) }
-                        }
-                        let mu = sum / Double(count)
-                        var squares = 0.0
-                        for n in 0..<batch {
-                            let row = x + (n * channels + c) * inner
-                            for i in 0..<inner {
-                                let d = Double(row[i]) - mu
-                                squares += d * d
-                            }
-                        }
-                        let sigma2 = squares / Double(count)
+                        let (start, stride) = (x + c * inner, channels * inner)
+                        var (sum, squares) = (0.0, 0.0)
+                        let center = Double(start[0])
+                        keel_bn_moments(start, batch, stride, inner, center, &sum, &squares)
+                        let shifted = sum / Double(count)
+                        let mu = center + shifted
+                        let sigma2 = Swift.max(0, squares / Double(count) - shifted * shifted)
                         let invstd = Float(1 / (sigma2 + Double(epsilon)).squareRoot())
                         let (m, scale, shift) = (Float(mu), invstd * (pw?[c] ?? 1), pb?[c] ?? 0)
-                        for n in 0..<batch {
-                            let (row, out) = (x + (n * channels + c) * inner, py + (n * channels + c) * inner)
-                            for i in 0..<inner { out[i] = (row[i] - m) * scale + shift }
-                        }
+                        keel_bn_normalize(start, py + c * inner, batch, stride, inner, m, scale, shift)
                         (pm[c], pv[c]) = (m, Float(sigma2))
                     }
                 }
@@ -77,21 +72,12 @@ private func batchNormBackward(
                         let invstd = Float(1 / (Double(variance[c]) + Double(epsilon)).squareRoot())
                         let m = mean[c]
                         var (sumDy, sumDyXhat) = (0.0, 0.0)
-                        for n in 0..<batch {
-                            let (row, g) = (x + (n * channels + c) * inner, dy + (n * channels + c) * inner)
-                            for i in 0..<inner {
-                                sumDy += Double(g[i])
-                                sumDyXhat += Double(g[i]) * Double((row[i] - m) * invstd)
-                            }
-                        }
+                        let (offset, stride) = (c * inner, channels * inner)
+                        keel_bn_gradient_sums(dy + offset, x + offset, batch, stride, inner, m, invstd, &sumDy, &sumDyXhat)
                         (pdb[c], pdw[c]) = (Float(sumDy), Float(sumDyXhat))
                         let scale = (pw?[c] ?? 1) * invstd
                         let (meanDy, meanDyXhat) = (Float(sumDy / Double(count)), Float(sumDyXhat / Double(count)))
-                        for n in 0..<batch {
-                            let offset = (n * channels + c) * inner
-                            let (row, g, out) = (x + offset, dy + offset, pdx + offset)
-                            for i in 0..<inner { out[i] = scale * (g[i] - meanDy - (row[i] - m) * invstd * meanDyXhat) }
-                        }
+                        keel_bn_input_gradient(dy + offset, x + offset, pdx + offset, batch, stride, inner, m, invstd, scale, meanDy, meanDyXhat)
                     }
                 }
             }
