@@ -78,6 +78,7 @@ extension Tensor {
         backward: @escaping (_ gradient: Tensor, _ needs: [Bool]) -> [Tensor?]
     ) -> Tensor {
         guard GradientMode.isEnabled, inputs.contains(where: { $0.node != nil }) else { return result }
+        OpProfiler.forwardEnded(op, shape: result.shape)
         let nodes = inputs.map { $0.node }
         let needs = nodes.map { $0 != nil }
         var out = result
@@ -127,7 +128,7 @@ extension Tensor {
                         "backward: the graph through '\(current.op)' was already used by a " + "backward pass and freed; run the forward pass again")
                 }
                 guard let outputGradient = current.grad else { continue }
-                let inputGradients = function(outputGradient)
+                let inputGradients = OpProfiler.backward(current.op, shape: current.shape) { function(outputGradient) }
                 for (input, inputGradient) in zip(current.inputs, inputGradients) {
                     if let input, let inputGradient { input.accumulate(inputGradient) }
                 }

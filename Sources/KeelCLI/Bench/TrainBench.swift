@@ -13,6 +13,7 @@ struct TrainBench: Benchmark {
     @Option(help: "Samples per batch.") var batchSize = 64
     @OptionGroup var common: BenchOptions
     @Option(help: "Seconds to measure (after warm-up).") var seconds: Double = 3
+    @Flag(help: "Also print where a step's time goes, op by op (forward and backward), from 10 profiled steps.") var profile = false
 
     func validate() throws {
         guard (1...65536).contains(batchSize) else { throw ValidationError("--batch-size must be in 1…65536, got \(batchSize)") }
@@ -35,9 +36,11 @@ struct TrainBench: Benchmark {
         func step(_ i: Int) {
             let (x, y) = pool[i % pool.count]
             optimizer.zeroGrad()
+            OpProfiler.mark("zero grad, batch")
             let loss = crossEntropy(logits: network(x), labels: y)
             loss.backward()
             optimizer.step()
+            OpProfiler.mark("optimizer step")
         }
         for i in 0..<10 { step(i) }
         // Best of several timed windows.
@@ -52,6 +55,7 @@ struct TrainBench: Benchmark {
             }
             best = max(best, Double(iterations * batchSize) / (now() - start))
         }
+        if profile { printProfile(step) }
         if common.json {
             print(
                 jsonObject([
@@ -62,6 +66,28 @@ struct TrainBench: Benchmark {
         } else {
             let input = shape.map(String.init).joined(separator: "×")
             print(String(format: "train %@ on %@, batch %d, %d thread(s): %.0f samples/s", model.rawValue, input, batchSize, t, best))
+        }
+    }
+
+    /// The op-by-op split of 10 steps, as a table (or JSON lines).
+    func printProfile(_ step: (Int) -> Void) {
+        let (_, entries) = OpProfiler.profile { for i in 0..<10 { step(i) } }
+        let total = entries.reduce(0) { $0 + $1.totalSeconds }
+        for e in entries {
+            if common.json {
+                print(
+                    jsonObject([
+                        ("profile", e.op), ("forward_seconds", e.forwardSeconds / 10), ("backward_seconds", e.backwardSeconds / 10),
+                        ("share", e.totalSeconds / total),
+                    ]))
+            } else {
+                // Per step: the 10 steps' seconds × 100 are milliseconds per step.
+                print(
+                    "  " + e.op.padding(toLength: 28, withPad: " ", startingAt: 0)
+                        + String(
+                            format: "forward %7.2f ms  backward %7.2f ms  %5.1f %%", e.forwardSeconds * 100, e.backwardSeconds * 100,
+                            100 * e.totalSeconds / total))
+            }
         }
     }
 }
