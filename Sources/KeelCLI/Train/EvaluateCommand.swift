@@ -2,17 +2,28 @@ import ArgumentParser
 import Foundation
 import Keel
 import KeelData
+import KeelLab
 import KeelTrain
 
-/// `keel evaluate --model DIR`: loss and accuracy of a trained model on a test split, with the normalizer
-/// saved at training time.
+/// `keel evaluate --model DIR`: loss, accuracy and the per-class report of a trained model on a test split, with the
+/// normalizer saved at training time.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "evaluate", abstract: "Evaluate a trained model on the test split of its dataset.")
+        commandName: "evaluate",
+        abstract: "Evaluate a trained model on the test split of its dataset: accuracy, loss, confusion matrix, per-class scores.",
+        discussion: """
+            Prints accuracy, loss, macro and weighted F1, top-k accuracy, the expected calibration error and the \
+            per-class table (precision, recall, F1, support); --json adds the confusion matrix. --predictions writes \
+            one CSV row per test sample, --report an HTML page with the confusion matrix, a reliability diagram and \
+            the most confidently wrong images.
+            """)
 
     @Option(help: "A folder written by `keel train`.") var model: String
     @Option(help: "Another dataset of the same kind (default: the one the model was trained on).") var dataset: String?
     @Flag(help: "Print one JSON object.") var json = false
+    @Option(help: "Write index,true,predicted,probability_0,… for every test sample to this CSV file.") var predictions: String?
+    @Option(help: "Write report.html (confusion matrix, per-class table, reliability diagram, mistakes) into this folder.")
+    var report: String?
     @OptionGroup var kernels: KernelOptions
     @OptionGroup var imageLimits: ImageLimitOptions
 
@@ -28,19 +39,93 @@ struct EvaluateCommand: ParsableCommand {
                 return
             }
             let result = Metrics.evaluate(network, on: data.test) { crossEntropy(logits: $0, labels: $1) }
+            let probabilities = Self.probabilities(network, data.test)
+            let scores = ClassificationReport(probabilities: probabilities, labels: data.test.labels)
+            if let predictions { try writePredictions(probabilities, labels: data.test.labels, to: predictions) }
+            if let report { try writeReport(scores, probabilities, description, data) }
             if json {
-                let object: [String: Any] = [
-                    "accuracy": Double(result.accuracy), "loss": Double(result.loss),
-                    "samples": data.test.count, "split": "test", "model": description.model,
-                ]
+                var object = scores.jsonObject(classNames: description.classNames)
+                object.merge(
+                    [
+                        "accuracy": Double(result.accuracy), "loss": Double(result.loss), "samples": data.test.count, "split": "test",
+                        "model": description.model,
+                    ], uniquingKeysWith: { $1 })
                 print(String(decoding: try FiniteJSON.data(object, options: [.sortedKeys]), as: UTF8.self))
             } else {
                 print(
                     String(
                         format: "%@ on %d test samples: accuracy %.2f%%, loss %.4f", description.model, data.test.count,
                         result.accuracy * 100, result.loss))
+                printScores(scores, classNames: description.classNames)
             }
         }
+    }
+
+    /// Softmax of the model's logits over `dataset`, in evaluation mode, [N, classes].
+    static func probabilities(_ network: any Module, _ dataset: any Dataset) -> Tensor {
+        network.eval()
+        var rows: [Float] = []
+        var classes = 0
+        withoutGradients {
+            for batch in DataLoader(dataset, batchSize: Metrics.evaluationBatchSize(dataset), shuffle: false).batches(epoch: 0) {
+                let p = network(batch.inputs).softmax(axis: 1)
+                classes = p.shape[1]
+                rows += p.scalars
+            }
+        }
+        return Tensor(shape: [dataset.count, classes], scalars: rows)
+    }
+
+    func printScores(_ s: ClassificationReport, classNames: [String]?) {
+        print(
+            String(format: "macro F1 %.4f, weighted F1 %.4f, expected calibration error %.4f", s.macroF1, s.weightedF1, s.expectedCalibrationError)
+                + s.topKAccuracy.keys.sorted().filter { $0 > 1 }.map { String(format: ", top-%d accuracy %.2f%%", $0, s.topKAccuracy[$0]! * 100) }
+                .joined())
+        print("class".padding(toLength: 16, withPad: " ", startingAt: 0) + " precision  recall      f1  support")
+        for (c, scores) in s.perClass.enumerated() {
+            let name = classNames.flatMap { $0.indices.contains(c) ? $0[c] : nil } ?? "\(c)"
+            print(
+                String(name.prefix(16)).padding(toLength: 16, withPad: " ", startingAt: 0)
+                    + String(format: " %9.4f %7.4f %7.4f %8d", scores.precision, scores.recall, scores.f1, scores.support))
+        }
+    }
+
+    /// index,true,predicted,probability_0,… — one row per test sample, written atomically.
+    func writePredictions(_ probabilities: Tensor, labels: [Int32], to path: String) throws {
+        let classes = probabilities.shape[1]
+        let p = probabilities.scalars
+        var text = "index,true,predicted," + (0..<classes).map { "probability_\($0)" }.joined(separator: ",") + "\n"
+        for (i, label) in labels.enumerated() {
+            let row = p[(i * classes)..<((i + 1) * classes)]
+            let predicted = row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }! - i * classes
+            text += "\(i),\(label),\(predicted)," + row.map { "\($0)" }.joined(separator: ",") + "\n"
+        }
+        try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: path))
+    }
+
+    /// report.html in the --report folder (created if needed), with up to 16 of the most confidently wrong images.
+    func writeReport(_ scores: ClassificationReport, _ probabilities: Tensor, _ description: ModelDescription, _ data: PreparedData) throws {
+        let folder = URL(fileURLWithPath: report!)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let classes = probabilities.shape[1]
+        let p = probabilities.scalars
+        var mistakes: [EvaluationReportPage.Mistake] = []
+        if description.inputShape.count == 3 && [1, 3].contains(description.inputShape[0]) {
+            let wrong = data.test.labels.indices.compactMap { i -> (Int, Int, Float)? in
+                let row = p[(i * classes)..<((i + 1) * classes)]
+                let predicted = row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }! - i * classes
+                return predicted == Int(data.test.labels[i]) ? nil : (i, predicted, row[predicted + i * classes])
+            }.sorted { $0.2 != $1.2 ? $0.2 > $1.2 : $0.0 < $1.0 }.prefix(16)
+            for (i, predicted, confidence) in wrong {
+                let image = Image(tensor: data.rawTest.samples([i]).reshaped(description.inputShape))
+                mistakes.append(
+                    .init(index: i, truth: Int(data.test.labels[i]), predicted: predicted, confidence: Double(confidence), png: try image.pngData()))
+            }
+        }
+        let page = EvaluationReportPage(
+            report: scores, title: "\(description.model) on \(description.dataset): \(data.test.count) test samples",
+            classNames: description.classNames, mistakes: mistakes)
+        try AtomicFile.write(Data(page.html().utf8), to: folder.appendingPathComponent("report.html"))
     }
 }
 
