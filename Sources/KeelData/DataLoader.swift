@@ -10,6 +10,19 @@ public struct Batch: Sendable {
     public var indices: [Int]
     /// Regression targets [batch size, outputs] (nil for classification).
     public var targets: Tensor? = nil
+
+    /// The samples `rows` of this batch (a micro-batch).
+    public func rows(_ rows: Range<Int>) -> Batch {
+        let size = inputs.count / max(labels.count, 1)
+        let values = inputs.scalars[(rows.lowerBound * size)..<(rows.upperBound * size)]
+        let targetRows = targets.map { t -> Tensor in
+            let width = t.shape[1]
+            return Tensor(shape: [rows.count, width], scalars: Array(t.scalars[(rows.lowerBound * width)..<(rows.upperBound * width)]))
+        }
+        return Batch(
+            inputs: Tensor(shape: [rows.count] + inputs.shape.dropFirst(), scalars: Array(values)), labels: Array(labels[rows]),
+            indices: Array(indices[rows]), targets: targetRows)
+    }
 }
 
 /// Splits a dataset into mini-batches, epoch after epoch.

@@ -32,10 +32,13 @@ public struct ModelDescription: Codable, Sendable {
     public var task: LearningTask
     /// Regression: the standardization of the targets (outputs are mapped back through it).
     public var targetScaler: TargetScaler?
+    /// The fraction of the training split held out for validation (so `keel evaluate --split validation` finds it).
+    public var validationFraction: Double
 
     enum CodingKeys: String, CodingKey {
         case model, classes, normalizer, dataset, activation, seed, dropout, network, task
         case targetScaler = "target_scaler"
+        case validationFraction = "validation_fraction"
         case inputShape = "input_shape"
         case labelColumn = "label_column"
         case classNames = "class_names"
@@ -45,8 +48,9 @@ public struct ModelDescription: Codable, Sendable {
     public init(
         model: String, inputShape: [Int], classes: Int, normalizer: Normalizer, dataset: String, activation: String,
         labelColumn: String?, seed: UInt64, classNames: [String]?, dropout: Float, network: ModelFile? = nil,
-        task: LearningTask = .classification, targetScaler: TargetScaler? = nil
+        task: LearningTask = .classification, targetScaler: TargetScaler? = nil, validationFraction: Double = 0
     ) {
+        self.validationFraction = validationFraction
         (self.network, self.task, self.targetScaler) = (network, task, targetScaler)
         self.model = model
         self.inputShape = inputShape
@@ -76,6 +80,7 @@ public struct ModelDescription: Codable, Sendable {
         network = try c.decodeIfPresent(ModelFile.self, forKey: .network)
         task = try c.decodeIfPresent(LearningTask.self, forKey: .task) ?? .classification
         targetScaler = try c.decodeIfPresent(TargetScaler.self, forKey: .targetScaler)
+        validationFraction = try c.decodeIfPresent(Double.self, forKey: .validationFraction) ?? 0
     }
 
     /// The network this description builds.
@@ -110,6 +115,7 @@ public struct ModelDescription: Codable, Sendable {
         if let problem = architecture.problem(inputShape: inputShape, classes: classes) { return problem }
         do { _ = try Activation.parse(activation) } catch { return "\(error)" }
         guard dropout >= 0 && dropout < 1 else { return "dropout must be in [0, 1), got \(dropout)" }
+        guard validationFraction >= 0 && validationFraction < 1 else { return "validation_fraction must be in [0, 1), got \(validationFraction)" }
         if let problem = normalizer.problem { return problem }
         if let names = classNames, names.count != classes { return "\(names.count) class names for \(classes) classes" }
         if task == .regression {

@@ -29,6 +29,12 @@ public final class Trainer {
     public var checkpointSeconds: Double = 0
     /// When the last checkpoint was written (or training started).
     private var lastCheckpoint = ProcessInfo.processInfo.systemUptime
+    /// When set, gradients are scaled to this global L2 norm at most before each update (`clipGradientNorm`).
+    public var gradientClipNorm: Float?
+    /// Micro-batches per update (gradient accumulation): each loader batch is split into this many, their gradients
+    /// summed (each loss weighted by its share), then one update — the update of the whole batch up to float
+    /// rounding, in the memory of one micro-batch. Batch norm sees micro-batches, so its statistics differ.
+    public var accumulationSteps = 1
     /// Asked before every iteration; when it returns true the trainer checkpoints and stops.
     public var shouldStop: () -> Bool = { false }
 
@@ -60,7 +66,7 @@ public final class Trainer {
     @discardableResult
     public func fit(_ loader: DataLoader, validation: (any Dataset)? = nil, epochs: Int) throws -> History {
         wasInterrupted = false
-        while position.epoch < epochs {
+        while position.epoch < epochs && !callbacks.contains(where: { $0.isFinished(trainer: self) }) {
             guard try trainEpoch(loader, epochs: epochs) else { return history }
             let record = finishEpoch(validation: validation)
             progress.epoch(record, epochs: epochs)
@@ -113,19 +119,31 @@ public final class Trainer {
         let learningRate = optimizer.currentLearningRate
         model.train()
         optimizer.zeroGrad()
-        let output = model(batch.inputs)
-        let loss = batch.targets.map { regressionLoss(output, $0) } ?? lossFunction(output, batch.labels)
-        let lossValue = loss.scalar
-        guard lossValue.isFinite else {
-            // The state before this batch, when its weights are still finite, becomes the checkpoint (else
-            // the last good one stays): the diverged run can be inspected and resumed.
-            if model.namedParameters.allSatisfy({ $0.parameter.value.scalars.allSatisfy(\.isFinite) }) { try? saveCheckpoint() }
-            throw TrainingError.nonFiniteLoss(value: lossValue, epoch: epoch, iteration: iteration, globalStep: position.globalStep)
+        // Micro-batches of `batch.labels.count / accumulationSteps` samples (the loader's batches are that many times
+        // larger); each loss is weighted by its share of the batch, so the summed gradients are the batch's mean.
+        let count = batch.labels.count
+        let microSize = (count + accumulationSteps - 1) / max(accumulationSteps, 1)
+        var (lossValue, correct) = (Float(0), Float(0))
+        for start in stride(from: 0, to: count, by: max(microSize, 1)) {
+            let micro = accumulationSteps > 1 ? batch.rows(start..<min(count, start + microSize)) : batch
+            let output = model(micro.inputs)
+            let weight = Float(micro.labels.count) / Float(count)
+            let loss = micro.targets.map { regressionLoss(output, $0) } ?? lossFunction(output, micro.labels)
+            let value = loss.scalar
+            guard value.isFinite else {
+                // The state before this batch, when its weights are still finite, becomes the checkpoint (else
+                // the last good one stays): the diverged run can be inspected and resumed.
+                if model.namedParameters.allSatisfy({ $0.parameter.value.scalars.allSatisfy(\.isFinite) }) { try? saveCheckpoint() }
+                throw TrainingError.nonFiniteLoss(value: value, epoch: epoch, iteration: iteration, globalStep: position.globalStep)
+            }
+            (accumulationSteps > 1 ? loss * weight : loss).backward()
+            lossValue += accumulationSteps > 1 ? value * weight : value
+            // A regression batch has no accuracy: NaN, written as an empty cell / null.
+            correct += micro.targets == nil ? withoutGradients { Metrics.accuracy(output, micro.labels) } * weight : .nan
         }
-        loss.backward()
+        if let gradientClipNorm { clipGradientNorm(model.parameters, maxNorm: gradientClipNorm) }
         optimizer.step()
-        // A regression batch has no accuracy: NaN, written as an empty cell / null.
-        let accuracy = batch.targets == nil ? withoutGradients { Metrics.accuracy(output, batch.labels) } : .nan
+        let accuracy = correct
         let record = IterationRecord(
             epoch: epoch, iteration: iteration, globalStep: position.globalStep, loss: lossValue, accuracy: accuracy,
             learningRate: learningRate, batchSize: batch.labels.count, seconds: ProcessInfo.processInfo.systemUptime - started)

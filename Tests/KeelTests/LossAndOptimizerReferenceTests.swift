@@ -93,6 +93,25 @@ struct LossReferenceTests {
 }
 
 struct OptimizerReferenceTests {
+    /// clipGradientNorm against torch.nn.utils.clip_grad_norm_ (clip-grad-norm-torch.json).
+    @Test func gradientClippingMatchesPyTorch() {
+        for c in Fixtures.cases("clip-grad-norm-torch.json") {
+            let maxNorm = (c["max_norm"] as! NSNumber).floatValue
+            let parameters = (c["grads"] as! [Any]).map { grad -> Parameter in
+                let g = Fixtures.tensor(grad)
+                let p = Parameter(Tensor.zeros(g.shape))
+                p.grad = g
+                return p
+            }
+            let total = clipGradientNorm(parameters, maxNorm: maxNorm)
+            let expected = (c["total_norm"] as! NSNumber).doubleValue
+            #expect(abs(Double(total) - expected) <= 1e-6 * expected, "total norm \(total) vs \(expected)")
+            for (p, clipped) in zip(parameters, c["clipped"] as! [Any]) {
+                #expect(maxScaledError(p.grad!.scalars, Fixtures.doubles(clipped)) < 1e-6, "max_norm \(maxNorm)")
+            }
+        }
+    }
+
     /// Minimizes f(w) = ½‖Aw − b‖² + 0.1·Σw⁴ for 12 steps and compares every iterate with PyTorch's.
     @Test func trajectoriesMatchPyTorch() {
         let root = Fixtures.json("optimizers-torch.json")

@@ -20,6 +20,8 @@ struct EvaluateCommand: ParsableCommand {
 
     @Option(help: "A folder written by `keel train`.") var model: String
     @Option(help: "Another dataset of the same kind (default: the one the model was trained on).") var dataset: String?
+    @Option(help: "test (default) or validation: the split the training run held out (its val_loss and val_accuracy).")
+    var split: EvaluationSplit = .test
     @Flag(help: "Print one JSON object.") var json = false
     @Option(help: "Write index,true,predicted,probability_0,… for every test sample to this CSV file.") var predictions: String?
     @Option(help: "Write report.html (confusion matrix, per-class table, reliability diagram, mistakes) into this folder.")
@@ -34,27 +36,36 @@ struct EvaluateCommand: ParsableCommand {
             var (description, network) = try ModelDescription.load(from: URL(fileURLWithPath: model))
             if let dataset { description.dataset = dataset }
             let data = try description.testData()
+            let samples: any Dataset
+            switch split {
+            case .test: samples = data.test
+            case .validation:
+                guard let validation = data.validation else {
+                    throw CLIError("--split validation: \(model) was trained without a validation split (--validation-fraction)")
+                }
+                samples = validation
+            }
             if let scaler = data.targetScaler {
-                try reportRegression(RegressionMetrics(model: network, dataset: data.test, scaler: scaler), description, samples: data.test.count)
+                try reportRegression(RegressionMetrics(model: network, dataset: samples, scaler: scaler), description, samples: samples.count)
                 return
             }
-            let result = Metrics.evaluate(network, on: data.test) { crossEntropy(logits: $0, labels: $1) }
-            let probabilities = Self.probabilities(network, data.test)
-            let scores = ClassificationReport(probabilities: probabilities, labels: data.test.labels)
-            if let predictions { try writePredictions(probabilities, labels: data.test.labels, to: predictions) }
-            if let report { try writeReport(scores, probabilities, description, data) }
+            let result = Metrics.evaluate(network, on: samples) { crossEntropy(logits: $0, labels: $1) }
+            let probabilities = Self.probabilities(network, samples)
+            let scores = ClassificationReport(probabilities: probabilities, labels: samples.labels)
+            if let predictions { try writePredictions(probabilities, labels: samples.labels, to: predictions) }
+            if let report { try writeReport(scores, probabilities, description, data, raw: split == .test ? data.rawTest : nil) }
             if json {
                 var object = scores.jsonObject(classNames: description.classNames)
                 object.merge(
                     [
-                        "accuracy": Double(result.accuracy), "loss": Double(result.loss), "samples": data.test.count, "split": "test",
+                        "accuracy": Double(result.accuracy), "loss": Double(result.loss), "samples": samples.count, "split": split.rawValue,
                         "model": description.model,
                     ], uniquingKeysWith: { $1 })
                 print(String(decoding: try FiniteJSON.data(object, options: [.sortedKeys]), as: UTF8.self))
             } else {
                 print(
                     String(
-                        format: "%@ on %d test samples: accuracy %.2f%%, loss %.4f", description.model, data.test.count,
+                        format: "%@ on %d %@ samples: accuracy %.2f%%, loss %.4f", description.model, samples.count, split.rawValue,
                         result.accuracy * 100, result.loss))
                 printScores(scores, classNames: description.classNames)
             }
@@ -104,30 +115,35 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     /// report.html in the --report folder (created if needed), with up to 16 of the most confidently wrong images.
-    func writeReport(_ scores: ClassificationReport, _ probabilities: Tensor, _ description: ModelDescription, _ data: PreparedData) throws {
+    func writeReport(
+        _ scores: ClassificationReport, _ probabilities: Tensor, _ description: ModelDescription, _ data: PreparedData, raw: (any Dataset)?
+    ) throws {
         let folder = URL(fileURLWithPath: report!)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let classes = probabilities.shape[1]
         let p = probabilities.scalars
         var mistakes: [EvaluationReportPage.Mistake] = []
-        if description.inputShape.count == 3 && [1, 3].contains(description.inputShape[0]) {
-            let wrong = data.test.labels.indices.compactMap { i -> (Int, Int, Float)? in
+        if let raw, description.inputShape.count == 3 && [1, 3].contains(description.inputShape[0]) {
+            let wrong = raw.labels.indices.compactMap { i -> (Int, Int, Float)? in
                 let row = p[(i * classes)..<((i + 1) * classes)]
                 let predicted = row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }! - i * classes
-                return predicted == Int(data.test.labels[i]) ? nil : (i, predicted, row[predicted + i * classes])
+                return predicted == Int(raw.labels[i]) ? nil : (i, predicted, row[predicted + i * classes])
             }.sorted { $0.2 != $1.2 ? $0.2 > $1.2 : $0.0 < $1.0 }.prefix(16)
             for (i, predicted, confidence) in wrong {
                 let image = Image(tensor: data.rawTest.samples([i]).reshaped(description.inputShape))
                 mistakes.append(
-                    .init(index: i, truth: Int(data.test.labels[i]), predicted: predicted, confidence: Double(confidence), png: try image.pngData()))
+                    .init(index: i, truth: Int(raw.labels[i]), predicted: predicted, confidence: Double(confidence), png: try image.pngData()))
             }
         }
         let page = EvaluationReportPage(
-            report: scores, title: "\(description.model) on \(description.dataset): \(data.test.count) test samples",
+            report: scores, title: "\(description.model) on \(description.dataset): \(probabilities.shape[0]) \(split.rawValue) samples",
             classNames: description.classNames, mistakes: mistakes)
         try AtomicFile.write(Data(page.html().utf8), to: folder.appendingPathComponent("report.html"))
     }
 }
+
+/// Which split `keel evaluate` scores.
+enum EvaluationSplit: String, ExpressibleByArgument, CaseIterable { case test, validation }
 
 extension EvaluateCommand {
     /// MAE, RMSE and R² in the target's units.

@@ -4,7 +4,8 @@ import KeelData
 import KeelTrain
 
 extension ModelDescription {
-    /// The test split of the model's dataset, normalized with the model's saved statistics.
+    /// The test split of the model's dataset, normalized with the model's saved statistics (and the validation split
+    /// the training run held out).
     func testData() throws -> PreparedData {
         let source = try DataSource.named(dataset, labelColumn: labelColumn)
         let takesImages = inputShape.count == 3
@@ -17,7 +18,8 @@ extension ModelDescription {
         // Image folders are resized to the model's input, as in training.
         let size = takesImages ? (inputShape[1], inputShape[2]) : nil
         let data = try PreparedData.prepare(
-            source, normalize: normalizer.method, validationFraction: 0, seed: seed, normalizer: normalizer, imageSize: size, task: task,
+            source, normalize: normalizer.method, validationFraction: validationFraction, seed: seed, normalizer: normalizer, imageSize: size,
+            task: task,
             targetScaler: targetScaler)
         guard data.test.sampleShape == inputShape else {
             throw CLIError("the dataset's samples have shape \(data.test.sampleShape) but the model expects \(inputShape)")

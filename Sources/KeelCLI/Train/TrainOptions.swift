@@ -9,6 +9,7 @@ extension Normalizer.Method: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension Recipe.Name: ExpressibleByArgument {}
 extension LearningTask: ExpressibleByArgument {}
+extension Monitor: ExpressibleByArgument {}
 
 /// `keel train`'s flags, grouped as the sections of config.yaml. Each group writes the flags given over a
 /// configuration (the defaults, a `--config` file or a resumed run's), leaving the rest as they are.
@@ -150,8 +151,23 @@ struct LoopOptions: ParsableArguments {
     @Option(help: "Threads for the kernels (default: all cores; results do not depend on it).") var threads: Int?
     @Flag(help: "Record per-layer dead/saturated fractions and gradient norms (printed per epoch, DIR/diagnostics.csv).")
     var diagnostics = false
+    @Option(help: "Stop after this many epochs without an improvement of --monitor (needs --validation-fraction for val_*).")
+    var earlyStopping: Int?
+    @Option(help: "What --early-stopping and --keep-best watch: val_loss (default), val_accuracy or train_loss.") var monitor: Monitor?
+    @Option(help: "The smallest change of --monitor that counts as an improvement (default 0).") var minDelta: Float?
+    @Flag(help: "Keep the best epoch's model (by --monitor) in DIR/best/ (keel evaluate --model DIR/best).") var keepBest = false
+    @Option(help: "Scale the gradients to this global L2 norm at most before each update (PyTorch's clip_grad_norm_).")
+    var clipGradNorm: Float?
+    @Option(help: "Gradient accumulation: micro-batches of --batch-size per update (an update sees batch size × N samples).")
+    var accumulate: Int?
 
     func apply(to c: inout RunConfiguration) {
+        if let earlyStopping { c.earlyStopping = earlyStopping }
+        if let monitor { c.monitor = monitor }
+        if let minDelta { c.minDelta = minDelta }
+        if keepBest { c.keepBest = true }
+        if let clipGradNorm { c.clipGradNorm = clipGradNorm }
+        if let accumulate { c.accumulate = accumulate }
         if let epochs { c.epochs = epochs }
         if let batchSize { c.batchSize = batchSize }
         if let seed { c.seed = seed }
@@ -191,7 +207,8 @@ struct RunFolderOptions: ParsableArguments {
 let flagForKey = [
     "data.dataset": "--dataset", "data.label_column": "--label-column", "data.normalize": "--normalize",
     "data.validation_fraction": "--validation-fraction", "data.image_size": "--image-size", "data.task": "--task",
-    "data.image_cache_mib": "--image-cache", "loss": "--loss",
+    "data.image_cache_mib": "--image-cache", "loss": "--loss", "early_stopping": "--early-stopping", "monitor": "--monitor",
+    "min_delta": "--min-delta", "keep_best": "--keep-best", "clip_grad_norm": "--clip-grad-norm", "accumulate": "--accumulate",
     "model.architecture": "--model",
     "model.activation": "--activation",
     "model.dropout": "--dropout", "optimizer.name": "--optimizer", "optimizer.learning_rate": "--lr",

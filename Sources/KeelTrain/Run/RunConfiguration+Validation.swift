@@ -52,8 +52,23 @@ extension RunConfiguration {
         if let augment {
             do { _ = try AugmentationPipeline.parse(augment) } catch { try fail("augment", "\(error)") }
         }
+        if let patience = earlyStopping, !(1...1_000_000).contains(patience) {
+            try fail("early_stopping", "must be in 1…1,000,000 epochs, got \(patience)")
+        }
+        if !(minDelta >= 0 && minDelta.isFinite) { try fail("min_delta", "must be a finite number ≥ 0, got \(minDelta)") }
+        if (earlyStopping != nil || keepBest) && monitor != .trainingLoss && data.validationFraction == 0 {
+            try fail(
+                earlyStopping != nil ? "early_stopping" : "keep_best",
+                "monitors \(monitor.rawValue), which needs a validation split: give validation_fraction (or monitor train_loss)")
+        }
+        if data.task == .regression && monitor == .validationAccuracy { try fail("monitor", "a regression run has no accuracy; monitor val_loss") }
+        if let clip = clipGradNorm, !(clip > 0 && clip.isFinite) { try fail("clip_grad_norm", "must be a positive number, got \(clip)") }
+        if !(1...65_536).contains(accumulate) { try fail("accumulate", "must be in 1…65,536, got \(accumulate)") }
         if let epochs, !(1...1_000_000).contains(epochs) { try fail("epochs", "must be in 1…1,000,000, got \(epochs)") }
         if !(1...(1 << 20)).contains(batchSize) { try fail("batch_size", "must be in 1…1,048,576, got \(batchSize)") }
+        if batchSize * accumulate > 1 << 20 {
+            try fail("accumulate", "batch_size × accumulate must be at most 1,048,576, got \(batchSize) × \(accumulate)")
+        }
         if let threads, !(1...1024).contains(threads) { try fail("threads", "must be in 1…1024, got \(threads)") }
         if let plateau {
             if !(plateau.factor > 0 && plateau.factor < 1) { try fail("plateau.factor", "must be in (0, 1), got \(plateau.factor)") }
@@ -110,7 +125,9 @@ extension RunConfiguration {
     /// configurations, each with both values ("optimizer.learning_rate", "0.1", "0.05"). Threads, checkpoint
     /// cadence and diagnostics do not change results, and epochs only extend a run, so they are left out.
     public func resultChangingDifferences(from other: RunConfiguration) -> [(key: String, this: String, other: String)] {
-        let ignored: Set<String> = ["epochs", "threads", "checkpoint.every", "checkpoint.seconds", "diagnostics", "recipe", "data.image_cache_mib"]
+        let ignored: Set<String> = [
+            "epochs", "threads", "checkpoint.every", "checkpoint.seconds", "diagnostics", "recipe", "data.image_cache_mib", "keep_best",
+        ]
         let (mine, theirs) = (flattened(), other.flattened())
         return Set(mine.keys).union(theirs.keys).sorted().compactMap { key in
             guard !ignored.contains(key), mine[key] != theirs[key] else { return nil }

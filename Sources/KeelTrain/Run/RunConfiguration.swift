@@ -40,6 +40,18 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     /// The loss of a regression run: `mse` (default) or `huber` / `huber:DELTA` (δ = 1 by default); nil for
     /// classification, which uses cross-entropy.
     public var loss: String?
+    /// Stop after this many epochs without an improvement of `monitor` (nil: train every epoch).
+    public var earlyStopping: Int?
+    /// What early stopping and `keep_best` watch.
+    public var monitor: Monitor = .validationLoss
+    /// The smallest change of `monitor` that counts as an improvement.
+    public var minDelta: Float = 0
+    /// Keep the best epoch's model in the run folder's `best/` (it never changes results).
+    public var keepBest = false
+    /// Scale the gradients to this global L2 norm at most before each update (nil: no clipping).
+    public var clipGradNorm: Float?
+    /// Micro-batches of `batch_size` per update (gradient accumulation): an update sees batch_size × accumulate samples.
+    public var accumulate = 1
 
     /// The defaults: the CNN recipe on MNIST-5k.
     public init() {}
@@ -122,6 +134,12 @@ extension RunConfiguration {
         case data, model, optimizer, schedule, augment, epochs
         case batchSize = "batch_size"
         case seed, threads, recipe, plateau, checkpoint, diagnostics, loss
+        case earlyStopping = "early_stopping"
+        case monitor
+        case minDelta = "min_delta"
+        case keepBest = "keep_best"
+        case clipGradNorm = "clip_grad_norm"
+        case accumulate
     }
 
     /// Reads a configuration: absent keys take their defaults, an unknown key is an error naming it.
@@ -143,6 +161,12 @@ extension RunConfiguration {
         checkpoint = try c.value(.checkpoint, or: d.checkpoint)
         diagnostics = try c.value(.diagnostics, or: d.diagnostics)
         loss = try c.decodeIfPresent(String.self, forKey: .loss)
+        earlyStopping = try c.decodeIfPresent(Int.self, forKey: .earlyStopping)
+        monitor = try c.value(.monitor, or: d.monitor)
+        minDelta = try c.value(.minDelta, or: d.minDelta)
+        keepBest = try c.value(.keepBest, or: d.keepBest)
+        clipGradNorm = try c.decodeIfPresent(Float.self, forKey: .clipGradNorm)
+        accumulate = try c.value(.accumulate, or: d.accumulate)
     }
 }
 

@@ -16,6 +16,14 @@ public struct RunMetrics: Codable, Equatable, Sendable {
     public var testR2: Double?
     /// "classification" or "regression".
     public var task: String?
+    /// With early stopping or `keep_best`: the best epoch (1-based) by `monitor`, and its value.
+    public var bestEpoch: Int?
+    /// What early stopping and `keep_best` watched ("val_loss").
+    public var monitor: String?
+    /// The monitored value at `bestEpoch`.
+    public var bestValue: Double?
+    /// Whether early stopping ended the run before its last epoch.
+    public var stoppedEarly: Bool?
     /// True when a non-finite loss stopped the run.
     public var diverged: Bool?
     /// Why a diverged run stopped.
@@ -69,9 +77,12 @@ public struct RunMetrics: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case diverged, stopped, epochs, iterations, model, parameters, optimizer, seed, dataset, threads, normalize,
-            activation, schedule, cpu, task
+            activation, schedule, cpu, task, monitor
         case testAccuracy = "test_accuracy"
         case testMAE = "test_mae"
+        case bestEpoch = "best_epoch"
+        case bestValue = "best_value"
+        case stoppedEarly = "stopped_early"
         case testRMSE = "test_rmse"
         case testR2 = "test_r2"
         case testLoss = "test_loss"

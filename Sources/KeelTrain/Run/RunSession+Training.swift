@@ -14,6 +14,10 @@ extension RunSession {
         if let plateau = configuration.plateau {
             trainer.callbacks.append(ReduceLROnPlateau(factor: plateau.factor, patience: plateau.patience))
         }
+        if let patience = configuration.earlyStopping {
+            trainer.callbacks.append(EarlyStopping(patience: patience, minimumDelta: configuration.minDelta, monitor: configuration.monitor))
+        }
+        if configuration.keepBest, let directory = run.directory { trainer.callbacks.append(bestModelKeeper(in: directory)) }
         let recorder = configuration.diagnostics ? addDiagnostics() : nil
         if let directory = run.directory { try configuration.write(to: directory) }
         trainer.progress.message(header(epochs: epochs))
@@ -27,6 +31,13 @@ extension RunSession {
         }
         let wall = ProcessInfo.processInfo.systemUptime - started
         if trainer.wasInterrupted { return .interrupted(trainer.position) }
+        if let patience = configuration.earlyStopping, trainer.history.epochs.count < epochs,
+            let best = configuration.monitor.best(of: trainer.history.epochs, minimumDelta: configuration.minDelta)
+        {
+            trainer.progress.message(
+                "stopped early after epoch \(trainer.history.epochs.count): \(configuration.monitor.rawValue) did not improve for \(patience) "
+                    + "epochs (best \(best.value) at epoch \(best.epoch + 1))")
+        }
         if let recorder, let directory = run.directory {
             try AtomicFile.write(Data(recorder.csv().utf8), to: directory.appendingPathComponent("diagnostics.csv"))
         }
@@ -70,21 +81,69 @@ extension RunSession {
                 (nil, scores.meanAbsoluteError, scores.rootMeanSquaredError, scores.r2)
         }
         metrics.wallSecondsThisSession = wallSeconds
+        if configuration.earlyStopping != nil || configuration.keepBest,
+            let best = configuration.monitor.best(of: trainer.history.epochs, minimumDelta: configuration.minDelta)
+        {
+            (metrics.bestEpoch, metrics.monitor, metrics.bestValue) = (best.epoch + 1, configuration.monitor.rawValue, Double(best.value))
+            let epochs = configuration.epochs ?? Recipe.plain.epochs
+            metrics.stoppedEarly = configuration.earlyStopping != nil && trainer.history.epochs.count < epochs
+        }
         guard let directory else { return metrics }
+        try writeModel(to: directory)
+        try writeHistory(to: directory)
+        try AtomicFile.write(try metrics.json(), to: directory.appendingPathComponent("metrics.json"))
+        return metrics
+    }
+
+    /// model.safetensors and model.json: everything `keel evaluate` and `keel predict` need.
+    func writeModel(to directory: URL) throws {
         try SafeTensors.write(
             network.stateDict(), metadata: ["format": "pt", "keel_model": architecture.name],
             to: directory.appendingPathComponent("model.safetensors"))
         try ModelDescription(
-            model: architecture.name, inputShape: data.train.sampleShape, classes: data.train.classCount,
+            model: architecture.name, inputShape: data.train.sampleShape, classes: data.outputCount,
             normalizer: data.normalizer, dataset: configuration.data.dataset,
             activation: configuration.model.activation, labelColumn: configuration.data.labelColumn,
             seed: configuration.seed, classNames: data.train.classNames,
             dropout: configuration.model.dropout ?? 0, network: configuration.model.network,
-            task: configuration.data.task, targetScaler: data.targetScaler
+            task: configuration.data.task, targetScaler: data.targetScaler, validationFraction: configuration.data.validationFraction
         ).write(to: directory)
-        try writeHistory(to: directory)
-        try AtomicFile.write(try metrics.json(), to: directory.appendingPathComponent("metrics.json"))
-        return metrics
+    }
+
+    /// After each epoch that is the best so far by the run's monitor, the model goes to `best/` (written into
+    /// `best.partial/`, then renamed over it, so `best/` always holds one whole epoch's model) with `best.json`
+    /// naming the epoch, the monitor and its value.
+    func bestModelKeeper(in directory: URL) -> ClosureCallback {
+        let (monitor, minDelta) = (configuration.monitor, configuration.minDelta)
+        return ClosureCallback(epoch: { record, trainer in
+            guard let best = monitor.best(of: trainer.history.epochs, minimumDelta: minDelta), best.epoch == record.epoch else { return false }
+            do {
+                let (target, partial) = (directory.appendingPathComponent("best"), directory.appendingPathComponent("best.partial"))
+                let fm = FileManager.default
+                try? fm.removeItem(at: partial)
+                try fm.createDirectory(at: partial, withIntermediateDirectories: true)
+                try writeModel(to: partial)
+                let note: [String: Any] = ["epoch": best.epoch + 1, "monitor": monitor.rawValue, "value": Double(best.value)]
+                try AtomicFile.write(
+                    try FiniteJSON.data(note, options: [.sortedKeys, .prettyPrinted]), to: partial.appendingPathComponent("best.json"))
+                try Self.replaceDirectory(target, with: partial)
+            } catch {
+                trainer.progress.message("warning: could not write \(directory.appendingPathComponent("best").path): \(error)")
+            }
+            return false
+        })
+    }
+
+    /// Puts the folder `new` in place of `target`: the old one is renamed aside (`best.old`), the new one renamed in,
+    /// the old one removed — each step a rename, so a crash leaves one whole model under `best` or `best.old`.
+    static func replaceDirectory(_ target: URL, with new: URL) throws {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: target.path) else { return try fm.moveItem(at: new, to: target) }
+        let old = target.deletingLastPathComponent().appendingPathComponent(target.lastPathComponent + ".old")
+        try? fm.removeItem(at: old)
+        try fm.moveItem(at: target, to: old)
+        try fm.moveItem(at: new, to: target)
+        try fm.removeItem(at: old)
     }
 
     /// history.csv (one row per epoch) and iterations.csv (one per update).

@@ -36,6 +36,7 @@ struct RunSession {
         trainer = Trainer(model: network, optimizer: optimizer, modelName: architecture.name, normalizer: data.normalizer)
         trainer.configuration = configuration
         trainer.regressionLoss = try configuration.regressionLoss()
+        (trainer.gradientClipNorm, trainer.accumulationSteps) = (configuration.clipGradNorm, configuration.accumulate)
         if let checkpoint { try trainer.restore(from: checkpoint) }
         loader = try Self.loader(configuration, data: data)
         (self.configuration, self.architecture, self.data) = (configuration, architecture, data)
@@ -70,7 +71,8 @@ struct RunSession {
     /// Shuffled batches; with augmentation, raw images are augmented first and normalized per batch
     /// (torchvision's order).
     static func loader(_ configuration: RunConfiguration, data: PreparedData) throws -> DataLoader {
-        let (batchSize, seed, specs) = (configuration.batchSize, configuration.seed, configuration.augment ?? [])
+        // With gradient accumulation a loader batch is one update's samples; the trainer splits it into micro-batches.
+        let (batchSize, seed, specs) = (configuration.batchSize * configuration.accumulate, configuration.seed, configuration.augment ?? [])
         guard !specs.isEmpty else { return DataLoader(data.train, batchSize: batchSize, shuffle: true, seed: seed) }
         return DataLoader(
             data.rawTrain, batchSize: batchSize, shuffle: true, seed: seed,

@@ -34,6 +34,8 @@ public final class TrainingRun {
     public var checkpointDirectory: URL? { directory?.appendingPathComponent("checkpoint") }
     /// Every iteration's and epoch's record, once the run has trained.
     public private(set) var history: History?
+    /// The network as trained, once the run has trained (for a run in memory, the only place its weights are).
+    public private(set) var model: Sequential?
     /// What metrics.json holds, once the run has finished — or diverged (then with the test result of the last
     /// finite weights).
     public internal(set) var metrics: RunMetrics?
@@ -87,7 +89,7 @@ public final class TrainingRun {
         if let threads = configuration.threads { Parallel.threadCount = threads }
         let session = try RunSession(configuration, checkpoint: checkpoint)
         resolved = session.configuration
-        defer { history = session.trainer.history }
+        defer { (history, model) = (session.trainer.history, session.network) }
         return try session.train(in: self)
     }
 }
