@@ -14,6 +14,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // TensorBoard's event records (Sources/KeelTrain/TensorBoard: generated code, committed).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         // `swift package generate-documentation` (the DocC catalog in Sources/Keel/Keel.docc).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.0.0"),
     ],
@@ -33,8 +35,12 @@ let package = Package(
         .target(
             name: "KeelData", dependencies: ["Keel", "CZlib", "CKeelImageIO"],
             resources: [.copy("Resources/mnist-5k"), .copy("Resources/tabular"), .copy("Resources/photos")]),
-        // Run configurations (config.yaml through Yams), the Trainer, history, callbacks, checkpoints, progress.
-        .target(name: "KeelTrain", dependencies: ["Keel", "KeelData", .product(name: "Yams", package: "Yams")]),
+        // Run configurations (config.yaml through Yams), the Trainer, history, callbacks, checkpoints, progress, TensorBoard logs.
+        .target(
+            name: "KeelTrain",
+            dependencies: [
+                "Keel", "KeelData", .product(name: "Yams", package: "Yams"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
         // Studies, SVG charts and HTML reports.
         .target(name: "KeelLab", dependencies: ["Keel", "KeelData", "KeelTrain"]),
         // Fuzz targets for every reader (mutation engine, crash capture); used by the tests, not a product.
@@ -51,7 +57,9 @@ let package = Package(
         .target(name: "KeelTestSupport", dependencies: ["Keel"], path: "Tests/KeelTestSupport"),
         .testTarget(name: "KeelTests", dependencies: ["Keel", "CKeelKernels", "KeelTestSupport"]),
         .testTarget(name: "KeelDataTests", dependencies: ["KeelData", "KeelTestSupport"]),
-        .testTarget(name: "KeelTrainTests", dependencies: ["KeelTrain", "KeelData", "KeelTestSupport"]),
+        .testTarget(
+            name: "KeelTrainTests",
+            dependencies: ["KeelTrain", "KeelData", "KeelTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "KeelLabTests", dependencies: ["KeelLab", "Keel", "KeelTestSupport"]),
         .testTarget(name: "KeelFuzzTests", dependencies: ["KeelFuzz"], resources: [.copy("Corpus")]),
     ]

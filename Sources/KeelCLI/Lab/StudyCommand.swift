@@ -29,6 +29,8 @@ struct StudyCommand: ParsableCommand {
     @Option(help: "Seeds per configuration.") var seeds = 3
     @Option(help: "Output folder.") var out = "study"
     @Option(help: "Threads for the kernels (default: all cores). Results other than timings do not depend on it.") var threads: Int?
+    @Option(help: "Write TensorBoard event files of every training into this folder (one sub-folder per training).")
+    var tensorboard: String?
     @OptionGroup var kernels: KernelOptions
 
     func validate() throws {
@@ -55,10 +57,13 @@ struct StudyCommand: ParsableCommand {
             for (i, study) in studies.enumerated() {
                 let started = ProcessInfo.processInfo.systemUptime
                 let total = studies.count
+                let logs = tensorboard.map { URL(fileURLWithPath: $0).appendingPathComponent(study.name) }
                 results.append(
-                    try study.run(quick: quick, seeds: seeds) { fraction, message in
-                        let overall = (Double(i) + fraction) / Double(total)
-                        reporter.study(name: study.name, fraction: fraction, overall: overall, message: message)
+                    try LabNetwork.$tensorBoardDirectory.withValue(logs) {
+                        try study.run(quick: quick, seeds: seeds) { fraction, message in
+                            let overall = (Double(i) + fraction) / Double(total)
+                            reporter.study(name: study.name, fraction: fraction, overall: overall, message: message)
+                        }
                     })
                 reporter.message(String(format: "study %@ done in %.1f s", study.name, ProcessInfo.processInfo.systemUptime - started))
             }

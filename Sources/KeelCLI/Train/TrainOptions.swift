@@ -189,6 +189,8 @@ struct RunFolderOptions: ParsableArguments {
     @Option(help: "Besides epoch ends, checkpoint after this many seconds since the last checkpoint (default 60; 0: not by time).")
     var checkpointSeconds: Double?
     @Flag(help: "No progress output.") var quiet = false
+    @Option(help: "Write TensorBoard event files into this folder: train/ and val/ scalars, weight and gradient histograms.")
+    var tensorboard: String?
 
     func validate() throws {
         if let out, out.isEmpty { throw ValidationError("--out must name a folder, got ''") }
@@ -198,6 +200,7 @@ struct RunFolderOptions: ParsableArguments {
     }
 
     func apply(to c: inout RunConfiguration) {
+        if let tensorboard { c.tensorboard = tensorboard }
         if let checkpointEvery { c.checkpoint.every = checkpointEvery }
         if let checkpointSeconds { c.checkpoint.seconds = checkpointSeconds }
     }
@@ -209,6 +212,7 @@ let flagForKey = [
     "data.validation_fraction": "--validation-fraction", "data.image_size": "--image-size", "data.task": "--task",
     "data.image_cache_mib": "--image-cache", "loss": "--loss", "early_stopping": "--early-stopping", "monitor": "--monitor",
     "min_delta": "--min-delta", "keep_best": "--keep-best", "clip_grad_norm": "--clip-grad-norm", "accumulate": "--accumulate",
+    "tensorboard": "--tensorboard",
     "model.architecture": "--model",
     "model.activation": "--activation",
     "model.dropout": "--dropout", "optimizer.name": "--optimizer", "optimizer.learning_rate": "--lr",

@@ -40,14 +40,14 @@ public enum NormalizationStudy {
             ReLU()
             Linear(32, data.train.classCount, generator: &g)
         }
-        let trainer = LabNetwork.trainer(model, SGD(model.namedParameters, learningRate: learningRate, momentum: 0.9))
+        let trainer = LabNetwork.trainer(
+            model, SGD(model.namedParameters, learningRate: learningRate, momentum: 0.9), name: "\(method.rawValue)-seed\(seed)")
         var accuracies: [Float] = []
-        trainer.callbacks = [
+        trainer.callbacks.append(
             ClosureCallback(epoch: { record, _ in
                 accuracies.append(record.validationAccuracy ?? 0)
                 return stopAtTarget && (record.validationAccuracy ?? 0) >= target
-            })
-        ]
+            }))
         do {
             try trainer.fit(DataLoader(data.train, batchSize: batchSize, seed: seed), validation: data.validation, epochs: maxEpochs)
         } catch TrainingError.nonFiniteLoss {

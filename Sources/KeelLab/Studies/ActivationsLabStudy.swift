@@ -115,9 +115,10 @@ public struct ActivationsLabStudy: Study {
             for seed in 0..<seeds {
                 progress(Double(i * seeds + seed) / Double(Self.candidates.count * seeds), "MLP with \(activation.name), seed \(seed)")
                 let model = LabNetwork.mlp([784, 128, 64, 10], activation, seed: UInt64(seed + 1))
-                let trainer = LabNetwork.trainer(model, SGD(model.namedParameters, learningRate: 0.05, momentum: 0.9))
+                let trainer = LabNetwork.trainer(
+                    model, SGD(model.namedParameters, learningRate: 0.05, momentum: 0.9), name: "mlp-\(activation.name)-seed\(seed)")
                 let recorder = DiagnosticsRecorder(model: model, every: 5)
-                trainer.callbacks = [recorder]
+                trainer.callbacks.append(recorder)
                 let finished = try LabNetwork.unlessDiverged {
                     try trainer.fit(DataLoader(data.train, batchSize: 64, seed: UInt64(seed + 1)), validation: data.validation, epochs: epochs)
                 }
@@ -143,9 +144,9 @@ public struct ActivationsLabStudy: Study {
     func deepNetworks(_ data: PreparedData, epochs: Int) throws -> [DeepRun] {
         try [(Activation.sigmoid, Initializer.xavierUniform()), (.relu, .kaimingUniform())].map { activation, initializer in
             let model = LabNetwork.mlp([784] + Array(repeating: 64, count: 8) + [10], activation, seed: 2, initializer: initializer)
-            let trainer = LabNetwork.trainer(model, SGD(model.namedParameters, learningRate: 0.01, momentum: 0.9))
+            let trainer = LabNetwork.trainer(model, SGD(model.namedParameters, learningRate: 0.01, momentum: 0.9), name: "deep-\(activation.name)")
             let recorder = DiagnosticsRecorder(model: model, every: 1)
-            trainer.callbacks = [recorder]
+            trainer.callbacks.append(recorder)
             _ = try LabNetwork.unlessDiverged {
                 try trainer.fit(DataLoader(data.train, batchSize: 64, seed: 2), validation: data.validation, epochs: epochs)
             }
@@ -171,7 +172,8 @@ public struct ActivationsLabStudy: Study {
         func accuracies(_ sizes: [Int], _ activation: Activation) throws -> [Double] {
             try (0..<seeds).map { seed in
                 let model = LabNetwork.mlp(sizes, activation, seed: UInt64(seed + 1))
-                let trainer = LabNetwork.trainer(model, SGD(model.namedParameters, learningRate: 0.01, momentum: 0.9))
+                let trainer = LabNetwork.trainer(
+                    model, SGD(model.namedParameters, learningRate: 0.01, momentum: 0.9), name: "linearity-\(activation.name)-seed\(seed)")
                 _ = try LabNetwork.unlessDiverged { try trainer.fit(DataLoader(data.train, batchSize: 64, seed: UInt64(seed + 1)), epochs: epochs) }
                 return Double(trainer.evaluate(data.validation!).accuracy)
             }
@@ -184,7 +186,7 @@ public struct ActivationsLabStudy: Study {
     /// Sigmoid as the output of a binary classifier (is the digit odd?), trained with binary cross-entropy.
     func binaryOutput(_ data: PreparedData, epochs: Int) throws -> BinaryOutput {
         let model = LabNetwork.mlp([784, 64, 1], .relu, seed: 4)
-        let trainer = LabNetwork.trainer(model, SGD(model.namedParameters, learningRate: 0.05, momentum: 0.9))
+        let trainer = LabNetwork.trainer(model, SGD(model.namedParameters, learningRate: 0.05, momentum: 0.9), name: "sigmoid-output")
         func targets(_ labels: [Int32]) -> Tensor { Tensor(shape: [labels.count, 1], scalars: labels.map { Float($0 % 2) }) }
         trainer.lossFunction = { logits, labels in binaryCrossEntropyWithLogits(logits: logits, targets: targets(labels)) }
         _ = try LabNetwork.unlessDiverged { try trainer.fit(DataLoader(data.train, batchSize: 64, seed: 4), epochs: epochs) }

@@ -91,7 +91,9 @@ public struct AugmentationLabStudy: Study {
         let model = ReferenceModel.cnn.make(generator: &g)
         let steps = m.epochs * ((subset.count + m.batchSize - 1) / m.batchSize)
         let schedule = try Schedule.parse("one_cycle:max_lr=0.05,total_steps=\(steps)", defaultLearningRate: 0.05)
-        let trainer = LabNetwork.trainer(model, SGD(model.namedParameters, learningRate: schedule, momentum: 0.9))
+        let trainer = LabNetwork.trainer(
+            model, SGD(model.namedParameters, learningRate: schedule, momentum: 0.9),
+            name: "\(specs.isEmpty ? "none" : specs.joined(separator: "+"))-seed\(seed)")
         let train = data.train.subset(subset)
         let loader =
             specs.isEmpty

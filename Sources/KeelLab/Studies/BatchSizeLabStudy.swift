@@ -119,7 +119,7 @@ public struct BatchSizeLabStudy: Study {
     func train(_ data: PreparedData, _ setup: Setup, batch: Int, scaled: Bool, seed: UInt64) throws -> Run {
         let model = LabNetwork.mlp(setup.layers, .relu, seed: seed)
         let optimizer = SGD(model.namedParameters, learningRate: setup.learningRate(batch: batch, scaled: scaled), momentum: setup.momentum)
-        let trainer = LabNetwork.trainer(model, optimizer)
+        let trainer = LabNetwork.trainer(model, optimizer, name: "batch\(batch)-\(scaled ? "scaled" : "constant")-seed\(seed)")
         let loader = DataLoader(data.train, batchSize: batch, seed: seed)
         var run = Run(iterationsPerEpoch: loader.batchesPerEpoch)
         run.diverged = !(try LabNetwork.unlessDiverged { try trainer.fit(loader, validation: data.validation, epochs: setup.epochs) })

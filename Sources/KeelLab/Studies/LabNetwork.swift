@@ -1,6 +1,8 @@
+import Foundation
 import Keel
 import KeelData
 import KeelTrain
+import Synchronization
 
 /// The small networks the studies train, built the same way everywhere so that only the studied choice changes.
 public enum LabNetwork {
@@ -28,10 +30,29 @@ public enum LabNetwork {
         try PreparedData.prepare(.named("mnist-5k"), normalize: .standard, validationFraction: 0.2, seed: 0)
     }
 
-    /// A trainer that prints nothing (the study reports its own progress).
-    public static func trainer(_ model: any Module, _ optimizer: any Optimizer) -> Trainer {
+    /// Where the studies' trainings write TensorBoard logs (`keel study --tensorboard DIR`): a sub-folder per
+    /// training, `NNN-NAME`, numbered in the order they start; nil: none.
+    @TaskLocal public static var tensorBoardDirectory: URL?
+    private static let trainings = Atomic<Int>(0)
+
+    /// The next training's log folder under `tensorBoardDirectory` (nil when logging is off).
+    public static func nextLogDirectory(_ name: String) -> URL? {
+        guard let root = tensorBoardDirectory else { return nil }
+        let n = trainings.add(1, ordering: .relaxed).newValue
+        let safe = String(name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "-" }.prefix(80))
+        return root.appendingPathComponent(String(format: "%03d-", n) + safe)
+    }
+
+    /// A trainer that prints nothing (the study reports its own progress); with `tensorBoardDirectory` set, it logs
+    /// there under `name`.
+    public static func trainer(_ model: any Module, _ optimizer: any Optimizer, name: String = "training") -> Trainer {
         let trainer = Trainer(model: model, optimizer: optimizer)
         trainer.progress = ProgressReporter(style: .silent)
+        if let folder = nextLogDirectory(name) {
+            do { trainer.callbacks.append(try TensorBoardLogger(directory: folder, model: model)) } catch {
+                FileHandle.standardError.write(Data("warning: no TensorBoard log for \(name): \(error)\n".utf8))
+            }
+        }
         return trainer
     }
 

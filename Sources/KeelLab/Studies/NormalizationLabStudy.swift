@@ -139,7 +139,8 @@ public struct NormalizationLabStudy: Study {
             for seed in 0..<seeds {
                 progress(Double(k * seeds + seed) / Double(settings.count * seeds), "\(runs.label), seed \(seed)")
                 let model = LabNetwork.mlp(sizes, .relu, seed: UInt64(seed + 7), batchNorm: setting.batchNorm)
-                let trainer = LabNetwork.trainer(model, SGD(model.namedParameters, learningRate: setting.lr, momentum: 0.9))
+                let trainer = LabNetwork.trainer(
+                    model, SGD(model.namedParameters, learningRate: setting.lr, momentum: 0.9), name: "\(runs.label)-seed\(seed)")
                 let finished = try LabNetwork.unlessDiverged {
                     try trainer.fit(DataLoader(data.train, batchSize: 64, seed: UInt64(seed + 7)), validation: data.validation, epochs: epochs)
                 }

@@ -77,7 +77,9 @@ public struct SchedulesLabStudy: Study {
             var outcome = Outcome(label: label, spec: spec, testAccuracy: [], seconds: 0, diverged: 0, trainingLossSeed0: [])
             for seed in 0..<UInt64(seedCount) {
                 progress(Double(i * seedCount + Int(seed)) / Double(specs.count * seedCount), "training with \(label), seed \(seed)")
-                let run = TrainingRun(Self.configuration(spec, base: base, epochs: epochs, batchSize: batchSize, seed: seed), directory: nil)
+                var configuration = Self.configuration(spec, base: base, epochs: epochs, batchSize: batchSize, seed: seed)
+                configuration.tensorboard = LabNetwork.nextLogDirectory("schedules-\(label)-seed\(seed)")?.path
+                let run = TrainingRun(configuration, directory: nil)
                 run.progressStyle = .silent
                 let started = ProcessInfo.processInfo.systemUptime
                 do { try run.run() } catch TrainingError.nonFiniteLoss { outcome.diverged += 1 }  // evaluated before the NaN step

@@ -52,6 +52,8 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     public var clipGradNorm: Float?
     /// Micro-batches of `batch_size` per update (gradient accumulation): an update sees batch_size × accumulate samples.
     public var accumulate = 1
+    /// A folder for TensorBoard event files (nil: none). It never changes results.
+    public var tensorboard: String?
 
     /// The defaults: the CNN recipe on MNIST-5k.
     public init() {}
@@ -139,7 +141,7 @@ extension RunConfiguration {
         case minDelta = "min_delta"
         case keepBest = "keep_best"
         case clipGradNorm = "clip_grad_norm"
-        case accumulate
+        case accumulate, tensorboard
     }
 
     /// Reads a configuration: absent keys take their defaults, an unknown key is an error naming it.
@@ -167,6 +169,7 @@ extension RunConfiguration {
         keepBest = try c.value(.keepBest, or: d.keepBest)
         clipGradNorm = try c.decodeIfPresent(Float.self, forKey: .clipGradNorm)
         accumulate = try c.value(.accumulate, or: d.accumulate)
+        tensorboard = try c.decodeIfPresent(String.self, forKey: .tensorboard)
     }
 }
 

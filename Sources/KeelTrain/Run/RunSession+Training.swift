@@ -18,6 +18,11 @@ extension RunSession {
             trainer.callbacks.append(EarlyStopping(patience: patience, minimumDelta: configuration.minDelta, monitor: configuration.monitor))
         }
         if configuration.keepBest, let directory = run.directory { trainer.callbacks.append(bestModelKeeper(in: directory)) }
+        if let folder = configuration.tensorboard {
+            let logger = try TensorBoardLogger(directory: URL(fileURLWithPath: folder), model: network)
+            trainer.callbacks.append(logger)
+            trainer.progress.message("TensorBoard: tensorboard --logdir \(folder)  (\(logger.file.lastPathComponent))")
+        }
         let recorder = configuration.diagnostics ? addDiagnostics() : nil
         if let directory = run.directory { try configuration.write(to: directory) }
         trainer.progress.message(header(epochs: epochs))
