@@ -6,7 +6,8 @@ struct KeelCommand: ParsableCommand {
         commandName: "keel",
         abstract: "Keel: deep learning in Swift — a command-line lab.",
         subcommands: [
-            TrainCommand.self, ModelsCommand.self, SummaryCommand.self, InfoCommand.self, EvaluateCommand.self, PredictCommand.self,
+            TrainCommand.self, LRFindCommand.self, ModelsCommand.self, SummaryCommand.self, InfoCommand.self, EvaluateCommand.self,
+            PredictCommand.self,
             ActivationCommand.self,
             ScheduleCommand.self,
             NormalizationCommand.self, AugmentCommand.self, StudyCommand.self, PlotCommand.self, Bench.self,

@@ -7,7 +7,9 @@ import KeelTrain
 enum StudyName: String, ExpressibleByArgument, CaseIterable {
     case activations
     case batchSize = "batch-size"
-    case normalization, schedules, augmentation, all
+    case normalization, schedules, augmentation
+    case learningRate = "learning-rate"
+    case all
 }
 
 /// `keel study NAME [--quick] [--seeds N] [--out DIR]`: runs studies and writes report.html and results.json.
@@ -20,11 +22,12 @@ struct StudyCommand: ParsableCommand {
             as a binary output. batch-size: 1 to the full training set, constant vs linearly scaled learning rate, the five textbook \
             statements. normalization: the two-feature gradient-descent picture, wine and digits with none / min-max / \
             z-score / log inputs, batch norm in a deeper network. schedules: every decay's curve and a training run with each. \
-            augmentation: preview grids, each family alone and the full recipe on 1,000 training images. all: every study in \
+            augmentation: preview grids, each family alone and the full recipe on 1,000 training images. learning-rate: the \
+            range test per seed, trainings at its suggestion, 10× and 0.1× of it and a sweep of fixed rates. all: every study in \
             one report with a table of contents. --quick runs all of them in a few minutes (labelled as quick).
             """)
 
-    @Argument(help: "activations, batch-size, normalization, schedules, augmentation or all.") var name: StudyName
+    @Argument(help: "activations, batch-size, normalization, schedules, learning-rate, augmentation or all.") var name: StudyName
     @Flag(help: "Fewer seeds and epochs (labelled as quick in the report).") var quick = false
     @Option(help: "Seeds per configuration.") var seeds = 3
     @Option(help: "Output folder.") var out = "study"
@@ -41,7 +44,7 @@ struct StudyCommand: ParsableCommand {
 
     /// Every study, in report order.
     static let everyStudy: [any Study] = [
-        ActivationsLabStudy(), BatchSizeLabStudy(), NormalizationLabStudy(), SchedulesLabStudy(),
+        ActivationsLabStudy(), BatchSizeLabStudy(), NormalizationLabStudy(), SchedulesLabStudy(), LearningRateLabStudy(),
         AugmentationLabStudy(),
     ]
 
