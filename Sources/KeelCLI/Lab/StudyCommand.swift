@@ -73,6 +73,7 @@ struct StudyCommand: ParsableCommand {
             let (report, json) = try StudyReport.write(results, to: URL(fileURLWithPath: out))
             for r in results {
                 for v in r.verdicts { print("[\(r.name)] \(v.supported ? "supported" : "NOT supported"): \(v.statement) — \(v.evidence)") }
+                for line in r.figures.printed { print("[\(r.name)] \(line)") }
             }
             print("wrote \(report.path) and \(json.path)")
         }

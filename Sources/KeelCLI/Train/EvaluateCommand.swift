@@ -168,7 +168,8 @@ extension EvaluateCommand {
 /// of H·W bytes, or, for tables, `--features v1,v2,…` (raw feature values).
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "predict", abstract: "Predict classes of raw inputs (test indices like #12, IDX or raw image files, --features).")
+        commandName: "predict",
+        abstract: "Predict classes (or regression values) of inputs: test indices like #12, PNG/JPEG, IDX or raw image files, --features.")
 
     @Option(help: "A folder written by `keel train`.") var model: String
     @Option(help: "Raw feature values of one table row, comma-separated (repeatable). Use --features=-1,2 for negatives.")

@@ -33,6 +33,8 @@ extension LearningRateLabStudy {
                 t.diverged > 0 ? "diverged (\(t.diverged) seeds)" : String(format: "%.4f", t.finalLoss), String(format: "%.2f", t.oscillation),
             ]
         }
+        let steepest = m.rangeTests.compactMap(\.steepest)
+        let spread = steepest.isEmpty ? "—" : String(format: "%.3g – %.3g over %d seeds", steepest.min()!, steepest.max()!, steepest.count)
         let suggestions = m.rangeTests.enumerated().map { i, r in
             String(
                 format: "seed %d: steepest %@, minimum/10 %@", i, r.steepest.map { String(format: "%.3g", $0) } ?? "—",
@@ -43,10 +45,14 @@ extension LearningRateLabStudy {
             tables: [htmlTable(["training", "learning rate", "validation accuracy", "final training loss", "last-epoch jumps (std/mean)"], rows)],
             notes: [
                 "Range test: 100 updates from 10⁻⁶ to 10, exponentially, loss smoothed (β = 0.98) and stopped at 4× its minimum; "
-                    + suggestions.joined(separator: "; ") + ".",
+                    + suggestions.joined(separator: "; ") + ". Steepest-descent suggestions span \(spread); their geometric mean "
+                    + String(format: "%.3g", m.suggestion) + " is the suggestion trained.",
                 "Ready to use: keel train --model mlp \(m.oneCycle) (or --lr \(String(format: "%.3g", m.suggestion)) for a constant rate).",
                 "Every training: the MLP 784-256-128-10 on z-scored MNIST-5k (20 % of the training images for validation), SGD with "
                     + "momentum 0.9, batch 64, \(m.epochs) epochs, constant rate, \(m.seeds) seed(s).",
+            ],
+            printed: [
+                "ready to use: keel train --model mlp \(m.oneCycle)   (range-test suggestion \(String(format: "%.3g", m.suggestion)); spread \(spread))"
             ])
     }
 }

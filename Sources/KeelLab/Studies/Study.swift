@@ -25,9 +25,11 @@ public struct StudyFigures: Sendable {
     public var tables: [String] = []
     /// Notes shown under the charts (setup, caveats).
     public var notes: [String] = []
+    /// Lines `keel study` also prints after the verdicts (a ready-to-use setting).
+    public var printed: [String] = []
     /// Figures from their parts.
-    public init(charts: [String] = [], tables: [String] = [], notes: [String] = []) {
-        (self.charts, self.tables, self.notes) = (charts, tables, notes)
+    public init(charts: [String] = [], tables: [String] = [], notes: [String] = [], printed: [String] = []) {
+        (self.charts, self.tables, self.notes, self.printed) = (charts, tables, notes, printed)
     }
 }
 
