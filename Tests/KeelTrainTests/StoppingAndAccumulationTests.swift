@@ -91,4 +91,20 @@ struct StoppingAndAccumulationTests {
         }
         #expect(try weights(batchSize: 64, accumulate: 1, clip: 0.01) != whole, "clipping at 0.01 changes the updates")
     }
+
+    @Test func aBatchOfOneBeforeBatchNormIsRefusedBeforeTraining() throws {
+        #expect(RunSession.microBatchSizes(samples: 120, batchSize: 7, accumulate: 1) == [7, 1])
+        #expect(RunSession.microBatchSizes(samples: 100, batchSize: 16, accumulate: 2) == [16, 2])
+        #expect(RunSession.microBatchSizes(samples: 97, batchSize: 16, accumulate: 2) == [16, 1])
+        var c = RunConfiguration()
+        (c.data.dataset, c.epochs, c.batchSize) = ("iris", 1, 7)
+        c.model.network = try ModelFile.decode(
+            yaml: "input: [4]\nlayers:\n- linear: {in: 4, out: 8}\n- batchnorm1d: {features: 8}\n- relu\n- linear: {in: 8, out: 3}\n")
+        expectError(["leave a batch of one sample", "batch norm 1"]) { try TrainingRun(c, directory: nil).run() }
+        c.batchSize = 8
+        let run = TrainingRun(c, directory: nil)
+        run.progressStyle = .silent
+        try run.run()
+        #expect(run.history?.epochs.count == 1)
+    }
 }

@@ -39,7 +39,45 @@ struct RunSession {
         (trainer.gradientClipNorm, trainer.accumulationSteps) = (configuration.clipGradNorm, configuration.accumulate)
         if let checkpoint { try trainer.restore(from: checkpoint) }
         loader = try Self.loader(configuration, data: data)
+        try Self.checkBatchNorm(network, configuration: configuration, samples: data.train.count, sampleShape: data.train.sampleShape)
         (self.configuration, self.architecture, self.data) = (configuration, architecture, data)
+    }
+
+    /// The sizes of the micro-batches a run trains on: full batches of batch_size × accumulate, the epoch's last
+    /// (smaller) batch, each split into `accumulate` pieces as the trainer splits them.
+    static func microBatchSizes(samples: Int, batchSize: Int, accumulate: Int) -> Set<Int> {
+        let full = batchSize * accumulate
+        var sizes = Set<Int>()
+        for count in Set([min(full, samples), samples % full].filter { $0 > 0 }) {
+            let piece = (count + accumulate - 1) / accumulate
+            sizes.insert(piece)
+            if count % piece != 0 { sizes.insert(count % piece) }
+        }
+        return sizes
+    }
+
+    /// Refuses, before training, a run where a batch-norm layer would see one value per channel (a batch of one
+    /// sample after global pooling or on a table): its variance is undefined — PyTorch raises, Keel would stop.
+    static func checkBatchNorm(_ network: any Module, configuration: RunConfiguration, samples: Int, sampleShape shape: [Int]) throws {
+        let norms = network.namedModules.filter { $0.module is BatchNorm }
+        guard !norms.isEmpty,
+            microBatchSizes(samples: samples, batchSize: configuration.batchSize, accumulate: configuration.accumulate).contains(1)
+        else { return }
+        var perSample: [String: Int] = [:]
+        let hooks = norms.map { entry in
+            entry.module.addForwardHook { _, input, _ in perSample[entry.name] = input.shape.dropFirst(2).reduce(1, *) }
+        }
+        defer { for hook in hooks { hook.remove() } }
+        let wasTraining = network.isTraining
+        network.eval()
+        defer { if wasTraining { network.train() } }
+        _ = withoutGradients { network(Tensor.zeros([1] + shape)) }
+        if let name = perSample.first(where: { $0.value == 1 })?.key {
+            throw RunConfigurationError(
+                key: "batch_size",
+                problem: "\(samples) training samples in batches of \(configuration.batchSize) (× accumulate \(configuration.accumulate)) leave "
+                    + "a batch of one sample, and batch norm \(name) then sees one value per channel; choose another batch size")
+        }
     }
 
     /// What the data rules out: a CNN on tables, a model too large for the data, augmentation that resizes.
