@@ -111,6 +111,9 @@ public struct ImageFolderDataset: Dataset {
             image = image.resizedBilinear(height: height, width: width)
         }
         let values = image.tensor.scalars
+        guard values.count == sampleSize else {
+            throw DataError(path: files[index].path, problem: "decodes to \(image.channels) channels, not \(channels)")
+        }
         cache.insert(values, for: keys[index])
         return values
     }
