@@ -119,7 +119,10 @@ class Fuzzer:
             "png": open(os.path.join(ROOT, "Tests/Fixtures/augment-torchvision/input.png"), "rb").read(),
             "jpeg": open(os.path.join(ROOT, "Sources/KeelData/Resources/photos/flower.jpg"), "rb").read(),
             "config-yaml": open(os.path.join(w, "iris-run/config.yaml"), "rb").read(),
+            "model-yaml": subprocess.run([self.keel, "models", "show", "resnet20"], check=True, capture_output=True).stdout,
+            "regression-csv": open(os.path.join(ROOT, "Sources/KeelData/Resources/tabular/diabetes.csv"), "rb").read(),
         }
+        self.seeds["image-folder"] = self.seeds["png"]
         checkpoint = os.path.join(w, "mnist-run/checkpoint")
         step = open(os.path.join(checkpoint, "latest")).read().strip()
         self.step = step
@@ -154,6 +157,25 @@ class Fuzzer:
             path = os.path.join(case_dir, "table.csv")
             open(path, "wb").write(data)
             return [self.keel, "train", "--dataset", path, "--epochs", "1", "--quiet", "--out", out]
+        if fmt == "model-yaml":
+            path = os.path.join(case_dir, "model.yaml")
+            open(path, "wb").write(data)
+            if random.Random(data).random() < 0.5:
+                return [self.keel, "models", "show", path]
+            return [self.keel, "summary", "--model", path, "--json"]
+        if fmt == "regression-csv":
+            path = os.path.join(case_dir, "table.csv")
+            open(path, "wb").write(data)
+            return [self.keel, "train", "--dataset", path, "--task", "regression", "--epochs", "1", "--quiet", "--out", out]
+        if fmt == "image-folder":
+            folder = os.path.join(case_dir, "images")
+            for c in ("a", "b"):
+                os.makedirs(os.path.join(folder, c))
+                for i in range(2):
+                    open(os.path.join(folder, c, f"{i}.png"), "wb").write(self.seeds["png"])
+            open(os.path.join(folder, "b", "1.png"), "wb").write(data)
+            return [self.keel, "train", "--dataset", folder, "--image-size", "12", "--model", "lenet5", "--epochs", "1",
+                    "--batch-size", "2", "--quiet", "--out", out]
         if fmt == "config-yaml":
             path = os.path.join(case_dir, "config.yaml")
             open(path, "wb").write(data)
@@ -311,8 +333,8 @@ def main():
     fuzzer.setup()
     rng = random.Random(args.seed)
     formats = ["idx", "idx-gz", "idx-folder", "csv", "safetensors", "model-json", "checkpoint-state.json",
-               "checkpoint-optimizer.safetensors", "checkpoint-model.safetensors", "checkpoint-latest", "config-yaml", "png", "jpeg",
-               "specs"]
+               "checkpoint-optimizer.safetensors", "checkpoint-model.safetensors", "checkpoint-latest", "config-yaml", "model-yaml",
+               "regression-csv", "image-folder", "png", "jpeg", "specs"]
     if args.only:
         formats = [f for f in formats if f in args.only.split(",")]
     jobs = []
@@ -324,7 +346,7 @@ def main():
                 jobs.append((fmt, i, None, [a.replace("{IMG}", image) for a in argv]))
             continue
         seed = fuzzer.seeds.get(fmt, fuzzer.small_images if fmt == "idx-folder" else None)
-        text = fmt in ("csv", "model-json", "checkpoint-state.json", "checkpoint-latest", "config-yaml")
+        text = fmt in ("csv", "model-json", "checkpoint-state.json", "checkpoint-latest", "config-yaml", "model-yaml", "regression-csv")
         for i in range(args.mutants):
             data = (mutate_text if text else mutate_bytes)(seed, rng) if fmt != "idx-folder" else rng.randbytes(8)
             jobs.append((fmt, i, data, None))
