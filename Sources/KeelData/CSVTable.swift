@@ -55,6 +55,9 @@ public enum CSVTable {
         let (columnNames, _) = try splitHeader(&rows, .automatic)
         guard let width = rows.first?.fields.count, rows.count >= 2 else { throw DataError(path: path, problem: "needs at least two data rows") }
         guard width >= 2 else { throw DataError(path: path, problem: "needs at least one feature column and a target column") }
+        if let columnNames, columnNames.count != width {
+            throw DataError(path: path, problem: "the header has \(columnNames.count) columns but the rows have \(width)")
+        }
         for row in rows where row.fields.count != width {
             throw DataError(path: path, problem: "row \(row.number) has \(row.fields.count) columns, expected \(width) (ragged rows)")
         }

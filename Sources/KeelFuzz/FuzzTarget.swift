@@ -27,7 +27,7 @@ public struct FuzzTarget: Sendable {
 extension FuzzTarget {
     /// Every reader of files, specs and configs that comes from outside.
     public static let all: [FuzzTarget] = [
-        idx, gzip, csv, cifar, safetensors, modelJSON, checkpointState, runConfiguration, modelFile, png, jpeg,
+        idx, gzip, csv, regressionCSV, cifar, safetensors, modelJSON, checkpointState, runConfiguration, modelFile, png, jpeg,
         imageOperation, augmentation, schedule, activation,
     ]
 
@@ -67,6 +67,15 @@ extension FuzzTarget {
                 Array("a,b,label\n1,2,x\n3,4,y\n\"q,1\",5,x\n".utf8),
             ]
         }, read: { bytes in _ = try CSVTable.decode(Data(bytes), path: "fuzz.csv") })
+
+    /// Regression tables (`--task regression`): the CSV parser with a numeric target column.
+    static let regressionCSV = FuzzTarget(
+        name: "regression-csv", isText: true,
+        seeds: { [[UInt8](try Data(contentsOf: EmbeddedTable.diabetes.url)), Array("x,y\n1,2.5\n-3,1e3\n4,0\n".utf8)] },
+        read: { bytes in
+            let table = try CSVTable.parseRegression(String(decoding: bytes, as: UTF8.self), path: "fuzz.csv")
+            if let targets = table.targets { _ = TargetScaler.fit(targets).apply(targets) }
+        })
 
     static let safetensors = FuzzTarget(
         name: "safetensors", isText: false,
