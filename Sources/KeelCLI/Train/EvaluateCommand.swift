@@ -53,7 +53,7 @@ struct EvaluateCommand: ParsableCommand {
             let probabilities = Self.probabilities(network, samples)
             let scores = ClassificationReport(probabilities: probabilities, labels: samples.labels)
             if let predictions { try writePredictions(probabilities, labels: samples.labels, to: predictions) }
-            if let report { try writeReport(scores, probabilities, description, data, raw: split == .test ? data.rawTest : nil) }
+            if report != nil { try writeReport(scores, probabilities, description, data, raw: split == .test ? data.rawTest : nil) }
             if json {
                 var object = scores.jsonObject(classNames: description.classNames)
                 object.merge(

@@ -101,25 +101,17 @@ extension RunSession {
     }
 
     /// model.safetensors and model.json: everything `keel evaluate` and `keel predict` need.
-    func writeModel(to directory: URL) throws {
-        try SafeTensors.write(
-            network.stateDict(), metadata: ["format": "pt", "keel_model": architecture.name],
-            to: directory.appendingPathComponent("model.safetensors"))
-        try ModelDescription(
-            model: architecture.name, inputShape: data.train.sampleShape, classes: data.outputCount,
-            normalizer: data.normalizer, dataset: configuration.data.dataset,
-            activation: configuration.model.activation, labelColumn: configuration.data.labelColumn,
-            seed: configuration.seed, classNames: data.train.classNames,
-            dropout: configuration.model.dropout ?? 0, network: configuration.model.network,
-            task: configuration.data.task, targetScaler: data.targetScaler, validationFraction: configuration.data.validationFraction
-        ).write(to: directory)
-    }
+    func writeModel(to directory: URL) throws { try modelWriter.write(to: directory) }
+
+    /// What writes this run's model (holding the network and the run's settings, not the trainer — the best-model
+    /// callback keeps one, and a callback holding the trainer would never be freed).
+    var modelWriter: ModelWriter { ModelWriter(network: network, architecture: architecture, data: data, configuration: configuration) }
 
     /// After each epoch that is the best so far by the run's monitor, the model goes to `best/` (written into
     /// `best.partial/`, then renamed over it, so `best/` always holds one whole epoch's model) with `best.json`
     /// naming the epoch, the monitor and its value.
     func bestModelKeeper(in directory: URL) -> ClosureCallback {
-        let (monitor, minDelta) = (configuration.monitor, configuration.minDelta)
+        let (monitor, minDelta, writer) = (configuration.monitor, configuration.minDelta, modelWriter)
         return ClosureCallback(epoch: { record, trainer in
             guard let best = monitor.best(of: trainer.history.epochs, minimumDelta: minDelta), best.epoch == record.epoch else { return false }
             do {
@@ -127,7 +119,7 @@ extension RunSession {
                 let fm = FileManager.default
                 try? fm.removeItem(at: partial)
                 try fm.createDirectory(at: partial, withIntermediateDirectories: true)
-                try writeModel(to: partial)
+                try writer.write(to: partial)
                 let note: [String: Any] = ["epoch": best.epoch + 1, "monitor": monitor.rawValue, "value": Double(best.value)]
                 try AtomicFile.write(
                     try FiniteJSON.data(note, options: [.sortedKeys, .prettyPrinted]), to: partial.appendingPathComponent("best.json"))
@@ -186,5 +178,27 @@ extension RunSession {
             threads: Parallel.threadCount, normalize: configuration.data.normalize.rawValue,
             activation: configuration.model.activation, schedule: configuration.schedule ?? "constant",
             cpuLevel: KernelLevel.current.name, cpu: MachineDescription.cpuModel)
+    }
+}
+
+/// Writes a run's model.safetensors and model.json.
+struct ModelWriter {
+    let network: Sequential
+    let architecture: Architecture
+    let data: PreparedData
+    let configuration: RunConfiguration
+
+    func write(to directory: URL) throws {
+        try SafeTensors.write(
+            network.stateDict(), metadata: ["format": "pt", "keel_model": architecture.name],
+            to: directory.appendingPathComponent("model.safetensors"))
+        try ModelDescription(
+            model: architecture.name, inputShape: data.train.sampleShape, classes: data.outputCount,
+            normalizer: data.normalizer, dataset: configuration.data.dataset,
+            activation: configuration.model.activation, labelColumn: configuration.data.labelColumn,
+            seed: configuration.seed, classNames: data.train.classNames,
+            dropout: configuration.model.dropout ?? 0, network: configuration.model.network,
+            task: configuration.data.task, targetScaler: data.targetScaler, validationFraction: configuration.data.validationFraction
+        ).write(to: directory)
     }
 }
