@@ -24,43 +24,58 @@ public enum CSVTable {
 
     /// Parses CSV file contents, raw or gzipped UTF-8; `path` names the source in errors.
     public static func decode(_ data: Data, path: String, header: Header = .automatic, label: LabelColumn = .last) throws -> TensorDataset {
+        try parse(text(of: data, path: path), path: path, header: header, label: label)
+    }
+
+    /// A file's contents as CSV text: gunzipped when compressed, refused when binary (a NUL byte) or not UTF-8.
+    static func text(of data: Data, path: String) throws -> String {
         var data = data
         if Gzip.isCompressed(data) { data = try Gzip.decompress(data, path: path) }
         if let nul = data.firstIndex(of: 0) {
             throw DataError(path: path, problem: "binary data, not CSV text (a NUL byte at offset \(nul - data.startIndex))")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw DataError(path: path, problem: "not UTF-8 text") }
-        return try parse(text, path: path, header: header, label: label)
+        return text
     }
 
-    /// Loads a regression table: numeric features and a numeric target column (`target`, default the last); the
-    /// dataset's `targets` are [N, 1], its labels all 0.
-    public static func loadRegression(_ url: URL, target: LabelColumn = .last) throws -> TensorDataset {
-        var data = try InputFile.read(url)
-        if Gzip.isCompressed(data) { data = try Gzip.decompress(data, path: url.path) }
-        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
-            throw DataError(path: url.path, problem: "not CSV text (binary data or not UTF-8)")
-        }
-        return try parseRegression(text, path: url.path, target: target)
-    }
-
-    /// Parses a regression table from CSV text (`path` names it in errors).
-    public static func parseRegression(_ text: String, path: String, target: LabelColumn = .last) throws -> TensorDataset {
+    /// The data rows of CSV text with the header removed (column names, or scikit-learn's class names), all of one
+    /// width ≥ 2 that the header, when present, matches; `valueColumn` names the non-feature column in errors.
+    static func rectangularRows(_ text: String, path: String, header: Header, valueColumn: String) throws
+        -> (rows: [Row], columnNames: [String]?, classNames: [String]?, width: Int)
+    {
         var rows: [Row] = []
         for (i, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             rows.append((i + 1, try fields(of: String(line), path: path, line: i + 1)))
         }
         guard !rows.isEmpty else { throw DataError(path: path, problem: "empty file (no rows)") }
-        let (columnNames, _) = try splitHeader(&rows, .automatic)
-        guard let width = rows.first?.fields.count, rows.count >= 2 else { throw DataError(path: path, problem: "needs at least two data rows") }
-        guard width >= 2 else { throw DataError(path: path, problem: "needs at least one feature column and a target column") }
+        let (columnNames, classNames) = try splitHeader(&rows, header)
+        guard let width = rows.first?.fields.count else { throw DataError(path: path, problem: "no data rows after the header") }
+        guard width >= 2 else { throw DataError(path: path, problem: "needs at least one feature column and a \(valueColumn) column") }
         if let columnNames, columnNames.count != width {
             throw DataError(path: path, problem: "the header has \(columnNames.count) columns but the rows have \(width)")
         }
         for row in rows where row.fields.count != width {
             throw DataError(path: path, problem: "row \(row.number) has \(row.fields.count) columns, expected \(width) (ragged rows)")
         }
+        return (rows, columnNames, classNames, width)
+    }
+
+    /// The feature columns' names: the header's without the column at `skipping`, or feature_0, feature_1, ….
+    static func featureNames(_ columnNames: [String]?, skipping index: Int, width: Int) -> [String] {
+        columnNames.map { names in names.enumerated().filter { $0.offset != index }.map(\.element) } ?? (0..<(width - 1)).map { "feature_\($0)" }
+    }
+
+    /// Loads a regression table: numeric features and a numeric target column (`target`, default the last); the
+    /// dataset's `targets` are [N, 1], its labels all 0.
+    public static func loadRegression(_ url: URL, target: LabelColumn = .last) throws -> TensorDataset {
+        try parseRegression(text(of: InputFile.read(url), path: url.path), path: url.path, target: target)
+    }
+
+    /// Parses a regression table from CSV text (`path` names it in errors).
+    public static func parseRegression(_ text: String, path: String, target: LabelColumn = .last) throws -> TensorDataset {
+        let (rows, columnNames, _, width) = try rectangularRows(text, path: path, header: .automatic, valueColumn: "target")
+        guard rows.count >= 2 else { throw DataError(path: path, problem: "needs at least two data rows") }
         let targetIndex = try labelColumn(target, width: width, columnNames: columnNames, path: path)
         let targetName = columnNames?[targetIndex] ?? "column \(targetIndex + 1)"
         let targets = try rows.map { row -> Float in
@@ -72,12 +87,10 @@ public enum CSVTable {
             return value
         }
         let features = try featureValues(rows, skipping: targetIndex, columnNames: columnNames, path: path)
-        let featureNames =
-            columnNames.map { names in names.enumerated().filter { $0.offset != targetIndex }.map(\.element) }
-            ?? (0..<(width - 1)).map { "feature_\($0)" }
         return TensorDataset(
             features: Tensor(shape: [rows.count, width - 1], scalars: features), labels: [Int32](repeating: 0, count: rows.count),
-            classCount: 1, classNames: nil, featureNames: featureNames, targets: Tensor(shape: [rows.count, 1], scalars: targets))
+            classCount: 1, classNames: nil, featureNames: featureNames(columnNames, skipping: targetIndex, width: width),
+            targets: Tensor(shape: [rows.count, 1], scalars: targets))
     }
 
     /// A row of the file: its 1-based line number and its fields.
@@ -85,31 +98,13 @@ public enum CSVTable {
 
     /// Parses CSV text; `path` names the source in errors.
     public static func parse(_ text: String, path: String, header: Header = .automatic, label: LabelColumn = .last) throws -> TensorDataset {
-        var rows: [Row] = []
-        for (i, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            rows.append((i + 1, try fields(of: String(line), path: path, line: i + 1)))
-        }
-        guard !rows.isEmpty else { throw DataError(path: path, problem: "empty file (no rows)") }
-        let (columnNames, sklearnClasses) = try splitHeader(&rows, header)
-        guard let width = rows.first?.fields.count else { throw DataError(path: path, problem: "no data rows after the header") }
-        guard width >= 2 else { throw DataError(path: path, problem: "needs at least one feature column and a label column") }
-        if let columnNames, columnNames.count != width {
-            throw DataError(path: path, problem: "the header has \(columnNames.count) columns but the rows have \(width)")
-        }
-        for row in rows where row.fields.count != width {
-            throw DataError(path: path, problem: "row \(row.number) has \(row.fields.count) columns, expected \(width) (ragged rows)")
-        }
+        let (rows, columnNames, sklearnClasses, width) = try rectangularRows(text, path: path, header: header, valueColumn: "label")
         let labelIndex = try labelColumn(label, width: width, columnNames: columnNames, path: path)
         let (labels, names) = try classLabels(rows, column: labelIndex, classNames: sklearnClasses ?? [], path: path)
-        let featureCount = width - 1
         let features = try featureValues(rows, skipping: labelIndex, columnNames: columnNames, path: path)
-        let featureNames =
-            columnNames.map { names in names.enumerated().filter { $0.offset != labelIndex }.map(\.element) }
-            ?? (0..<featureCount).map { "feature_\($0)" }
         return TensorDataset(
-            features: Tensor(shape: [rows.count, featureCount], scalars: features), labels: labels,
-            classCount: names.count, classNames: names, featureNames: featureNames)
+            features: Tensor(shape: [rows.count, width - 1], scalars: features), labels: labels,
+            classCount: names.count, classNames: names, featureNames: featureNames(columnNames, skipping: labelIndex, width: width))
     }
 
     /// Removes the header row, if any: scikit-learn's "n_samples,n_features,class names…" (sample and feature counts

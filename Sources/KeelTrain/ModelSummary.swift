@@ -63,6 +63,17 @@ public struct ModelSummary: Sendable {
         }
     }
 
+    /// 272474 → "272,474": counts as the summaries and model files print them.
+    public static func grouped(_ n: Int) -> String {
+        var digits = String(n.magnitude)
+        var index = digits.endIndex
+        while digits.distance(from: digits.startIndex, to: index) > 3 {
+            index = digits.index(index, offsetBy: -3)
+            digits.insert(",", at: index)
+        }
+        return (n < 0 ? "-" : "") + digits
+    }
+
     /// A convolution's or linear layer's multiply-accumulates for one sample's shapes; 0 for other modules.
     static func macs(_ module: any Module, input: [Int], output: [Int]) -> Int {
         switch module {

@@ -28,20 +28,10 @@ public struct RegressionMetrics: Equatable, Sendable {
         r2 = total > 0 ? 1 - squared / total : (squared == 0 ? 1 : 0)
     }
 
-    /// The metrics of `model` on `dataset` (standardized targets), in the target's units through `scaler`; in
-    /// evaluation mode, without gradients.
-    public init(model: any Module, dataset: any Dataset, scaler: TargetScaler, batchSize: Int? = nil) {
-        let wasTraining = model.isTraining
-        model.eval()
-        defer { if wasTraining { model.train() } }
-        var outputs: [Float] = []
-        withoutGradients {
-            for batch in DataLoader(dataset, batchSize: batchSize ?? Metrics.evaluationBatchSize(dataset), shuffle: false).batches(epoch: 0) {
-                outputs += model(batch.inputs).scalars
-            }
-        }
-        let targets = dataset.targets ?? Tensor.zeros([dataset.count, 1])
-        self.init(
-            predictions: scaler.invert(Tensor(shape: targets.shape, scalars: outputs)), targets: scaler.invert(targets))
+    /// The metrics of a model's `outputs` [N, outputs] for `dataset` (standardized targets), in the target's units
+    /// through `scaler`.
+    public init(outputs: Tensor, dataset: any Dataset, scaler: TargetScaler) {
+        let targets = dataset.targets ?? Tensor.zeros(outputs.shape)
+        self.init(predictions: scaler.invert(outputs), targets: scaler.invert(targets))
     }
 }

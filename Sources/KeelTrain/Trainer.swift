@@ -181,8 +181,8 @@ public final class Trainer {
     }
 
     /// Mean loss and accuracy over a dataset, in evaluation mode, without recording gradients.
-    public func evaluate(_ dataset: any Dataset, batchSize: Int? = nil) -> (loss: Float, accuracy: Float) {
-        Metrics.evaluate(model, on: dataset, batchSize: batchSize, loss: lossFunction, regressionLoss: regressionLoss)
+    public func evaluate(_ dataset: any Dataset, batchSize: Int? = nil, outputs: ((Tensor) -> Void)? = nil) -> (loss: Float, accuracy: Float) {
+        Metrics.evaluate(model, on: dataset, batchSize: batchSize, loss: lossFunction, regressionLoss: regressionLoss, outputs: outputs)
     }
 
     /// Mean loss and accuracy over the samples a loader gives (its dataset, in its batches, unshuffled).
@@ -283,10 +283,11 @@ public enum Metrics {
 
     /// Mean loss (default: cross-entropy from logits) and accuracy of `model` over `dataset` in evaluation mode
     /// (the mode is restored after). A regression dataset (with `targets`) gives `regressionLoss` and accuracy NaN.
+    /// `outputs`, when given, receives the model's output for each batch, in order (for scores beyond the loss).
     public static func evaluate(
         _ model: any Module, on dataset: any Dataset, batchSize: Int? = nil,
         loss: (Tensor, [Int32]) -> Tensor = { crossEntropy(logits: $0, labels: $1) },
-        regressionLoss: (Tensor, Tensor) -> Tensor = { meanSquaredError($0, $1) }
+        regressionLoss: (Tensor, Tensor) -> Tensor = { meanSquaredError($0, $1) }, outputs: ((Tensor) -> Void)? = nil
     )
         -> (loss: Float, accuracy: Float)
     {
@@ -302,6 +303,7 @@ public enum Metrics {
         withoutGradients {
             for batch in loader.batches(epoch: 0) {
                 let output = model(batch.inputs)
+                outputs?(output)
                 let n = Double(batch.labels.count)
                 if let targets = batch.targets {
                     totalLoss += Double(regressionLoss(output, targets).scalar) * n

@@ -45,12 +45,15 @@ struct EvaluateCommand: ParsableCommand {
                 }
                 samples = validation
             }
+            // One pass: the loss and accuracy, and every output for the scores.
+            let outputs = EvaluationOutputs()
+            let result = Metrics.evaluate(network, on: samples, outputs: outputs.append)
             if let scaler = data.targetScaler {
-                try reportRegression(RegressionMetrics(model: network, dataset: samples, scaler: scaler), description, samples: samples.count)
+                try reportRegression(
+                    RegressionMetrics(outputs: outputs.tensor, dataset: samples, scaler: scaler), description, samples: samples.count)
                 return
             }
-            let result = Metrics.evaluate(network, on: samples) { crossEntropy(logits: $0, labels: $1) }
-            let probabilities = Self.probabilities(network, samples)
+            let probabilities = outputs.tensor.softmax(axis: 1)
             let scores = ClassificationReport(probabilities: probabilities, labels: samples.labels)
             if let predictions { try writePredictions(probabilities, labels: samples.labels, to: predictions) }
             if report != nil { try writeReport(scores, probabilities, description, data, raw: split == .test ? data.rawTest : nil) }
@@ -70,21 +73,6 @@ struct EvaluateCommand: ParsableCommand {
                 printScores(scores, classNames: description.classNames)
             }
         }
-    }
-
-    /// Softmax of the model's logits over `dataset`, in evaluation mode, [N, classes].
-    static func probabilities(_ network: any Module, _ dataset: any Dataset) -> Tensor {
-        network.eval()
-        var rows: [Float] = []
-        var classes = 0
-        withoutGradients {
-            for batch in DataLoader(dataset, batchSize: Metrics.evaluationBatchSize(dataset), shuffle: false).batches(epoch: 0) {
-                let p = network(batch.inputs).softmax(axis: 1)
-                classes = p.shape[1]
-                rows += p.scalars
-            }
-        }
-        return Tensor(shape: [dataset.count, classes], scalars: rows)
     }
 
     func printScores(_ s: ClassificationReport, classNames: [String]?) {

@@ -37,15 +37,14 @@ struct ModelsCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("A zoo model's name, or a model file to check.", valueName: "name|file.yaml")) var name: String
         @Option(help: "One sample's shape, C,H,W (default: 1,28,28 for mlp, cnn and lenet5; 3,32,32 otherwise).") var inputShape: String?
         @Option(help: "The number of classes.") var classes = 10
-        @Flag(help: "Print the layer table (state_dict names, output shapes, parameters) instead of the model file.") var table = false
+        @Flag(help: "Print the layer table of `keel summary` (state_dict names, output shapes, parameters, MACs) instead of the model file.")
+        var table = false
 
         func run() throws {
             try reportingErrors {
                 let (file, network) = try model()
                 if table {
-                    network.eval()
-                    for line in Self.layerTable(network, input: Tensor.zeros([1] + file.input)) { print(line) }
-                    print("\(file.displayName): \(network.parameterCount) parameters for input \(file.input)")
+                    SummaryCommand.printTable(ModelSummary(network, inputShape: file.input), name: file.displayName)
                 } else {
                     print(try file.yaml(), terminator: "")
                 }
@@ -72,27 +71,6 @@ struct ModelsCommand: ParsableCommand {
                 throw CLIError("--input-shape: expected sizes like 3,32,32 (each 1…65536), got '\(text)'")
             }
             return sizes.map { $0! }
-        }
-
-        /// One line per module of the tree: its name, type, output shape (from a forward pass through hooks) and
-        /// own parameter count.
-        static func layerTable(_ model: any Module, input: Tensor) -> [String] {
-            var shapes: [ObjectIdentifier: [Int]] = [:]
-            let modules = model.namedModules.filter { !$0.name.isEmpty }
-            let hooks = modules.map { entry in
-                entry.module.addForwardHook { module, _, output in shapes[ObjectIdentifier(module)] = output.shape }
-            }
-            defer { for hook in hooks { hook.remove() } }
-            _ = withoutGradients { model(input) }
-            return modules.map { name, module in
-                let depth = name.split(separator: ".").count - 1
-                let own = module.ownParameters.reduce(0) { $0 + $1.parameter.shape.reduce(1, *) }
-                let shape = shapes[ObjectIdentifier(module)].map { "\($0.dropFirst())" } ?? ""
-                let kind = (module as? ActivationLayer).map { "\(type(of: $0)) (\($0.activation.name))" } ?? "\(type(of: module))"
-                let label = String(repeating: "  ", count: depth) + name + "  " + kind
-                return label.padding(toLength: 44, withPad: " ", startingAt: 0) + shape.padding(toLength: 18, withPad: " ", startingAt: 0)
-                    + (own > 0 ? "\(own)" : "")
-            }
         }
     }
 }

@@ -25,7 +25,7 @@ struct SummaryCommand: ParsableCommand {
             if json {
                 try printJSON(summary, name: name)
             } else {
-                printTable(summary, name: name)
+                Self.printTable(summary, name: name)
             }
         }
     }
@@ -48,7 +48,8 @@ struct SummaryCommand: ParsableCommand {
         return (file.displayName, try file.make(generator: &g), file.input)
     }
 
-    func printTable(_ s: ModelSummary, name: String) {
+    /// One line per module (indented by depth) with output shape, parameters, MACs and activations, then the totals.
+    static func printTable(_ s: ModelSummary, name: String) {
         func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
         func left(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
         print(pad("layer", 40) + pad("output shape", 18) + left("parameters", 12) + left("MACs", 14) + left("activations", 13))
@@ -56,12 +57,13 @@ struct SummaryCommand: ParsableCommand {
             let depth = layer.name.split(separator: ".").count - 1
             let label = String(repeating: "  ", count: depth) + layer.name + "  " + layer.type
             print(
-                pad(label, 40) + pad("\(layer.outputShape)", 18) + left(layer.parameters > 0 ? grouped(layer.parameters) : "", 12)
-                    + left(layer.macs > 0 ? grouped(layer.macs) : "", 14) + left(layer.isContainer ? "" : bytes(layer.activationBytes), 13))
+                pad(label, 40) + pad("\(layer.outputShape)", 18) + left(layer.parameters > 0 ? ModelSummary.grouped(layer.parameters) : "", 12)
+                    + left(layer.macs > 0 ? ModelSummary.grouped(layer.macs) : "", 14)
+                    + left(layer.isContainer ? "" : Self.bytes(layer.activationBytes), 13))
         }
         print(
-            "\(name): \(grouped(s.parameters)) parameters (\(bytes(s.parameterBytes))), \(grouped(s.macs)) multiply-accumulates and "
-                + "\(bytes(s.activationBytes)) of activations per sample of shape \(s.inputShape)")
+            "\(name): \(ModelSummary.grouped(s.parameters)) parameters (\(Self.bytes(s.parameterBytes))), \(ModelSummary.grouped(s.macs)) multiply-accumulates and "
+                + "\(Self.bytes(s.activationBytes)) of activations per sample of shape \(s.inputShape)")
     }
 
     func printJSON(_ s: ModelSummary, name: String) throws {
@@ -78,17 +80,7 @@ struct SummaryCommand: ParsableCommand {
         print(String(decoding: try FiniteJSON.data(object, options: [.sortedKeys]), as: UTF8.self))
     }
 
-    func grouped(_ n: Int) -> String {
-        var digits = String(n)
-        var index = digits.endIndex
-        while digits.distance(from: digits.startIndex, to: index) > 3 {
-            index = digits.index(index, offsetBy: -3)
-            digits.insert(",", at: index)
-        }
-        return digits
-    }
-
-    func bytes(_ n: Int) -> String {
+    static func bytes(_ n: Int) -> String {
         n >= 1 << 20 ? String(format: "%.1f MiB", Double(n) / Double(1 << 20)) : String(format: "%.1f KiB", Double(n) / 1024)
     }
 }

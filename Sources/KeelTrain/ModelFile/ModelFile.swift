@@ -80,20 +80,9 @@ public struct ModelFile: Codable, Equatable, Sendable {
     /// The file's text: a header comment (name, parameter count, what to do with it), then the YAML.
     public func yaml() throws -> String {
         let shape = try check()
-        return "# \(displayName): \(Self.grouped(shape.parameters)) parameters for input \(input), output \(shape.output).\n"
+        return "# \(displayName): \(ModelSummary.grouped(shape.parameters)) parameters for input \(input), output \(shape.output).\n"
             + "# `keel train --model FILE.yaml` builds it; edit the layers to make your own network.\n"
             + (try StrictYAML.encode(self))
-    }
-
-    /// 272474 → "272,474".
-    static func grouped(_ n: Int) -> String {
-        var digits = String(n)
-        var index = digits.endIndex
-        while digits.distance(from: digits.startIndex, to: index) > 3 {
-            index = digits.index(index, offsetBy: -3)
-            digits.insert(",", at: index)
-        }
-        return digits
     }
 
     /// Writes the file (atomically).

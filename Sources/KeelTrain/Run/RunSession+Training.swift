@@ -76,12 +76,13 @@ extension RunSession {
     /// Evaluates on the test split and writes model.safetensors, model.json, history.csv, iterations.csv and
     /// metrics.json (nothing for a run in memory).
     func writeResults(to directory: URL?, wallSeconds: Double) throws -> RunMetrics {
-        let result = trainer.evaluate(data.test)
+        let outputs = EvaluationOutputs()
+        let result = trainer.evaluate(data.test, outputs: data.targetScaler == nil ? nil : outputs.append)
         var metrics = baseMetrics()
         (metrics.testAccuracy, metrics.testLoss) = (result.accuracy, result.loss)
         metrics.task = configuration.data.task.rawValue
         if let scaler = data.targetScaler {
-            let scores = RegressionMetrics(model: network, dataset: data.test, scaler: scaler)
+            let scores = RegressionMetrics(outputs: outputs.tensor, dataset: data.test, scaler: scaler)
             (metrics.testAccuracy, metrics.testMAE, metrics.testRMSE, metrics.testR2) =
                 (nil, scores.meanAbsoluteError, scores.rootMeanSquaredError, scores.r2)
         }

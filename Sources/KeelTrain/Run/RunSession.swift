@@ -59,20 +59,15 @@ struct RunSession {
     /// Refuses, before training, a run where a batch-norm layer would see one value per channel (a batch of one
     /// sample after global pooling or on a table): its variance is undefined — PyTorch raises, Keel would stop.
     static func checkBatchNorm(_ network: any Module, configuration: RunConfiguration, samples: Int, sampleShape shape: [Int]) throws {
-        let norms = network.namedModules.filter { $0.module is BatchNorm }
+        let norms = Set(network.namedModules.filter { $0.module is BatchNorm }.map(\.name))
         guard !norms.isEmpty,
             microBatchSizes(samples: samples, batchSize: configuration.batchSize, accumulate: configuration.accumulate).contains(1)
         else { return }
-        var perSample: [String: Int] = [:]
-        let hooks = norms.map { entry in
-            entry.module.addForwardHook { _, input, _ in perSample[entry.name] = input.shape.dropFirst(2).reduce(1, *) }
-        }
-        defer { for hook in hooks { hook.remove() } }
         let wasTraining = network.isTraining
-        network.eval()
         defer { if wasTraining { network.train() } }
-        _ = withoutGradients { network(Tensor.zeros([1] + shape)) }
-        if let name = perSample.first(where: { $0.value == 1 })?.key {
+        // A layer's per-channel values for one sample: its output's sizes after the channel axis.
+        let layers = ModelSummary(network, inputShape: shape).layers
+        if let name = layers.first(where: { norms.contains($0.name) && $0.outputShape.dropFirst().reduce(1, *) == 1 })?.name {
             throw RunConfigurationError(
                 key: "batch_size",
                 problem: "\(samples) training samples in batches of \(configuration.batchSize) (× accumulate \(configuration.accumulate)) leave "
