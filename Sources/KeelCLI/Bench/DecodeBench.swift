@@ -17,8 +17,11 @@ struct DecodeBench: Benchmark {
     @OptionGroup var common: BenchOptions
 
     func validate() throws {
-        guard DataOptions.size(imageSize) != nil else { throw ValidationError("--image-size must be SIZE or HEIGHTxWIDTH, got '\(imageSize)'") }
+        guard let size = DataOptions.size(imageSize), size.allSatisfy({ (1...InputLimits.maxImageSide).contains($0) }) else {
+            throw ValidationError("--image-size must be SIZE or HEIGHTxWIDTH, each 1…\(InputLimits.maxImageSide), got '\(imageSize)'")
+        }
         guard (1...4096).contains(batchSize) else { throw ValidationError("--batch-size must be in 1…4096, got \(batchSize)") }
+        if let images, !(1...1_000_000).contains(images) { throw ValidationError("--images must be in 1…1,000,000, got \(images)") }
     }
 
     func measure() throws {

@@ -34,6 +34,9 @@ public struct ImageFolderDataset: Dataset {
     public static func list(
         _ directory: URL, size: (height: Int, width: Int)? = nil, channels: Int = 3, cacheBytes: Int = 0
     ) throws -> ImageFolderDataset {
+        if let size, !(1...InputLimits.maxImageSide).contains(size.height) || !(1...InputLimits.maxImageSide).contains(size.width) {
+            throw DataError(path: directory.path, problem: "image size \(size.height)×\(size.width): each side must be 1…\(InputLimits.maxImageSide)")
+        }
         let fm = FileManager.default
         guard let entries = try? fm.contentsOfDirectory(atPath: directory.path) else {
             throw DataError(path: directory.path, problem: "directory not found or unreadable")
