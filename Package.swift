@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "KeelData", targets: ["KeelData"]),
         .library(name: "KeelTrain", targets: ["KeelTrain"]),
         .library(name: "KeelLab", targets: ["KeelLab"]),
+        .library(name: "KeelDistributed", targets: ["KeelDistributed"]),
         .executable(name: "keel", targets: ["KeelCLI"]),
     ],
     dependencies: [
@@ -31,6 +32,8 @@ let package = Package(
         .target(name: "CKeelImageIO", dependencies: ["CLibPNG", "CLibJPEG"]),
         // Tensor, autograd, kernels' Swift wrappers and threading, layers, losses, optimizers, safetensors.
         .target(name: "Keel", dependencies: ["CKeelKernels"]),
+        // Process groups for data-parallel training: the Communicator protocol, Open MPI loaded at run time, the summation tree.
+        .target(name: "KeelDistributed"),
         // Datasets, the DataLoader, input normalization; the embedded MNIST-5k.
         .target(
             name: "KeelData", dependencies: ["Keel", "CZlib", "CKeelImageIO"],
@@ -39,7 +42,7 @@ let package = Package(
         .target(
             name: "KeelTrain",
             dependencies: [
-                "Keel", "KeelData", .product(name: "Yams", package: "Yams"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "Keel", "KeelData", "KeelDistributed", .product(name: "Yams", package: "Yams"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         // Studies, SVG charts and HTML reports.
         .target(name: "KeelLab", dependencies: ["Keel", "KeelData", "KeelTrain"]),
@@ -49,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "KeelCLI",
             dependencies: [
-                "Keel", "KeelData", "KeelTrain", "KeelLab",
+                "Keel", "KeelData", "KeelTrain", "KeelLab", "KeelDistributed",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,7 +62,7 @@ let package = Package(
         .testTarget(name: "KeelDataTests", dependencies: ["KeelData", "KeelTestSupport"]),
         .testTarget(
             name: "KeelTrainTests",
-            dependencies: ["KeelTrain", "KeelData", "KeelTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+            dependencies: ["KeelTrain", "KeelData", "KeelDistributed", "KeelTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "KeelLabTests", dependencies: ["KeelLab", "Keel", "KeelTestSupport"]),
         .testTarget(name: "KeelFuzzTests", dependencies: ["KeelFuzz"], resources: [.copy("Corpus")]),
     ]

@@ -1,6 +1,7 @@
 import Foundation
 import Keel
 import KeelData
+import KeelDistributed
 
 /// The learning-rate range test (Smith 2017, "Cyclical Learning Rates for Training Neural Networks"; fastai's
 /// `lr_find`): train a run's model for up to `iterations` updates while the learning rate grows exponentially from
@@ -65,7 +66,7 @@ public struct LearningRateFinder: Sendable {
     public func run(_ configuration: RunConfiguration) throws -> Result {
         if let problem { throw RunConfigurationError(key: "", problem: problem) }
         try configuration.validate()
-        let session = try RunSession(configuration, checkpoint: nil)
+        let session = try RunSession(configuration, checkpoint: nil, communicator: SingleProcessCommunicator())
         let c = session.configuration
         let regressionLoss = try c.regressionLoss()
         return try run(
@@ -76,6 +77,7 @@ public struct LearningRateFinder: Sendable {
             },
             configure: { trainer in
                 (trainer.regressionLoss, trainer.gradientClipNorm, trainer.accumulationSteps) = (regressionLoss, c.clipGradNorm, c.accumulate)
+                trainer.shards = c.shards ?? 1
             })
     }
 
@@ -100,7 +102,8 @@ public struct LearningRateFinder: Sendable {
             next += 1
             let loss: Float
             do {
-                loss = try trainer.step(batch, epoch: epoch, iteration: i, started: ProcessInfo.processInfo.systemUptime).loss
+                loss = try trainer.step(batch, count: batch.labels.count, epoch: epoch, iteration: i, started: ProcessInfo.processInfo.systemUptime).0
+                    .loss
             } catch TrainingError.nonFiniteLoss {
                 diverged = true
                 break

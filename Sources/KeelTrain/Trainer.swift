@@ -1,6 +1,7 @@
 import Foundation
 import Keel
 import KeelData
+import KeelDistributed
 
 /// Mini-batch training with the textbook vocabulary: an epoch is one pass over the training set, a batch
 /// the samples of one update, an iteration one update; the global step counts iterations across epochs
@@ -27,14 +28,24 @@ public final class Trainer {
     public var checkpointEvery = 0
     /// Checkpoint once this many seconds have passed since the last one (0: never).
     public var checkpointSeconds: Double = 0
+    /// Sums the shards' gradients (nil until a sharded step needs it).
+    private var reducer: GradientReducer?
     /// When the last checkpoint was written (or training started).
     private var lastCheckpoint = ProcessInfo.processInfo.systemUptime
     /// When set, gradients are scaled to this global L2 norm at most before each update (`clipGradientNorm`).
     public var gradientClipNorm: Float?
-    /// Micro-batches per update (gradient accumulation): each loader batch is split into this many, their gradients
-    /// summed (each loss weighted by its share), then one update — the update of the whole batch up to float
-    /// rounding, in the memory of one micro-batch. Batch norm sees micro-batches, so its statistics differ.
+    /// Micro-batches per update (gradient accumulation): each loader batch is split into `shards × accumulationSteps`
+    /// micro-batches whose gradients are added by the `PairwiseSum` tree (each loss weighted by its share), then one
+    /// update — the update of the whole batch up to float rounding, in the memory of one micro-batch. Batch norm sees
+    /// micro-batches, so its statistics differ.
     public var accumulationSteps = 1
+    /// Shards per update (see `ShardPlan`): the batch's micro-batches, spread over the ranks of `communicator`. With
+    /// S shards, any number of ranks N with S/N a power of two trains the same bits (1: one forward and backward pass
+    /// per batch, the fastest on one process).
+    public var shards = 1
+    /// The ranks training together (data-parallel): each computes its shards of every batch, gradients are summed
+    /// over all ranks in a fixed order, and every rank makes the same update. Only rank 0 writes checkpoints.
+    public var communicator: any Communicator = SingleProcessCommunicator()
     /// Asked before every iteration; when it returns true the trainer checkpoints and stops.
     public var shouldStop: () -> Bool = { false }
 
@@ -90,16 +101,25 @@ public final class Trainer {
                 path: checkpointDirectory?.path ?? "checkpoint",
                 problem: "resumes at batch \(position.batch) of an epoch of \(batches.count) batches")
         }
-        let prefetcher = BatchPrefetcher(loader, batches: batches, epoch: epoch)
+        // Each rank loads only the samples of its own shards.
+        let plan = shardPlan
+        let local = plan.ranks > 1 ? batches.map { Array($0[plan.localRows(count: $0.count)]) } : batches
+        let prefetcher = BatchPrefetcher(loader, batches: local, epoch: epoch)
         defer { prefetcher.finish() }
         for b in position.batch..<batches.count {
-            if shouldStop() {
+            // Ranks stop together: a rank asked to stop says so in the step's exchange, and all stop after it.
+            if plan.ranks == 1 && shouldStop() {
                 wasInterrupted = true
                 try saveCheckpoint()
                 return false
             }
             let started = ProcessInfo.processInfo.systemUptime  // the iteration's time includes loading its batch
-            let record = try step(prefetcher.batch(b), epoch: epoch, iteration: b, started: started)
+            let (record, stop) = try step(prefetcher.batch(b), count: batches[b].count, epoch: epoch, iteration: b, started: started)
+            if stop {
+                wasInterrupted = true
+                try saveCheckpoint()
+                return false
+            }
             samplesSeen += record.batchSize
             for callback in callbacks { callback.iterationEnded(record, trainer: self) }
             let elapsed = ProcessInfo.processInfo.systemUptime - epochStart
@@ -114,43 +134,93 @@ public final class Trainer {
         return true
     }
 
+    /// The shards of an update and this rank's part of them.
+    public var shardPlan: ShardPlan {
+        ShardPlan(shards: max(shards, 1) * max(accumulationSteps, 1), ranks: communicator.size, rank: communicator.rank)
+    }
+
     /// One iteration: forward, loss, backward, update — refused before the update when the loss is not finite.
-    func step(_ batch: Batch, epoch: Int, iteration: Int, started: Double) throws -> IterationRecord {
+    /// `batch` holds this rank's samples of a batch of `count`; the second result says whether some rank was asked to
+    /// stop (then all stop after this update).
+    func step(_ batch: Batch, count: Int, epoch: Int, iteration: Int, started: Double) throws -> (IterationRecord, Bool) {
         let learningRate = optimizer.currentLearningRate
         model.train()
         optimizer.zeroGrad()
-        // Micro-batches of `batch.labels.count / accumulationSteps` samples (the loader's batches are that many times
-        // larger); each loss is weighted by its share of the batch, so the summed gradients are the batch's mean.
-        let count = batch.labels.count
-        let microSize = (count + accumulationSteps - 1) / max(accumulationSteps, 1)
-        var (lossValue, correct) = (Float(0), Float(0))
-        for start in stride(from: 0, to: count, by: max(microSize, 1)) {
-            let micro = accumulationSteps > 1 ? batch.rows(start..<min(count, start + microSize)) : batch
+        let plan = shardPlan
+        let shardRows = plan.shardRanges(count: count)
+        let offset = shardRows[plan.localShards.lowerBound].lowerBound
+        // Shard k draws its dropout masks as the k-th forward pass of the update, whichever rank computes it.
+        let randomized = model.allModules.compactMap { $0 as? any RandomizedModule }
+        let draws = randomized.map(\.randomDraws)
+        if plan.isSharded && reducer?.parameters.count != model.parameters.count {
+            reducer = GradientReducer(parameters: model.parameters, communicator: communicator)
+        }
+        reducer?.begin()
+        var shardValues: [Float] = []  // per local shard: weighted loss, weighted accuracy
+        for k in plan.localShards {
+            let rows = shardRows[k]
+            for (module, start) in zip(randomized, draws) { module.randomDraws = start + UInt64(k) }
+            guard !rows.isEmpty else {
+                reducer?.addEmptyShard()
+                shardValues += [0, 0]
+                continue
+            }
+            let micro = plan.isSharded ? batch.rows((rows.lowerBound - offset)..<(rows.upperBound - offset)) : batch
+            if plan.isSharded { optimizer.zeroGrad() }
             let output = model(micro.inputs)
+            // Each loss is weighted by its share of the batch, so the summed gradients are the batch's mean.
             let weight = Float(micro.labels.count) / Float(count)
             let loss = micro.targets.map { regressionLoss(output, $0) } ?? lossFunction(output, micro.labels)
             let value = loss.scalar
-            guard value.isFinite else {
-                // The state before this batch, when its weights are still finite, becomes the checkpoint (else
-                // the last good one stays): the diverged run can be inspected and resumed.
-                if model.namedParameters.allSatisfy({ $0.parameter.value.scalars.allSatisfy(\.isFinite) }) { try? saveCheckpoint() }
-                throw TrainingError.nonFiniteLoss(value: value, epoch: epoch, iteration: iteration, globalStep: position.globalStep)
-            }
-            (accumulationSteps > 1 ? loss * weight : loss).backward()
-            lossValue += accumulationSteps > 1 ? value * weight : value
+            if !plan.isSharded { try checkFinite(value, epoch: epoch, iteration: iteration) }
+            (weight == 1 ? loss : loss * weight).backward()
+            reducer?.addShard()
             // A regression batch has no accuracy: NaN, written as an empty cell / null.
-            correct += micro.targets == nil ? withoutGradients { Metrics.accuracy(output, micro.labels) } * weight : .nan
+            let accuracy = micro.targets == nil ? withoutGradients { Metrics.accuracy(output, micro.labels) } : .nan
+            shardValues += weight == 1 ? [value, accuracy] : [value * weight, accuracy * weight]
+        }
+        for (module, start) in zip(randomized, draws) { module.randomDraws = start + UInt64(plan.shards) }
+        var stop = false
+        if let reducer {
+            // One exchange of the small values: every shard's loss and accuracy, stop requests, which parameters got
+            // gradients. Then the gradients, summed by the tree.
+            let local = shardValues + [plan.ranks > 1 && shouldStop() ? 1 : 0] + reducer.present.map { $0 ? 1 : 0 }
+            let all = try communicator.allGather(local)
+            var presentAnywhere = Array(repeating: false, count: reducer.parameters.count)
+            var values: [Float] = []
+            for r in 0..<plan.ranks {
+                let part = all[(r * local.count)..<((r + 1) * local.count)]
+                values += part.prefix(shardValues.count)
+                stop = stop || part[part.startIndex + shardValues.count] != 0
+                for (i, flag) in part.suffix(presentAnywhere.count).enumerated() where flag != 0 { presentAnywhere[i] = true }
+            }
+            shardValues = values
+            // A weighted loss is non-finite exactly when the loss is (weights are in (0, 1]).
+            for k in 0..<plan.shards { try checkFinite(values[2 * k], epoch: epoch, iteration: iteration) }
+            try reducer.finish(presentAnywhere: presentAnywhere)
+        }
+        var (lossValue, correct) = (Float(0), Float(0))
+        for k in 0..<(shardValues.count / 2) {
+            lossValue += shardValues[2 * k]
+            correct += shardValues[2 * k + 1]
         }
         if let gradientClipNorm { clipGradientNorm(model.parameters, maxNorm: gradientClipNorm) }
         optimizer.step()
-        let accuracy = correct
         let record = IterationRecord(
-            epoch: epoch, iteration: iteration, globalStep: position.globalStep, loss: lossValue, accuracy: accuracy,
-            learningRate: learningRate, batchSize: batch.labels.count, seconds: ProcessInfo.processInfo.systemUptime - started)
+            epoch: epoch, iteration: iteration, globalStep: position.globalStep, loss: lossValue, accuracy: correct,
+            learningRate: learningRate, batchSize: count, seconds: ProcessInfo.processInfo.systemUptime - started)
         history.iterations.append(record)
         position.globalStep += 1
         position.batch = iteration + 1
-        return record
+        return (record, stop)
+    }
+
+    /// Throws `TrainingError.nonFiniteLoss` for a NaN or infinite loss, first making the state before this batch the
+    /// checkpoint when its weights are still finite (else the last good one stays): the run can be inspected and resumed.
+    private func checkFinite(_ value: Float, epoch: Int, iteration: Int) throws {
+        guard !value.isFinite else { return }
+        if model.namedParameters.allSatisfy({ $0.parameter.value.scalars.allSatisfy(\.isFinite) }) { try? saveCheckpoint() }
+        throw TrainingError.nonFiniteLoss(value: value, epoch: epoch, iteration: iteration, globalStep: position.globalStep)
     }
 
     /// The epoch's record, from all of its iterations (also those before a resume) and the validation set; moves
@@ -202,6 +272,17 @@ public final class Trainer {
             modelName: modelName, shapes: shapes, position: position,
             optimizerStepCount: optimizer.stepCount, randomStates: randomStates, normalizer: normalizer,
             history: history, configuration: configuration)
+    }
+
+    /// Makes every rank's weights and buffers (batch-norm statistics) rank 0's: at the start of a data-parallel run
+    /// and after a resume. Nothing to do for one process.
+    public func synchronizeModel() throws {
+        guard communicator.size > 1 else { return }
+        for (_, parameter) in model.namedParameters.map({ ($0.name, $0.parameter) }) + model.namedBuffers.map({ ($0.name, $0.buffer) }) {
+            var values = parameter.value.scalars
+            try communicator.broadcast(&values, from: 0)
+            parameter.value = Tensor(shape: parameter.shape, scalars: values)
+        }
     }
 
     /// Writes a checkpoint now (no-op without a checkpoint directory).

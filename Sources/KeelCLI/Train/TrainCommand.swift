@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Keel
 import KeelData
+import KeelDistributed
 import KeelTrain
 import Synchronization
 
@@ -27,13 +28,15 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Run folder") var folder: RunFolderOptions
     @OptionGroup var kernels: KernelOptions
     @OptionGroup var imageLimits: ImageLimitOptions
+    @OptionGroup(title: "Data-parallel training") var group: ProcessGroupOptions
 
-    func run() throws { try reportingErrors(train) }
+    func run() throws { try group.run(threadsGiven: loop.threads != nil, train) }
 
-    func train() throws {
+    func train(_ communicator: any Communicator) throws {
         try kernels.apply()
         imageLimits.apply()
         let run = try folder.resume.map(resumedRun) ?? newRun()
+        run.communicator = communicator
         run.progressStyle = folder.quiet ? .silent : nil
         run.shouldStop = { stopRequested.load(ordering: .relaxed) }
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
@@ -47,7 +50,7 @@ struct TrainCommand: ParsableCommand {
                         .utf8))
             throw ExitCode(130)
         case .finished(let metrics):
-            report(metrics, directory: run.directory?.path ?? "")
+            if communicator.isLeader { report(metrics, directory: run.directory?.path ?? "") }
         }
     }
 

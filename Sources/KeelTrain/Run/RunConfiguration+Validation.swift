@@ -64,6 +64,7 @@ extension RunConfiguration {
         if data.task == .regression && monitor == .validationAccuracy { try fail("monitor", "a regression run has no accuracy; monitor val_loss") }
         if let clip = clipGradNorm, !(clip > 0 && clip.isFinite) { try fail("clip_grad_norm", "must be a positive number, got \(clip)") }
         if let tensorboard, tensorboard.isEmpty || tensorboard.contains("\0") { try fail("tensorboard", "must name a folder") }
+        if let shards, !(1...1024).contains(shards) { try fail("shards", "must be in 1…1,024, got \(shards)") }
         if !(1...65_536).contains(accumulate) { try fail("accumulate", "must be in 1…65,536, got \(accumulate)") }
         if let epochs, !(1...1_000_000).contains(epochs) { try fail("epochs", "must be in 1…1,000,000, got \(epochs)") }
         if !(1...(1 << 20)).contains(batchSize) { try fail("batch_size", "must be in 1…1,048,576, got \(batchSize)") }

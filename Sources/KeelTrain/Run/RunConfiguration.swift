@@ -54,6 +54,10 @@ public struct RunConfiguration: Codable, Equatable, Sendable {
     public var accumulate = 1
     /// A folder for TensorBoard event files (nil: none). It never changes results.
     public var tensorboard: String?
+    /// Shards per update (`ShardPlan`): micro-batches whose gradients are added by one fixed tree, spread over the
+    /// ranks of a data-parallel run. nil: 4 for networks without batch norm (so 1, 2 or 4 ranks train the same
+    /// bits), and one per rank for networks with it (each rank's batch norm sees its own samples, as in PyTorch DDP).
+    public var shards: Int?
 
     /// The defaults: the CNN recipe on MNIST-5k.
     public init() {}
@@ -141,7 +145,7 @@ extension RunConfiguration {
         case minDelta = "min_delta"
         case keepBest = "keep_best"
         case clipGradNorm = "clip_grad_norm"
-        case accumulate, tensorboard
+        case accumulate, tensorboard, shards
     }
 
     /// Reads a configuration: absent keys take their defaults, an unknown key is an error naming it.
@@ -170,6 +174,7 @@ extension RunConfiguration {
         clipGradNorm = try c.decodeIfPresent(Float.self, forKey: .clipGradNorm)
         accumulate = try c.value(.accumulate, or: d.accumulate)
         tensorboard = try c.decodeIfPresent(String.self, forKey: .tensorboard)
+        shards = try c.decodeIfPresent(Int.self, forKey: .shards)
     }
 }
 

@@ -74,10 +74,14 @@ public struct RunMetrics: Codable, Equatable, Sendable {
     public var cpuLevel: String
     /// The CPU's model name.
     public var cpu: String
+    /// Processes that trained together (data-parallel ranks; 1 without MPI).
+    public var ranks = 1
+    /// Shards per update (micro-batches whose gradients are added by one fixed tree).
+    public var shards = 1
 
     enum CodingKeys: String, CodingKey {
         case diverged, stopped, epochs, iterations, model, parameters, optimizer, seed, dataset, threads, normalize,
-            activation, schedule, cpu, task, monitor
+            activation, schedule, cpu, task, monitor, ranks, shards
         case testAccuracy = "test_accuracy"
         case testMAE = "test_mae"
         case bestEpoch = "best_epoch"

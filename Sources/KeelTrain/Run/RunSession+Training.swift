@@ -6,10 +6,11 @@ extension RunSession {
     /// Trains with the run's settings, then evaluates and writes the run folder (see `TrainingRun`).
     func train(in run: TrainingRun) throws -> TrainingRun.Outcome {
         let epochs = configuration.epochs ?? Recipe.plain.epochs
-        trainer.checkpointDirectory = run.checkpointDirectory
+        let leader = run.communicator.isLeader
+        trainer.checkpointDirectory = leader ? run.checkpointDirectory : nil
         trainer.checkpointEvery = configuration.checkpoint.every
         trainer.checkpointSeconds = configuration.checkpoint.seconds
-        trainer.progress = ProgressReporter(style: run.progressStyle)
+        trainer.progress = ProgressReporter(style: leader ? run.progressStyle : .silent)
         trainer.shouldStop = run.shouldStop
         if let plateau = configuration.plateau {
             trainer.callbacks.append(ReduceLROnPlateau(factor: plateau.factor, patience: plateau.patience))
@@ -17,21 +18,21 @@ extension RunSession {
         if let patience = configuration.earlyStopping {
             trainer.callbacks.append(EarlyStopping(patience: patience, minimumDelta: configuration.minDelta, monitor: configuration.monitor))
         }
-        if configuration.keepBest, let directory = run.directory { trainer.callbacks.append(bestModelKeeper(in: directory)) }
-        if let folder = configuration.tensorboard {
+        if configuration.keepBest, let directory = run.outputDirectory { trainer.callbacks.append(bestModelKeeper(in: directory)) }
+        if let folder = configuration.tensorboard, leader {
             let logger = try TensorBoardLogger(directory: URL(fileURLWithPath: folder), model: network)
             trainer.callbacks.append(logger)
             trainer.progress.message("TensorBoard: tensorboard --logdir \(folder)  (\(logger.file.lastPathComponent))")
         }
-        let recorder = configuration.diagnostics ? addDiagnostics() : nil
-        if let directory = run.directory { try configuration.write(to: directory) }
+        let recorder = configuration.diagnostics && leader ? addDiagnostics() : nil
+        if let directory = run.outputDirectory { try configuration.write(to: directory) }
         trainer.progress.message(header(epochs: epochs))
         let started = ProcessInfo.processInfo.systemUptime
         do {
             try trainer.fit(loader, validation: data.validation, epochs: epochs)
         } catch let error as TrainingError {
             // A diverged run still leaves its history and metrics (the checkpoint holds its last finite state).
-            if case .nonFiniteLoss = error { run.metrics = try writeDiverged(error, to: run.directory) }
+            if case .nonFiniteLoss = error, leader { run.metrics = try writeDiverged(error, to: run.directory) }
             throw error
         }
         let wall = ProcessInfo.processInfo.systemUptime - started
@@ -43,6 +44,8 @@ extension RunSession {
                 "stopped early after epoch \(trainer.history.epochs.count): \(configuration.monitor.rawValue) did not improve for \(patience) "
                     + "epochs (best \(best.value) at epoch \(best.epoch + 1))")
         }
+        // The other ranks are done: rank 0 alone evaluates and writes the results.
+        guard leader else { return .finished(baseMetrics()) }
         if let recorder, let directory = run.directory {
             try AtomicFile.write(Data(recorder.csv().utf8), to: directory.appendingPathComponent("diagnostics.csv"))
         }
@@ -57,7 +60,9 @@ extension RunSession {
         return "keel train: \(name) (\(network.parameterCount) parameters) on \(configuration.data.dataset): "
             + "\(data.train.count) training / \(data.validation?.count ?? 0) validation / \(data.test.count) test samples, "
             + "batch size \(configuration.batchSize) → \(loader.batchesPerEpoch) iterations per epoch, \(epochs) epochs, "
-            + "\(configuration.optimizer.name.rawValue) lr \(configuration.learningRate), \(Parallel.threadCount) threads, "
+            + "\(configuration.optimizer.name.rawValue) lr \(configuration.learningRate), "
+            + (trainer.communicator.size > 1 ? "\(trainer.communicator.size) ranks × " : "") + "\(Parallel.threadCount) threads, "
+            + "\(configuration.shards ?? 1) shard\(configuration.shards == 1 ? "" : "s") per batch, "
             + "kernel level \(KernelLevel.current.name)"
     }
 
@@ -178,7 +183,8 @@ extension RunSession {
             learningRate: configuration.learningRate, seed: configuration.seed, dataset: configuration.data.dataset,
             threads: Parallel.threadCount, normalize: configuration.data.normalize.rawValue,
             activation: configuration.model.activation, schedule: configuration.schedule ?? "constant",
-            cpuLevel: KernelLevel.current.name, cpu: MachineDescription.cpuModel)
+            cpuLevel: KernelLevel.current.name, cpu: MachineDescription.cpuModel, ranks: trainer.communicator.size,
+            shards: configuration.shards ?? 1)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Keel
 import KeelData
+import KeelDistributed
 
 /// The pieces of a started run: data, resolved configuration, model, trainer and loader — built in this
 /// order so that the same configuration draws the same random numbers every time.
@@ -13,7 +14,7 @@ struct RunSession {
     let loader: DataLoader
     var diagnostics: DiagnosticsRecorder?
 
-    init(_ given: RunConfiguration, checkpoint: SavedCheckpoint?) throws {
+    init(_ given: RunConfiguration, checkpoint: SavedCheckpoint?, communicator: any Communicator) throws {
         let source = try DataSource.named(given.data.dataset, labelColumn: given.data.labelColumn)
         let architecture = given.architecture(isTable: source.isTable)
         // Normalization is fitted on the training split only; a resumed run keeps its saved normalizer.
@@ -22,13 +23,14 @@ struct RunSession {
             validationFraction: given.data.validationFraction, seed: given.seed,
             normalizer: checkpoint?.state.normalizer, imageSize: given.imageSize, task: given.data.task,
             imageCacheBytes: given.data.imageCacheMiB << 20)
-        let configuration = given.resolved(architecture: architecture, trainingSamples: data.train.count)
+        var configuration = given.resolved(architecture: architecture, trainingSamples: data.train.count)
         try Self.check(configuration, architecture: architecture, data: data)
         var generator = KeelRandom(seed: configuration.seed)
         network = try architecture.make(
             inputShape: data.train.sampleShape, classes: data.outputCount,
             activation: try configuration.activation(), dropout: configuration.model.dropout ?? 0,
             dropoutSeed: configuration.seed, generator: &generator)
+        configuration.shards = try Self.shards(configuration, network: network, ranks: communicator.size)
         let optimizer = configuration.optimizer.name.make(
             network.namedParameters, schedule: try configuration.learningRateSchedule(),
             momentum: configuration.optimizer.momentum,
@@ -37,21 +39,32 @@ struct RunSession {
         trainer.configuration = configuration
         trainer.regressionLoss = try configuration.regressionLoss()
         (trainer.gradientClipNorm, trainer.accumulationSteps) = (configuration.clipGradNorm, configuration.accumulate)
+        (trainer.shards, trainer.communicator) = (configuration.shards ?? 1, communicator)
         if let checkpoint { try trainer.restore(from: checkpoint) }
+        // Every rank starts from rank 0's weights and buffers (after a resume too).
+        try trainer.synchronizeModel()
         loader = try Self.loader(configuration, data: data)
         try Self.checkBatchNorm(network, configuration: configuration, samples: data.train.count, sampleShape: data.train.sampleShape)
         (self.configuration, self.architecture, self.data) = (configuration, architecture, data)
     }
 
+    /// The shards a run uses: as configured, else 4 for a network without batch norm (1, 2 and 4 ranks then train
+    /// the same bits; fewer for batches under 4) and one per rank with it (each rank's batch norm sees its samples).
+    static func shards(_ configuration: RunConfiguration, network: any Module, ranks: Int) throws -> Int {
+        let hasBatchNorm = network.allModules.contains { $0 is BatchNorm }
+        let shards =
+            configuration.shards ?? (hasBatchNorm ? ranks : max(ranks, min(4, configuration.batchSize) == 3 ? 2 : min(4, configuration.batchSize)))
+        if let problem = ShardPlan.problem(shards: shards, ranks: ranks) { throw RunConfigurationError(key: "shards", problem: problem) }
+        return shards
+    }
+
     /// The sizes of the micro-batches a run trains on: full batches of batch_size × accumulate, the epoch's last
-    /// (smaller) batch, each split into `accumulate` pieces as the trainer splits them.
-    static func microBatchSizes(samples: Int, batchSize: Int, accumulate: Int) -> Set<Int> {
+    /// (smaller) batch, each split into shards × accumulate pieces as the trainer splits them (`ShardPlan`).
+    static func microBatchSizes(samples: Int, batchSize: Int, accumulate: Int, shards: Int = 1) -> Set<Int> {
         let full = batchSize * accumulate
         var sizes = Set<Int>()
         for count in Set([min(full, samples), samples % full].filter { $0 > 0 }) {
-            let piece = (count + accumulate - 1) / accumulate
-            sizes.insert(piece)
-            if count % piece != 0 { sizes.insert(count % piece) }
+            for range in ShardPlan(shards: shards * accumulate).shardRanges(count: count) where !range.isEmpty { sizes.insert(range.count) }
         }
         return sizes
     }
@@ -61,7 +74,9 @@ struct RunSession {
     static func checkBatchNorm(_ network: any Module, configuration: RunConfiguration, samples: Int, sampleShape shape: [Int]) throws {
         let norms = Set(network.namedModules.filter { $0.module is BatchNorm }.map(\.name))
         guard !norms.isEmpty,
-            microBatchSizes(samples: samples, batchSize: configuration.batchSize, accumulate: configuration.accumulate).contains(1)
+            microBatchSizes(
+                samples: samples, batchSize: configuration.batchSize, accumulate: configuration.accumulate, shards: configuration.shards ?? 1
+            ).contains(1)
         else { return }
         let wasTraining = network.isTraining
         defer { if wasTraining { network.train() } }

@@ -1,6 +1,7 @@
 import Foundation
 import Keel
 import KeelData
+import KeelDistributed
 
 /// One training run as a value you can hold, start and resume: from a `RunConfiguration` it prepares the data
 /// (normalization fitted on the training split only), builds the model, optimizer, trainer and callbacks, trains
@@ -27,11 +28,16 @@ public final class TrainingRun {
     public var progressStyle: ProgressReporter.Style?
     /// Asked before every iteration; returning true checkpoints and stops the run (`RunOutcome.interrupted`).
     public var shouldStop: () -> Bool = { false }
+    /// The ranks training this run together (data-parallel; default: this process alone). Every rank runs the same
+    /// configuration; rank 0 alone writes the run folder, checkpoints and progress.
+    public var communicator: any Communicator = SingleProcessCommunicator()
     /// The checkpoint this run resumes from, read once.
     public let checkpoint: SavedCheckpoint?
 
     /// The run folder's `checkpoint/`.
     public var checkpointDirectory: URL? { directory?.appendingPathComponent("checkpoint") }
+    /// Where this process writes: the run folder on rank 0, nothing on the other ranks.
+    var outputDirectory: URL? { communicator.isLeader ? directory : nil }
     /// Every iteration's and epoch's record, once the run has trained.
     public private(set) var history: History?
     /// The network as trained, once the run has trained (for a run in memory, the only place its weights are).
@@ -81,13 +87,13 @@ public final class TrainingRun {
                 throw RunError("a resumed run keeps its settings; these differ from the checkpoint's: \(list)")
             }
         }
-        let lock = try directory.map { try RunLock(directory: $0) }
+        let lock = try outputDirectory.map { try RunLock(directory: $0) }
         defer { lock?.release() }
-        if let directory, let checkpointDirectory, checkpoint == nil && CheckpointStore.exists(at: checkpointDirectory) {
+        if let directory = outputDirectory, let checkpointDirectory, checkpoint == nil && CheckpointStore.exists(at: checkpointDirectory) {
             throw RunError("\(directory.path) already holds a run; resume it (keel train --resume \(directory.path)) or choose another folder")
         }
         if let threads = configuration.threads { Parallel.threadCount = threads }
-        let session = try RunSession(configuration, checkpoint: checkpoint)
+        let session = try RunSession(configuration, checkpoint: checkpoint, communicator: communicator)
         resolved = session.configuration
         defer { (history, model) = (session.trainer.history, session.network) }
         return try session.train(in: self)
