@@ -30,21 +30,28 @@ extension Communicator {
     /// the vector — the ranks' blocks added by `PairwiseSum` in rank order — and the reduced blocks are gathered
     /// (reduce-scatter then all-gather, like a ring all-reduce: 2·(N − 1)/N of the bytes sent per rank).
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws {
+        var scratch = AllReduceScratch()
+        try allReduceSum(values, scratch: &scratch)
+    }
+
+    /// `allReduceSum` with buffers kept by the caller from call to call (no allocation once they have grown).
+    public func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>, scratch: inout AllReduceScratch) throws {
         let n = size
         guard n > 1, values.count > 0 else { return }
         let block = (values.count + n - 1) / n
-        var send = [Float](repeating: 0, count: block * n)
-        var received = [Float](repeating: 0, count: block * n)
-        send.withUnsafeMutableBufferPointer { s in _ = s.baseAddress!.update(from: values.baseAddress!, count: values.count) }
-        try send.withUnsafeBufferPointer { s in try received.withUnsafeMutableBufferPointer { try allToAll(s, into: $0) } }
-        var reduced = [Float](repeating: 0, count: block)
-        received.withUnsafeMutableBufferPointer { r in
-            let parts = (0..<n).map { r.baseAddress! + $0 * block }
-            PairwiseSum.reduce(parts, count: block)
-            reduced.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: parts[0], count: block) }
+        scratch.reserve(block: block, ranks: n)
+        try scratch.send.withUnsafeMutableBufferPointer { send in
+            try scratch.received.withUnsafeMutableBufferPointer { received in
+                let tail = block * n - values.count
+                send.baseAddress!.update(from: values.baseAddress!, count: values.count)
+                (send.baseAddress! + values.count).update(repeating: 0, count: tail)
+                try allToAll(UnsafeBufferPointer(send), into: received)
+                // Block r of `received` is rank r's part of this rank's block: add them by the tree, into block 0.
+                PairwiseSum.reduce((0..<n).map { received.baseAddress! + $0 * block }, count: block)
+                try allGather(UnsafeBufferPointer(rebasing: received[0..<block]), into: send)
+                values.baseAddress!.update(from: send.baseAddress!, count: values.count)
+            }
         }
-        try reduced.withUnsafeBufferPointer { r in try send.withUnsafeMutableBufferPointer { try allGather(r, into: $0) } }
-        send.withUnsafeBufferPointer { s in values.baseAddress!.update(from: s.baseAddress!, count: values.count) }
     }
 
     /// Every rank's `values` (all of the same count), concatenated in rank order.
@@ -80,4 +87,18 @@ public final class SingleProcessCommunicator: Communicator {
     public func broadcast(_ values: UnsafeMutableBufferPointer<Float>, from root: Int) throws {}
     /// Nothing to wait for.
     public func barrier() throws {}
+}
+
+/// The buffers of `allReduceSum`, kept between calls so that a training step allocates nothing.
+public struct AllReduceScratch {
+    fileprivate var send: [Float] = []
+    fileprivate var received: [Float] = []
+    /// Empty buffers; they grow on first use.
+    public init() {}
+    fileprivate mutating func reserve(block: Int, ranks: Int) {
+        if send.count != block * ranks {
+            send = [Float](repeating: 0, count: block * ranks)
+            received = [Float](repeating: 0, count: block * ranks)
+        }
+    }
 }

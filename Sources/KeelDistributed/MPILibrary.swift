@@ -31,13 +31,18 @@ struct MPILibrary {
     /// `MPI_FLOAT`.
     let float: Handle
 
-    /// The library names tried, in order.
-    static let names = ["libmpi.so.40", "libmpi.so", "libmpi.40.dylib", "libmpi.dylib"]
+    /// The library names tried, in order: `$KEEL_MPI_LIBRARY` alone when set (a path, for an Open MPI installed
+    /// elsewhere), else Open MPI's usual names.
+    static var names: [String] {
+        if let path = getenv("KEEL_MPI_LIBRARY").map({ String(cString: $0) }), !path.isEmpty { return [path] }
+        return ["libmpi.so.40", "libmpi.so", "libmpi.40.dylib", "libmpi.dylib"]
+    }
 
     /// Loads Open MPI, or says in one line why it could not.
     static func load() throws -> MPILibrary {
         var handle: UnsafeMutableRawPointer?
         var lastError = ""
+        let names = names
         for name in names {
             handle = dlopen(name, RTLD_NOW | RTLD_GLOBAL)
             if handle != nil { break }

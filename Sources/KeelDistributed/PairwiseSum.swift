@@ -24,60 +24,41 @@ public enum PairwiseSum {
 
     /// `target[i] += source[i]` for i in 0..<count (IEEE single-precision adds, one per element).
     @inline(__always)
-    static func add(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
+    public static func add(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { target[i] += source[i] }
     }
 }
 
 /// Sums parts that arrive one at a time by the `PairwiseSum` tree, keeping one partial sum per level (a binary
-/// counter): after part k, equal-sized neighbours are merged; `finish` merges what is left from the newest down.
-/// Memory: ⌈log₂ S⌉ + 1 vectors for S parts, reused from step to step.
-public struct StreamingPairwiseSum {
-    /// Floats per part.
-    public let count: Int
-    private var buffers: [[Float]] = []
-    private var sizes: [Int] = []
+/// counter): after each part, equal-sized neighbours are merged; `finish` merges what is left from the newest down.
+/// At most ⌈log₂ S⌉ + 1 partial sums are held for S parts.
+public struct StreamingPairwiseSum<Part> {
+    private var stack: [(part: Part, size: Int)] = []
+    private let merge: (inout Part, Part) -> Void
 
-    /// A sum of parts of `count` floats.
-    public init(count: Int) { self.count = count }
+    /// A sum whose parts are added by `merge(&older, newer)` (older + newer, element by element, in that order).
+    public init(merge: @escaping (inout Part, Part) -> Void) { self.merge = merge }
 
-    /// Forgets the parts added so far (keeps the buffers).
-    public mutating func reset() { sizes.removeAll(keepingCapacity: true) }
+    /// Forgets the parts added so far.
+    public mutating func reset() { stack.removeAll(keepingCapacity: true) }
 
-    /// Adds the next part, written by `fill` into a zeroed buffer of `count` floats.
-    public mutating func add(_ fill: (UnsafeMutableBufferPointer<Float>) -> Void) {
-        let slot = sizes.count
-        if slot == buffers.count { buffers.append([Float](repeating: 0, count: count)) }
-        buffers[slot].withUnsafeMutableBufferPointer { b in
-            b.update(repeating: 0)
-            fill(b)
-        }
-        sizes.append(1)
-        while sizes.count >= 2 && sizes[sizes.count - 1] == sizes[sizes.count - 2] {
-            mergeTop()
-        }
+    /// Adds the next part.
+    public mutating func add(_ part: Part) {
+        stack.append((part, 1))
+        while stack.count >= 2 && stack[stack.count - 1].size == stack[stack.count - 2].size { mergeTop() }
     }
 
-    /// The sum of every part added since `reset`, handed to `body` (zeros when none was added).
-    public mutating func finish<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
-        while sizes.count >= 2 { mergeTop() }
-        if sizes.isEmpty {
-            if buffers.isEmpty { buffers.append([Float](repeating: 0, count: count)) }
-            buffers[0].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        }
-        return try buffers[0].withUnsafeMutableBufferPointer { try body($0) }
+    /// The sum of every part added since `reset` (nil when none was); the sum is reset.
+    public mutating func finish() -> Part? {
+        while stack.count >= 2 { mergeTop() }
+        defer { reset() }
+        return stack.first?.part
     }
 
-    /// The two newest partial sums become one (older + newer, in that order).
+    /// The two newest partial sums become one (older + newer).
     private mutating func mergeTop() {
-        let top = sizes.count - 1
-        let n = count
-        buffers[top].withUnsafeBufferPointer { newer in
-            buffers[top - 1].withUnsafeMutableBufferPointer { older in
-                PairwiseSum.add(newer.baseAddress!, into: older.baseAddress!, count: n)
-            }
-        }
-        sizes[top - 1] += sizes[top]
-        sizes.removeLast()
+        let newer = stack.removeLast()
+        merge(&stack[stack.count - 1].part, newer.part)
+        stack[stack.count - 1].size += newer.size
     }
 }

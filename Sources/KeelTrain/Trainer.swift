@@ -29,7 +29,9 @@ public final class Trainer {
     /// Checkpoint once this many seconds have passed since the last one (0: never).
     public var checkpointSeconds: Double = 0
     /// Sums the shards' gradients (nil until a sharded step needs it).
-    private var reducer: GradientReducer?
+    private var cachedReducer: GradientReducer?
+    /// The model's modules that draw random numbers (dropout), found once.
+    private lazy var randomizedModules: [any RandomizedModule] = model.allModules.compactMap { $0 as? any RandomizedModule }
     /// When the last checkpoint was written (or training started).
     private var lastCheckpoint = ProcessInfo.processInfo.systemUptime
     /// When set, gradients are scaled to this global L2 norm at most before each update (`clipGradientNorm`).
@@ -150,11 +152,12 @@ public final class Trainer {
         let shardRows = plan.shardRanges(count: count)
         let offset = shardRows[plan.localShards.lowerBound].lowerBound
         // Shard k draws its dropout masks as the k-th forward pass of the update, whichever rank computes it.
-        let randomized = model.allModules.compactMap { $0 as? any RandomizedModule }
+        let randomized = randomizedModules
         let draws = randomized.map(\.randomDraws)
-        if plan.isSharded && reducer?.parameters.count != model.parameters.count {
-            reducer = GradientReducer(parameters: model.parameters, communicator: communicator)
+        if plan.isSharded && (cachedReducer == nil || cachedReducer!.communicator !== communicator) {
+            cachedReducer = GradientReducer(parameters: model.parameters, communicator: communicator)
         }
+        let reducer = plan.isSharded ? cachedReducer : nil
         reducer?.begin()
         var shardValues: [Float] = []  // per local shard: weighted loss, weighted accuracy
         for k in plan.localShards {

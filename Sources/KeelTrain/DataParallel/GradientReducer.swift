@@ -1,63 +1,76 @@
 import Keel
 import KeelDistributed
 
-/// Adds the gradients of one update's shards (`ShardPlan`) into `Parameter.grad`: each shard's gradients are copied
-/// into a flat vector after its backward pass, summed by the `PairwiseSum` tree on this rank, then over the ranks
-/// (`Communicator.allReduceSum`, one message for every parameter — a single bucket). Vectors are reused across steps.
-final class GradientReducer {
-    let parameters: [Parameter]
-    let communicator: any Communicator
-    private let offsets: [Int]
-    private var sum: StreamingPairwiseSum
+/// Adds the gradients of one update's shards (`ShardPlan`) into `Parameter.grad`: after each shard's backward pass its
+/// gradient tensors are taken from the parameters (no copy) and summed by the `PairwiseSum` tree on this rank; with
+/// several ranks the rank's sums are packed into one flat vector (a single bucket) and summed over the ranks by
+/// `Communicator.allReduceSum`. A shard without samples counts as zeros.
+public final class GradientReducer {
+    /// The parameters whose gradients are summed, in a fixed order.
+    public let parameters: [Parameter]
+    /// The ranks the sums run over.
+    public let communicator: any Communicator
+    private var sum = StreamingPairwiseSum<[Tensor]> { older, newer in
+        for i in older.indices {
+            let n = newer[i].count
+            newer[i].withUnsafePointer { source in older[i].withUnsafeMutablePointer { PairwiseSum.add(source, into: $0, count: n) } }
+        }
+    }
+    /// The flat vector the ranks exchange, and the all-reduce's buffers (reused).
+    private var bucket: [Float] = []
+    private var scratch = AllReduceScratch()
     /// Whether a parameter got a gradient in any shard of this rank (a parameter never reached keeps `grad == nil`).
-    private(set) var present: [Bool]
+    public private(set) var present: [Bool]
 
-    init(parameters: [Parameter], communicator: any Communicator) {
+    /// A reducer for `parameters` over the ranks of `communicator`.
+    public init(parameters: [Parameter], communicator: any Communicator) {
         self.parameters = parameters
         self.communicator = communicator
-        var offsets = [0]
-        for p in parameters { offsets.append(offsets.last! + p.shape.reduce(1, *)) }
-        self.offsets = offsets
-        sum = StreamingPairwiseSum(count: offsets.last!)
         present = Array(repeating: false, count: parameters.count)
     }
 
     /// Starts an update.
-    func begin() {
+    public func begin() {
         sum.reset()
         for i in present.indices { present[i] = false }
     }
 
     /// Takes the gradients the last backward pass left in the parameters (nil counts as zeros) as the next shard's.
-    func addShard() {
-        sum.add { flat in
-            for (i, p) in parameters.enumerated() {
-                guard let grad = p.grad else { continue }
+    public func addShard() {
+        sum.add(
+            parameters.enumerated().map { i, p in
+                guard let grad = p.grad else { return Tensor.zeros(p.shape) }
                 present[i] = true
-                grad.withUnsafePointer { (flat.baseAddress! + offsets[i]).update(from: $0, count: offsets[i + 1] - offsets[i]) }
-            }
-        }
+                p.zeroGrad()  // the tensor is now ours alone, so the tree adds into it in place
+                return grad
+            })
     }
 
     /// A shard without samples: zeros.
-    func addEmptyShard() { sum.add { _ in } }
+    public func addEmptyShard() { sum.add(parameters.map { Tensor.zeros($0.shape) }) }
 
     /// Sums the shards over this rank and all ranks and puts the result in `grad` of every parameter that got a
     /// gradient on some rank (`presentAnywhere`, gathered by the caller).
-    func finish(presentAnywhere: [Bool]) throws {
-        try sum.finish { flat in
-            guard flat.count > 0 else { return }
-            try communicator.allReduceSum(flat)
-            for (i, p) in parameters.enumerated() {
-                guard presentAnywhere[i] else {
-                    p.zeroGrad()
-                    continue
+    public func finish(presentAnywhere: [Bool]) throws {
+        var grads = sum.finish() ?? parameters.map { Tensor.zeros($0.shape) }
+        if communicator.size > 1 {
+            let total = grads.reduce(0) { $0 + $1.count }
+            if bucket.count != total { bucket = [Float](repeating: 0, count: total) }
+            try bucket.withUnsafeMutableBufferPointer { flat in
+                var offset = 0
+                for g in grads {
+                    g.withUnsafePointer { (flat.baseAddress! + offset).update(from: $0, count: g.count) }
+                    offset += g.count
                 }
-                let n = offsets[i + 1] - offsets[i]
-                var grad = Tensor.zeros(p.shape)
-                grad.withUnsafeMutablePointer { $0.update(from: flat.baseAddress! + offsets[i], count: n) }
-                p.grad = grad
+                try communicator.allReduceSum(flat, scratch: &scratch)
+                offset = 0
+                for i in grads.indices {
+                    let n = grads[i].count
+                    grads[i].withUnsafeMutablePointer { $0.update(from: flat.baseAddress! + offset, count: n) }
+                    offset += n
+                }
             }
         }
+        for (i, p) in parameters.enumerated() { p.grad = presentAnywhere[i] ? grads[i] : nil }
     }
 }
