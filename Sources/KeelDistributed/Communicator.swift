@@ -20,6 +20,9 @@ public protocol Communicator: AnyObject {
     func broadcast(_ values: UnsafeMutableBufferPointer<Float>, from root: Int) throws
     /// Returns once every rank has called it.
     func barrier() throws
+    /// Sums `values` over the ranks in place by the `PairwiseSum` tree over ranks in rank order, the same bits on
+    /// every rank (the default: `treeAllReduceSum`).
+    func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>, scratch: inout AllReduceScratch) throws
 }
 
 extension Communicator {
@@ -34,8 +37,14 @@ extension Communicator {
         try allReduceSum(values, scratch: &scratch)
     }
 
-    /// `allReduceSum` with buffers kept by the caller from call to call (no allocation once they have grown).
+    /// The default `allReduceSum(_:scratch:)`.
     public func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>, scratch: inout AllReduceScratch) throws {
+        try treeAllReduceSum(values, scratch: &scratch)
+    }
+
+    /// The deterministic all-reduce from `allToAll` and `allGather`, with buffers kept by the caller from call to call
+    /// (no allocation once they have grown): the vector in N blocks, block r reduced on rank r.
+    public func treeAllReduceSum(_ values: UnsafeMutableBufferPointer<Float>, scratch: inout AllReduceScratch) throws {
         let n = size
         guard n > 1, values.count > 0 else { return }
         let block = (values.count + n - 1) / n

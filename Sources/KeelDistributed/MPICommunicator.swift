@@ -44,6 +44,17 @@ public final class MPICommunicator: Communicator {
             "MPI_Alltoall")
     }
 
+    /// Two ranks: `MPI_Allreduce` with `MPI_SUM` — one addition per element, and IEEE addition is commutative, so
+    /// both ranks get rank 0's + rank 1's, the tree's bits. More ranks: the tree (`treeAllReduceSum`), since MPI's
+    /// reduction order for three or more is its own.
+    public func allReduceSum(_ values: UnsafeMutableBufferPointer<Float>, scratch: inout AllReduceScratch) throws {
+        guard size == 2 else { return try treeAllReduceSum(values, scratch: &scratch) }
+        let count = try Self.count(values.count)
+        guard count > 0 else { return }
+        try check(
+            library.allReduce(MPILibrary.inPlace, values.baseAddress!, count, library.float, library.sum, library.world), "MPI_Allreduce")
+    }
+
     /// MPI_Bcast of floats.
     public func broadcast(_ values: UnsafeMutableBufferPointer<Float>, from root: Int) throws {
         let count = try Self.count(values.count)

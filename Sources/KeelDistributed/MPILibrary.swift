@@ -12,6 +12,7 @@ struct MPILibrary {
     typealias InitThread = @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer?, Int32, UnsafeMutablePointer<Int32>) -> Int32
     typealias CommQuery = @convention(c) (Handle, UnsafeMutablePointer<Int32>) -> Int32
     typealias Collective = @convention(c) (UnsafeRawPointer, Int32, Handle, UnsafeMutableRawPointer, Int32, Handle, Handle) -> Int32
+    typealias AllReduce = @convention(c) (UnsafeRawPointer, UnsafeMutableRawPointer, Int32, Handle, Handle, Handle) -> Int32
     typealias Broadcast = @convention(c) (UnsafeMutableRawPointer, Int32, Handle, Int32, Handle) -> Int32
     typealias Barrier = @convention(c) (Handle) -> Int32
     typealias Finalize = @convention(c) () -> Int32
@@ -22,6 +23,7 @@ struct MPILibrary {
     let commSize: CommQuery
     let allGather: Collective
     let allToAll: Collective
+    let allReduce: AllReduce
     let broadcast: Broadcast
     let barrier: Barrier
     let finalize: Finalize
@@ -30,6 +32,10 @@ struct MPILibrary {
     let world: Handle
     /// `MPI_FLOAT`.
     let float: Handle
+    /// `MPI_SUM`.
+    let sum: Handle
+    /// `MPI_IN_PLACE` (Open MPI: the address 1).
+    static var inPlace: UnsafeRawPointer { UnsafeRawPointer(bitPattern: 1)! }
 
     /// The library names tried, in order: `$KEEL_MPI_LIBRARY` alone when set (a path, for an Open MPI installed
     /// elsewhere), else Open MPI's usual names.
@@ -66,12 +72,14 @@ struct MPILibrary {
             commSize: try function("MPI_Comm_size", as: CommQuery.self),
             allGather: try function("MPI_Allgather", as: Collective.self),
             allToAll: try function("MPI_Alltoall", as: Collective.self),
+            allReduce: try function("MPI_Allreduce", as: AllReduce.self),
             broadcast: try function("MPI_Bcast", as: Broadcast.self),
             barrier: try function("MPI_Barrier", as: Barrier.self),
             finalize: try function("MPI_Finalize", as: Finalize.self),
             abort: try function("MPI_Abort", as: Abort.self),
             world: try symbol("ompi_mpi_comm_world"),
-            float: try symbol("ompi_mpi_float"))
+            float: try symbol("ompi_mpi_float"),
+            sum: try symbol("ompi_mpi_op_sum"))
     }
 }
 
