@@ -33,7 +33,7 @@ let package = Package(
         // Tensor, autograd, kernels' Swift wrappers and threading, layers, losses, optimizers, safetensors.
         .target(name: "Keel", dependencies: ["CKeelKernels"]),
         // Process groups for data-parallel training: the Communicator protocol, Open MPI loaded at run time, the summation tree.
-        .target(name: "KeelDistributed"),
+        .target(name: "KeelDistributed", dependencies: ["Keel"]),
         // Datasets, the DataLoader, input normalization; the embedded MNIST-5k.
         .target(
             name: "KeelData", dependencies: ["Keel", "CZlib", "CKeelImageIO"],

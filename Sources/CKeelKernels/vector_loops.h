@@ -12,6 +12,13 @@ KEEL_MAP_ARRAY(exp_array, vexp)
 KEEL_MAP_ARRAY(log_array, vlog)
 #undef KEEL_MAP_ARRAY
 
+/// y[i] += x[i]: one IEEE addition per element, the same at every width.
+static TARGET void FN(add_array)(const float *x, float *y, long n) {
+    long i = 0;
+    for (; i + W <= n; i += W) FN(store_partial)(y + i, FN(load_partial)(y + i, W) + FN(load_partial)(x + i, W), W);
+    if (i < n) FN(store_partial)(y + i, FN(load_partial)(y + i, n - i) + FN(load_partial)(x + i, n - i), n - i);
+}
+
 /// Σ x[i] by one logical tree for every level: 64 lanes, lane j adding x[64·b + j] for b = 0, 1, … in order
 /// (the last, partial block padded with +0), then the lanes folded in halves: lane j += lane j + 32,
 /// then + 16, + 8, + 4, + 2, + 1. A level with W-lane registers keeps 64/W of them.

@@ -41,3 +41,14 @@ float keel_vsum(const float *x, long n) {
     default: return sum_array_portable(x, n);
     }
 }
+
+void keel_vadd(const float *x, float *y, long n) {
+    switch (keel_kernel_variant()) {
+#ifdef KEEL_X86
+    case KEEL_VARIANT_AVX512: add_array_avx512(x, y, n); return;
+    case KEEL_VARIANT_AVX2: add_array_avx2(x, y, n); return;
+    case KEEL_VARIANT_PORTABLE_FMA: add_array_portable_fma(x, y, n); return;
+#endif
+    default: add_array_portable(x, y, n); return;
+    }
+}

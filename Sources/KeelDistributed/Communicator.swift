@@ -1,3 +1,5 @@
+import Keel
+
 /// The collective operations data-parallel training needs, over a fixed group of processes ("ranks").
 ///
 /// Every rank calls the same collectives in the same order with the same counts; a collective returns when every

@@ -30,6 +30,16 @@ public final class Trainer {
     public var checkpointSeconds: Double = 0
     /// Sums the shards' gradients (nil until a sharded step needs it).
     private var cachedReducer: GradientReducer?
+    /// Whether sharded steps run one forward and backward pass over the rank's samples (`BatchShards`) rather than one
+    /// per shard: true when every layer is one whose only sums over the batch are linear and convolution gradients —
+    /// not batch norm (statistics per shard), not layer/group norm or PReLU (parameter gradients summed over the batch
+    /// outside those ops), not custom modules. Both ways give the same bits; the single pass is faster.
+    public var shardedForwardPass = true
+    private lazy var fusesShards: Bool = model.allModules.allSatisfy { module in
+        module is Sequential || module is Linear || module is Conv2d || module is ActivationLayer || module is Dropout
+            || module is Flatten || module is Identity || module is MaxPool2d || module is AvgPool2d || module is AdaptiveAvgPool2d
+            || module is Residual || module is Softmax || module is LogSoftmax
+    }
     /// The model's modules that draw random numbers (dropout), found once.
     private lazy var randomizedModules: [any RandomizedModule] = model.allModules.compactMap { $0 as? any RandomizedModule }
     /// When the last checkpoint was written (or training started).
@@ -160,27 +170,44 @@ public final class Trainer {
         let reducer = plan.isSharded ? cachedReducer : nil
         reducer?.begin()
         var shardValues: [Float] = []  // per local shard: weighted loss, weighted accuracy
-        for k in plan.localShards {
-            let rows = shardRows[k]
-            for (module, start) in zip(randomized, draws) { module.randomDraws = start + UInt64(k) }
-            guard !rows.isEmpty else {
-                reducer?.addEmptyShard()
-                shardValues += [0, 0]
-                continue
+        if plan.isSharded && fusesShards && shardedForwardPass {
+            // One forward and backward pass over this rank's samples; the ops sum over the batch shard by shard and
+            // add the partials by the tree (`BatchShards`) — the bits of one pass per shard, in far fewer calls.
+            let local = plan.localShards.map { k in (shardRows[k].lowerBound - offset)..<(shardRows[k].upperBound - offset) }
+            try BatchShards.with(local, firstIndex: plan.localShards.lowerBound) {
+                let output = model(batch.inputs)
+                var total: Tensor?
+                for rows in local {
+                    guard !rows.isEmpty else {
+                        shardValues += [0, 0]
+                        continue
+                    }
+                    let micro = batch.rows(rows)
+                    let (value, accuracy, loss) = try shardLoss(output[rows: rows], micro, count: count)
+                    shardValues += [value, accuracy]
+                    total = total.map { $0 + loss } ?? loss
+                }
+                total?.backward()
             }
-            let micro = plan.isSharded ? batch.rows((rows.lowerBound - offset)..<(rows.upperBound - offset)) : batch
-            if plan.isSharded { optimizer.zeroGrad() }
-            let output = model(micro.inputs)
-            // Each loss is weighted by its share of the batch, so the summed gradients are the batch's mean.
-            let weight = Float(micro.labels.count) / Float(count)
-            let loss = micro.targets.map { regressionLoss(output, $0) } ?? lossFunction(output, micro.labels)
-            let value = loss.scalar
-            if !plan.isSharded { try checkFinite(value, epoch: epoch, iteration: iteration) }
-            (weight == 1 ? loss : loss * weight).backward()
             reducer?.addShard()
-            // A regression batch has no accuracy: NaN, written as an empty cell / null.
-            let accuracy = micro.targets == nil ? withoutGradients { Metrics.accuracy(output, micro.labels) } : .nan
-            shardValues += weight == 1 ? [value, accuracy] : [value * weight, accuracy * weight]
+        } else {
+            for k in plan.localShards {
+                let rows = shardRows[k]
+                for (module, start) in zip(randomized, draws) { module.randomDraws = start + UInt64(k) }
+                guard !rows.isEmpty else {
+                    reducer?.addEmptyShard()
+                    shardValues += [0, 0]
+                    continue
+                }
+                let micro = plan.isSharded ? batch.rows((rows.lowerBound - offset)..<(rows.upperBound - offset)) : batch
+                if plan.isSharded { optimizer.zeroGrad() }
+                let output = model(micro.inputs)
+                let (value, accuracy, loss) = try shardLoss(output, micro, count: count)
+                if !plan.isSharded { try checkFinite(value, epoch: epoch, iteration: iteration) }
+                loss.backward()
+                reducer?.addShard()
+                shardValues += [value, accuracy]
+            }
         }
         for (module, start) in zip(randomized, draws) { module.randomDraws = start + UInt64(plan.shards) }
         var stop = false
@@ -216,6 +243,16 @@ public final class Trainer {
         position.globalStep += 1
         position.batch = iteration + 1
         return (record, stop)
+    }
+
+    /// A shard's loss weighted by its share of the batch of `count` (so the summed gradients are the batch's mean),
+    /// with its weighted value and accuracy (NaN for regression, written as an empty cell / null).
+    private func shardLoss(_ output: Tensor, _ micro: Batch, count: Int) throws -> (value: Float, accuracy: Float, loss: Tensor) {
+        let weight = Float(micro.labels.count) / Float(count)
+        let loss = micro.targets.map { regressionLoss(output, $0) } ?? lossFunction(output, micro.labels)
+        let value = loss.scalar
+        let accuracy = micro.targets == nil ? withoutGradients { Metrics.accuracy(output, micro.labels) } : .nan
+        return weight == 1 ? (value, accuracy, loss) : (value * weight, accuracy * weight, loss * weight)
     }
 
     /// Throws `TrainingError.nonFiniteLoss` for a NaN or infinite loss, first making the state before this batch the

@@ -121,9 +121,10 @@ struct DataParallelTests {
 
     @Test func oneTwoAndFourRanksTrainTheSameBits() throws {
         let data = blobs(count: 150, seed: 1)
-        func weights(ranks: Int) -> [[Float]] {
+        func weights(ranks: Int, onePass: Bool = true) -> [[Float]] {
             onRanks(ranks) { c -> [Float] in
                 let trainer = shardedTrainer(c, clip: 5)
+                trainer.shardedForwardPass = onePass
                 try trainer.synchronizeModel()
                 // Batches of 24 (150 = 6 × 24 + 6: the last batch leaves shards of 1 and 2 samples).
                 try trainer.fit(DataLoader(data, batchSize: 24, shuffle: true, seed: 5), epochs: 2)
@@ -134,12 +135,47 @@ struct DataParallelTests {
         for ranks in [2, 4] {
             for (r, w) in weights(ranks: ranks).enumerated() { #expect(w == one, "rank \(r) of \(ranks): weights and losses") }
         }
+        // One pass per shard (what batch norm needs) gives the bits of one pass over the rank's samples.
+        #expect(weights(ranks: 1, onePass: false)[0] == one)
+        #expect(weights(ranks: 2, onePass: false)[1] == one)
         // The shards change the rounding (and dropout's masks), so one unsharded process differs.
         let unsharded = makeRun(seed: 3)
         unsharded.progress = ProgressReporter(style: .silent)
         unsharded.gradientClipNorm = 5
         try unsharded.fit(DataLoader(data, batchSize: 24, shuffle: true, seed: 5), epochs: 2)
         #expect(unsharded.model.parameters.flatMap { $0.value.scalars } != Array(one.prefix(unsharded.model.parameterCount)))
+    }
+
+    @Test func aConvolutionNetworkTrainsTheSameBitsInOnePassOrOnePerShard() throws {
+        // Images 1×8×8 of two classes (bright top or bright bottom), a conv + ReLU (fused), pooling, dropout, linear.
+        var g = KeelRandom(seed: 9)
+        let count = 40
+        var pixels: [Float] = []
+        for i in 0..<count { for y in 0..<8 { for _ in 0..<8 { pixels.append((y < 4) == (i % 2 == 0) ? 1 : 0 + Float(g.nextNormal()) * 0.1) } } }
+        let data = TensorDataset(
+            features: Tensor(shape: [count, 1, 8, 8], scalars: pixels), labels: (0..<count).map { Int32($0 % 2) }, classCount: 2)
+        func weights(onePass: Bool, ranks: Int) -> [Float] {
+            onRanks(ranks) { c -> [Float] in
+                var g = KeelRandom(seed: 4)
+                let model = Sequential {
+                    Conv2d(1, 4, kernelSize: 3, generator: &g)
+                    ReLU()
+                    MaxPool2d(kernelSize: 2)
+                    Flatten()
+                    Dropout(0.3, seed: 7)
+                    Linear(36, 2, generator: &g)
+                }
+                let trainer = Trainer(model: model, optimizer: SGD(model.namedParameters, learningRate: 0.1, momentum: 0.9))
+                (trainer.shards, trainer.communicator, trainer.shardedForwardPass) = (4, c, onePass)
+                trainer.progress = ProgressReporter(style: .silent)
+                try trainer.fit(DataLoader(data, batchSize: 12, shuffle: true, seed: 3), epochs: 2)
+                return model.parameters.flatMap { $0.value.scalars }
+            }[0]
+        }
+        let onePass = weights(onePass: true, ranks: 1)
+        #expect(weights(onePass: false, ranks: 1) == onePass)
+        #expect(weights(onePass: true, ranks: 2) == onePass)
+        #expect(weights(onePass: true, ranks: 4) == onePass)
     }
 
     @Test func aRunRecordsRanksAndShardsAndRefusesAnUnevenSplit() throws {

@@ -100,6 +100,8 @@ void keel_vexp(const float *x, float *y, long n);
 void keel_vlog(const float *x, float *y, long n);
 /// Σ x[i] with several SIMD accumulators (a fixed order for a given n and CPU level).
 float keel_vsum(const float *x, long n);
+/// y[i] += x[i] (one IEEE addition per element: the same bits at every level).
+void keel_vadd(const float *x, float *y, long n);
 
 // Batch normalization, one channel of `rows` rows of `inner` floats `stride` apart (batch_norm.c): double-precision
 // sums in one fixed order for every level.

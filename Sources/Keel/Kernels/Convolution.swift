@@ -74,7 +74,8 @@ enum ConvolutionKernel {
     static let targetColumns = 512
 
     struct Dimensions {
-        let batch, inChannels, height, width, outChannels, outHeight, outWidth: Int
+        var batch: Int
+        let inChannels, height, width, outChannels, outHeight, outWidth: Int
         let window: Window2D
         var patch: Int { inChannels * window.kernel.height * window.kernel.width }
         var positions: Int { outHeight * outWidth }

@@ -8,7 +8,8 @@ public protocol RandomizedModule: Module {
 }
 
 /// Dropout: in training, each element is zeroed with probability p and the rest scaled by 1/(1 − p);
-/// identity in evaluation. Masks come from the stream (seed, draw count), independent of threads.
+/// identity in evaluation. Masks come from the stream (seed, draw count), independent of threads; within
+/// `BatchShards`, shard k of the update takes stream (seed, draw count + k).
 public final class Dropout: RandomizedModule {
     /// p, the probability of zeroing an element.
     public let probability: Float
@@ -32,15 +33,20 @@ public final class Dropout: RandomizedModule {
 
     func forwardPass(_ input: Tensor) -> Tensor {
         guard isTraining, probability > 0 else { return input }
-        var generator = KeelRandom(seed: seed, stream: [0xD0, randomDraws])
-        randomDraws += 1
         let keep = 1 - probability
         let scale = 1 / keep
         var mask = Tensor(uninitializedShape: input.shape)
-        let n = mask.count
+        // Batch shards: shard k's rows take the mask of draw (draws + k), as a pass of that shard alone would.
+        let shards = input.rank >= 1 ? BatchShards.current(batch: input.shape[0]) : nil
+        let ranges = shards?.ranges ?? [0..<(input.rank >= 1 ? input.shape[0] : 1)]
+        let perSample = input.rank >= 1 && input.shape[0] > 0 ? input.count / input.shape[0] : input.count
         mask.withUnsafeMutablePointer { m in
-            for i in 0..<n { m[i] = generator.nextUniform() < keep ? scale : 0 }
+            for (j, range) in ranges.enumerated() {
+                var generator = KeelRandom(seed: seed, stream: [0xD0, randomDraws + UInt64((shards?.firstIndex ?? 0) + j)])
+                for i in (range.lowerBound * perSample)..<(range.upperBound * perSample) { m[i] = generator.nextUniform() < keep ? scale : 0 }
+            }
         }
+        randomDraws += 1
         return input * mask
     }
 }

@@ -65,6 +65,8 @@ func conv2d(
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
     // The output's buffer (not the tensor, whose node would hold this closure) for ReLU′.
     let output = relu ? y.storage : nil
+    // Batch shards: each shard's weight and bias gradients as its own backward pass gives them, added by the tree.
+    let shards = BatchShards.current(batch: d.batch).flatMap { $0.ranges.count > 1 ? $0 : nil }
     return Tensor.record(y, op: relu ? "conv2d+relu" : "conv2d", inputs: inputs) { [input, weight, output] g, needs in
         // Pointers are taken from the captured tensors, which keep their buffers alive.
         let px = input.storage.pointer
@@ -72,11 +74,41 @@ func conv2d(
         let dx = needs[0] ? Tensor(uninitializedShape: input.shape) : nil
         let dw = needs[1] ? Tensor(uninitializedShape: weight.shape) : nil
         let db = needs.count > 2 && needs[2] ? Tensor(uninitializedShape: [d.outChannels]) : nil
-        if dx != nil || dw != nil || db != nil {
+        guard dx != nil || dw != nil || db != nil else { return [dx, dw, db] }
+        guard let shards else {
             ConvolutionKernel.backward(
                 x: px, weight: pw, dy: g.storage.pointer, dx: dx?.storage.pointer,
                 dWeight: dw?.storage.pointer, dBias: db?.storage.pointer,
                 reluOutput: output?.pointer, d)
+            return [dx, dw, db]
+        }
+        // One backward pass per shard; dx lands in place, the shard's weight and bias gradients in the tree's buffers.
+        let weightCount = weight.count
+        var biasPartials: [UnsafeMutablePointer<Float>] = []
+        defer { for p in biasPartials { p.deallocate() } }
+        func shardPass(_ samples: Range<Int>, dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?) {
+            var part = d
+            part.batch = samples.count
+            let first = samples.lowerBound
+            ConvolutionKernel.backward(
+                x: px + first * d.imageIn, weight: pw, dy: g.storage.pointer + first * d.imageOut,
+                dx: dx.map { $0.storage.pointer + first * d.imageIn }, dWeight: dWeight, dBias: dBias,
+                reluOutput: output.map { UnsafePointer($0.pointer) + first * d.imageOut }, part)
+        }
+        let weightTarget = dw?.storage.pointer ?? UnsafeMutablePointer<Float>.allocate(capacity: weightCount)
+        defer { if dw == nil { weightTarget.deallocate() } }
+        shards.sum(count: weightCount, into: weightTarget) { samples, c in
+            let bias = db == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: d.outChannels)
+            if let bias { biasPartials.append(bias) }
+            shardPass(samples, dWeight: c, dBias: bias)
+        }
+        if let db {
+            // The bias partials were made in shard order (empty shards made none): add them by the same tree.
+            var next = 0
+            shards.sum(count: d.outChannels, into: db.storage.pointer) { _, c in
+                c.update(from: biasPartials[next], count: d.outChannels)
+                next += 1
+            }
         }
         return [dx, dw, db]
     }

@@ -29,6 +29,9 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tens
             b: pw, ldb: inFeatures, beta: bias == nil ? 0 : 1, c: py, ldc: outFeatures)
     }
     let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+    // Batch shards: the weight and bias gradients are summed shard by shard, then by the tree (`BatchShards`).
+    let shards = input.rank >= 2 ? BatchShards.current(batch: input.shape[0]).flatMap { $0.ranges.count > 1 ? $0 : nil } : nil
+    let rowsPerSample = input.rank >= 2 && input.shape[0] > 0 ? rows / input.shape[0] : 1
     return Tensor.record(y, op: "linear", inputs: inputs) { [input, weight] g, needs in
         // Pointers are taken from the captured tensors, which keep their buffers alive.
         let pg = g.storage.pointer
@@ -48,13 +51,32 @@ public func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tens
         if needs[1] {
             var t = Tensor(uninitializedShape: weight.shape)
             t.withUnsafeMutablePointer { d in
-                gemm(
-                    transposeA: true, m: outFeatures, n: inFeatures, k: rows, a: pg, lda: outFeatures,
-                    b: px, ldb: inFeatures, c: d, ldc: inFeatures)
+                func partial(_ samples: Range<Int>, _ c: UnsafeMutablePointer<Float>) {
+                    let first = samples.lowerBound * rowsPerSample
+                    gemm(
+                        transposeA: true, m: outFeatures, n: inFeatures, k: samples.count * rowsPerSample, a: pg + first * outFeatures,
+                        lda: outFeatures, b: px + first * inFeatures, ldb: inFeatures, c: c, ldc: inFeatures)
+                }
+                if let shards { shards.sum(count: outFeatures * inFeatures, into: d, partial) } else { partial(0..<(rows / rowsPerSample), d) }
             }
             dw = t
         }
-        let db = needs.count > 2 && needs[2] ? g.reshaped([rows, outFeatures]).sum(axis: 0) : nil
+        var db: Tensor?
+        if needs.count > 2 && needs[2] {
+            let rowGradient = g.reshaped([rows, outFeatures])
+            if let shards {
+                var t = Tensor(uninitializedShape: [outFeatures])
+                t.withUnsafeMutablePointer { d in
+                    shards.sum(count: outFeatures, into: d) { samples, c in
+                        let part = rowGradient.slice(axis: 0, (samples.lowerBound * rowsPerSample)..<(samples.upperBound * rowsPerSample))
+                        part.sum(axis: 0).withUnsafePointer { c.update(from: $0, count: outFeatures) }
+                    }
+                }
+                db = t
+            } else {
+                db = rowGradient.sum(axis: 0)
+            }
+        }
         return [dx, dw, db]
     }
 }

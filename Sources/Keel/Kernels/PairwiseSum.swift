@@ -1,3 +1,5 @@
+import CKeelKernels
+
 /// The one summation tree of data-parallel gradients: parts are added in pairs level by level — (0 + 1), (2 + 3), …
 /// with an odd last part carried up unchanged — until one is left.
 ///
@@ -22,10 +24,9 @@ public enum PairwiseSum {
         }
     }
 
-    /// `target[i] += source[i]` for i in 0..<count (IEEE single-precision adds, one per element).
-    @inline(__always)
+    /// `target[i] += source[i]` for i in 0..<count (IEEE single-precision adds, one per element, vectorized).
     public static func add(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { target[i] += source[i] }
+        keel_vadd(source, target, count)
     }
 }
 
