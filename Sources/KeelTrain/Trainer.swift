@@ -40,6 +40,8 @@ public final class Trainer {
             || module is Flatten || module is Identity || module is MaxPool2d || module is AvgPool2d || module is AdaptiveAvgPool2d
             || module is Residual || module is Softmax || module is LogSoftmax
     }
+    /// The model's batch-norm layers, found once.
+    private lazy var batchNorms: [BatchNorm] = model.allModules.compactMap { $0 as? BatchNorm }
     /// The model's modules that draw random numbers (dropout), found once.
     private lazy var randomizedModules: [any RandomizedModule] = model.allModules.compactMap { $0 as? any RandomizedModule }
     /// When the last checkpoint was written (or training started).
@@ -191,6 +193,8 @@ public final class Trainer {
             }
             reducer?.addShard()
         } else {
+            let replay = plan.ranks > 1 && !batchNorms.isEmpty ? BatchNormReplay(batchNorms) : nil
+            defer { replay?.stopRecording() }
             for k in plan.localShards {
                 let rows = shardRows[k]
                 for (module, start) in zip(randomized, draws) { module.randomDraws = start + UInt64(k) }
@@ -208,6 +212,7 @@ public final class Trainer {
                 reducer?.addShard()
                 shardValues += [value, accuracy]
             }
+            try replay?.synchronize(shards: plan.localShards.map { !shardRows[$0].isEmpty }, communicator: communicator)
         }
         for (module, start) in zip(randomized, draws) { module.randomDraws = start + UInt64(plan.shards) }
         var stop = false

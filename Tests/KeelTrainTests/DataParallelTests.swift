@@ -178,6 +178,31 @@ struct DataParallelTests {
         #expect(weights(onePass: true, ranks: 4) == onePass)
     }
 
+    @Test func batchNormWithFixedShardsTrainsTheSameWeightsAndRunningStatisticsOnAnyRanks() throws {
+        let data = blobs(count: 150, seed: 1)
+        func state(ranks: Int) -> [[Float]] {
+            onRanks(ranks) { c -> [Float] in
+                var g = KeelRandom(seed: 2)
+                let model = Sequential {
+                    Linear(4, 8, generator: &g)
+                    BatchNorm1d(8)
+                    ReLU()
+                    Linear(8, 3, generator: &g)
+                }
+                let trainer = Trainer(model: model, optimizer: SGD(model.namedParameters, learningRate: 0.05, momentum: 0.9))
+                (trainer.shards, trainer.communicator) = (4, c)
+                trainer.progress = ProgressReporter(style: .silent)
+                // 150 = 6 × 25: shards of 6 and 7 samples (batch norm needs more than one).
+                try trainer.fit(DataLoader(data, batchSize: 25, shuffle: true, seed: 1), epochs: 2)
+                return model.stateDict().flatMap { $0.tensor.scalars }
+            }
+        }
+        let one = state(ranks: 1)[0]
+        for ranks in [2, 4] {
+            for (r, s) in state(ranks: ranks).enumerated() { #expect(s == one, "rank \(r) of \(ranks): weights and running statistics") }
+        }
+    }
+
     @Test func aRunRecordsRanksAndShardsAndRefusesAnUnevenSplit() throws {
         var c = RunConfiguration()
         (c.data.dataset, c.epochs, c.batchSize) = ("iris", 1, 16)

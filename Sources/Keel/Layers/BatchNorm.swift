@@ -39,6 +39,34 @@ public class BatchNorm: Module {
     /// The number of features (channels) normalized.
     public var features: Int { runningMean.shape[0] }
 
+    /// One training batch's statistics per channel: mean, biased variance, and the values per channel they came from.
+    public struct BatchStatistics: Sendable {
+        /// μ_B per channel.
+        public var mean: [Float]
+        /// σ²_B per channel (biased: divided by `count`).
+        public var variance: [Float]
+        /// Values per channel (n).
+        public var count: Int
+        /// The statistics of one batch.
+        public init(mean: [Float], variance: [Float], count: Int) { (self.mean, self.variance, self.count) = (mean, variance, count) }
+    }
+
+    /// When not nil, every training forward pass appends its batch statistics here (data-parallel training records
+    /// each rank's so that every rank can replay all the ranks' running-statistics updates in shard order).
+    public var recordedStatistics: [BatchStatistics]?
+
+    /// running ← (1 − m)·running + m·batch for the mean and the unbiased variance (σ²_B · n/(n − 1)); one more batch
+    /// tracked. What each training forward pass does.
+    public func updateRunningStatistics(with batch: BatchStatistics) {
+        withoutGradients {
+            let (m, n) = (momentum, batch.count)
+            runningMean.value = runningMean.value * (1 - m) + Tensor(shape: [features], scalars: batch.mean) * m
+            let unbiased = Tensor(shape: [features], scalars: batch.variance) * (Float(n) / Float(n - 1))
+            runningVariance.value = runningVariance.value * (1 - m) + unbiased * m
+            batchesTracked.value = batchesTracked.value + 1
+        }
+    }
+
     /// `weight` and `bias`, as PyTorch names them.
     public var ownParameters: [(name: String, parameter: Parameter)] {
         (weight.map { [("weight", $0)] } ?? []) + (bias.map { [("bias", $0)] } ?? [])
@@ -62,13 +90,8 @@ public class BatchNorm: Module {
             let n = input.count / features
             ensure(n > 1, "\(layerName): training needs more than one value per channel, got input shape \(input.shape)")
             let (output, mean, variance) = batchNormTraining(input, weight: weight?.value, bias: bias?.value, epsilon: epsilon)
-            withoutGradients {
-                let m = momentum
-                runningMean.value = runningMean.value * (1 - m) + Tensor(shape: [features], scalars: mean) * m
-                let unbiased = Tensor(shape: [features], scalars: variance) * (Float(n) / Float(n - 1))
-                runningVariance.value = runningVariance.value * (1 - m) + unbiased * m
-                batchesTracked.value = batchesTracked.value + 1
-            }
+            recordedStatistics?.append(BatchStatistics(mean: mean, variance: variance, count: n))
+            updateRunningStatistics(with: BatchStatistics(mean: mean, variance: variance, count: n))
             return output
         }
         let normalized = (input - runningMean.value.reshaped(statShape)) / (runningVariance.value.reshaped(statShape) + epsilon).sqrt()

@@ -6,7 +6,7 @@ struct Bench: ParsableCommand {
         abstract: "Measure kernel throughput (best of several runs after warm-up).",
         subcommands: [
             GEMMBench.self, ConvBench.self, PoolBench.self, ElementwiseBench.self, TrainBench.self, ActivationsBench.self, AugmentBench.self,
-            DecodeBench.self,
+            DecodeBench.self, AllReduceBench.self,
         ]
     )
 }
