@@ -45,7 +45,7 @@ let package = Package(
                 "Keel", "KeelData", "KeelDistributed", .product(name: "Yams", package: "Yams"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         // Studies, SVG charts and HTML reports.
-        .target(name: "KeelLab", dependencies: ["Keel", "KeelData", "KeelTrain"]),
+        .target(name: "KeelLab", dependencies: ["Keel", "KeelData", "KeelTrain", "KeelDistributed"]),
         // Fuzz targets for every reader (mutation engine, crash capture); used by the tests, not a product.
         .target(name: "KeelFuzz", dependencies: ["Keel", "KeelData", "KeelTrain"]),
         // The command-line lab (the `keel` command).

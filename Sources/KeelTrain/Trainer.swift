@@ -172,7 +172,11 @@ public final class Trainer {
         let reducer = plan.isSharded ? cachedReducer : nil
         reducer?.begin()
         var shardValues: [Float] = []  // per local shard: weighted loss, weighted accuracy
-        if plan.isSharded && fusesShards && shardedForwardPass {
+        if plan.isSharded && batch.labels.isEmpty {
+            // This rank's shards are all empty (a batch smaller than the shards): its part of the sum is zeros.
+            reducer?.addEmptyShard()
+            shardValues = Array(repeating: 0, count: 2 * plan.localShards.count)
+        } else if plan.isSharded && fusesShards && shardedForwardPass {
             // One forward and backward pass over this rank's samples; the ops sum over the batch shard by shard and
             // add the partials by the tree (`BatchShards`) — the bits of one pass per shard, in far fewer calls.
             let local = plan.localShards.map { k in (shardRows[k].lowerBound - offset)..<(shardRows[k].upperBound - offset) }

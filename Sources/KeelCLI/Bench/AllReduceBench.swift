@@ -45,7 +45,7 @@ struct AllReduceBench: ParsableCommand {
                 print(
                     jsonObject([
                         ("benchmark", "allreduce"), ("model", model?.rawValue ?? "none"), ("floats", count), ("ranks", communicator.size),
-                        ("seconds", median),
+                        ("microseconds", median * 1e6),
                         ("algorithm_bytes_per_second", 2 * Double(communicator.size - 1) / Double(communicator.size) * bytes / median),
                     ]))
             } else {

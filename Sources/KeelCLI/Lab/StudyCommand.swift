@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Keel
+import KeelDistributed
 import KeelLab
 import KeelTrain
 
@@ -35,8 +36,12 @@ struct StudyCommand: ParsableCommand {
     @Option(help: "Write TensorBoard event files of every training into this folder (one sub-folder per training).")
     var tensorboard: String?
     @OptionGroup var kernels: KernelOptions
+    @Option(help: "Run the study's trainings data-parallel on this many processes (starts `mpirun -np N` on this command).")
+    var ranks: Int?
+    @OptionGroup(title: "Data-parallel training") var group: ProcessGroupOptions
 
     func validate() throws {
+        if let ranks, !(1...256).contains(ranks) { throw ValidationError("--ranks must be in 1…256, got \(ranks)") }
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
         guard seeds <= 100 else { throw ValidationError("--seeds must be at most 100, got \(seeds)") }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be in 1…1024, got \(threads)") }
@@ -49,33 +54,41 @@ struct StudyCommand: ParsableCommand {
     ]
 
     func run() throws {
-        try reportingErrors {
-            try kernels.apply()
-            if let threads { Parallel.threadCount = threads }
-            // The output folder first, so a bad --out fails before minutes of training.
-            try FileManager.default.createDirectory(at: URL(fileURLWithPath: out), withIntermediateDirectories: true)
-            let studies = name == .all ? Self.everyStudy : Self.everyStudy.filter { $0.name == name.rawValue }
-            let reporter = ProgressReporter()
-            var results: [StudyResult] = []
-            for (i, study) in studies.enumerated() {
-                let started = ProcessInfo.processInfo.systemUptime
-                let total = studies.count
-                let logs = tensorboard.map { URL(fileURLWithPath: $0).appendingPathComponent(study.name) }
-                results.append(
-                    try LabNetwork.$tensorBoardDirectory.withValue(logs) {
-                        try study.run(quick: quick, seeds: seeds) { fraction, message in
-                            let overall = (Double(i) + fraction) / Double(total)
-                            reporter.study(name: study.name, fraction: fraction, overall: overall, message: message)
-                        }
-                    })
-                reporter.message(String(format: "study %@ done in %.1f s", study.name, ProcessInfo.processInfo.systemUptime - started))
-            }
-            let (report, json) = try StudyReport.write(results, to: URL(fileURLWithPath: out))
-            for r in results {
-                for v in r.verdicts { print("[\(r.name)] \(v.supported ? "supported" : "NOT supported"): \(v.statement) — \(v.evidence)") }
-                for line in r.figures.printed { print("[\(r.name)] \(line)") }
-            }
-            print("wrote \(report.path) and \(json.path)")
+        if let ranks, ranks > 1, !ProcessGroup.startedByMPIRun { return try MPIRun.again(ranks: ranks, dropping: "--ranks") }
+        try group.run(threadsGiven: threads != nil, study)
+    }
+
+    func study(_ communicator: any Communicator) throws {
+        LabNetwork.communicator = communicator
+        defer { LabNetwork.communicator = SingleProcessCommunicator() }
+        let leader = communicator.isLeader
+        try kernels.apply()
+        if let threads { Parallel.threadCount = threads }
+        // The output folder first, so a bad --out fails before minutes of training.
+        if leader { try FileManager.default.createDirectory(at: URL(fileURLWithPath: out), withIntermediateDirectories: true) }
+        let studies = name == .all ? Self.everyStudy : Self.everyStudy.filter { $0.name == name.rawValue }
+        let reporter = ProgressReporter(style: leader ? nil : .silent)
+        var results: [StudyResult] = []
+        for (i, study) in studies.enumerated() {
+            let started = ProcessInfo.processInfo.systemUptime
+            let total = studies.count
+            let logs = leader ? tensorboard.map { URL(fileURLWithPath: $0).appendingPathComponent(study.name) } : nil
+            results.append(
+                try LabNetwork.$tensorBoardDirectory.withValue(logs) {
+                    try study.run(quick: quick, seeds: seeds) { fraction, message in
+                        let overall = (Double(i) + fraction) / Double(total)
+                        reporter.study(name: study.name, fraction: fraction, overall: overall, message: message)
+                    }
+                })
+            reporter.message(String(format: "study %@ done in %.1f s", study.name, ProcessInfo.processInfo.systemUptime - started))
         }
+        guard leader else { return }
+        if communicator.size > 1 { print("trained data-parallel on \(communicator.size) ranks × \(Parallel.threadCount) thread\(Parallel.threadCount == 1 ? "" : "s")") }
+        let (report, json) = try StudyReport.write(results, to: URL(fileURLWithPath: out))
+        for r in results {
+            for v in r.verdicts { print("[\(r.name)] \(v.supported ? "supported" : "NOT supported"): \(v.statement) — \(v.evidence)") }
+            for line in r.figures.printed { print("[\(r.name)] \(line)") }
+        }
+        print("wrote \(report.path) and \(json.path)")
     }
 }

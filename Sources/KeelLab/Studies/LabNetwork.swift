@@ -1,6 +1,7 @@
 import Foundation
 import Keel
 import KeelData
+import KeelDistributed
 import KeelTrain
 import Synchronization
 
@@ -43,11 +44,17 @@ public enum LabNetwork {
         return root.appendingPathComponent(String(format: "%03d-", n) + safe)
     }
 
+    /// The ranks the studies' trainings share (`keel study` under mpirun): each training's batches are split into one
+    /// shard per rank and trained data-parallel. One process by default. Set it before a study runs, from the thread
+    /// that runs it.
+    nonisolated(unsafe) public static var communicator: any Communicator = SingleProcessCommunicator()
+
     /// A trainer that prints nothing (the study reports its own progress); with `tensorBoardDirectory` set, it logs
-    /// there under `name`.
+    /// there under `name`; data-parallel over `communicator`'s ranks when there are several.
     public static func trainer(_ model: any Module, _ optimizer: any Optimizer, name: String = "training") -> Trainer {
         let trainer = Trainer(model: model, optimizer: optimizer)
         trainer.progress = ProgressReporter(style: .silent)
+        if communicator.size > 1 { (trainer.communicator, trainer.shards) = (communicator, communicator.size) }
         if let folder = nextLogDirectory(name) {
             do { trainer.callbacks.append(try TensorBoardLogger(directory: folder, model: model)) } catch {
                 FileHandle.standardError.write(Data("warning: no TensorBoard log for \(name): \(error)\n".utf8))
