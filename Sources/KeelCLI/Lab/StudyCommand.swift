@@ -83,7 +83,9 @@ struct StudyCommand: ParsableCommand {
             reporter.message(String(format: "study %@ done in %.1f s", study.name, ProcessInfo.processInfo.systemUptime - started))
         }
         guard leader else { return }
-        if communicator.size > 1 { print("trained data-parallel on \(communicator.size) ranks × \(Parallel.threadCount) thread\(Parallel.threadCount == 1 ? "" : "s")") }
+        if communicator.size > 1 {
+            print("trained data-parallel on \(communicator.size) ranks × \(Parallel.threadCount) thread\(Parallel.threadCount == 1 ? "" : "s")")
+        }
         let (report, json) = try StudyReport.write(results, to: URL(fileURLWithPath: out))
         for r in results {
             for v in r.verdicts { print("[\(r.name)] \(v.supported ? "supported" : "NOT supported"): \(v.statement) — \(v.evidence)") }

@@ -54,7 +54,10 @@ struct RunSession {
         let hasBatchNorm = network.allModules.contains { $0 is BatchNorm }
         let shards =
             configuration.shards ?? (hasBatchNorm ? ranks : max(ranks, min(4, configuration.batchSize) == 3 ? 2 : min(4, configuration.batchSize)))
-        if let problem = ShardPlan.problem(shards: shards, ranks: ranks) { throw RunConfigurationError(key: "shards", problem: problem) }
+        // The trainer's micro-batches are shards × accumulate; they are what the ranks share.
+        if let problem = ShardPlan.problem(shards: shards * configuration.accumulate, ranks: ranks) {
+            throw RunConfigurationError(key: configuration.accumulate > 1 ? "shards × accumulate" : "shards", problem: problem)
+        }
         return shards
     }
 
