@@ -52,7 +52,8 @@ struct MPILibrary {
         for name in names {
             handle = dlopen(name, RTLD_NOW | RTLD_GLOBAL)
             if handle != nil { break }
-            if let message = dlerror() { lastError = String(cString: message) }
+            // The first name's failure is the one to show (the others are other platforms' names).
+            if let message = dlerror(), lastError.isEmpty { lastError = String(cString: message) }
         }
         guard let handle else {
             throw DistributedError(
