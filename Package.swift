@@ -42,7 +42,8 @@ let package = Package(
         .target(
             name: "KeelTrain",
             dependencies: [
-                "Keel", "KeelData", "KeelDistributed", .product(name: "Yams", package: "Yams"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "Keel", "KeelData", "KeelDistributed", .product(name: "Yams", package: "Yams"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         // Studies, SVG charts and HTML reports.
         .target(name: "KeelLab", dependencies: ["Keel", "KeelData", "KeelTrain", "KeelDistributed"]),
