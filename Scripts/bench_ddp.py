@@ -17,7 +17,7 @@ import time
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", choices=["mlp", "cnn", "resnet20"], default="cnn")
+    parser.add_argument("--model", choices=["mlp", "cnn", "lenet5", "vgg-small", "resnet20", "mobilenet-tiny"], default="cnn")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=3.0)
@@ -26,7 +26,7 @@ def main():
 
     import torch
     import torch.distributed as dist
-    import torch.nn as nn
+    import torch.nn as nn  # noqa: F401 (keel_zoo needs it loaded)
     from torch.nn.parallel import DistributedDataParallel
 
     torch.set_num_threads(args.threads)
@@ -36,16 +36,11 @@ def main():
         sys.exit(f"--batch-size {args.batch_size} does not divide among {world} ranks")
     local = args.batch_size // world
     torch.manual_seed(1)
-    shape = (1, 28, 28)
-    if args.model == "mlp":
-        net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
-    elif args.model == "resnet20":
-        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        import keel_zoo
-        net, shape = keel_zoo.resnet20((3, 32, 32), 10), (3, 32, 32)
-    else:
-        net = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
-                            nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10))
+    # The zoo's networks, as Keel builds them (Scripts/keel_zoo.py): the MNIST shape for mlp and cnn, CIFAR's otherwise.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import keel_zoo
+    shape = (1, 28, 28) if args.model in ("mlp", "cnn") else (3, 32, 32)
+    net = keel_zoo.build(args.model, shape, 10)
     model = DistributedDataParallel(net)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     generator = torch.Generator().manual_seed(1 + rank)
