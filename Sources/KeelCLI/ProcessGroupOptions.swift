@@ -21,14 +21,25 @@ struct ProcessGroupOptions: ParsableArguments {
         guard let group = joined as? MPICommunicator else { return try body(joined ?? SingleProcessCommunicator()) }
         if !threadsGiven { Parallel.threadCount = max(1, ProcessInfo.processInfo.activeProcessorCount / ProcessGroup.localRanks) }
         do {
-            try reportingErrors { try body(group) }
+            try body(group)
         } catch let error as ExitCode where error.rawValue == 130 {
             // Interrupted: every rank stopped after the same update (rank 0 wrote the checkpoint).
             group.leave()
             throw error
         } catch {
+            // Most failures (a bad setting, a missing file) happen on every rank alike: rank 0 reports first and ends
+            // the job, so one message is printed; a rank that fails alone reports 3 s later.
+            if group.rank != 0 {
+                // Training's handlers would turn the launcher's SIGTERM into a graceful stop; here it should just end us.
+                signal(SIGTERM, SIG_DFL)
+                signal(SIGINT, SIG_DFL)
+                let until = ProcessInfo.processInfo.systemUptime + 3
+                while ProcessInfo.processInfo.systemUptime < until { usleep(100_000) }
+            }
+            var status: Int32 = 1
+            do { try reportingErrors { throw error } } catch let code as ExitCode { status = code.rawValue } catch {}
             FileHandle.standardError.write(Data("rank \(group.rank) of \(group.size) failed; ending every rank\n".utf8))
-            group.abort((error as? ExitCode)?.rawValue ?? 1)
+            group.abort(status)
         }
         group.leave()
     }
