@@ -7,9 +7,9 @@ import KeelDistributed
 struct ProcessGroupOptions: ParsableArguments {
     @Flag(
         help: ArgumentHelp(
-            "Train data-parallel over MPI (Open MPI, loaded at run time). Automatic under mpirun, e.g. "
-                + "`mpirun -np 2 keel train`: each rank takes its shards of every batch (--batch-size stays the global batch), rank 0 "
-                + "writes the run folder, and each rank uses cores/ranks threads unless --threads is given."))
+            "Join the MPI world (Open MPI, loaded at run time) and run data-parallel; automatic under mpirun, e.g. `mpirun -np 2 "
+                + "keel train`: each rank takes its shards of every batch (--batch-size stays the global batch), rank 0 writes "
+                + "the outputs, and each rank uses cores/ranks threads unless --threads is given."))
     var distributed = false
 
     /// Runs `body` in the process group (one process unless started by mpirun or with --distributed). Under MPI a
