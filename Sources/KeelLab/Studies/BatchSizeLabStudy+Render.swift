@@ -107,7 +107,7 @@ extension BatchSizeLabStudy {
         let momentum = m.setup.momentum == 0 ? "" : " with momentum \(m.setup.momentum)"
         return "Every run: MLP 784-128-64-10 (ReLU), plain mini-batch SGD\(momentum), z-scored inputs, \(m.trainingSamples) training and "
             + "\(m.validationSamples) validation images from MNIST-5k, \(m.setup.epochs) epochs, \(m.setup.seeds) seed(s) per setting "
-            + "(mean ± std), \(m.threads) threads. Time per epoch is the median over the run's epochs (training steps only, validation "
+            + "(mean ± std), \(m.ranks > 1 ? "\(m.ranks) data-parallel ranks × " : "")\(m.threads) threads. Time per epoch is the median over the run's epochs (training steps only, validation "
             + "excluded); time to target = epochs to target × time per epoch. Loss-curve noise = std of the iteration-to-iteration change "
             + "of the training loss ÷ its mean over the second half; validation jitter = mean |change| of validation accuracy between "
             + "consecutive epochs over the second half."

@@ -111,6 +111,8 @@ public struct BatchSizeLabStudy: Study {
         var trainingSamples: Int
         var validationSamples: Int
         var threads: Int
+        /// Processes each training ran on (data-parallel under mpirun; 1 otherwise).
+        var ranks = 1
 
         var constant: [Summary] { summaries.filter { !$0.scaled } }
         var scaled: [Summary] { summaries.filter(\.scaled) }
@@ -157,6 +159,6 @@ public struct BatchSizeLabStudy: Study {
         }
         return Measurement(
             setup: setup, summaries: summaries, trainingSamples: n, validationSamples: data.validation?.count ?? 0,
-            threads: Parallel.threadCount)
+            threads: Parallel.threadCount, ranks: LabNetwork.communicator.size)
     }
 }
