@@ -224,6 +224,32 @@ struct DataParallelTests {
         for result in results { #expect(result.contains("shards") && result.contains("2 ranks"), "\(result)") }
     }
 
+    @Test func shardsDefaultToFourWithoutBatchNormAndOnePerRankWithIt() throws {
+        var g = KeelRandom(seed: 1)
+        let plain = Sequential { Linear(4, 3, generator: &g) }
+        let normed = Sequential {
+            Linear(4, 3, generator: &g)
+            BatchNorm1d(3)
+        }
+        var c = RunConfiguration()
+        #expect(try RunSession.shards(c, network: plain, ranks: 1) == 4)
+        #expect(try RunSession.shards(c, network: plain, ranks: 4) == 4)
+        #expect(try RunSession.shards(c, network: normed, ranks: 1) == 1)
+        #expect(try RunSession.shards(c, network: normed, ranks: 2) == 2)
+        c.batchSize = 3
+        #expect(try RunSession.shards(c, network: plain, ranks: 1) == 2, "a power of two no larger than the batch")
+        c.batchSize = 1
+        #expect(try RunSession.shards(c, network: plain, ranks: 1) == 1)
+        c.batchSize = 64
+        #expect(throws: RunConfigurationError.self) { try RunSession.shards(c, network: plain, ranks: 3) }
+        (c.shards, c.accumulate) = (2, 3)
+        #expect(throws: RunConfigurationError.self, "6 micro-batches over 2 ranks is 3 each: not a node of the tree") {
+            try RunSession.shards(c, network: plain, ranks: 2)
+        }
+        c.accumulate = 2
+        #expect(try RunSession.shards(c, network: plain, ranks: 2) == 2)
+    }
+
     @Test func mpiIsNotJoinedOutsideMPIRun() throws {
         guard !ProcessGroup.startedByMPIRun else { return }
         #expect(try ProcessGroup.join().size == 1)
