@@ -90,6 +90,38 @@ void keel_col2im(const float *col, long channels, long height, long width,
                  long strideH, long strideW, long dilationH, long dilationW,
                  long outH, long outW, long ldcol, float *dx);
 
+// Direct stride-1 convolution (conv_direct.c): the im2col GEMM's bits without the im2col matrix. An image's C planes
+// are zero-padded into planes of `plane` floats (keel_pad_planes); grid position q (rows of the padded width) reads
+// tap t at q + offsets[t]; positions past an output row's end are computed and dropped (keel_unpad_planes).
+/// The level's tiles: output channels per forward tile, input channels per gradient tile, grid positions per tile.
+void keel_conv_direct_tile(int *forwardRows, int *gradientRows, int *lanes);
+/// w[OC, inner] (inner = C·taps) into panels of forwardRows output channels: dst[⌈OC/rows⌉·rows·inner].
+void keel_conv_direct_pack_forward(const float *w, long outChannels, long inner, float *dst);
+/// w[OC, C, taps] into panels of gradientRows input channels, tap-major then output channel: dst[⌈C/rows⌉·rows·taps·OC].
+void keel_conv_direct_pack_gradient(const float *w, long outChannels, long channels, long taps, float *dst);
+/// y[o·ldy + q] = Σ_(c, t) w[o, c, t] · xp[c·plane + q + offsets[t]] for all o < ⌈OC/rows⌉·rows and q < ⌈positions /
+/// lanes⌉·lanes (ldy at least that; xp readable that far past each plane's positions plus the largest offset).
+void keel_conv_direct_forward(const float *xp, long plane, long channels, const long *offsets, long taps,
+                              const float *packed, long outChannels, long positions, float *y, long ldy);
+/// dx[c·ldx + g] = Σ_t (Σ_o w[o, c, t] · dyp[o·plane + g + offsets[t]]), each tap's chain summed in tap order;
+/// the same rounding-up of channels and positions as keel_conv_direct_forward.
+void keel_conv_direct_input_gradient(const float *dyp, long plane, long outChannels, const long *offsets, long taps,
+                                     const float *packed, long channels, long positions, float *dx, long ldx);
+/// The vector width (floats) of the level's direct-convolution tiles; keel_conv_direct_weight_gradient3x3 wants
+/// output channels padded to a multiple of it.
+int keel_conv_direct_lanes(void);
+/// dw[t·ldw + o] (t < 9, o < outPadded) ← (accumulate ? dw : 0) + Σ_q dyt[q·ldt + o] · xc[q + (t / 3)·width + t % 3]
+/// over q < positions in order, one fused multiply-add chain: the 3 × 3 weight gradient of one input channel.
+void keel_conv_direct_weight_gradient3x3(const float *xc, long width, const float *dyt, long ldt, long outPadded,
+                                         long positions, float *dw, long ldw, int accumulate);
+/// dst[c] = x[c] (planes `channelStride` apart, height × width) placed at (top, left) of a zero paddedHeight ×
+/// paddedWidth plane; planes follow each other.
+void keel_pad_planes(const float *x, long channels, long channelStride, long height, long width, long top, long left,
+                     float *dst, long paddedHeight, long paddedWidth);
+/// dst[c, i, j] = grid[c·ldg + i·gridWidth + j] (+ add[c]; then, with `relu`, v < 0 ? 0 : v) for j < width.
+void keel_unpad_planes(const float *grid, long ldg, long channels, long height, long width, long gridWidth,
+                       const float *add, int relu, float *dst);
+
 /// 2 × 2 max pooling with stride 2 of `planes` NaN-free planes h × w → oh × ow (oh ≤ h/2, ow ≤ w/2): the
 /// maximum of each window and its in-plane index; the later element of a pair wins only when larger.
 void keel_maxpool2x2(const float *x, long planes, long h, long w, long oh, long ow, float *y, int32_t *indices);

@@ -109,8 +109,12 @@ enum ConvolutionKernel {
     /// y[n] = W · im2col(x[n]) + b, then ReLU when `relu`.
     static func forward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        y: UnsafeMutablePointer<Float>, relu: Bool = false, _ d: Dimensions
+        y: UnsafeMutablePointer<Float>, relu: Bool = false, _ d: Dimensions, method: Method = .automatic
     ) {
+        if usesDirect(d, method) {
+            forwardDirect(x: x, weight: weight, bias: bias, y: y, relu: relu, d)
+            return
+        }
         let threads = gemmThreads(d)
         let p = d.positions
         Parallel.forEach(d.groupCount) { g in
@@ -143,13 +147,38 @@ enum ConvolutionKernel {
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
         dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
         dBias: UnsafeMutablePointer<Float>? = nil, reluOutput: UnsafePointer<Float>? = nil,
-        _ d: Dimensions
+        _ d: Dimensions, method: Method = .automatic
+    ) {
+        let direct = usesDirect(d, method)
+        if direct && dx != nil {
+            withPackedGradientWeights(weight, d) { packed in
+                backwardGroups(
+                    x: x, weight: weight, dy: dy, dx: dx, dWeight: dWeight, dBias: dBias, reluOutput: reluOutput, d,
+                    direct: true, directPacked: packed)
+            }
+        } else {
+            backwardGroups(
+                x: x, weight: weight, dy: dy, dx: dx, dWeight: dWeight, dBias: dBias, reluOutput: reluOutput, d,
+                direct: direct, directPacked: nil)
+        }
+    }
+
+    /// `backward` group by group: with `direct`, dx by the direct kernels (`directPacked`: their packed weights)
+    /// and a 3 × 3 kernel's dW by the direct weight-gradient kernel.
+    private static func backwardGroups(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
+        dBias: UnsafeMutablePointer<Float>?, reluOutput: UnsafePointer<Float>?,
+        _ d: Dimensions, direct: Bool, directPacked: UnsafePointer<Float>?
     ) {
         let weightCount = d.outChannels * d.patch
         let p = d.positions
         let groups = d.groupCount
         let threads = gemmThreads(d)
-        let partials = dWeight == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * weightCount)
+        // Per group: dW as [OC, patch], or transposed as [patch, OC padded] from the direct 3 × 3 kernel.
+        let directWeights = dWeight != nil && direct && d.window.kernel == (3, 3)
+        let partialCount = directWeights ? d.patch * paddedOutChannels(d) : weightCount
+        let partials = dWeight == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * partialCount)
         let biasPartials = dBias == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * d.outChannels)
         defer {
             partials?.deallocate()
@@ -175,7 +204,10 @@ enum ConvolutionKernel {
                             if let biasPartials { biasPartials[g * d.outChannels + c] += keel_vsum(row, p) }
                         }
                     }
-                    if let partials {
+                    if let partials, directWeights {
+                        weightGradientDirect(
+                            x: x, gradient: gradient, columns: columns, images: images, into: partials + g * partialCount, d)
+                    } else if let partials {
                         // dW[oc, patch] of this group = dy · colᵀ (col rebuilt in L2, packed along the patch, 16 or 32
                         // wide, so its transposition wastes no lanes).
                         im2col(x, d, images: images, into: scratch)
@@ -185,7 +217,12 @@ enum ConvolutionKernel {
                             a: gradient, lda: columns, b: col, ldb: columns,
                             c: partials + g * weightCount, ldc: d.patch, threads: threads)
                     }
-                    if let dx {
+                    if let dx, let directPacked {
+                        for (i, n) in images.enumerated() {
+                            inputGradientDirect(
+                                dy: gradient + i * p, dyStride: columns, packed: directPacked, dx: dx + n * d.imageIn, d)
+                        }
+                    } else if let dx {
                         // dcol = Wᵀ · dy, then folded back into dx.
                         let col = scratch
                         gemm(
@@ -211,7 +248,9 @@ enum ConvolutionKernel {
                 for c in 0..<d.outChannels { dBias[c] += biasPartials[g * d.outChannels + c] }
             }
         }
-        if let dWeight, let partials {
+        if let dWeight, let partials, directWeights {
+            sumTransposedPartials(partials, groups: groups, into: dWeight, d)
+        } else if let dWeight, let partials {
             // Sum the groups' dW in group order: each element's groups in order, elements split between threads.
             Parallel.forRanges(weightCount, grain: 64, minimumPerThread: 4096) { r in
                 (dWeight + r.lowerBound).update(from: partials + r.lowerBound, count: r.count)

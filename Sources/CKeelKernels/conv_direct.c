@@ -1,0 +1,130 @@
+// Direct stride-1 convolution (conv_direct_loops.h, compiled per level) and the copies around it.
+//
+// Each output element is the chain the im2col GEMM gives it — c ← fma(w, x, c) over (channel, tap) in order from +0,
+// zero-padding taps included — and each input-gradient element the GEMM's chain over output channels per tap, added
+// tap by tap from +0 as col2im adds; the taps col2im skips (outside the output) add an exact +0 here. So both give the
+// im2col path's bits at every level, without building the 9×-larger im2col matrix.
+#include "CKeelKernels.h"
+#include "dispatch.h"
+#include <string.h>
+
+#pragma clang fp contract(off)
+
+#define KEEL_LEVEL_BODY "conv_direct_loops.h"
+#include "per_level.h"
+
+#ifdef KEEL_X86
+#define KEEL_CD_DISPATCH(CALL)                                              \
+    switch (keel_kernel_variant()) {                                        \
+    case KEEL_VARIANT_AVX512: CALL(avx512); return;                          \
+    case KEEL_VARIANT_AVX2: CALL(avx2); return;                              \
+    case KEEL_VARIANT_PORTABLE_FMA: CALL(portable_fma); return;              \
+    default: CALL(portable); return;                                         \
+    }
+#else
+#define KEEL_CD_DISPATCH(CALL) CALL(portable)
+#endif
+
+void keel_conv_direct_tile(int *forwardRows, int *gradientRows, int *lanes) {
+#define CALL(level) conv_direct_tile_size_##level(forwardRows, gradientRows, lanes)
+    KEEL_CD_DISPATCH(CALL)
+#undef CALL
+}
+
+void keel_conv_direct_pack_forward(const float *w, long outChannels, long inner, float *dst) {
+    int rows, gradientRows, lanes;
+    keel_conv_direct_tile(&rows, &gradientRows, &lanes);
+    for (long o0 = 0; o0 < outChannels; o0 += rows) {
+        for (long k = 0; k < inner; k++) {
+            for (int r = 0; r < rows; r++) *dst++ = o0 + r < outChannels ? w[(o0 + r) * inner + k] : 0.0f;
+        }
+    }
+}
+
+void keel_conv_direct_pack_gradient(const float *w, long outChannels, long channels, long taps, float *dst) {
+    int forwardRows, rows, lanes;
+    keel_conv_direct_tile(&forwardRows, &rows, &lanes);
+    for (long c0 = 0; c0 < channels; c0 += rows) {
+        for (long t = 0; t < taps; t++) {
+            for (long o = 0; o < outChannels; o++) {
+                for (int r = 0; r < rows; r++) {
+                    *dst++ = c0 + r < channels ? w[(o * channels + c0 + r) * taps + t] : 0.0f;
+                }
+            }
+        }
+    }
+}
+
+void keel_conv_direct_forward(const float *xp, long plane, long channels, const long *offsets, long taps,
+                              const float *packed, long outChannels, long positions, float *y, long ldy) {
+#define CALL(level) conv_direct_forward_##level(xp, plane, channels, offsets, taps, packed, outChannels, positions, y, ldy)
+    KEEL_CD_DISPATCH(CALL)
+#undef CALL
+}
+
+void keel_conv_direct_input_gradient(const float *dyp, long plane, long outChannels, const long *offsets, long taps,
+                                     const float *packed, long channels, long positions, float *dx, long ldx) {
+#define CALL(level) \
+    conv_direct_input_gradient_##level(dyp, plane, outChannels, offsets, taps, packed, channels, positions, dx, ldx)
+    KEEL_CD_DISPATCH(CALL)
+#undef CALL
+}
+
+int keel_conv_direct_lanes(void) {
+#ifdef KEEL_X86
+    switch (keel_kernel_variant()) {
+    case KEEL_VARIANT_AVX512: return 16;
+    case KEEL_VARIANT_AVX2: return 8;
+    default: return 4;
+    }
+#else
+    return 4;
+#endif
+}
+
+void keel_conv_direct_weight_gradient3x3(const float *xc, long width, const float *dyt, long ldt, long outPadded,
+                                         long positions, float *dw, long ldw, int accumulate) {
+#define CALL(level) conv_direct_weight_gradient3x3_##level(xc, width, dyt, ldt, outPadded, positions, dw, ldw, accumulate)
+    KEEL_CD_DISPATCH(CALL)
+#undef CALL
+}
+
+void keel_pad_planes(const float *x, long channels, long channelStride, long height, long width, long top, long left,
+                     float *dst, long paddedHeight, long paddedWidth) {
+    const long plane = paddedHeight * paddedWidth;
+    for (long c = 0; c < channels; c++) {
+        const float *src = x + c * channelStride;
+        float *p = dst + c * plane;
+        memset(p, 0, (size_t)(top * paddedWidth) * sizeof(float));
+        for (long i = 0; i < height; i++) {
+            float *row = p + (top + i) * paddedWidth;
+            memset(row, 0, (size_t)left * sizeof(float));
+            memcpy(row + left, src + i * width, (size_t)width * sizeof(float));
+            memset(row + left + width, 0, (size_t)(paddedWidth - left - width) * sizeof(float));
+        }
+        memset(p + (top + height) * paddedWidth, 0, (size_t)((paddedHeight - top - height) * paddedWidth) * sizeof(float));
+    }
+}
+
+void keel_unpad_planes(const float *grid, long ldg, long channels, long height, long width, long gridWidth,
+                       const float *add, int relu, float *dst) {
+    for (long c = 0; c < channels; c++) {
+        const float b = add ? add[c] : 0.0f;
+        for (long i = 0; i < height; i++) {
+            const float *src = grid + c * ldg + i * gridWidth;
+            float *out = dst + (c * height + i) * width;
+            if (add && relu) {
+                for (long j = 0; j < width; j++) {
+                    const float v = src[j] + b;
+                    out[j] = v < 0.0f ? 0.0f : v;
+                }
+            } else if (add) {
+                for (long j = 0; j < width; j++) out[j] = src[j] + b;
+            } else if (relu) {
+                for (long j = 0; j < width; j++) out[j] = src[j] < 0.0f ? 0.0f : src[j];
+            } else {
+                memcpy(out, src, (size_t)width * sizeof(float));
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import CKeelKernels
+
+/// Direct convolution for stride 1 and dilation 1: the forward pass and the input gradient without an im2col
+/// matrix, with the im2col path's bits.
+///
+/// Each image's planes are zero-padded so that every kernel tap is a fixed offset in a grid whose rows are the
+/// padded width: y[o, q] = Σ_(c, t) w[o, c, t] · x̃[c, q + offset_t]. The C tiles put channels on rows and grid
+/// positions on vector lanes; the few positions past each output row's end are computed and dropped. The input
+/// gradient is the same walk over dy padded by kernel − 1 − padding, with the taps flipped:
+/// dx[c, g] = Σ_t Σ_o w[o, c, t] · d̃y[o, g + offset′_t]. Each element's sum is the im2col GEMM's chain of fused
+/// multiply-adds (and col2im's tap-by-tap additions), so the two paths agree bit for bit (tested).
+extension ConvolutionKernel {
+    /// How a convolution is computed; `automatic` takes the direct kernels wherever they apply.
+    enum Method: Sendable {
+        case automatic, im2col
+    }
+
+    /// Whether the direct kernels apply: stride 1, dilation 1 and padding at most kernel − 1 on both axes.
+    static func usesDirect(_ d: Dimensions, _ method: Method) -> Bool {
+        let w = d.window
+        return method == .automatic && w.stride == (1, 1) && w.dilation == (1, 1)
+            && w.padding.height <= w.kernel.height - 1 && w.padding.width <= w.kernel.width - 1
+    }
+
+    /// The level's tile: output channels per forward tile, input channels per gradient tile, positions per tile.
+    private static var directTile: (forwardRows: Int, gradientRows: Int, lanes: Int) {
+        var forwardRows: Int32 = 0
+        var gradientRows: Int32 = 0
+        var lanes: Int32 = 0
+        keel_conv_direct_tile(&forwardRows, &gradientRows, &lanes)
+        return (Int(forwardRows), Int(gradientRows), Int(lanes))
+    }
+
+    private static func roundUp(_ x: Int, _ m: Int) -> Int { (x + m - 1) / m * m }
+
+    /// A zero-padded copy of one image's planes and the grid that the tiles walk over it.
+    private struct Grid {
+        /// Padded plane height and width; floats per plane.
+        let height, width, plane: Int
+        /// Where the image sits in the padded plane.
+        let top, left: Int
+        /// Grid positions computed (rows of `width`), and the floats between output rows (a multiple of the tile).
+        let positions, leading: Int
+        /// Each tap's offset, taps in (kh, kw) order.
+        let offsets: [Int]
+        /// Floats the padded copy needs: its planes, then room for the last tile's reads.
+        func bufferCount(planes: Int) -> Int { planes * plane + leading + (offsets.max() ?? 0) }
+    }
+
+    /// The forward grid: x padded by the convolution's padding; output row i starts at grid position i · width.
+    private static func forwardGrid(_ d: Dimensions, lanes: Int) -> Grid {
+        let w = d.window
+        let height = d.height + 2 * w.padding.height
+        let width = d.width + 2 * w.padding.width
+        let positions = d.outHeight * width
+        var offsets: [Int] = []
+        for kh in 0..<w.kernel.height {
+            for kw in 0..<w.kernel.width { offsets.append(kh * width + kw) }
+        }
+        return Grid(
+            height: height, width: width, plane: height * width, top: w.padding.height, left: w.padding.width,
+            positions: positions, leading: roundUp(positions, lanes), offsets: offsets)
+    }
+
+    /// The input-gradient grid: dy padded by kernel − 1 − padding (so every tap of every input position lands inside
+    /// the plane); input row i starts at grid position i · width; tap (kh, kw) reads (KH − 1 − kh, KW − 1 − kw) away.
+    private static func gradientGrid(_ d: Dimensions, lanes: Int) -> Grid {
+        let w = d.window
+        let height = d.height + w.kernel.height - 1
+        let width = d.width + w.kernel.width - 1
+        let positions = d.height * width
+        var offsets: [Int] = []
+        for kh in 0..<w.kernel.height {
+            for kw in 0..<w.kernel.width { offsets.append((w.kernel.height - 1 - kh) * width + (w.kernel.width - 1 - kw)) }
+        }
+        return Grid(
+            height: height, width: width, plane: height * width, top: w.kernel.height - 1 - w.padding.height,
+            left: w.kernel.width - 1 - w.padding.width, positions: positions, leading: roundUp(positions, lanes),
+            offsets: offsets)
+    }
+
+    /// y[n] = W ⋆ x[n] (+ b, then ReLU when `relu`), image by image on the threads.
+    static func forwardDirect(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        y: UnsafeMutablePointer<Float>, relu: Bool, _ d: Dimensions
+    ) {
+        let tile = directTile
+        let grid = forwardGrid(d, lanes: tile.lanes)
+        let rows = roundUp(d.outChannels, tile.forwardRows)
+        let taps = grid.offsets.count
+        ScratchPool.shared.withBuffer(count: rows * d.patch) { packed in
+            keel_conv_direct_pack_forward(weight, d.outChannels, d.patch, packed)
+            grid.offsets.withUnsafeBufferPointer { offsets in
+                Parallel.forEach(d.batch) { n in
+                    let count = grid.bufferCount(planes: d.inChannels)
+                    ScratchPool.shared.withBuffer(count: count) { xp in
+                        keel_pad_planes(
+                            x + n * d.imageIn, d.inChannels, d.height * d.width, d.height, d.width, grid.top, grid.left,
+                            xp, grid.height, grid.width)
+                        let filled = d.inChannels * grid.plane
+                        (xp + filled).update(repeating: 0, count: count - filled)
+                        ScratchPool.shared.withBuffer(count: rows * grid.leading) { result in
+                            keel_conv_direct_forward(
+                                xp, grid.plane, d.inChannels, offsets.baseAddress, taps, packed, d.outChannels,
+                                grid.positions, result, grid.leading)
+                            keel_unpad_planes(
+                                result, grid.leading, d.outChannels, d.outHeight, d.outWidth, grid.width, bias,
+                                relu ? 1 : 0, y + n * d.imageOut)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The packed weights for `inputGradientDirect`, made once per backward pass.
+    static func withPackedGradientWeights<R>(
+        _ weight: UnsafePointer<Float>, _ d: Dimensions, _ body: (UnsafePointer<Float>) -> R
+    ) -> R {
+        let rows = roundUp(d.inChannels, directTile.gradientRows)
+        return ScratchPool.shared.withBuffer(count: rows * d.patch / d.inChannels * d.outChannels) { packed in
+            keel_conv_direct_pack_gradient(
+                weight, d.outChannels, d.inChannels, d.window.kernel.height * d.window.kernel.width, packed)
+            return body(packed)
+        }
+    }
+
+    /// dx (one image, written whole) from dy laid out as rows of `dyStride` floats per output channel.
+    static func inputGradientDirect(
+        dy: UnsafePointer<Float>, dyStride: Int, packed: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+        _ d: Dimensions
+    ) {
+        let tile = directTile
+        let grid = gradientGrid(d, lanes: tile.lanes)
+        let rows = roundUp(d.inChannels, tile.gradientRows)
+        let count = grid.bufferCount(planes: d.outChannels)
+        ScratchPool.shared.withBuffer(count: count) { dyp in
+            keel_pad_planes(dy, d.outChannels, dyStride, d.outHeight, d.outWidth, grid.top, grid.left, dyp, grid.height, grid.width)
+            let filled = d.outChannels * grid.plane
+            (dyp + filled).update(repeating: 0, count: count - filled)
+            ScratchPool.shared.withBuffer(count: rows * grid.leading) { result in
+                grid.offsets.withUnsafeBufferPointer { offsets in
+                    keel_conv_direct_input_gradient(
+                        dyp, grid.plane, d.outChannels, offsets.baseAddress, offsets.count, packed, d.inChannels,
+                        grid.positions, result, grid.leading)
+                }
+                keel_unpad_planes(result, grid.leading, d.inChannels, d.height, d.width, grid.width, nil, 0, dx)
+            }
+        }
+    }
+}
+
+extension ConvolutionKernel {
+    /// Output channels rounded up to the direct kernels' vector width (the transposed dW's row length).
+    static func paddedOutChannels(_ d: Dimensions) -> Int {
+        let lanes = Int(keel_conv_direct_lanes())
+        return (d.outChannels + lanes - 1) / lanes * lanes
+    }
+
+    /// One group's 3 × 3 dW, transposed — partial[k, o] for k < patch, o < paddedOutChannels — as the chain over the
+    /// group's images and each image's grid positions in order: the im2col GEMM's chain over the same columns, with
+    /// an exact +0 added for each position past an output row's end (dy is zero there). `gradient`: the group's dy as
+    /// [OC, columns].
+    static func weightGradientDirect(
+        x: UnsafePointer<Float>, gradient: UnsafePointer<Float>, columns: Int, images: Range<Int>,
+        into partial: UnsafeMutablePointer<Float>, _ d: Dimensions
+    ) {
+        let grid = forwardGrid(d, lanes: directTile.lanes)
+        let outPadded = paddedOutChannels(d)
+        let count = grid.bufferCount(planes: d.inChannels)
+        ScratchPool.shared.withBuffer(count: count) { xp in
+            ScratchPool.shared.withBuffer(count: grid.positions * outPadded) { dyt in
+                for (i, n) in images.enumerated() {
+                    keel_pad_planes(
+                        x + n * d.imageIn, d.inChannels, d.height * d.width, d.height, d.width, grid.top, grid.left, xp,
+                        grid.height, grid.width)
+                    let filled = d.inChannels * grid.plane
+                    (xp + filled).update(repeating: 0, count: count - filled)
+                    // dy position-major on the grid, zero past each row's end and beyond the output channels.
+                    dyt.update(repeating: 0, count: grid.positions * outPadded)
+                    let image = gradient + i * d.positions
+                    for row in 0..<d.outHeight {
+                        keel_transpose(
+                            image + row * d.outWidth, columns, d.outChannels, d.outWidth, nil, 0,
+                            dyt + row * grid.width * outPadded, outPadded)
+                    }
+                    for c in 0..<d.inChannels {
+                        keel_conv_direct_weight_gradient3x3(
+                            xp + c * grid.plane, grid.width, dyt, outPadded, outPadded, grid.positions,
+                            partial + c * 9 * outPadded, outPadded, i > 0 ? 1 : 0)
+                    }
+                }
+            }
+        }
+    }
+
+    /// dW[o, k] = Σ_g partials[g][k, o] in group order (each group's partial as `weightGradientDirect` leaves it).
+    static func sumTransposedPartials(
+        _ partials: UnsafePointer<Float>, groups: Int, into dWeight: UnsafeMutablePointer<Float>, _ d: Dimensions
+    ) {
+        let outPadded = paddedOutChannels(d)
+        let stride = d.patch * outPadded
+        Parallel.forRanges(d.patch, minimumPerThread: 64) { r in
+            for k in r {
+                for o in 0..<d.outChannels {
+                    var v = partials[k * outPadded + o]
+                    for g in 1..<max(groups, 1) { v += partials[g * stride + k * outPadded + o] }
+                    dWeight[o * d.patch + k] = v
+                }
+            }
+        }
+    }
+}
