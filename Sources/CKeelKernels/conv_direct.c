@@ -6,6 +6,7 @@
 // im2col path's bits at every level, without building the 9×-larger im2col matrix.
 #include "CKeelKernels.h"
 #include "dispatch.h"
+#include "float_runs.h"
 #include <string.h>
 
 #pragma clang fp contract(off)
@@ -25,15 +26,30 @@
 #define KEEL_CD_DISPATCH(CALL) CALL(portable)
 #endif
 
-void keel_conv_direct_tile(int *forwardRows, int *gradientRows, int *lanes) {
-#define CALL(level) conv_direct_tile_size_##level(forwardRows, gradientRows, lanes)
+/// The level's shape `shape` (rows, positions per tile).
+static void shape_of(int gradient, int shape, int *rows, int *lanes) {
+#define CALL(level) conv_direct_shape_##level(gradient, shape, rows, lanes)
     KEEL_CD_DISPATCH(CALL)
 #undef CALL
 }
 
-void keel_conv_direct_pack_forward(const float *w, long outChannels, long inner, float *dst) {
-    int rows, gradientRows, lanes;
-    keel_conv_direct_tile(&rows, &gradientRows, &lanes);
+int keel_conv_direct_shape(int gradient, long positions, int *rows, int *lanes) {
+    int best = 0;
+    long bestPadded = 0;
+    for (int shape = 0; shape < 2; shape++) {
+        int r, l;
+        shape_of(gradient, shape, &r, &l);
+        const long padded = (positions + l - 1) / l * l;
+        if (shape == 0 || padded < bestPadded) {
+            best = shape;
+            bestPadded = padded;
+        }
+    }
+    shape_of(gradient, best, rows, lanes);
+    return best;
+}
+
+void keel_conv_direct_pack_forward(const float *w, long outChannels, long inner, int rows, float *dst) {
     for (long o0 = 0; o0 < outChannels; o0 += rows) {
         for (long k = 0; k < inner; k++) {
             for (int r = 0; r < rows; r++) *dst++ = o0 + r < outChannels ? w[(o0 + r) * inner + k] : 0.0f;
@@ -41,9 +57,7 @@ void keel_conv_direct_pack_forward(const float *w, long outChannels, long inner,
     }
 }
 
-void keel_conv_direct_pack_gradient(const float *w, long outChannels, long channels, long taps, float *dst) {
-    int forwardRows, rows, lanes;
-    keel_conv_direct_tile(&forwardRows, &rows, &lanes);
+void keel_conv_direct_pack_gradient(const float *w, long outChannels, long channels, long taps, int rows, float *dst) {
     for (long c0 = 0; c0 < channels; c0 += rows) {
         for (long t = 0; t < taps; t++) {
             for (long o = 0; o < outChannels; o++) {
@@ -55,17 +69,18 @@ void keel_conv_direct_pack_gradient(const float *w, long outChannels, long chann
     }
 }
 
-void keel_conv_direct_forward(const float *xp, long plane, long channels, const long *offsets, long taps,
+void keel_conv_direct_forward(int shape, const float *xp, long plane, long channels, const long *offsets, long taps,
                               const float *packed, long outChannels, long positions, float *y, long ldy) {
-#define CALL(level) conv_direct_forward_##level(xp, plane, channels, offsets, taps, packed, outChannels, positions, y, ldy)
+#define CALL(level) \
+    conv_direct_forward_##level(shape, xp, plane, channels, offsets, taps, packed, outChannels, positions, y, ldy)
     KEEL_CD_DISPATCH(CALL)
 #undef CALL
 }
 
-void keel_conv_direct_input_gradient(const float *dyp, long plane, long outChannels, const long *offsets, long taps,
-                                     const float *packed, long channels, long positions, float *dx, long ldx) {
+void keel_conv_direct_input_gradient(int shape, const float *dyp, long plane, long outChannels, const long *offsets,
+                                     long taps, const float *packed, long channels, long positions, float *dx, long ldx) {
 #define CALL(level) \
-    conv_direct_input_gradient_##level(dyp, plane, outChannels, offsets, taps, packed, channels, positions, dx, ldx)
+    conv_direct_input_gradient_##level(shape, dyp, plane, outChannels, offsets, taps, packed, channels, positions, dx, ldx)
     KEEL_CD_DISPATCH(CALL)
 #undef CALL
 }
@@ -98,9 +113,9 @@ void keel_pad_planes(const float *x, long channels, long channelStride, long hei
         memset(p, 0, (size_t)(top * paddedWidth) * sizeof(float));
         for (long i = 0; i < height; i++) {
             float *row = p + (top + i) * paddedWidth;
-            memset(row, 0, (size_t)left * sizeof(float));
-            memcpy(row + left, src + i * width, (size_t)width * sizeof(float));
-            memset(row + left + width, 0, (size_t)(paddedWidth - left - width) * sizeof(float));
+            for (long j = 0; j < left; j++) row[j] = 0.0f;
+            copy_run(row + left, src + i * width, width);
+            for (long j = left + width; j < paddedWidth; j++) row[j] = 0.0f;
         }
         memset(p + (top + height) * paddedWidth, 0, (size_t)((paddedHeight - top - height) * paddedWidth) * sizeof(float));
     }
@@ -123,7 +138,7 @@ void keel_unpad_planes(const float *grid, long ldg, long channels, long height, 
             } else if (relu) {
                 for (long j = 0; j < width; j++) out[j] = src[j] < 0.0f ? 0.0f : src[j];
             } else {
-                memcpy(out, src, (size_t)width * sizeof(float));
+                copy_run(out, src, width);
             }
         }
     }

@@ -5,100 +5,131 @@
 // broadcast each), grid positions on its lanes (plain loads from the plane), so nothing is gathered or packed
 // besides the weights. The arithmetic per element is the im2col GEMM's: see conv_direct.c.
 
+// Two tile shapes per level — (rows, vectors of W positions) — a tall one, and a wide one that fits small grids (an
+// 8 × 8 map's 80 positions) exactly; the caller picks by the grid's size (keel_conv_direct_*_shape).
 #if W == 16
-#define CD_FORWARD_ROWS 8
-#define CD_FORWARD_VECTORS 3
-#define CD_GRADIENT_ROWS 4
-#define CD_GRADIENT_VECTORS 3
+#define CD_FORWARD_SHAPES(X) X(0, 8, 3) X(1, 4, 5)
+#define CD_GRADIENT_SHAPES(X) X(0, 4, 3) X(1, 2, 5)
 #elif W == 8
-#define CD_FORWARD_ROWS 4
-#define CD_FORWARD_VECTORS 3
-#define CD_GRADIENT_ROWS 2
-#define CD_GRADIENT_VECTORS 3
+#define CD_FORWARD_SHAPES(X) X(0, 4, 3) X(1, 2, 5)
+#define CD_GRADIENT_SHAPES(X) X(0, 2, 3) X(1, 1, 5)
 #else
-#define CD_FORWARD_ROWS 4
-#define CD_FORWARD_VECTORS 4
-#define CD_GRADIENT_ROWS 2
-#define CD_GRADIENT_VECTORS 4
+#define CD_FORWARD_SHAPES(X) X(0, 4, 4) X(1, 2, 5)
+#define CD_GRADIENT_SHAPES(X) X(0, 2, 4) X(1, 1, 5)
 #endif
 
-static TARGET void FN(conv_direct_tile_size)(int *forwardRows, int *gradientRows, int *lanes) {
-    *forwardRows = CD_FORWARD_ROWS;
-    *gradientRows = CD_GRADIENT_ROWS;
-    *lanes = CD_FORWARD_VECTORS * W > CD_GRADIENT_VECTORS * W ? CD_FORWARD_VECTORS * W : CD_GRADIENT_VECTORS * W;
+/// Shape `shape`'s rows and positions per tile.
+static TARGET void FN(conv_direct_shape)(int gradient, int shape, int *rows, int *lanes) {
+#define CD_SHAPE_CASE(INDEX, R, V) \
+    if (shape == INDEX) {          \
+        *rows = R;                 \
+        *lanes = V * W;            \
+    }
+    if (gradient) {
+        CD_GRADIENT_SHAPES(CD_SHAPE_CASE)
+    } else {
+        CD_FORWARD_SHAPES(CD_SHAPE_CASE)
+    }
+#undef CD_SHAPE_CASE
 }
 
-/// y[o·ldy + q] for o < ⌈outChannels / rows⌉·rows, q < ⌈positions / lanes⌉·lanes: Σ over (c, t) in order of
+/// y[o·ldy + q] for o < ⌈outChannels / R⌉·R, q < ⌈positions / (V·W)⌉·V·W: Σ over (c, t) in order of
 /// w[o, c, t] · xp[c·plane + q + offsets[t]], one fused multiply-add chain from +0.
-static TARGET void FN(conv_direct_forward)(
-    const float *xp, long plane, long channels, const long *offsets, long taps, const float *packed, long outChannels,
-    long positions, float *y, long ldy) {
-    const long inner = channels * taps;
-    for (long o0 = 0; o0 < outChannels; o0 += CD_FORWARD_ROWS) {
-        const float *panel = packed + o0 * inner;
-        for (long q0 = 0; q0 < positions; q0 += CD_FORWARD_VECTORS * W) {
-            VF acc[CD_FORWARD_ROWS][CD_FORWARD_VECTORS];
-            for (int r = 0; r < CD_FORWARD_ROWS; r++)
-                for (int v = 0; v < CD_FORWARD_VECTORS; v++) acc[r][v] = (VF)0.0f;
-            const float *w = panel;
-            for (long c = 0; c < channels; c++) {
-                const float *xc = xp + c * plane + q0;
-                for (long t = 0; t < taps; t++) {
-                    const float *s = xc + offsets[t];
-                    VF b[CD_FORWARD_VECTORS];
-                    for (int v = 0; v < CD_FORWARD_VECTORS; v++) __builtin_memcpy(&b[v], s + v * W, sizeof(VF));
-                    for (int r = 0; r < CD_FORWARD_ROWS; r++) {
-                        const VF a = (VF)w[r];
-                        for (int v = 0; v < CD_FORWARD_VECTORS; v++) acc[r][v] = __builtin_elementwise_fma(a, b[v], acc[r][v]);
-                    }
-                    w += CD_FORWARD_ROWS;
-                }
-            }
-            for (int r = 0; r < CD_FORWARD_ROWS; r++)
-                for (int v = 0; v < CD_FORWARD_VECTORS; v++)
-                    __builtin_memcpy(y + (o0 + r) * ldy + q0 + v * W, &acc[r][v], sizeof(VF));
-        }
+#define CD_FORWARD(INDEX, R, V)                                                                                         \
+    static TARGET void FN(conv_direct_forward_##R##x##V)(                                                               \
+        const float *xp, long plane, long channels, const long *offsets, long taps, const float *packed,                \
+        long outChannels, long positions, float *y, long ldy) {                                                         \
+        const long inner = channels * taps;                                                                             \
+        for (long o0 = 0; o0 < outChannels; o0 += R) {                                                                  \
+            const float *panel = packed + o0 * inner;                                                                   \
+            for (long q0 = 0; q0 < positions; q0 += V * W) {                                                            \
+                VF acc[R][V];                                                                                           \
+                for (int r = 0; r < R; r++)                                                                             \
+                    for (int v = 0; v < V; v++) acc[r][v] = (VF)0.0f;                                                   \
+                const float *w = panel;                                                                                 \
+                for (long c = 0; c < channels; c++) {                                                                   \
+                    const float *xc = xp + c * plane + q0;                                                              \
+                    for (long t = 0; t < taps; t++) {                                                                   \
+                        const float *s = xc + offsets[t];                                                               \
+                        VF b[V];                                                                                        \
+                        for (int v = 0; v < V; v++) __builtin_memcpy(&b[v], s + v * W, sizeof(VF));                    \
+                        for (int r = 0; r < R; r++) {                                                                   \
+                            const VF a = (VF)w[r];                                                                      \
+                            for (int v = 0; v < V; v++) acc[r][v] = __builtin_elementwise_fma(a, b[v], acc[r][v]);      \
+                        }                                                                                               \
+                        w += R;                                                                                         \
+                    }                                                                                                   \
+                }                                                                                                       \
+                for (int r = 0; r < R; r++)                                                                             \
+                    for (int v = 0; v < V; v++) __builtin_memcpy(y + (o0 + r) * ldy + q0 + v * W, &acc[r][v], sizeof(VF)); \
+            }                                                                                                           \
+        }                                                                                                               \
     }
+CD_FORWARD_SHAPES(CD_FORWARD)
+#undef CD_FORWARD
+
+/// dx[c·ldx + g] for c < ⌈channels / R⌉·R, g < ⌈positions / (V·W)⌉·V·W: for each tap t in order, the chain of
+/// fused multiply-adds over o in order (from +0) of w[o, c, t] · dyp[o·plane + g + offsets[t]], added to a running
+/// sum from +0.
+#define CD_GRADIENT(INDEX, R, V)                                                                                        \
+    static TARGET void FN(conv_direct_input_gradient_##R##x##V)(                                                        \
+        const float *dyp, long plane, long outChannels, const long *offsets, long taps, const float *packed,            \
+        long channels, long positions, float *dx, long ldx) {                                                           \
+        const long inner = taps * outChannels;                                                                          \
+        for (long c0 = 0; c0 < channels; c0 += R) {                                                                     \
+            const float *panel = packed + c0 * inner;                                                                   \
+            for (long g0 = 0; g0 < positions; g0 += V * W) {                                                            \
+                VF acc[R][V];                                                                                           \
+                for (int r = 0; r < R; r++)                                                                             \
+                    for (int v = 0; v < V; v++) acc[r][v] = (VF)0.0f;                                                   \
+                const float *w = panel;                                                                                 \
+                for (long t = 0; t < taps; t++) {                                                                       \
+                    VF part[R][V];                                                                                      \
+                    for (int r = 0; r < R; r++)                                                                         \
+                        for (int v = 0; v < V; v++) part[r][v] = (VF)0.0f;                                              \
+                    const float *st = dyp + g0 + offsets[t];                                                            \
+                    for (long o = 0; o < outChannels; o++) {                                                            \
+                        const float *s = st + o * plane;                                                                \
+                        VF b[V];                                                                                        \
+                        for (int v = 0; v < V; v++) __builtin_memcpy(&b[v], s + v * W, sizeof(VF));                    \
+                        for (int r = 0; r < R; r++) {                                                                   \
+                            const VF a = (VF)w[r];                                                                      \
+                            for (int v = 0; v < V; v++) part[r][v] = __builtin_elementwise_fma(a, b[v], part[r][v]);    \
+                        }                                                                                               \
+                        w += R;                                                                                         \
+                    }                                                                                                   \
+                    for (int r = 0; r < R; r++)                                                                         \
+                        for (int v = 0; v < V; v++) acc[r][v] = acc[r][v] + part[r][v];                                 \
+                }                                                                                                       \
+                for (int r = 0; r < R; r++)                                                                             \
+                    for (int v = 0; v < V; v++) __builtin_memcpy(dx + (c0 + r) * ldx + g0 + v * W, &acc[r][v], sizeof(VF)); \
+            }                                                                                                           \
+        }                                                                                                               \
+    }
+CD_GRADIENT_SHAPES(CD_GRADIENT)
+#undef CD_GRADIENT
+
+static TARGET void FN(conv_direct_forward)(
+    int shape, const float *xp, long plane, long channels, const long *offsets, long taps, const float *packed,
+    long outChannels, long positions, float *y, long ldy) {
+#define CD_CALL(INDEX, R, V) \
+    if (shape == INDEX) FN(conv_direct_forward_##R##x##V)(xp, plane, channels, offsets, taps, packed, outChannels, positions, y, ldy);
+    CD_FORWARD_SHAPES(CD_CALL)
+#undef CD_CALL
 }
 
-/// dx[c·ldx + g] for c < ⌈channels / rows⌉·rows, g < ⌈positions / lanes⌉·lanes: for each tap t in order, the
-/// chain of fused multiply-adds over o in order (from +0) of w[o, c, t] · dyp[o·plane + g + offsets[t]], added to a
-/// running sum from +0.
 static TARGET void FN(conv_direct_input_gradient)(
-    const float *dyp, long plane, long outChannels, const long *offsets, long taps, const float *packed, long channels,
-    long positions, float *dx, long ldx) {
-    const long inner = taps * outChannels;
-    for (long c0 = 0; c0 < channels; c0 += CD_GRADIENT_ROWS) {
-        const float *panel = packed + c0 * inner;
-        for (long g0 = 0; g0 < positions; g0 += CD_GRADIENT_VECTORS * W) {
-            VF acc[CD_GRADIENT_ROWS][CD_GRADIENT_VECTORS];
-            for (int r = 0; r < CD_GRADIENT_ROWS; r++)
-                for (int v = 0; v < CD_GRADIENT_VECTORS; v++) acc[r][v] = (VF)0.0f;
-            const float *w = panel;
-            for (long t = 0; t < taps; t++) {
-                VF part[CD_GRADIENT_ROWS][CD_GRADIENT_VECTORS];
-                for (int r = 0; r < CD_GRADIENT_ROWS; r++)
-                    for (int v = 0; v < CD_GRADIENT_VECTORS; v++) part[r][v] = (VF)0.0f;
-                const float *st = dyp + g0 + offsets[t];
-                for (long o = 0; o < outChannels; o++) {
-                    const float *s = st + o * plane;
-                    VF b[CD_GRADIENT_VECTORS];
-                    for (int v = 0; v < CD_GRADIENT_VECTORS; v++) __builtin_memcpy(&b[v], s + v * W, sizeof(VF));
-                    for (int r = 0; r < CD_GRADIENT_ROWS; r++) {
-                        const VF a = (VF)w[r];
-                        for (int v = 0; v < CD_GRADIENT_VECTORS; v++) part[r][v] = __builtin_elementwise_fma(a, b[v], part[r][v]);
-                    }
-                    w += CD_GRADIENT_ROWS;
-                }
-                for (int r = 0; r < CD_GRADIENT_ROWS; r++)
-                    for (int v = 0; v < CD_GRADIENT_VECTORS; v++) acc[r][v] = acc[r][v] + part[r][v];
-            }
-            for (int r = 0; r < CD_GRADIENT_ROWS; r++)
-                for (int v = 0; v < CD_GRADIENT_VECTORS; v++)
-                    __builtin_memcpy(dx + (c0 + r) * ldx + g0 + v * W, &acc[r][v], sizeof(VF));
-        }
-    }
+    int shape, const float *dyp, long plane, long outChannels, const long *offsets, long taps, const float *packed,
+    long channels, long positions, float *dx, long ldx) {
+#define CD_CALL(INDEX, R, V)                                                                                  \
+    if (shape == INDEX)                                                                                       \
+        FN(conv_direct_input_gradient_##R##x##V)(dyp, plane, outChannels, offsets, taps, packed, channels, positions, dx, ldx);
+    CD_GRADIENT_SHAPES(CD_CALL)
+#undef CD_CALL
 }
+
+#undef CD_FORWARD_SHAPES
+#undef CD_GRADIENT_SHAPES
 
 #if W == 16
 #define CD_WEIGHT_WIDE 1
@@ -143,7 +174,3 @@ static TARGET void FN(conv_direct_weight_gradient3x3)(
 
 #undef CD_WEIGHT_TILE
 #undef CD_WEIGHT_WIDE
-#undef CD_FORWARD_ROWS
-#undef CD_FORWARD_VECTORS
-#undef CD_GRADIENT_ROWS
-#undef CD_GRADIENT_VECTORS

@@ -1,3 +1,4 @@
+import CKeelKernels
 import KeelTestSupport
 import Testing
 
@@ -27,7 +28,19 @@ struct DirectConvolutionTests {
         Case(n: 2, c: 4, h: 10, w: 9, oc: 6, kh: 5, kw: 2, ph: 2, pw: 1),
         Case(n: 1, c: 2, h: 4, w: 5, oc: 3, kh: 3, kw: 3, ph: 2, pw: 2),
         Case(n: 2, c: 9, h: 3, w: 3, oc: 64, kh: 3, kw: 3, ph: 1, pw: 1),
+        // ResNet's third stage: 80 grid positions, which the wide tile shape fits exactly (at AVX-512 and AVX2).
+        Case(n: 2, c: 8, h: 8, w: 8, oc: 64, kh: 3, kw: 3, ph: 1, pw: 1),
     ]
+
+    @Test func smallGridsTakeTheWideTileShape() {
+        for level in KernelLevel.available where level != .portable {
+            var rows: Int32 = 0
+            var lanes: Int32 = 0
+            #expect(KernelLevel.with(level) { keel_conv_direct_shape(0, 80, &rows, &lanes) } == 1, "\(level)")
+            #expect(KernelLevel.with(level) { keel_conv_direct_shape(1, 80, &rows, &lanes) } == 1, "\(level)")
+            #expect(KernelLevel.with(level) { keel_conv_direct_shape(0, 1088, &rows, &lanes) } == 0, "\(level)")
+        }
+    }
 
     /// (y, dx, dW, db) of one forward and backward pass by `method`.
     static func run(_ t: Case, _ method: ConvolutionKernel.Method, relu: Bool) -> [[Float]] {

@@ -93,20 +93,22 @@ void keel_col2im(const float *col, long channels, long height, long width,
 // Direct stride-1 convolution (conv_direct.c): the im2col GEMM's bits without the im2col matrix. An image's C planes
 // are zero-padded into planes of `plane` floats (keel_pad_planes); grid position q (rows of the padded width) reads
 // tap t at q + offsets[t]; positions past an output row's end are computed and dropped (keel_unpad_planes).
-/// The level's tiles: output channels per forward tile, input channels per gradient tile, grid positions per tile.
-void keel_conv_direct_tile(int *forwardRows, int *gradientRows, int *lanes);
-/// w[OC, inner] (inner = C·taps) into panels of forwardRows output channels: dst[⌈OC/rows⌉·rows·inner].
-void keel_conv_direct_pack_forward(const float *w, long outChannels, long inner, float *dst);
-/// w[OC, C, taps] into panels of gradientRows input channels, tap-major then output channel: dst[⌈C/rows⌉·rows·taps·OC].
-void keel_conv_direct_pack_gradient(const float *w, long outChannels, long channels, long taps, float *dst);
-/// y[o·ldy + q] = Σ_(c, t) w[o, c, t] · xp[c·plane + q + offsets[t]] for all o < ⌈OC/rows⌉·rows and q < ⌈positions /
-/// lanes⌉·lanes (ldy at least that; xp readable that far past each plane's positions plus the largest offset).
-void keel_conv_direct_forward(const float *xp, long plane, long channels, const long *offsets, long taps,
+/// The level's tile shape for a grid of `positions` (forward, or input gradient when `gradient`): returns its index
+/// and sets its rows (output channels, or input channels) and lanes (grid positions) per tile.
+int keel_conv_direct_shape(int gradient, long positions, int *rows, int *lanes);
+/// w[OC, inner] (inner = C·taps) into panels of `rows` output channels: dst[⌈OC/rows⌉·rows·inner].
+void keel_conv_direct_pack_forward(const float *w, long outChannels, long inner, int rows, float *dst);
+/// w[OC, C, taps] into panels of `rows` input channels, tap-major then output channel: dst[⌈C/rows⌉·rows·taps·OC].
+void keel_conv_direct_pack_gradient(const float *w, long outChannels, long channels, long taps, int rows, float *dst);
+/// With tile shape `shape`: y[o·ldy + q] = Σ_(c, t) w[o, c, t] · xp[c·plane + q + offsets[t]] for all o < ⌈OC/rows⌉·rows
+/// and q < ⌈positions / lanes⌉·lanes (ldy at least that; xp readable that far past each plane's positions plus the
+/// largest offset).
+void keel_conv_direct_forward(int shape, const float *xp, long plane, long channels, const long *offsets, long taps,
                               const float *packed, long outChannels, long positions, float *y, long ldy);
-/// dx[c·ldx + g] = Σ_t (Σ_o w[o, c, t] · dyp[o·plane + g + offsets[t]]), each tap's chain summed in tap order;
-/// the same rounding-up of channels and positions as keel_conv_direct_forward.
-void keel_conv_direct_input_gradient(const float *dyp, long plane, long outChannels, const long *offsets, long taps,
-                                     const float *packed, long channels, long positions, float *dx, long ldx);
+/// With tile shape `shape`: dx[c·ldx + g] = Σ_t (Σ_o w[o, c, t] · dyp[o·plane + g + offsets[t]]), each tap's chain
+/// summed in tap order; the same rounding-up of channels and positions as keel_conv_direct_forward.
+void keel_conv_direct_input_gradient(int shape, const float *dyp, long plane, long outChannels, const long *offsets,
+                                     long taps, const float *packed, long channels, long positions, float *dx, long ldx);
 /// The vector width (floats) of the level's direct-convolution tiles; keel_conv_direct_weight_gradient3x3 wants
 /// output channels padded to a multiple of it.
 int keel_conv_direct_lanes(void);

@@ -22,15 +22,6 @@ extension ConvolutionKernel {
             && w.padding.height <= w.kernel.height - 1 && w.padding.width <= w.kernel.width - 1
     }
 
-    /// The level's tile: output channels per forward tile, input channels per gradient tile, positions per tile.
-    private static var directTile: (forwardRows: Int, gradientRows: Int, lanes: Int) {
-        var forwardRows: Int32 = 0
-        var gradientRows: Int32 = 0
-        var lanes: Int32 = 0
-        keel_conv_direct_tile(&forwardRows, &gradientRows, &lanes)
-        return (Int(forwardRows), Int(gradientRows), Int(lanes))
-    }
-
     private static func roundUp(_ x: Int, _ m: Int) -> Int { (x + m - 1) / m * m }
 
     /// A zero-padded copy of one image's planes and the grid that the tiles walk over it.
@@ -39,16 +30,29 @@ extension ConvolutionKernel {
         let height, width, plane: Int
         /// Where the image sits in the padded plane.
         let top, left: Int
-        /// Grid positions computed (rows of `width`), and the floats between output rows (a multiple of the tile).
-        let positions, leading: Int
+        /// Grid positions computed (rows of `width`).
+        let positions: Int
+        /// The level's tile shape for this grid (`keel_conv_direct_shape`), its channels and positions per tile.
+        let shape, rows, lanes: Int
+        /// Floats between the result's channel rows: the positions rounded up to whole tiles.
+        var leading: Int { roundUp(positions, lanes) }
         /// Each tap's offset, taps in (kh, kw) order.
         let offsets: [Int]
+        init(height: Int, width: Int, top: Int, left: Int, positions: Int, offsets: [Int], gradient: Bool) {
+            (self.height, self.width, plane, self.top, self.left) = (height, width, height * width, top, left)
+            (self.positions, self.offsets) = (positions, offsets)
+            var rows: Int32 = 0
+            var lanes: Int32 = 0
+            shape = Int(keel_conv_direct_shape(gradient ? 1 : 0, positions, &rows, &lanes))
+            (self.rows, self.lanes) = (Int(rows), Int(lanes))
+        }
+
         /// Floats the padded copy needs: its planes, then room for the last tile's reads.
         func bufferCount(planes: Int) -> Int { planes * plane + leading + (offsets.max() ?? 0) }
     }
 
     /// The forward grid: x padded by the convolution's padding; output row i starts at grid position i · width.
-    private static func forwardGrid(_ d: Dimensions, lanes: Int) -> Grid {
+    private static func forwardGrid(_ d: Dimensions) -> Grid {
         let w = d.window
         let height = d.height + 2 * w.padding.height
         let width = d.width + 2 * w.padding.width
@@ -58,13 +62,13 @@ extension ConvolutionKernel {
             for kw in 0..<w.kernel.width { offsets.append(kh * width + kw) }
         }
         return Grid(
-            height: height, width: width, plane: height * width, top: w.padding.height, left: w.padding.width,
-            positions: positions, leading: roundUp(positions, lanes), offsets: offsets)
+            height: height, width: width, top: w.padding.height, left: w.padding.width, positions: positions,
+            offsets: offsets, gradient: false)
     }
 
     /// The input-gradient grid: dy padded by kernel − 1 − padding (so every tap of every input position lands inside
     /// the plane); input row i starts at grid position i · width; tap (kh, kw) reads (KH − 1 − kh, KW − 1 − kw) away.
-    private static func gradientGrid(_ d: Dimensions, lanes: Int) -> Grid {
+    private static func gradientGrid(_ d: Dimensions) -> Grid {
         let w = d.window
         let height = d.height + w.kernel.height - 1
         let width = d.width + w.kernel.width - 1
@@ -74,9 +78,8 @@ extension ConvolutionKernel {
             for kw in 0..<w.kernel.width { offsets.append((w.kernel.height - 1 - kh) * width + (w.kernel.width - 1 - kw)) }
         }
         return Grid(
-            height: height, width: width, plane: height * width, top: w.kernel.height - 1 - w.padding.height,
-            left: w.kernel.width - 1 - w.padding.width, positions: positions, leading: roundUp(positions, lanes),
-            offsets: offsets)
+            height: height, width: width, top: w.kernel.height - 1 - w.padding.height,
+            left: w.kernel.width - 1 - w.padding.width, positions: positions, offsets: offsets, gradient: true)
     }
 
     /// y[n] = W ⋆ x[n] (+ b, then ReLU when `relu`), image by image on the threads.
@@ -84,12 +87,11 @@ extension ConvolutionKernel {
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         y: UnsafeMutablePointer<Float>, relu: Bool, _ d: Dimensions
     ) {
-        let tile = directTile
-        let grid = forwardGrid(d, lanes: tile.lanes)
-        let rows = roundUp(d.outChannels, tile.forwardRows)
+        let grid = forwardGrid(d)
+        let rows = roundUp(d.outChannels, grid.rows)
         let taps = grid.offsets.count
         ScratchPool.shared.withBuffer(count: rows * d.patch) { packed in
-            keel_conv_direct_pack_forward(weight, d.outChannels, d.patch, packed)
+            keel_conv_direct_pack_forward(weight, d.outChannels, d.patch, Int32(grid.rows), packed)
             grid.offsets.withUnsafeBufferPointer { offsets in
                 Parallel.forEach(d.batch) { n in
                     let count = grid.bufferCount(planes: d.inChannels)
@@ -101,7 +103,7 @@ extension ConvolutionKernel {
                         (xp + filled).update(repeating: 0, count: count - filled)
                         ScratchPool.shared.withBuffer(count: rows * grid.leading) { result in
                             keel_conv_direct_forward(
-                                xp, grid.plane, d.inChannels, offsets.baseAddress, taps, packed, d.outChannels,
+                                Int32(grid.shape), xp, grid.plane, d.inChannels, offsets.baseAddress, taps, packed, d.outChannels,
                                 grid.positions, result, grid.leading)
                             keel_unpad_planes(
                                 result, grid.leading, d.outChannels, d.outHeight, d.outWidth, grid.width, bias,
@@ -117,10 +119,11 @@ extension ConvolutionKernel {
     static func withPackedGradientWeights<R>(
         _ weight: UnsafePointer<Float>, _ d: Dimensions, _ body: (UnsafePointer<Float>) -> R
     ) -> R {
-        let rows = roundUp(d.inChannels, directTile.gradientRows)
+        let tileRows = gradientGrid(d).rows
+        let rows = roundUp(d.inChannels, tileRows)
         return ScratchPool.shared.withBuffer(count: rows * d.patch / d.inChannels * d.outChannels) { packed in
             keel_conv_direct_pack_gradient(
-                weight, d.outChannels, d.inChannels, d.window.kernel.height * d.window.kernel.width, packed)
+                weight, d.outChannels, d.inChannels, d.window.kernel.height * d.window.kernel.width, Int32(tileRows), packed)
             return body(packed)
         }
     }
@@ -130,9 +133,8 @@ extension ConvolutionKernel {
         dy: UnsafePointer<Float>, dyStride: Int, packed: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
         _ d: Dimensions
     ) {
-        let tile = directTile
-        let grid = gradientGrid(d, lanes: tile.lanes)
-        let rows = roundUp(d.inChannels, tile.gradientRows)
+        let grid = gradientGrid(d)
+        let rows = roundUp(d.inChannels, grid.rows)
         let count = grid.bufferCount(planes: d.outChannels)
         ScratchPool.shared.withBuffer(count: count) { dyp in
             keel_pad_planes(dy, d.outChannels, dyStride, d.outHeight, d.outWidth, grid.top, grid.left, dyp, grid.height, grid.width)
@@ -141,7 +143,7 @@ extension ConvolutionKernel {
             ScratchPool.shared.withBuffer(count: rows * grid.leading) { result in
                 grid.offsets.withUnsafeBufferPointer { offsets in
                     keel_conv_direct_input_gradient(
-                        dyp, grid.plane, d.outChannels, offsets.baseAddress, offsets.count, packed, d.inChannels,
+                        Int32(grid.shape), dyp, grid.plane, d.outChannels, offsets.baseAddress, offsets.count, packed, d.inChannels,
                         grid.positions, result, grid.leading)
                 }
                 keel_unpad_planes(result, grid.leading, d.inChannels, d.height, d.width, grid.width, nil, 0, dx)
@@ -165,7 +167,7 @@ extension ConvolutionKernel {
         x: UnsafePointer<Float>, gradient: UnsafePointer<Float>, columns: Int, images: Range<Int>,
         into partial: UnsafeMutablePointer<Float>, _ d: Dimensions
     ) {
-        let grid = forwardGrid(d, lanes: directTile.lanes)
+        let grid = forwardGrid(d)
         let outPadded = paddedOutChannels(d)
         let count = grid.bufferCount(planes: d.inChannels)
         ScratchPool.shared.withBuffer(count: count) { xp in
@@ -177,7 +179,14 @@ extension ConvolutionKernel {
                     let filled = d.inChannels * grid.plane
                     (xp + filled).update(repeating: 0, count: count - filled)
                     // dy position-major on the grid, zero past each row's end and beyond the output channels.
-                    dyt.update(repeating: 0, count: grid.positions * outPadded)
+                    if outPadded == d.outChannels {
+                        let skipped = (grid.width - d.outWidth) * outPadded
+                        for row in 0..<d.outHeight {
+                            (dyt + (row * grid.width + d.outWidth) * outPadded).update(repeating: 0, count: skipped)
+                        }
+                    } else {
+                        dyt.update(repeating: 0, count: grid.positions * outPadded)
+                    }
                     let image = gradient + i * d.positions
                     for row in 0..<d.outHeight {
                         keel_transpose(
@@ -194,20 +203,16 @@ extension ConvolutionKernel {
         }
     }
 
-    /// dW[o, k] = Σ_g partials[g][k, o] in group order (each group's partial as `weightGradientDirect` leaves it).
+    /// dW[o, k] = Σ_g partials[g][k, o] in group order (each group's partial as `weightGradientDirect` leaves it):
+    /// the groups added into the first, element by element, then transposed.
     static func sumTransposedPartials(
-        _ partials: UnsafePointer<Float>, groups: Int, into dWeight: UnsafeMutablePointer<Float>, _ d: Dimensions
+        _ partials: UnsafeMutablePointer<Float>, groups: Int, into dWeight: UnsafeMutablePointer<Float>, _ d: Dimensions
     ) {
         let outPadded = paddedOutChannels(d)
-        let stride = d.patch * outPadded
-        Parallel.forRanges(d.patch, minimumPerThread: 64) { r in
-            for k in r {
-                for o in 0..<d.outChannels {
-                    var v = partials[k * outPadded + o]
-                    for g in 1..<max(groups, 1) { v += partials[g * stride + k * outPadded + o] }
-                    dWeight[o * d.patch + k] = v
-                }
-            }
+        let count = d.patch * outPadded
+        Parallel.forRanges(count, grain: 64, minimumPerThread: 8192) { r in
+            for g in 1..<max(groups, 1) { keel_vadd(partials + g * count + r.lowerBound, partials + r.lowerBound, r.count) }
         }
+        keel_transpose(partials, outPadded, d.patch, d.outChannels, nil, 0, dWeight, d.patch)
     }
 }
