@@ -28,6 +28,8 @@ struct DirectConvolutionTests {
         Case(n: 2, c: 4, h: 10, w: 9, oc: 6, kh: 5, kw: 2, ph: 2, pw: 1),
         Case(n: 1, c: 2, h: 4, w: 5, oc: 3, kh: 3, kw: 3, ph: 2, pw: 2),
         Case(n: 2, c: 9, h: 3, w: 3, oc: 64, kh: 3, kw: 3, ph: 1, pw: 1),
+        // Rows of whole vectors (written in place) with a last tile part-empty and channels not filling a tile.
+        Case(n: 2, c: 3, h: 5, w: 16, oc: 5, kh: 3, kw: 3, ph: 1, pw: 1),
         // ResNet's third stage: 80 grid positions, which the wide tile shape fits exactly (at AVX-512 and AVX2).
         Case(n: 2, c: 8, h: 8, w: 8, oc: 64, kh: 3, kw: 3, ph: 1, pw: 1),
     ]
