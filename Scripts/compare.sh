@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs Keel's benchmarks and the numpy / PyTorch peers on the same problems, one after the other, and
 # prints one JSON line per measurement.
-# Usage: Scripts/compare.sh [gemm|conv|train|batch-size|activations|augment|levels|recipe|all]
+# Usage: Scripts/compare.sh [gemm|conv|train|batch-size|activations|augment|levels|recipe|resnet|all]
 #   levels: GEMM 1024 and training throughput at each AVX kernel level this CPU has, the peers held to the
 #           same instruction set (avx2: OpenBLAS's Haswell kernels, PyTorch/oneDNN/MKL capped at AVX2)
+#   resnet: ResNet-20 training, batch 128, at each AVX kernel level, the peer held to the same instruction set
 #   recipe: the default `keel train` recipe against Scripts/train_peer.py, at each AVX level, likewise
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,12 @@ if [[ $what == levels || $what == all ]]; then
       $keel bench train --model "$model" --batch-size 64 --threads 2 --cpu "$level" --json
       env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $peer_env python3 Scripts/bench_peers.py train --model "$model" --batch-size 64 --threads 2 --json
     done
+  done
+fi
+if [[ $what == resnet || $what == all ]]; then
+  for level in $(avx_levels); do
+    $keel bench train --model resnet20 --batch-size 128 --threads 2 --cpu "$level" --json
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(peer_level_env "$level") python3 Scripts/bench_peers.py train --model resnet20 --batch-size 128 --threads 2 --json
   done
 fi
 if [[ $what == recipe || $what == all ]]; then

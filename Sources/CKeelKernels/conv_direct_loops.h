@@ -5,14 +5,15 @@
 // broadcast each), grid positions on its lanes (plain loads from the plane), so nothing is gathered or packed
 // besides the weights. The arithmetic per element is the im2col GEMM's: see conv_direct.c.
 
-// Two tile shapes per level — (rows, vectors of W positions) — a tall one, and a wide one that fits small grids (an
-// 8 × 8 map's 80 positions) exactly; the caller picks by the grid's size (keel_conv_direct_*_shape).
+// Two tile shapes per level — (rows, vectors of W positions) — a tall one, and a wide one that fits small grids (at
+// AVX-512, an 8 × 8 map's 80 positions) exactly; the caller picks by the grid's size (keel_conv_direct_shape).
 #if W == 16
 #define CD_FORWARD_SHAPES(X) X(0, 8, 3) X(1, 4, 5)
 #define CD_GRADIENT_SHAPES(X) X(0, 4, 3) X(1, 2, 5)
 #elif W == 8
-#define CD_FORWARD_SHAPES(X) X(0, 4, 3) X(1, 2, 5)
-#define CD_GRADIENT_SHAPES(X) X(0, 2, 3) X(1, 1, 5)
+// AVX2 has 16 registers and no broadcast operand: at most 15 accumulators and loaded vectors, one broadcast.
+#define CD_FORWARD_SHAPES(X) X(0, 6, 2) X(1, 2, 4)
+#define CD_GRADIENT_SHAPES(X) X(0, 3, 2) X(1, 1, 4)
 #else
 #define CD_FORWARD_SHAPES(X) X(0, 4, 4) X(1, 2, 5)
 #define CD_GRADIENT_SHAPES(X) X(0, 2, 4) X(1, 1, 5)

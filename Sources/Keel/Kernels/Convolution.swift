@@ -150,7 +150,7 @@ enum ConvolutionKernel {
         _ d: Dimensions, method: Method = .automatic
     ) {
         let direct = usesDirect(d, method)
-        if direct && dx != nil {
+        if direct && dx != nil && usesDirectInputGradient(method) {
             withPackedGradientWeights(weight, d) { packed in
                 backwardGroups(
                     x: x, weight: weight, dy: dy, dx: dx, dWeight: dWeight, dBias: dBias, reluOutput: reluOutput, d,
@@ -184,17 +184,23 @@ enum ConvolutionKernel {
             partials?.deallocate()
             biasPartials?.deallocate()
         }
+        // The direct kernels read dy where it is when no ReLU′ is to be applied and no GEMM needs it laid out.
+        let inPlace = direct && reluOutput == nil && (dWeight == nil || directWeights) && (dx == nil || directPacked != nil)
         Parallel.forEach(groups) { g in
             let images = d.images(ofGroup: g)
             let columns = images.count * p
-            ScratchPool.shared.withBuffer(count: d.patch * columns) { scratch in
-                ScratchPool.shared.withBuffer(count: d.outChannels * columns) { gradient in
+            ScratchPool.shared.withBuffer(count: inPlace ? 0 : d.patch * columns) { scratch in
+                ScratchPool.shared.withBuffer(count: inPlace ? 0 : d.outChannels * columns) { gradient in
                     // dy of the group laid out as [OC, images · P] (and summed per channel for the bias).
                     biasPartials?.advanced(by: g * d.outChannels).update(repeating: 0, count: d.outChannels)
                     for (i, n) in images.enumerated() {
                         for c in 0..<d.outChannels {
                             let source = dy + n * d.imageOut + c * p
                             let row = gradient + c * columns + i * p
+                            if inPlace {
+                                if let biasPartials { biasPartials[g * d.outChannels + c] += keel_vsum(source, p) }
+                                continue
+                            }
                             if let reluOutput {
                                 let y = reluOutput + n * d.imageOut + c * p
                                 keel_activation_backward(Int32(KEEL_ACT_RELU), y, y, source, row, p, nil)
@@ -204,9 +210,15 @@ enum ConvolutionKernel {
                             if let biasPartials { biasPartials[g * d.outChannels + c] += keel_vsum(row, p) }
                         }
                     }
+                    // Image i of the group's dy, and the floats between its channels.
+                    let dyImage: (Int) -> UnsafePointer<Float> = { i in
+                        inPlace ? dy + (images.lowerBound + i) * d.imageOut : UnsafePointer(gradient + i * p)
+                    }
+                    let dyChannelStride = inPlace ? p : columns
                     if let partials, directWeights {
                         weightGradientDirect(
-                            x: x, gradient: gradient, columns: columns, images: images, into: partials + g * partialCount, d)
+                            x: x, dy: dyImage, dyStride: dyChannelStride, images: images, into: partials + g * partialCount,
+                            d)
                     } else if let partials {
                         // dW[oc, patch] of this group = dy · colᵀ (col rebuilt in L2, packed along the patch, 16 or 32
                         // wide, so its transposition wastes no lanes).
@@ -220,7 +232,7 @@ enum ConvolutionKernel {
                     if let dx, let directPacked {
                         for (i, n) in images.enumerated() {
                             inputGradientDirect(
-                                dy: gradient + i * p, dyStride: columns, packed: directPacked, dx: dx + n * d.imageIn, d)
+                                dy: dyImage(i), dyStride: dyChannelStride, packed: directPacked, dx: dx + n * d.imageIn, d)
                         }
                     } else if let dx {
                         // dcol = Wᵀ · dy, then folded back into dx.
