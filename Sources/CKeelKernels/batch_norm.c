@@ -11,34 +11,23 @@ typedef double keel_bn_vd8 __attribute__((ext_vector_type(8)));
 #define KEEL_LEVEL_BODY "batch_norm_loops.h"
 #include "per_level.h"
 
-#ifdef KEEL_X86
-#define KEEL_BN_DISPATCH(CALL)                                               \
-    switch (keel_kernel_variant()) {                                        \
-    case KEEL_VARIANT_AVX512: CALL(avx512); return;                          \
-    case KEEL_VARIANT_AVX2: CALL(avx2); return;                              \
-    case KEEL_VARIANT_PORTABLE_FMA: CALL(portable_fma); return;              \
-    default: CALL(portable); return;                                         \
-    }
-#else
-#define KEEL_BN_DISPATCH(CALL) CALL(portable)
-#endif
 
 void keel_bn_moments(const float *x, long rows, long stride, long inner, double center, double *sum, double *squares) {
 #define CALL(level) bn_moments_##level(x, rows, stride, inner, center, sum, squares)
-    KEEL_BN_DISPATCH(CALL)
+    KEEL_LEVEL_DISPATCH(CALL)
 #undef CALL
 }
 
 void keel_bn_gradient_sums(
     const float *dy, const float *x, long rows, long stride, long inner, float mean, float invstd, double *sumDy, double *sumDyXhat) {
 #define CALL(level) bn_gradient_sums_##level(dy, x, rows, stride, inner, mean, invstd, sumDy, sumDyXhat)
-    KEEL_BN_DISPATCH(CALL)
+    KEEL_LEVEL_DISPATCH(CALL)
 #undef CALL
 }
 
 void keel_bn_normalize(const float *x, float *y, long rows, long stride, long inner, float mean, float scale, float shift) {
 #define CALL(level) bn_normalize_##level(x, y, rows, stride, inner, mean, scale, shift)
-    KEEL_BN_DISPATCH(CALL)
+    KEEL_LEVEL_DISPATCH(CALL)
 #undef CALL
 }
 
@@ -46,6 +35,6 @@ void keel_bn_input_gradient(
     const float *dy, const float *x, float *dx, long rows, long stride, long inner, float mean, float invstd, float scale,
     float meanDy, float meanDyXhat) {
 #define CALL(level) bn_input_gradient_##level(dy, x, dx, rows, stride, inner, mean, invstd, scale, meanDy, meanDyXhat)
-    KEEL_BN_DISPATCH(CALL)
+    KEEL_LEVEL_DISPATCH(CALL)
 #undef CALL
 }

@@ -14,22 +14,10 @@
 #define KEEL_LEVEL_BODY "conv_direct_loops.h"
 #include "per_level.h"
 
-#ifdef KEEL_X86
-#define KEEL_CD_DISPATCH(CALL)                                              \
-    switch (keel_kernel_variant()) {                                        \
-    case KEEL_VARIANT_AVX512: CALL(avx512); return;                          \
-    case KEEL_VARIANT_AVX2: CALL(avx2); return;                              \
-    case KEEL_VARIANT_PORTABLE_FMA: CALL(portable_fma); return;              \
-    default: CALL(portable); return;                                         \
-    }
-#else
-#define KEEL_CD_DISPATCH(CALL) CALL(portable)
-#endif
-
 /// The level's shape `shape` (rows, positions per tile).
 static void shape_of(int gradient, int shape, int *rows, int *lanes) {
 #define CALL(level) conv_direct_shape_##level(gradient, shape, rows, lanes)
-    KEEL_CD_DISPATCH(CALL)
+    KEEL_LEVEL_DISPATCH(CALL)
 #undef CALL
 }
 
@@ -73,7 +61,7 @@ void keel_conv_direct_forward(int shape, const float *xp, long plane, long chann
                               const float *packed, long outChannels, long positions, float *y, long ldy) {
 #define CALL(level) \
     conv_direct_forward_##level(shape, xp, plane, channels, offsets, taps, packed, outChannels, positions, y, ldy)
-    KEEL_CD_DISPATCH(CALL)
+    KEEL_LEVEL_DISPATCH(CALL)
 #undef CALL
 }
 
@@ -81,7 +69,7 @@ void keel_conv_direct_input_gradient(int shape, const float *dyp, long plane, lo
                                      long taps, const float *packed, long channels, long positions, float *dx, long ldx) {
 #define CALL(level) \
     conv_direct_input_gradient_##level(shape, dyp, plane, outChannels, offsets, taps, packed, channels, positions, dx, ldx)
-    KEEL_CD_DISPATCH(CALL)
+    KEEL_LEVEL_DISPATCH(CALL)
 #undef CALL
 }
 
@@ -100,7 +88,7 @@ int keel_conv_direct_lanes(void) {
 void keel_conv_direct_weight_gradient3x3(const float *xc, long width, const float *dyt, long ldt, long outPadded,
                                          long positions, float *dw, long ldw, int accumulate) {
 #define CALL(level) conv_direct_weight_gradient3x3_##level(xc, width, dyt, ldt, outPadded, positions, dw, ldw, accumulate)
-    KEEL_CD_DISPATCH(CALL)
+    KEEL_LEVEL_DISPATCH(CALL)
 #undef CALL
 }
 

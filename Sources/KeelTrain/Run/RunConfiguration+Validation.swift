@@ -18,7 +18,7 @@ extension RunConfiguration {
         }
         if !(0...(1 << 20)).contains(data.imageCacheMiB) { try fail("data.image_cache_mib", "must be in 0…1,048,576, got \(data.imageCacheMiB)") }
         do { _ = try Activation.parse(model.activation) } catch { try fail("model.activation", "\(error)") }
-        if let loss {
+        if loss != nil {
             if data.task != .regression { try fail("loss", "only regression runs choose a loss (classification uses cross-entropy)") }
             _ = try regressionLoss()
         }
