@@ -59,6 +59,17 @@ extension ConvolutionKernel {
 
         /// Floats the padded copy needs: its planes, then room for the last tile's reads.
         func bufferCount(planes: Int) -> Int { planes * plane + leading + (offsets.max() ?? 0) }
+
+        /// `source`'s planes (height × width, `stride` floats apart) zero-padded into `buffer` (`bufferCount(planes:)`
+        /// floats), the room after them zeroed.
+        func pad(
+            _ source: UnsafePointer<Float>, planes: Int, stride: Int, height sourceHeight: Int, width sourceWidth: Int,
+            into buffer: UnsafeMutablePointer<Float>
+        ) {
+            keel_pad_planes(source, planes, stride, sourceHeight, sourceWidth, top, left, buffer, height, width)
+            let filled = planes * plane
+            (buffer + filled).update(repeating: 0, count: bufferCount(planes: planes) - filled)
+        }
     }
 
     /// The forward grid: x padded by the convolution's padding; output row i starts at grid position i · width.
@@ -104,13 +115,10 @@ extension ConvolutionKernel {
             keel_conv_direct_pack_forward(weight, d.outChannels, d.patch, Int32(grid.rows), packed)
             grid.offsets.withUnsafeBufferPointer { offsets in
                 Parallel.forEach(d.batch) { n in
-                    let count = grid.bufferCount(planes: d.inChannels)
-                    ScratchPool.shared.withBuffer(count: count) { xp in
-                        keel_pad_planes(
-                            x + n * d.imageIn, d.inChannels, d.height * d.width, d.height, d.width, grid.top, grid.left,
-                            xp, grid.height, grid.width)
-                        let filled = d.inChannels * grid.plane
-                        (xp + filled).update(repeating: 0, count: count - filled)
+                    ScratchPool.shared.withBuffer(count: grid.bufferCount(planes: d.inChannels)) { xp in
+                        grid.pad(
+                            x + n * d.imageIn, planes: d.inChannels, stride: d.imageIn / d.inChannels, height: d.height,
+                            width: d.width, into: xp)
                         ScratchPool.shared.withBuffer(count: rows * grid.leading) { result in
                             keel_conv_direct_forward(
                                 Int32(grid.shape), xp, grid.plane, d.inChannels, offsets.baseAddress, taps, packed, d.outChannels,
@@ -130,10 +138,9 @@ extension ConvolutionKernel {
         _ weight: UnsafePointer<Float>, _ d: Dimensions, _ body: (UnsafePointer<Float>) -> R
     ) -> R {
         let tileRows = gradientGrid(d).rows
-        let rows = roundUp(d.inChannels, tileRows)
-        return ScratchPool.shared.withBuffer(count: rows * d.patch / d.inChannels * d.outChannels) { packed in
-            keel_conv_direct_pack_gradient(
-                weight, d.outChannels, d.inChannels, d.window.kernel.height * d.window.kernel.width, Int32(tileRows), packed)
+        let taps = d.window.kernel.height * d.window.kernel.width
+        return ScratchPool.shared.withBuffer(count: roundUp(d.inChannels, tileRows) * taps * d.outChannels) { packed in
+            keel_conv_direct_pack_gradient(weight, d.outChannels, d.inChannels, taps, Int32(tileRows), packed)
             return body(packed)
         }
     }
@@ -145,11 +152,8 @@ extension ConvolutionKernel {
     ) {
         let grid = gradientGrid(d)
         let rows = roundUp(d.inChannels, grid.rows)
-        let count = grid.bufferCount(planes: d.outChannels)
-        ScratchPool.shared.withBuffer(count: count) { dyp in
-            keel_pad_planes(dy, d.outChannels, dyStride, d.outHeight, d.outWidth, grid.top, grid.left, dyp, grid.height, grid.width)
-            let filled = d.outChannels * grid.plane
-            (dyp + filled).update(repeating: 0, count: count - filled)
+        ScratchPool.shared.withBuffer(count: grid.bufferCount(planes: d.outChannels)) { dyp in
+            grid.pad(dy, planes: d.outChannels, stride: dyStride, height: d.outHeight, width: d.outWidth, into: dyp)
             ScratchPool.shared.withBuffer(count: rows * grid.leading) { result in
                 grid.offsets.withUnsafeBufferPointer { offsets in
                     keel_conv_direct_input_gradient(
@@ -165,8 +169,7 @@ extension ConvolutionKernel {
 extension ConvolutionKernel {
     /// Output channels rounded up to the direct kernels' vector width (the transposed dW's row length).
     static func paddedOutChannels(_ d: Dimensions) -> Int {
-        let lanes = Int(keel_conv_direct_lanes())
-        return (d.outChannels + lanes - 1) / lanes * lanes
+        roundUp(d.outChannels, Int(keel_conv_direct_lanes()))
     }
 
     /// One group's 3 × 3 dW, transposed — partial[k, o] for k < patch, o < paddedOutChannels — as the chain over the
@@ -179,24 +182,22 @@ extension ConvolutionKernel {
     ) {
         let grid = forwardGrid(d)
         let outPadded = paddedOutChannels(d)
-        let count = grid.bufferCount(planes: d.inChannels)
-        ScratchPool.shared.withBuffer(count: count) { xp in
+        ScratchPool.shared.withBuffer(count: grid.bufferCount(planes: d.inChannels)) { xp in
             ScratchPool.shared.withBuffer(count: grid.positions * outPadded) { dyt in
-                for (i, n) in images.enumerated() {
-                    keel_pad_planes(
-                        x + n * d.imageIn, d.inChannels, d.height * d.width, d.height, d.width, grid.top, grid.left, xp,
-                        grid.height, grid.width)
-                    let filled = d.inChannels * grid.plane
-                    (xp + filled).update(repeating: 0, count: count - filled)
-                    // dy position-major on the grid, zero past each row's end and beyond the output channels.
-                    if outPadded == d.outChannels {
-                        let skipped = (grid.width - d.outWidth) * outPadded
-                        for row in 0..<d.outHeight {
-                            (dyt + (row * grid.width + d.outWidth) * outPadded).update(repeating: 0, count: skipped)
-                        }
-                    } else {
-                        dyt.update(repeating: 0, count: grid.positions * outPadded)
+                // dy position-major on the grid: zero past each row's end and beyond the output channels, which the
+                // transposes below never write, so once for all the group's images.
+                if outPadded == d.outChannels {
+                    let skipped = (grid.width - d.outWidth) * outPadded
+                    for row in 0..<d.outHeight {
+                        (dyt + (row * grid.width + d.outWidth) * outPadded).update(repeating: 0, count: skipped)
                     }
+                } else {
+                    dyt.update(repeating: 0, count: grid.positions * outPadded)
+                }
+                for (i, n) in images.enumerated() {
+                    grid.pad(
+                        x + n * d.imageIn, planes: d.inChannels, stride: d.imageIn / d.inChannels, height: d.height,
+                        width: d.width, into: xp)
                     let image = dy(i)
                     for row in 0..<d.outHeight {
                         keel_transpose(

@@ -186,10 +186,12 @@ enum ConvolutionKernel {
         }
         // The direct kernels read dy where it is when no ReLU′ is to be applied and no GEMM needs it laid out.
         let inPlace = direct && reluOutput == nil && (dWeight == nil || directWeights) && (dx == nil || directPacked != nil)
+        // The im2col matrix, for a weight gradient or an input gradient that the GEMM computes.
+        let usesColumns = (dWeight != nil && !directWeights) || (dx != nil && directPacked == nil)
         Parallel.forEach(groups) { g in
             let images = d.images(ofGroup: g)
             let columns = images.count * p
-            ScratchPool.shared.withBuffer(count: inPlace ? 0 : d.patch * columns) { scratch in
+            ScratchPool.shared.withBuffer(count: usesColumns ? d.patch * columns : 0) { scratch in
                 ScratchPool.shared.withBuffer(count: inPlace ? 0 : d.outChannels * columns) { gradient in
                     // dy of the group laid out as [OC, images · P] (and summed per channel for the bias).
                     biasPartials?.advanced(by: g * d.outChannels).update(repeating: 0, count: d.outChannels)
