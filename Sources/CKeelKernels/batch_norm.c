@@ -19,22 +19,24 @@ void keel_bn_moments(const float *x, long rows, long stride, long inner, double 
 }
 
 void keel_bn_gradient_sums(
-    const float *dy, const float *x, long rows, long stride, long inner, float mean, float invstd, double *sumDy, double *sumDyXhat) {
-#define CALL(level) bn_gradient_sums_##level(dy, x, rows, stride, inner, mean, invstd, sumDy, sumDyXhat)
+    const float *dy, const float *gate, const float *x, long rows, long stride, long inner, float mean, float invstd,
+    double *sumDy, double *sumDyXhat) {
+#define CALL(level) bn_gradient_sums_##level(dy, gate, x, rows, stride, inner, mean, invstd, sumDy, sumDyXhat)
     KEEL_LEVEL_DISPATCH(CALL)
 #undef CALL
 }
 
-void keel_bn_normalize(const float *x, float *y, long rows, long stride, long inner, float mean, float scale, float shift) {
-#define CALL(level) bn_normalize_##level(x, y, rows, stride, inner, mean, scale, shift)
+void keel_bn_normalize(
+    const float *x, float *y, long rows, long stride, long inner, float mean, float scale, float shift, int relu) {
+#define CALL(level) bn_normalize_##level(x, y, rows, stride, inner, mean, scale, shift, relu)
     KEEL_LEVEL_DISPATCH(CALL)
 #undef CALL
 }
 
 void keel_bn_input_gradient(
-    const float *dy, const float *x, float *dx, long rows, long stride, long inner, float mean, float invstd, float scale,
-    float meanDy, float meanDyXhat) {
-#define CALL(level) bn_input_gradient_##level(dy, x, dx, rows, stride, inner, mean, invstd, scale, meanDy, meanDyXhat)
+    const float *dy, const float *gate, const float *x, float *dx, long rows, long stride, long inner, float mean,
+    float invstd, float scale, float meanDy, float meanDyXhat) {
+#define CALL(level) bn_input_gradient_##level(dy, gate, x, dx, rows, stride, inner, mean, invstd, scale, meanDy, meanDyXhat)
     KEEL_LEVEL_DISPATCH(CALL)
 #undef CALL
 }

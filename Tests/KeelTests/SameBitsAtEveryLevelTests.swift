@@ -237,23 +237,26 @@ struct SameBitsAtEveryLevelTests {
             let x = (Tensor.normal(shape, generator: &g) * 3 + offset).scalars
             let (weight, bias) = (Tensor.normal([shape[1]], generator: &g), Tensor.normal([shape[1]], generator: &g))
             let upstream = Tensor.normal(shape, generator: &g)
-            func run(_ level: KernelLevel, threads: Int) -> [Float] {
+            func run(_ level: KernelLevel, threads: Int, relu: Bool) -> [Float] {
                 withThreads(threads) {
                     KernelLevel.with(level) {
                         let leaf = Tensor(shape: shape, scalars: x).requiringGradient()
-                        let (y, mean, variance) = batchNormTraining(leaf, weight: weight, bias: bias, epsilon: 1e-5)
+                        let (w, b) = (weight.requiringGradient(), bias.requiringGradient())
+                        let (y, mean, variance) = batchNormTraining(leaf, weight: w, bias: b, epsilon: 1e-5, relu: relu)
                         y.backward(upstream)
-                        return y.scalars + leaf.gradient!.scalars + mean + variance
+                        return y.scalars + leaf.gradient!.scalars + w.gradient!.scalars + b.gradient!.scalars + mean + variance
                     }
                 }
             }
-            let reference = run(.portable, threads: 1)
-            for level in Self.levels {
-                for threads in [1, 2] {
-                    let result = run(level, threads: threads)
-                    #expect(
-                        Self.sameBits(result, reference),
-                        "batch norm \(shape) at \(level), \(threads) threads: \(Self.firstDifference(result, reference))")
+            for relu in [false, true] {
+                let reference = run(.portable, threads: 1, relu: relu)
+                for level in Self.levels {
+                    for threads in [1, 2] {
+                        let result = run(level, threads: threads, relu: relu)
+                        #expect(
+                            Self.sameBits(result, reference),
+                            "batch norm \(shape) relu \(relu) at \(level), \(threads) threads: \(Self.firstDifference(result, reference))")
+                    }
                 }
             }
         }

@@ -141,15 +141,18 @@ void keel_vadd(const float *x, float *y, long n);
 // sums in one fixed order for every level.
 /// Σ (x − center) and Σ (x − center)².
 void keel_bn_moments(const float *x, long rows, long stride, long inner, double center, double *sum, double *squares);
-/// Σ dy and Σ dy · (x − mean) · invstd.
+/// Σ dy and Σ dy · (x − mean) · invstd; with `gate` (a fused ReLU's output, else NULL) dy is first multiplied by
+/// ReLU′ exactly as the ReLU's backward does.
 void keel_bn_gradient_sums(
-    const float *dy, const float *x, long rows, long stride, long inner, float mean, float invstd, double *sumDy, double *sumDyXhat);
-/// y = (x − mean) · scale + shift.
-void keel_bn_normalize(const float *x, float *y, long rows, long stride, long inner, float mean, float scale, float shift);
-/// dx = scale · (dy − meanDy − (x − mean) · invstd · meanDyXhat).
+    const float *dy, const float *gate, const float *x, long rows, long stride, long inner, float mean, float invstd,
+    double *sumDy, double *sumDyXhat);
+/// y = (x − mean) · scale + shift, then the ReLU (exactly as the ReLU's forward) when `relu` is nonzero.
+void keel_bn_normalize(
+    const float *x, float *y, long rows, long stride, long inner, float mean, float scale, float shift, int relu);
+/// dx = scale · (dy − meanDy − (x − mean) · invstd · meanDyXhat), dy gated by ReLU′ first when `gate` is given.
 void keel_bn_input_gradient(
-    const float *dy, const float *x, float *dx, long rows, long stride, long inner, float mean, float invstd, float scale,
-    float meanDy, float meanDyXhat);
+    const float *dy, const float *gate, const float *x, float *dx, long rows, long stride, long inner, float mean,
+    float invstd, float scale, float meanDy, float meanDyXhat);
 
 /// Element-wise activation functions (see activation_math.h for the formulas).
 enum {

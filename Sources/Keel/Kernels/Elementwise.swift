@@ -174,6 +174,13 @@ struct BroadcastPlan {
 // MARK: - The element-wise functions
 
 enum AddFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b } }
+/// ReLU(a + b): the sum, then the ReLU exactly as the ReLU's own forward (v < 0 ? 0 : v; NaN stays NaN).
+enum AddReLUFunction: BinaryFunction {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float {
+        let v = a + b
+        return v < 0 ? 0 : v
+    }
+}
 enum SubtractFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b } }
 enum MultiplyFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b } }
 enum DivideFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b } }

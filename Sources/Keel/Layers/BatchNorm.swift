@@ -80,7 +80,13 @@ public class BatchNorm: Module {
     /// (x − μ) / √(σ² + ε) · γ + β per feature of axis 1.
     public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
 
-    func forwardPass(_ input: Tensor) -> Tensor {
+    /// The batch norm followed by a ReLU, fused into one op while training (`Sequential` uses it for a batch norm
+    /// followed by a ReLU layer): the same bits as `relu(self(input))`. Forward hooks are not called.
+    public func forward(_ input: Tensor, relu: Bool) -> Tensor {
+        forwardPass(input, relu: relu)
+    }
+
+    func forwardPass(_ input: Tensor, relu: Bool = false) -> Tensor {
         ensure(
             acceptedRanks.contains(input.rank) && input.shape[1] == features,
             "\(layerName): input of shape \(input.shape) does not match \(features) features")
@@ -89,14 +95,16 @@ public class BatchNorm: Module {
         if isTraining {
             let n = input.count / features
             ensure(n > 1, "\(layerName): training needs more than one value per channel, got input shape \(input.shape)")
-            let (output, mean, variance) = batchNormTraining(input, weight: weight?.value, bias: bias?.value, epsilon: epsilon)
+            let (output, mean, variance) = batchNormTraining(
+                input, weight: weight?.value, bias: bias?.value, epsilon: epsilon, relu: relu)
             recordedStatistics?.append(BatchStatistics(mean: mean, variance: variance, count: n))
             updateRunningStatistics(with: BatchStatistics(mean: mean, variance: variance, count: n))
             return output
         }
         let normalized = (input - runningMean.value.reshaped(statShape)) / (runningVariance.value.reshaped(statShape) + epsilon).sqrt()
-        guard let weight, let bias else { return normalized }
-        return normalized * weight.value.reshaped(statShape) + bias.value.reshaped(statShape)
+        guard let weight, let bias else { return relu ? normalized.relu() : normalized }
+        let output = normalized * weight.value.reshaped(statShape) + bias.value.reshaped(statShape)
+        return relu ? output.relu() : output
     }
 }
 

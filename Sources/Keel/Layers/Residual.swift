@@ -37,4 +37,14 @@ public final class Residual: Module {
         ensure(main.shape == skip.shape, "Residual: the body gives \(main.shape) but the shortcut \(skip.shape)")
         return withForwardHooks(input, main + skip)
     }
+
+    /// ReLU(body(x) + shortcut(x)), the sum and the ReLU fused into one op (`Sequential` uses it for a residual block
+    /// followed by a ReLU layer): the same bits as `relu(self(input))`. This block's forward hooks are not called.
+    public func forward(_ input: Tensor, relu: Bool) -> Tensor {
+        guard relu else { return callAsFunction(input) }
+        let main = body(input)
+        let skip = shortcut?(input) ?? input
+        ensure(main.shape == skip.shape, "Residual: the body gives \(main.shape) but the shortcut \(skip.shape)")
+        return Tensor.addReLU(main, skip)
+    }
 }

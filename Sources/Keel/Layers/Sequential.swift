@@ -13,23 +13,35 @@ public final class Sequential: Module {
     /// The layers named "0", "1", … as PyTorch's `nn.Sequential`.
     public var children: [(name: String, module: any Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
 
-    /// The layers in order. A convolution followed by a ReLU layer, neither with forward hooks, runs as one
-    /// fused op (`conv2d(…, relu: true)`): the same bits, two fewer passes over the activations.
+    /// The layers in order. A convolution, batch norm or residual block followed by a ReLU layer, neither with
+    /// forward hooks, runs as one fused op (`conv2d(…, relu: true)`, `BatchNorm.forward(_:relu:)`,
+    /// `Residual.forward(_:relu:)`): the same bits, two fewer passes over the activations.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         var x = input
         var i = 0
         while i < layers.count {
-            if let convolution = layers[i] as? Conv2d, i + 1 < layers.count, let next = layers[i + 1] as? ActivationLayer,
-                next.activation == .relu, !convolution.hasForwardHooks, !next.hasForwardHooks
+            let layer = layers[i]
+            if i + 1 < layers.count, let next = layers[i + 1] as? ActivationLayer, next.activation == .relu,
+                !next.hasForwardHooks, !layer.hasForwardHooks, let fused = Self.withReLU(layer, x)
             {
-                x = convolution.forward(x, relu: true)
+                x = fused
                 i += 2
             } else {
-                x = layers[i](x)
+                x = layer(x)
                 i += 1
             }
         }
         return withForwardHooks(input, x)
+    }
+
+    /// relu(layer(x)) as one fused op, for the layers that have one.
+    private static func withReLU(_ layer: any Module, _ x: Tensor) -> Tensor? {
+        switch layer {
+        case let convolution as Conv2d: convolution.forward(x, relu: true)
+        case let batchNorm as BatchNorm: batchNorm.forward(x, relu: true)
+        case let residual as Residual: residual.forward(x, relu: true)
+        default: nil
+        }
     }
 }
 

@@ -9,6 +9,16 @@ extension Tensor {
         }
     }
 
+    /// ReLU(a + b) element-wise, in one pass each way: the same bits as `(a + b).relu()`. ReLU′ is read off the
+    /// output (positive exactly where the sum is, NaN where it is).
+    public static func addReLU(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let z = Elementwise.zip(a, b, AddReLUFunction.self, op: "addReLU")
+        return record(z, op: "add+relu", inputs: [a, b]) { g, needs in
+            let gated = Activation.relu.backward(x: z, y: z, gradient: g)
+            return [needs[0] ? gated.sum(toShape: a.shape) : nil, needs[1] ? gated.sum(toShape: b.shape) : nil]
+        }
+    }
+
     /// a − b element-wise with NumPy broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
         let z = Elementwise.zip(a, b, SubtractFunction.self, op: "subtract")

@@ -12,7 +12,12 @@ import CKeelKernels
 /// (σ² = (Σd² − (Σd)²/M) / M, d = x − x₀: exact enough in double precision for any data whose spread is not 10⁸
 /// times smaller than its distance from x₀). Returns the output and each channel's μ and σ² (for the running
 /// statistics).
-func batchNormTraining(_ input: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Float) -> (output: Tensor, mean: [Float], variance: [Float]) {
+///
+/// With `relu`, the output is ReLU(y), and backward multiplies dy by ReLU′ (read off that output) inside its own two
+/// passes: `relu(batchNorm(x))` with the same bits, without the intermediate y or the ReLU's two passes.
+func batchNormTraining(
+    _ input: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Float, relu: Bool = false
+) -> (output: Tensor, mean: [Float], variance: [Float]) {
     let (channels, inner) = (input.shape[1], input.shape.dropFirst(2).reduce(1, *))
     let (batch, count) = (input.shape[0], input.shape[0] * inner)
     var mean = [Float](repeating: 0, count: channels)
@@ -34,7 +39,7 @@ func batchNormTraining(_ input: Tensor, weight: Tensor?, bias: Tensor?, epsilon:
                         let sigma2 = Swift.max(0, squares / Double(count) - shifted * shifted)
                         let invstd = Float(1 / (sigma2 + Double(epsilon)).squareRoot())
                         let (m, scale, shift) = (Float(mu), invstd * (pw?[c] ?? 1), pb?[c] ?? 0)
-                        keel_bn_normalize(start, py + c * inner, batch, stride, inner, m, scale, shift)
+                        keel_bn_normalize(start, py + c * inner, batch, stride, inner, m, scale, shift, relu ? 1 : 0)
                         (pm[c], pv[c]) = (m, Float(sigma2))
                     }
                 }
@@ -43,9 +48,11 @@ func batchNormTraining(_ input: Tensor, weight: Tensor?, bias: Tensor?, epsilon:
     }
     let inputs = [input] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
     let (savedMean, savedVariance) = (mean, variance)
-    let output = Tensor.record(y, op: "batchNorm", inputs: inputs) { [input, weight] g, needs in
+    let reluOutput = relu ? y.storage : nil
+    let output = Tensor.record(y, op: relu ? "batchNorm+relu" : "batchNorm", inputs: inputs) { [input, weight, reluOutput] g, needs in
         let grads = batchNormBackward(
-            input, weight: weight, gradient: g, mean: savedMean, variance: savedVariance, epsilon: epsilon)
+            input, weight: weight, gradient: g, reluOutput: reluOutput.map { UnsafePointer($0.pointer) }, mean: savedMean,
+            variance: savedVariance, epsilon: epsilon)
         var result: [Tensor?] = [needs[0] ? grads.input : nil]
         if weight != nil { result.append(needs[result.count] ? grads.weight : nil) }
         if bias != nil { result.append(needs[result.count] ? grads.bias : nil) }
@@ -54,9 +61,10 @@ func batchNormTraining(_ input: Tensor, weight: Tensor?, bias: Tensor?, epsilon:
     return (output, mean, variance)
 }
 
-/// The gradients of `batchNormTraining` (see its formula).
+/// The gradients of `batchNormTraining` (see its formula); `reluOutput`: the fused ReLU's output, if any.
 private func batchNormBackward(
-    _ input: Tensor, weight: Tensor?, gradient: Tensor, mean: [Float], variance: [Float], epsilon: Float
+    _ input: Tensor, weight: Tensor?, gradient: Tensor, reluOutput: UnsafePointer<Float>?, mean: [Float], variance: [Float],
+    epsilon: Float
 ) -> (input: Tensor, weight: Tensor, bias: Tensor) {
     let (channels, inner) = (input.shape[1], input.shape.dropFirst(2).reduce(1, *))
     let (batch, count) = (input.shape[0], input.shape[0] * inner)
@@ -73,11 +81,13 @@ private func batchNormBackward(
                         let m = mean[c]
                         var (sumDy, sumDyXhat) = (0.0, 0.0)
                         let (offset, stride) = (c * inner, channels * inner)
-                        keel_bn_gradient_sums(dy + offset, x + offset, batch, stride, inner, m, invstd, &sumDy, &sumDyXhat)
+                        let gate = reluOutput.map { $0 + offset }
+                        keel_bn_gradient_sums(dy + offset, gate, x + offset, batch, stride, inner, m, invstd, &sumDy, &sumDyXhat)
                         (pdb[c], pdw[c]) = (Float(sumDy), Float(sumDyXhat))
                         let scale = (pw?[c] ?? 1) * invstd
                         let (meanDy, meanDyXhat) = (Float(sumDy / Double(count)), Float(sumDyXhat / Double(count)))
-                        keel_bn_input_gradient(dy + offset, x + offset, pdx + offset, batch, stride, inner, m, invstd, scale, meanDy, meanDyXhat)
+                        keel_bn_input_gradient(
+                            dy + offset, gate, x + offset, pdx + offset, batch, stride, inner, m, invstd, scale, meanDy, meanDyXhat)
                     }
                 }
             }
