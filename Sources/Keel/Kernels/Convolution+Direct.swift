@@ -73,10 +73,13 @@ extension ConvolutionKernel {
     }
 
     /// The forward grid: x padded by the convolution's padding; output row i starts at grid position i · width.
+    /// A row holds the padding once, on its left: the right padding a tap reads past a row's end is the next row's
+    /// left padding (or the zeros after the last row), so rows are W + padding wide, not W + 2 · padding, and a
+    /// row computes kernel − 1 − padding dropped positions instead of kernel − 1.
     private static func forwardGrid(_ d: Dimensions) -> Grid {
         let w = d.window
         let height = d.height + 2 * w.padding.height
-        let width = d.width + 2 * w.padding.width
+        let width = d.width + w.padding.width
         let positions = d.outHeight * width
         var offsets: [Int] = []
         for kh in 0..<w.kernel.height {
@@ -89,10 +92,12 @@ extension ConvolutionKernel {
 
     /// The input-gradient grid: dy padded by kernel − 1 − padding (so every tap of every input position lands inside
     /// the plane); input row i starts at grid position i · width; tap (kh, kw) reads (KH − 1 − kh, KW − 1 − kw) away.
+    /// As in the forward grid, a row holds its padding once, on the left: W + padding wide (the input's W, so an
+    /// unpadded convolution's input gradient drops no position).
     private static func gradientGrid(_ d: Dimensions) -> Grid {
         let w = d.window
         let height = d.height + w.kernel.height - 1
-        let width = d.width + w.kernel.width - 1
+        let width = d.width + w.padding.width
         let positions = d.height * width
         var offsets: [Int] = []
         for kh in 0..<w.kernel.height {
