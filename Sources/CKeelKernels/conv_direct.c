@@ -109,6 +109,53 @@ void keel_pad_planes(const float *x, long channels, long channelStride, long hei
     }
 }
 
+/// dst[s] = src[2·s] for s < n, four at a time (reading no further than src[2·(n − 1)]).
+static void gather_even(float *restrict dst, const float *restrict src, long n) {
+    long s = 0;
+    for (; s + 4 < n; s += 4) {
+        keel_run4 low, high;
+        memcpy(&low, src + 2 * s, sizeof(low));
+        memcpy(&high, src + 2 * s + 4, sizeof(high));
+        const keel_run4 even = __builtin_shufflevector(low, high, 0, 2, 4, 6);
+        memcpy(dst + s, &even, sizeof(even));
+    }
+    for (; s < n; s++) dst[s] = src[2 * s];
+}
+
+void keel_pad_phases(const float *x, long channels, long channelStride, long height, long width, long top, long left,
+                     long strideH, long strideW, long phasesH, long phasesW, float *dst, long phaseHeight, long phaseWidth) {
+    const long phasePlane = phaseHeight * phaseWidth;
+    for (long c = 0; c < channels; c++) {
+        for (long a = 0; a < phasesH; a++) {
+            for (long b = 0; b < phasesW; b++) {
+                float *p = dst + ((c * phasesH + a) * phasesW + b) * phasePlane;
+                for (long r = 0; r < phaseHeight; r++) {
+                    float *row = p + r * phaseWidth;
+                    const long i = r * strideH + a - top;
+                    if (i < 0 || i >= height) {
+                        memset(row, 0, (size_t)phaseWidth * sizeof(float));
+                        continue;
+                    }
+                    // Columns s with 0 ≤ s·strideW + b − left < width: [first, end); zeros on either side.
+                    const long shift = b - left;
+                    long first = shift >= 0 ? 0 : (-shift + strideW - 1) / strideW;
+                    long end = (width - shift + strideW - 1) / strideW;
+                    if (first > phaseWidth) first = phaseWidth;
+                    if (end > phaseWidth) end = phaseWidth;
+                    if (end < first) end = first;
+                    const float *src = x + c * channelStride + i * width + shift;
+                    for (long s = 0; s < first; s++) row[s] = 0.0f;
+                    if (strideW == 2)
+                        gather_even(row + first, src + 2 * first, end - first);
+                    else
+                        for (long s = first; s < end; s++) row[s] = src[s * strideW];
+                    for (long s = end; s < phaseWidth; s++) row[s] = 0.0f;
+                }
+            }
+        }
+    }
+}
+
 void keel_unpad_planes(const float *grid, long ldg, long channels, long height, long width, long gridWidth,
                        const float *add, int relu, float *dst) {
     for (long c = 0; c < channels; c++) {

@@ -4,14 +4,15 @@ import Testing
 
 @testable import Keel
 
-/// The direct stride-1 convolution gives the im2col path's bits — forward (with bias and fused ReLU), input
+/// The direct convolution gives the im2col path's bits — forward (with bias and fused ReLU, any stride), input
 /// gradient, and the whole backward — at every kernel level and at 1 and 2 threads.
 struct DirectConvolutionTests {
     struct Case: CustomStringConvertible, Sendable {
         let n, c, h, w, oc, kh, kw, ph, pw: Int
-        var description: String { "N\(n) C\(c) \(h)×\(w) → \(oc), k \(kh)×\(kw), p \(ph)×\(pw)" }
+        var sh = 1, sw = 1
+        var description: String { "N\(n) C\(c) \(h)×\(w) → \(oc), k \(kh)×\(kw), p \(ph)×\(pw), s \(sh)×\(sw)" }
         var dimensions: ConvolutionKernel.Dimensions {
-            let window = Window2D(kernel: (kh, kw), padding: (ph, pw))
+            let window = Window2D(kernel: (kh, kw), stride: (sh, sw), padding: (ph, pw))
             let out = window.outputSize(height: h, width: w)
             return ConvolutionKernel.Dimensions(
                 batch: n, inChannels: c, height: h, width: w, outChannels: oc, outHeight: out.height,
@@ -32,6 +33,13 @@ struct DirectConvolutionTests {
         Case(n: 2, c: 3, h: 5, w: 16, oc: 5, kh: 3, kw: 3, ph: 1, pw: 1),
         // ResNet's third stage: 80 grid positions, which the wide tile shape fits exactly at AVX-512.
         Case(n: 2, c: 8, h: 8, w: 8, oc: 64, kh: 3, kw: 3, ph: 1, pw: 1),
+        // Strided (a direct forward over the phase planes; the gradients on the im2col path): ResNet's downsampling
+        // convolution and projection, odd sizes, unequal strides, a stride larger than the kernel.
+        Case(n: 2, c: 16, h: 32, w: 32, oc: 32, kh: 3, kw: 3, ph: 1, pw: 1, sh: 2, sw: 2),
+        Case(n: 2, c: 16, h: 32, w: 32, oc: 32, kh: 1, kw: 1, ph: 0, pw: 0, sh: 2, sw: 2),
+        Case(n: 2, c: 3, h: 9, w: 11, oc: 5, kh: 3, kw: 3, ph: 1, pw: 0, sh: 2, sw: 3),
+        Case(n: 1, c: 4, h: 12, w: 7, oc: 18, kh: 5, kw: 2, ph: 2, pw: 1, sh: 3, sw: 2),
+        Case(n: 2, c: 2, h: 9, w: 9, oc: 3, kh: 2, kw: 2, ph: 0, pw: 1, sh: 3, sw: 3),
     ]
 
     @Test func smallGridsTakeTheWideTileShapeAtAVX512() {
@@ -67,7 +75,8 @@ struct DirectConvolutionTests {
 
     @Test(arguments: cases)
     func matchesTheIm2colPathBitForBit(_ t: Case) {
-        #expect(ConvolutionKernel.usesDirect(t.dimensions, .automatic))
+        #expect(ConvolutionKernel.usesDirectForward(t.dimensions, .automatic))
+        #expect(ConvolutionKernel.usesDirect(t.dimensions, .automatic) == (t.sh == 1 && t.sw == 1))
         for relu in [false, true] {
             let reference = KernelLevel.with(.portable) { withThreads(1) { Self.run(t, .im2col, relu: relu) } }
             for level in KernelLevel.available {
@@ -98,7 +107,11 @@ struct DirectConvolutionTests {
         #expect(ConvolutionKernel.usesDirect(dims(), .direct))
         #expect(!ConvolutionKernel.usesDirect(dims(), .im2col))
         #expect(!ConvolutionKernel.usesDirect(dims(stride: 2), .automatic))
+        #expect(ConvolutionKernel.usesDirectForward(dims(stride: 2), .automatic))
+        #expect(!ConvolutionKernel.usesDirectForward(dims(stride: 2), .im2col))
         #expect(!ConvolutionKernel.usesDirect(dims(dilation: 2), .automatic))
+        #expect(!ConvolutionKernel.usesDirectForward(dims(dilation: 2), .automatic))
         #expect(!ConvolutionKernel.usesDirect(dims(padding: 3), .automatic))
+        #expect(!ConvolutionKernel.usesDirectForward(dims(stride: 2, padding: 3), .automatic))
     }
 }

@@ -120,6 +120,11 @@ void keel_conv_direct_weight_gradient3x3(const float *xc, long width, const floa
 /// paddedWidth plane; planes follow each other.
 void keel_pad_planes(const float *x, long channels, long channelStride, long height, long width, long top, long left,
                      float *dst, long paddedHeight, long paddedWidth);
+/// The phase planes of x zero-padded (top, left) for stride (strideH, strideW): for each channel, phases (a, b) for
+/// a < phasesH, b < phasesW in order, each phaseHeight × phaseWidth with
+/// plane[r, s] = x[r·strideH + a − top, s·strideW + b − left] (0 outside x).
+void keel_pad_phases(const float *x, long channels, long channelStride, long height, long width, long top, long left,
+                     long strideH, long strideW, long phasesH, long phasesW, float *dst, long phaseHeight, long phaseWidth);
 /// dst[c, i, j] = grid[c·ldg + i·gridWidth + j] (+ add[c]; then, with `relu`, v < 0 ? 0 : v) for j < width.
 void keel_unpad_planes(const float *grid, long ldg, long channels, long height, long width, long gridWidth,
                        const float *add, int relu, float *dst);

@@ -1,7 +1,7 @@
 import CKeelKernels
 
-/// Direct convolution for stride 1 and dilation 1: the forward pass and the input gradient without an im2col
-/// matrix, with the im2col path's bits.
+/// Direct convolution for dilation 1: the forward pass (any stride) and, for stride 1, the input and 3 × 3 weight
+/// gradients without an im2col matrix, with the im2col path's bits.
 ///
 /// Each image's planes are zero-padded so that every kernel tap is a fixed offset in a grid whose rows are the
 /// padded width: y[o, q] = Σ_(c, t) w[o, c, t] · x̃[c, q + offset_t]. The C tiles put channels on rows and grid
@@ -18,11 +18,18 @@ extension ConvolutionKernel {
         case automatic, direct, im2col
     }
 
-    /// Whether the direct kernels apply: stride 1, dilation 1 and padding at most kernel − 1 on both axes.
+    /// Whether the direct kernels apply to the whole pass: stride 1, dilation 1 and padding at most kernel − 1 on
+    /// both axes.
     static func usesDirect(_ d: Dimensions, _ method: Method) -> Bool {
+        d.window.stride == (1, 1) && usesDirectForward(d, method)
+    }
+
+    /// Whether the forward pass is direct: dilation 1 and padding at most kernel − 1 on both axes, any stride (a
+    /// strided convolution over the input's phase planes).
+    static func usesDirectForward(_ d: Dimensions, _ method: Method) -> Bool {
         let w = d.window
-        return method != .im2col && w.stride == (1, 1) && w.dilation == (1, 1)
-            && w.padding.height <= w.kernel.height - 1 && w.padding.width <= w.kernel.width - 1
+        return method != .im2col && w.dilation == (1, 1) && w.padding.height <= w.kernel.height - 1
+            && w.padding.width <= w.kernel.width - 1
     }
 
     /// Whether a direct convolution's input gradient is direct too: with 16-float vectors (AVX-512). With 8 (AVX2:
@@ -36,7 +43,16 @@ extension ConvolutionKernel {
 
     /// A zero-padded copy of one image's planes and the grid that the tiles walk over it.
     private struct Grid {
-        /// Padded plane height and width; floats per plane.
+        /// How the copy is laid out: each channel's plane zero-padded (stride 1), or for stride (s_h, s_w) each
+        /// channel's phase planes — phase (a, b) holds the padded image's rows a, a + s_h, … and columns b, b + s_w, …
+        /// — so that every tap is again a fixed offset from the output position (phases only as many as the kernel
+        /// reads: min(s, kernel) per axis).
+        enum Layout {
+            case padded
+            case phases(stride: (height: Int, width: Int), count: (height: Int, width: Int))
+        }
+        let layout: Layout
+        /// Height and width of a padded plane (or of one phase plane); floats per channel.
         let height, width, plane: Int
         /// Where the image sits in the padded plane.
         let top, left: Int
@@ -48,9 +64,14 @@ extension ConvolutionKernel {
         var leading: Int { roundUp(positions, lanes) }
         /// Each tap's offset, taps in (kh, kw) order.
         let offsets: [Int]
-        init(height: Int, width: Int, top: Int, left: Int, positions: Int, offsets: [Int], gradient: Bool) {
-            (self.height, self.width, plane, self.top, self.left) = (height, width, height * width, top, left)
-            (self.positions, self.offsets) = (positions, offsets)
+        init(
+            layout: Layout = .padded, height: Int, width: Int, top: Int, left: Int, positions: Int, offsets: [Int],
+            gradient: Bool
+        ) {
+            var planes = 1
+            if case .phases(_, let count) = layout { planes = count.height * count.width }
+            (self.layout, self.height, self.width, plane) = (layout, height, width, planes * height * width)
+            (self.top, self.left, self.positions, self.offsets) = (top, left, positions, offsets)
             var rows: Int32 = 0
             var lanes: Int32 = 0
             shape = Int(keel_conv_direct_shape(gradient ? 1 : 0, positions, &rows, &lanes))
@@ -66,7 +87,14 @@ extension ConvolutionKernel {
             _ source: UnsafePointer<Float>, planes: Int, stride: Int, height sourceHeight: Int, width sourceWidth: Int,
             into buffer: UnsafeMutablePointer<Float>
         ) {
-            keel_pad_planes(source, planes, stride, sourceHeight, sourceWidth, top, left, buffer, height, width)
+            switch layout {
+            case .padded:
+                keel_pad_planes(source, planes, stride, sourceHeight, sourceWidth, top, left, buffer, height, width)
+            case .phases(let step, let count):
+                keel_pad_phases(
+                    source, planes, stride, sourceHeight, sourceWidth, top, left, step.height, step.width, count.height,
+                    count.width, buffer, height, width)
+            }
             let filled = planes * plane
             (buffer + filled).update(repeating: 0, count: bufferCount(planes: planes) - filled)
         }
@@ -75,9 +103,12 @@ extension ConvolutionKernel {
     /// The forward grid: x padded by the convolution's padding; output row i starts at grid position i · width.
     /// A row holds the padding once, on its left: the right padding a tap reads past a row's end is the next row's
     /// left padding (or the zeros after the last row), so rows are W + padding wide, not W + 2 · padding, and a
-    /// row computes kernel − 1 − padding dropped positions instead of kernel − 1.
+    /// row computes kernel − 1 − padding dropped positions instead of kernel − 1. A strided convolution walks the
+    /// phase planes instead: output (i, j) at grid position i · width + j, tap (kh, kw) read from phase
+    /// (kh mod s_h, kw mod s_w), kh div s_h rows and kw div s_w columns on.
     private static func forwardGrid(_ d: Dimensions) -> Grid {
         let w = d.window
+        guard w.stride == (1, 1) else { return phaseGrid(d) }
         let height = d.height + 2 * w.padding.height
         let width = d.width + w.padding.width
         let positions = d.outHeight * width
@@ -88,6 +119,25 @@ extension ConvolutionKernel {
         return Grid(
             height: height, width: width, top: w.padding.height, left: w.padding.width, positions: positions,
             offsets: offsets, gradient: false)
+    }
+
+    /// The forward grid of a strided convolution (see `forwardGrid`).
+    private static func phaseGrid(_ d: Dimensions) -> Grid {
+        let w = d.window
+        let step = w.stride
+        let count = (height: min(step.height, w.kernel.height), width: min(step.width, w.kernel.width))
+        let height = (d.height + 2 * w.padding.height + step.height - 1) / step.height
+        let width = (d.width + 2 * w.padding.width + step.width - 1) / step.width
+        var offsets: [Int] = []
+        for kh in 0..<w.kernel.height {
+            for kw in 0..<w.kernel.width {
+                let phase = (kh % step.height) * count.width + kw % step.width
+                offsets.append(phase * height * width + (kh / step.height) * width + kw / step.width)
+            }
+        }
+        return Grid(
+            layout: .phases(stride: step, count: count), height: height, width: width, top: w.padding.height,
+            left: w.padding.width, positions: d.outHeight * width, offsets: offsets, gradient: false)
     }
 
     /// The input-gradient grid: dy padded by kernel − 1 − padding (so every tap of every input position lands inside

@@ -111,7 +111,7 @@ enum ConvolutionKernel {
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         y: UnsafeMutablePointer<Float>, relu: Bool = false, _ d: Dimensions, method: Method = .automatic
     ) {
-        if usesDirect(d, method) {
+        if usesDirectForward(d, method) {
             forwardDirect(x: x, weight: weight, bias: bias, y: y, relu: relu, d)
             return
         }
