@@ -85,9 +85,10 @@ int keel_conv_direct_lanes(void) {
 #endif
 }
 
-void keel_conv_direct_weight_gradient3x3(const float *xc, long width, const float *dyt, long ldt, long outPadded,
-                                         long positions, float *dw, long ldw, int accumulate) {
-#define CALL(level) conv_direct_weight_gradient3x3_##level(xc, width, dyt, ldt, outPadded, positions, dw, ldw, accumulate)
+void keel_conv_direct_weight_gradient3x3(const float *xc, long width, long phasePlane, const float *dyt, long ldt,
+                                         long outPadded, long positions, float *dw, long ldw, int accumulate) {
+#define CALL(level) \
+    conv_direct_weight_gradient3x3_##level(xc, width, phasePlane, dyt, ldt, outPadded, positions, dw, ldw, accumulate)
     KEEL_LEVEL_DISPATCH(CALL)
 #undef CALL
 }

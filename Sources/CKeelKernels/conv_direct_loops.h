@@ -138,8 +138,10 @@ static TARGET void FN(conv_direct_input_gradient)(
 #define CD_WEIGHT_WIDE 0
 #endif
 
-/// One 3 × 3 weight-gradient tile: the 9 taps of one input channel × NV·W output channels from o0.
-#define CD_WEIGHT_TILE(NV)                                                                                          \
+/// One 3 × 3 weight-gradient tile: the 9 taps of one input channel × NV·W output channels from o0. Tap t reads
+/// ROWS[ROW_OF[t]][COLUMN_OF[t]] at grid position q: three rows of the padded plane (stride 1), or six rows of the
+/// four phase planes (stride 2).
+#define CD_WEIGHT_TILE(NV, ROWS, ROW_OF, COLUMN_OF)                                                                 \
     do {                                                                                                            \
         VF acc[9][NV];                                                                                              \
         for (int t = 0; t < 9; t++)                                                                                 \
@@ -150,9 +152,9 @@ static TARGET void FN(conv_direct_input_gradient)(
         for (long q = 0; q < positions; q++) {                                                                      \
             VF b[NV];                                                                                               \
             for (int v = 0; v < NV; v++) __builtin_memcpy(&b[v], dyt + q * ldt + o0 + v * W, sizeof(VF));           \
-            const float *rows[3] = {xc + q, xc + q + width, xc + q + 2 * width};                                    \
+            const float *rows[] = ROWS;                                                                             \
             for (int t = 0; t < 9; t++) {                                                                           \
-                const VF a = (VF)rows[t / 3][t % 3];                                                                \
+                const VF a = (VF)rows[ROW_OF[t]][COLUMN_OF[t]];                                                     \
                 for (int v = 0; v < NV; v++) acc[t][v] = __builtin_elementwise_fma(b[v], a, acc[t][v]);             \
             }                                                                                                       \
         }                                                                                                           \
@@ -160,18 +162,40 @@ static TARGET void FN(conv_direct_input_gradient)(
             for (int v = 0; v < NV; v++) __builtin_memcpy(dw + t * ldw + o0 + v * W, &acc[t][v], sizeof(VF));       \
     } while (0)
 
+// Stride 1: tap (kh, kw) at row kh, column kw of the padded plane.
+#define CD_PLANE_ROWS {xc + q, xc + q + width, xc + q + 2 * width}
+static const int FN(cd_plane_row)[9] = {0, 0, 0, 1, 1, 1, 2, 2, 2};
+static const int FN(cd_plane_column)[9] = {0, 1, 2, 0, 1, 2, 0, 1, 2};
+// Stride 2: tap (kh, kw) in phase (kh mod 2, kw mod 2), kh div 2 rows and kw div 2 columns on; the rows are phases
+// (0,0), (0,1), (1,0), (1,1), then (0,0) and (0,1) one row down.
+#define CD_PHASE_ROWS                                                                                               \
+    {xc + q, xc + phasePlane + q, xc + 2 * phasePlane + q, xc + 3 * phasePlane + q, xc + q + width,                 \
+     xc + phasePlane + q + width}
+static const int FN(cd_phase_row)[9] = {0, 1, 0, 2, 3, 2, 4, 5, 4};
+static const int FN(cd_phase_column)[9] = {0, 0, 1, 0, 0, 1, 0, 0, 1};
+
 /// dw[t·ldw + o] (t < 9, o < outPadded, a multiple of W) ← (accumulate ? dw : +0) + the chain over q < positions
-/// in order of fused multiply-adds dyt[q·ldt + o] · xc[q + (t / 3)·width + t % 3]: a 3 × 3 kernel's weight gradient
-/// for one input channel (plane xc, grid rows `width` apart) against dy laid out position-major.
+/// in order of fused multiply-adds dyt[q·ldt + o] · x̃(q, t): a 3 × 3 kernel's weight gradient for one input channel
+/// against dy laid out position-major. Stride 1 (phasePlane 0): x̃(q, t) = xc[q + (t / 3)·width + t % 3] (grid rows
+/// `width` apart). Stride 2: xc holds the channel's four phase planes, `phasePlane` floats apart, rows `width` apart.
 static TARGET void FN(conv_direct_weight_gradient3x3)(
-    const float *xc, long width, const float *dyt, long ldt, long outPadded, long positions, float *dw, long ldw,
-    int accumulate) {
+    const float *xc, long width, long phasePlane, const float *dyt, long ldt, long outPadded, long positions, float *dw,
+    long ldw, int accumulate) {
     long o0 = 0;
+    if (phasePlane == 0) {
 #if CD_WEIGHT_WIDE
-    for (; o0 + 2 * W <= outPadded; o0 += 2 * W) CD_WEIGHT_TILE(2);
+        for (; o0 + 2 * W <= outPadded; o0 += 2 * W) CD_WEIGHT_TILE(2, CD_PLANE_ROWS, FN(cd_plane_row), FN(cd_plane_column));
 #endif
-    for (; o0 < outPadded; o0 += W) CD_WEIGHT_TILE(1);
+        for (; o0 < outPadded; o0 += W) CD_WEIGHT_TILE(1, CD_PLANE_ROWS, FN(cd_plane_row), FN(cd_plane_column));
+    } else {
+#if CD_WEIGHT_WIDE
+        for (; o0 + 2 * W <= outPadded; o0 += 2 * W) CD_WEIGHT_TILE(2, CD_PHASE_ROWS, FN(cd_phase_row), FN(cd_phase_column));
+#endif
+        for (; o0 < outPadded; o0 += W) CD_WEIGHT_TILE(1, CD_PHASE_ROWS, FN(cd_phase_row), FN(cd_phase_column));
+    }
 }
 
+#undef CD_PLANE_ROWS
+#undef CD_PHASE_ROWS
 #undef CD_WEIGHT_TILE
 #undef CD_WEIGHT_WIDE

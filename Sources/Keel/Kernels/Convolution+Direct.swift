@@ -227,6 +227,12 @@ extension ConvolutionKernel {
         roundUp(d.outChannels, Int(keel_conv_direct_lanes()))
     }
 
+    /// Whether a 3 × 3 weight gradient is direct: stride 1, or stride 2 over the phase planes.
+    static func usesDirectWeightGradient(_ d: Dimensions, _ method: Method) -> Bool {
+        let w = d.window
+        return w.kernel == (3, 3) && (w.stride == (1, 1) || w.stride == (2, 2)) && usesDirectForward(d, method)
+    }
+
     /// One group's 3 × 3 dW, transposed — partial[k, o] for k < patch, o < paddedOutChannels — as the chain over the
     /// group's images and each image's grid positions in order: the im2col GEMM's chain over the same columns, with
     /// an exact +0 added for each position past an output row's end (dy is zero there).
@@ -236,6 +242,7 @@ extension ConvolutionKernel {
         into partial: UnsafeMutablePointer<Float>, _ d: Dimensions
     ) {
         let grid = forwardGrid(d)
+        let phasePlane = d.window.stride == (1, 1) ? 0 : grid.height * grid.width
         let outPadded = paddedOutChannels(d)
         ScratchPool.shared.withBuffer(count: grid.bufferCount(planes: d.inChannels)) { xp in
             ScratchPool.shared.withBuffer(count: grid.positions * outPadded) { dyt in
@@ -261,7 +268,7 @@ extension ConvolutionKernel {
                     }
                     for c in 0..<d.inChannels {
                         keel_conv_direct_weight_gradient3x3(
-                            xp + c * grid.plane, grid.width, dyt, outPadded, outPadded, grid.positions,
+                            xp + c * grid.plane, grid.width, phasePlane, dyt, outPadded, outPadded, grid.positions,
                             partial + c * 9 * outPadded, outPadded, i > 0 ? 1 : 0)
                     }
                 }

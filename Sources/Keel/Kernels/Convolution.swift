@@ -149,34 +149,33 @@ enum ConvolutionKernel {
         dBias: UnsafeMutablePointer<Float>? = nil, reluOutput: UnsafePointer<Float>? = nil,
         _ d: Dimensions, method: Method = .automatic
     ) {
-        let direct = usesDirect(d, method)
-        if direct && dx != nil && usesDirectInputGradient(method) {
+        let directWeights = dWeight != nil && usesDirectWeightGradient(d, method)
+        if usesDirect(d, method) && dx != nil && usesDirectInputGradient(method) {
             withPackedGradientWeights(weight, d) { packed in
                 backwardGroups(
                     x: x, weight: weight, dy: dy, dx: dx, dWeight: dWeight, dBias: dBias, reluOutput: reluOutput, d,
-                    direct: true, directPacked: packed)
+                    directWeights: directWeights, directPacked: packed)
             }
         } else {
             backwardGroups(
                 x: x, weight: weight, dy: dy, dx: dx, dWeight: dWeight, dBias: dBias, reluOutput: reluOutput, d,
-                direct: direct, directPacked: nil)
+                directWeights: directWeights, directPacked: nil)
         }
     }
 
-    /// `backward` group by group: with `direct`, dx by the direct kernels (`directPacked`: their packed weights)
-    /// and a 3 × 3 kernel's dW by the direct weight-gradient kernel.
+    /// `backward` group by group: with `directPacked` (the direct kernels' packed weights), dx by the direct kernels;
+    /// with `directWeights`, a 3 × 3 kernel's dW by the direct weight-gradient kernel.
     private static func backwardGroups(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
         dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
         dBias: UnsafeMutablePointer<Float>?, reluOutput: UnsafePointer<Float>?,
-        _ d: Dimensions, direct: Bool, directPacked: UnsafePointer<Float>?
+        _ d: Dimensions, directWeights: Bool, directPacked: UnsafePointer<Float>?
     ) {
         let weightCount = d.outChannels * d.patch
         let p = d.positions
         let groups = d.groupCount
         let threads = gemmThreads(d)
         // Per group: dW as [OC, patch], or transposed as [patch, OC padded] from the direct 3 × 3 kernel.
-        let directWeights = dWeight != nil && direct && d.window.kernel == (3, 3)
         let partialCount = directWeights ? d.patch * paddedOutChannels(d) : weightCount
         let partials = dWeight == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * partialCount)
         let biasPartials = dBias == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * d.outChannels)
@@ -185,7 +184,7 @@ enum ConvolutionKernel {
             biasPartials?.deallocate()
         }
         // The direct kernels read dy where it is when no ReLU′ is to be applied and no GEMM needs it laid out.
-        let inPlace = direct && reluOutput == nil && (dWeight == nil || directWeights) && (dx == nil || directPacked != nil)
+        let inPlace = reluOutput == nil && (dWeight == nil || directWeights) && (dx == nil || directPacked != nil)
         // The im2col matrix, for a weight gradient or an input gradient that the GEMM computes.
         let usesColumns = (dWeight != nil && !directWeights) || (dx != nil && directPacked == nil)
         Parallel.forEach(groups) { g in
