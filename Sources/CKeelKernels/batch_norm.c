@@ -19,9 +19,10 @@ void keel_bn_moments(const float *x, long rows, long stride, long inner, double 
 }
 
 void keel_bn_gradient_sums(
-    const float *dy, const float *gate, const float *x, long rows, long stride, long inner, float mean, float invstd,
-    double *sumDy, double *sumDyXhat) {
-#define CALL(level) bn_gradient_sums_##level(dy, gate, x, rows, stride, inner, mean, invstd, sumDy, sumDyXhat)
+    const float *dy, const float *x, long rows, long stride, long inner, float mean, float invstd, int relu,
+    float reluScale, float reluShift, double *sumDy, double *sumDyXhat) {
+#define CALL(level) \
+    bn_gradient_sums_##level(dy, x, rows, stride, inner, mean, invstd, relu, reluScale, reluShift, sumDy, sumDyXhat)
     KEEL_LEVEL_DISPATCH(CALL)
 #undef CALL
 }
@@ -34,9 +35,11 @@ void keel_bn_normalize(
 }
 
 void keel_bn_input_gradient(
-    const float *dy, const float *gate, const float *x, float *dx, long rows, long stride, long inner, float mean,
-    float invstd, float scale, float meanDy, float meanDyXhat) {
-#define CALL(level) bn_input_gradient_##level(dy, gate, x, dx, rows, stride, inner, mean, invstd, scale, meanDy, meanDyXhat)
+    const float *dy, const float *x, float *dx, long rows, long stride, long inner, float mean, float invstd, float scale,
+    float meanDy, float meanDyXhat, int relu, float reluScale, float reluShift) {
+#define CALL(level)                                                                                           \
+    bn_input_gradient_##level(dy, x, dx, rows, stride, inner, mean, invstd, scale, meanDy, meanDyXhat, relu, reluScale, \
+                              reluShift)
     KEEL_LEVEL_DISPATCH(CALL)
 #undef CALL
 }

@@ -46,20 +46,21 @@ static TARGET void FN(bn_moments)(const float *x, long rows, long stride, long i
     FN(bn_fold)(&q0, &q1, squares);
 }
 
-/// dy · ReLU′ given the ReLU's output y, as the ReLU's own backward computes it: dy · 1 where y > 0, dy · 0 elsewhere,
-/// NaN where y is NaN. (A macro, so that the 8-float vectors are never passed by value at the portable level.)
-#define KEEL_BN_RELU_GATE(g, y) ((g) * ((y) != (y) ? (y) : ((y) > 0.0f ? 1.0f : 0.0f)))
-#define KEEL_BN_RELU_GATE8(g, y) \
-    ((g) * ((y) != (y) ? (y) : ((y) > 0.0f ? (keel_bn_vf8)1.0f : (keel_bn_vf8)0.0f)))
+/// dy · ReLU′(v) as the ReLU's own backward computes it: dy · 1 where v > 0, dy · 0 elsewhere, NaN where v is NaN —
+/// v the fused ReLU's input, recomputed from x exactly as the forward pass computed it (a macro, so that the 8-float
+/// vectors are never passed by value at the portable level).
+#define KEEL_BN_RELU_GATE(g, v) ((g) * ((v) != (v) ? (v) : ((v) > 0.0f ? 1.0f : 0.0f)))
+#define KEEL_BN_RELU_GATE8(g, v) \
+    ((g) * ((v) != (v) ? (v) : ((v) > 0.0f ? (keel_bn_vf8)1.0f : (keel_bn_vf8)0.0f)))
 
-/// Σ dy and Σ dy · x̂ over the channel, x̂ = (x − mean) · invstd in single precision; dy gated by ReLU′ first when
-/// `gate` (the ReLU's output) is given.
+/// Σ dy and Σ dy · x̂ over the channel, x̂ = (x − mean) · invstd in single precision; with `relu`, dy is first gated by
+/// ReLU′ at v = (x − mean) · reluScale + reluShift (the forward's normalization).
 static TARGET void FN(bn_gradient_sums)(
-    const float *dy, const float *gate, const float *x, long rows, long stride, long inner, float mean, float invstd,
-    double *sumDy, double *sumDyXhat) {
+    const float *dy, const float *x, long rows, long stride, long inner, float mean, float invstd, int relu,
+    float reluScale, float reluShift, double *sumDy, double *sumDyXhat) {
     keel_bn_vd8 s0 = 0, s1 = 0, p0 = 0, p1 = 0;
     for (long r = 0; r < rows; r++) {
-        const float *row = x + r * stride, *g = dy + r * stride, *y = gate ? gate + r * stride : 0;
+        const float *row = x + r * stride, *g = dy + r * stride;
         long i = 0;
         for (; i + 16 <= inner; i += 16) {
             keel_bn_vf8 xa, xb, ga, gb;
@@ -67,12 +68,10 @@ static TARGET void FN(bn_gradient_sums)(
             __builtin_memcpy(&xb, row + i + 8, sizeof(xb));
             __builtin_memcpy(&ga, g + i, sizeof(ga));
             __builtin_memcpy(&gb, g + i + 8, sizeof(gb));
-            if (y) {
-                keel_bn_vf8 ya, yb;
-                __builtin_memcpy(&ya, y + i, sizeof(ya));
-                __builtin_memcpy(&yb, y + i + 8, sizeof(yb));
-                ga = KEEL_BN_RELU_GATE8(ga, ya);
-                gb = KEEL_BN_RELU_GATE8(gb, yb);
+            if (relu) {
+                const keel_bn_vf8 va = (xa - mean) * reluScale + reluShift, vb = (xb - mean) * reluScale + reluShift;
+                ga = KEEL_BN_RELU_GATE8(ga, va);
+                gb = KEEL_BN_RELU_GATE8(gb, vb);
             }
             keel_bn_vd8 da = __builtin_convertvector(ga, keel_bn_vd8), db = __builtin_convertvector(gb, keel_bn_vd8);
             keel_bn_vd8 ha = __builtin_convertvector((xa - mean) * invstd, keel_bn_vd8);
@@ -83,7 +82,8 @@ static TARGET void FN(bn_gradient_sums)(
             p1 = p1 + db * hb;
         }
         for (int j = 0; i < inner; i++, j++) {
-            double d = (double)(y ? KEEL_BN_RELU_GATE(g[i], y[i]) : g[i]), h = (double)((row[i] - mean) * invstd);
+            const float v = (row[i] - mean) * reluScale + reluShift;
+            double d = (double)(relu ? KEEL_BN_RELU_GATE(g[i], v) : g[i]), h = (double)((row[i] - mean) * invstd);
             if (j < 8) {
                 s0[j] = s0[j] + d;
                 p0[j] = p0[j] + d * h;
@@ -114,18 +114,18 @@ static TARGET void FN(bn_normalize)(
     }
 }
 
-/// dx = scale · (dy − meanDy − (x − mean) · invstd · meanDyXhat) over the channel, dy gated by ReLU′ first when `gate`
-/// (the ReLU's output) is given.
+/// dx = scale · (dy − meanDy − (x − mean) · invstd · meanDyXhat) over the channel; with `relu`, dy is first gated by
+/// ReLU′ at v = (x − mean) · reluScale + reluShift.
 static TARGET void FN(bn_input_gradient)(
-    const float *dy, const float *gate, const float *x, float *dx, long rows, long stride, long inner, float mean,
-    float invstd, float scale, float meanDy, float meanDyXhat) {
+    const float *dy, const float *x, float *dx, long rows, long stride, long inner, float mean, float invstd, float scale,
+    float meanDy, float meanDyXhat, int relu, float reluScale, float reluShift) {
     for (long r = 0; r < rows; r++) {
         const float *row = x + r * stride, *g = dy + r * stride;
         float *out = dx + r * stride;
-        if (gate) {
-            const float *y = gate + r * stride;
+        if (relu) {
             for (long i = 0; i < inner; i++) {
-                const float gi = KEEL_BN_RELU_GATE(g[i], y[i]);
+                const float v = (row[i] - mean) * reluScale + reluShift;
+                const float gi = KEEL_BN_RELU_GATE(g[i], v);
                 out[i] = scale * (gi - meanDy - (row[i] - mean) * invstd * meanDyXhat);
             }
         } else {

@@ -9,7 +9,7 @@ struct FusedReLUTests {
     /// The output and every gradient of `body` on `x` with upstream gradient `upstream`, as bit patterns.
     static func bits(_ x: Tensor, _ upstream: Tensor, _ parameters: [Parameter], _ body: (Tensor) -> Tensor) -> [[UInt32]] {
         let leaf = x.requiringGradient()
-        parameters.forEach { $0.zeroGrad() }
+        for parameter in parameters { parameter.zeroGrad() }
         let y = body(leaf)
         y.backward(upstream)
         return ([y.scalars, leaf.gradient!.scalars] + parameters.map { $0.grad!.scalars }).map { $0.map(\.bitPattern) }

@@ -148,18 +148,20 @@ void keel_vadd(const float *x, float *y, long n);
 // sums in one fixed order for every level.
 /// Σ (x − center) and Σ (x − center)².
 void keel_bn_moments(const float *x, long rows, long stride, long inner, double center, double *sum, double *squares);
-/// Σ dy and Σ dy · (x − mean) · invstd; with `gate` (a fused ReLU's output, else NULL) dy is first multiplied by
-/// ReLU′ exactly as the ReLU's backward does.
+/// Σ dy and Σ dy · (x − mean) · invstd; with `relu` (a fused ReLU after the batch norm), dy is first multiplied by
+/// ReLU′ exactly as the ReLU's backward does, at the ReLU's input v = (x − mean) · reluScale + reluShift recomputed
+/// as keel_bn_normalize computed it.
 void keel_bn_gradient_sums(
-    const float *dy, const float *gate, const float *x, long rows, long stride, long inner, float mean, float invstd,
-    double *sumDy, double *sumDyXhat);
+    const float *dy, const float *x, long rows, long stride, long inner, float mean, float invstd, int relu,
+    float reluScale, float reluShift, double *sumDy, double *sumDyXhat);
 /// y = (x − mean) · scale + shift, then the ReLU (exactly as the ReLU's forward) when `relu` is nonzero.
 void keel_bn_normalize(
     const float *x, float *y, long rows, long stride, long inner, float mean, float scale, float shift, int relu);
-/// dx = scale · (dy − meanDy − (x − mean) · invstd · meanDyXhat), dy gated by ReLU′ first when `gate` is given.
+/// dx = scale · (dy − meanDy − (x − mean) · invstd · meanDyXhat), dy gated by ReLU′ first when `relu` (as
+/// keel_bn_gradient_sums).
 void keel_bn_input_gradient(
-    const float *dy, const float *gate, const float *x, float *dx, long rows, long stride, long inner, float mean,
-    float invstd, float scale, float meanDy, float meanDyXhat);
+    const float *dy, const float *x, float *dx, long rows, long stride, long inner, float mean, float invstd, float scale,
+    float meanDy, float meanDyXhat, int relu, float reluScale, float reluShift);
 
 /// Element-wise activation functions (see activation_math.h for the formulas).
 enum {

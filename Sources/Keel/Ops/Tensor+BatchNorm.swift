@@ -13,46 +13,47 @@ import CKeelKernels
 /// times smaller than its distance from x₀). Returns the output and each channel's μ and σ² (for the running
 /// statistics).
 ///
-/// With `relu`, the output is ReLU(y), and backward multiplies dy by ReLU′ (read off that output) inside its own two
-/// passes: `relu(batchNorm(x))` with the same bits, without the intermediate y or the ReLU's two passes.
+/// With `relu`, the output is ReLU(y), and backward multiplies dy by ReLU′ inside its own two passes (y recomputed
+/// from x with the forward's per-channel scale and shift, bit for bit): `relu(batchNorm(x))` with the same bits,
+/// without the intermediate y or the ReLU's two passes.
 func batchNormTraining(
     _ input: Tensor, weight: Tensor?, bias: Tensor?, epsilon: Float, relu: Bool = false
 ) -> (output: Tensor, mean: [Float], variance: [Float]) {
     let (channels, inner) = (input.shape[1], input.shape.dropFirst(2).reduce(1, *))
     let (batch, count) = (input.shape[0], input.shape[0] * inner)
-    var mean = [Float](repeating: 0, count: channels)
-    var variance = [Float](repeating: 0, count: channels)
+    // Per channel: μ, σ², and the forward's y = (x − μ) · scale + shift (kept for a fused ReLU's backward).
+    var perChannel = [Float](repeating: 0, count: 4 * channels)
     var y = Tensor(uninitializedShape: input.shape)
     let (x, pw, pb) = (input.storage.pointer, weight?.storage.pointer, bias?.storage.pointer)
-    mean.withUnsafeMutableBufferPointer { pm in
-        variance.withUnsafeMutableBufferPointer { pv in
-            let (pm, pv) = (pm.baseAddress!, pv.baseAddress!)
-            y.withUnsafeMutablePointer { py in
-                Parallel.forRanges(channels, minimumPerThread: Swift.max(1, 16_384 / Swift.max(count, 1))) { range in
-                    for c in range {
-                        let (start, stride) = (x + c * inner, channels * inner)
-                        var (sum, squares) = (0.0, 0.0)
-                        let center = Double(start[0])
-                        keel_bn_moments(start, batch, stride, inner, center, &sum, &squares)
-                        let shifted = sum / Double(count)
-                        let mu = center + shifted
-                        let sigma2 = Swift.max(0, squares / Double(count) - shifted * shifted)
-                        let invstd = Float(1 / (sigma2 + Double(epsilon)).squareRoot())
-                        let (m, scale, shift) = (Float(mu), invstd * (pw?[c] ?? 1), pb?[c] ?? 0)
-                        keel_bn_normalize(start, py + c * inner, batch, stride, inner, m, scale, shift, relu ? 1 : 0)
-                        (pm[c], pv[c]) = (m, Float(sigma2))
-                    }
+    perChannel.withUnsafeMutableBufferPointer { stats in
+        let stats = stats.baseAddress!
+        y.withUnsafeMutablePointer { py in
+            Parallel.forRanges(channels, minimumPerThread: Swift.max(1, 16_384 / Swift.max(count, 1))) { range in
+                for c in range {
+                    let (start, stride) = (x + c * inner, channels * inner)
+                    var (sum, squares) = (0.0, 0.0)
+                    let center = Double(start[0])
+                    keel_bn_moments(start, batch, stride, inner, center, &sum, &squares)
+                    let shifted = sum / Double(count)
+                    let mu = center + shifted
+                    let sigma2 = Swift.max(0, squares / Double(count) - shifted * shifted)
+                    let invstd = Float(1 / (sigma2 + Double(epsilon)).squareRoot())
+                    let (m, scale, shift) = (Float(mu), invstd * (pw?[c] ?? 1), pb?[c] ?? 0)
+                    keel_bn_normalize(start, py + c * inner, batch, stride, inner, m, scale, shift, relu ? 1 : 0)
+                    (stats[4 * c], stats[4 * c + 1], stats[4 * c + 2], stats[4 * c + 3]) = (m, Float(sigma2), scale, shift)
                 }
             }
         }
     }
+    let mean = (0..<channels).map { perChannel[4 * $0] }
+    let variance = (0..<channels).map { perChannel[4 * $0 + 1] }
+    let reluAffine: [Float]? = relu ? (0..<(2 * channels)).map { perChannel[4 * ($0 / 2) + 2 + $0 % 2] } : nil
     let inputs = [input] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
     let (savedMean, savedVariance) = (mean, variance)
-    let reluOutput = relu ? y.storage : nil
-    let output = Tensor.record(y, op: relu ? "batchNorm+relu" : "batchNorm", inputs: inputs) { [input, weight, reluOutput] g, needs in
+    let output = Tensor.record(y, op: relu ? "batchNorm+relu" : "batchNorm", inputs: inputs) { [input, weight] g, needs in
         let grads = batchNormBackward(
-            input, weight: weight, gradient: g, reluOutput: reluOutput.map { UnsafePointer($0.pointer) }, mean: savedMean,
-            variance: savedVariance, epsilon: epsilon)
+            input, weight: weight, gradient: g, reluAffine: reluAffine, mean: savedMean, variance: savedVariance,
+            epsilon: epsilon)
         var result: [Tensor?] = [needs[0] ? grads.input : nil]
         if weight != nil { result.append(needs[result.count] ? grads.weight : nil) }
         if bias != nil { result.append(needs[result.count] ? grads.bias : nil) }
@@ -61,9 +62,10 @@ func batchNormTraining(
     return (output, mean, variance)
 }
 
-/// The gradients of `batchNormTraining` (see its formula); `reluOutput`: the fused ReLU's output, if any.
+/// The gradients of `batchNormTraining` (see its formula); `reluAffine`: with a fused ReLU, each channel's forward
+/// scale and shift (interleaved).
 private func batchNormBackward(
-    _ input: Tensor, weight: Tensor?, gradient: Tensor, reluOutput: UnsafePointer<Float>?, mean: [Float], variance: [Float],
+    _ input: Tensor, weight: Tensor?, gradient: Tensor, reluAffine: [Float]?, mean: [Float], variance: [Float],
     epsilon: Float
 ) -> (input: Tensor, weight: Tensor, bias: Tensor) {
     let (channels, inner) = (input.shape[1], input.shape.dropFirst(2).reduce(1, *))
@@ -81,13 +83,16 @@ private func batchNormBackward(
                         let m = mean[c]
                         var (sumDy, sumDyXhat) = (0.0, 0.0)
                         let (offset, stride) = (c * inner, channels * inner)
-                        let gate = reluOutput.map { $0 + offset }
-                        keel_bn_gradient_sums(dy + offset, gate, x + offset, batch, stride, inner, m, invstd, &sumDy, &sumDyXhat)
+                        let (relu, reluScale, reluShift) = reluAffine.map { (Int32(1), $0[2 * c], $0[2 * c + 1]) } ?? (0, 0, 0)
+                        keel_bn_gradient_sums(
+                            dy + offset, x + offset, batch, stride, inner, m, invstd, relu, reluScale, reluShift, &sumDy,
+                            &sumDyXhat)
                         (pdb[c], pdw[c]) = (Float(sumDy), Float(sumDyXhat))
                         let scale = (pw?[c] ?? 1) * invstd
                         let (meanDy, meanDyXhat) = (Float(sumDy / Double(count)), Float(sumDyXhat / Double(count)))
                         keel_bn_input_gradient(
-                            dy + offset, gate, x + offset, pdx + offset, batch, stride, inner, m, invstd, scale, meanDy, meanDyXhat)
+                            dy + offset, x + offset, pdx + offset, batch, stride, inner, m, invstd, scale, meanDy, meanDyXhat,
+                            relu, reluScale, reluShift)
                     }
                 }
             }
