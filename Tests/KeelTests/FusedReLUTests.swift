@@ -15,6 +15,17 @@ struct FusedReLUTests {
         return ([y.scalars, leaf.gradient!.scalars] + parameters.map { $0.grad!.scalars }).map { $0.map(\.bitPattern) }
     }
 
+    /// Expects `Sequential { layer; ReLU() }` to give `layer(x).relu()`'s bits (output and gradients); returns it.
+    static func expectFusedMatchesSeparate(
+        _ layer: any Module, _ x: Tensor, _ dy: Tensor, _ parameters: [Parameter], _ label: String
+    ) -> Sequential {
+        let separate = bits(x, dy, parameters) { layer($0).activation(.relu) }
+        let fused = Sequential([layer, ReLU()])
+        let same = bits(x, dy, parameters) { fused($0) } == separate
+        #expect(same, "\(label): fused + ReLU differs from the separate ops")
+        return fused
+    }
+
     @Test(arguments: KernelLevel.available)
     func batchNormThenReLU(level: KernelLevel) {
         KernelLevel.with(level) {
@@ -28,15 +39,7 @@ struct FusedReLUTests {
             var upstream = Tensor.normal(shape, generator: &g).scalars
             upstream[3] = -0.0
             let dy = Tensor(shape: shape, scalars: upstream)
-            let parameters = [norm.weight!, norm.bias!]
-            let separate = Self.bits(x, dy, parameters) { norm($0).activation(.relu) }
-            let fused = Sequential {
-                norm
-                ReLU()
-            }
-            let together = Self.bits(x, dy, parameters) { fused($0) }
-            let same = together == separate
-            #expect(same, "batch norm + ReLU at \(level)")
+            let fused = Self.expectFusedMatchesSeparate(norm, x, dy, [norm.weight!, norm.bias!], "batch norm at \(level)")
             // Both ways update the running statistics.
             #expect(norm.batchesTracked.value.scalars == [2])
             // Not training: the running statistics, then the ReLU, still one output.
@@ -58,15 +61,7 @@ struct FusedReLUTests {
             scalars[11] = -0.0
             let x = Tensor(shape: [2, 3, 6, 5], scalars: scalars)
             let dy = Tensor.normal([2, 3, 6, 5], generator: &g)
-            let parameters = [conv.weight, conv.bias!]
-            let separate = Self.bits(x, dy, parameters) { block($0).activation(.relu) }
-            let fused = Sequential {
-                block
-                ReLU()
-            }
-            let together = Self.bits(x, dy, parameters) { fused($0) }
-            let same = together == separate
-            #expect(same, "residual + ReLU at \(level)")
+            let fused = Self.expectFusedMatchesSeparate(block, x, dy, [conv.weight, conv.bias!], "residual at \(level)")
             // The NaN input stays NaN through the fused op; the input's gradient sums both paths.
             #expect(withoutGradients { fused(x) }.scalars[7].isNaN)
         }

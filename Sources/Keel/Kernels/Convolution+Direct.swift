@@ -78,6 +78,12 @@ extension ConvolutionKernel {
             (self.rows, self.lanes) = (Int(rows), Int(lanes))
         }
 
+        /// Floats between a channel's phase planes (0 for a padded plane).
+        var phasePlane: Int {
+            if case .phases = layout { return height * width }
+            return 0
+        }
+
         /// Floats the padded copy needs: its planes, then room for the last tile's reads.
         func bufferCount(planes: Int) -> Int { planes * plane + leading + (offsets.max() ?? 0) }
 
@@ -242,7 +248,6 @@ extension ConvolutionKernel {
         into partial: UnsafeMutablePointer<Float>, _ d: Dimensions
     ) {
         let grid = forwardGrid(d)
-        let phasePlane = d.window.stride == (1, 1) ? 0 : grid.height * grid.width
         let outPadded = paddedOutChannels(d)
         ScratchPool.shared.withBuffer(count: grid.bufferCount(planes: d.inChannels)) { xp in
             ScratchPool.shared.withBuffer(count: grid.positions * outPadded) { dyt in
@@ -268,7 +273,7 @@ extension ConvolutionKernel {
                     }
                     for c in 0..<d.inChannels {
                         keel_conv_direct_weight_gradient3x3(
-                            xp + c * grid.plane, grid.width, phasePlane, dyt, outPadded, outPadded, grid.positions,
+                            xp + c * grid.plane, grid.width, grid.phasePlane, dyt, outPadded, outPadded, grid.positions,
                             partial + c * 9 * outPadded, outPadded, i > 0 ? 1 : 0)
                     }
                 }

@@ -47,13 +47,11 @@ func batchNormTraining(
     }
     let mean = (0..<channels).map { perChannel[4 * $0] }
     let variance = (0..<channels).map { perChannel[4 * $0 + 1] }
-    let reluAffine: [Float]? = relu ? (0..<(2 * channels)).map { perChannel[4 * ($0 / 2) + 2 + $0 % 2] } : nil
     let inputs = [input] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
-    let (savedMean, savedVariance) = (mean, variance)
-    let output = Tensor.record(y, op: relu ? "batchNorm+relu" : "batchNorm", inputs: inputs) { [input, weight] g, needs in
+    let output = Tensor.record(y, op: relu ? "batchNorm+relu" : "batchNorm", inputs: inputs) {
+        [input, weight, perChannel] g, needs in
         let grads = batchNormBackward(
-            input, weight: weight, gradient: g, reluAffine: reluAffine, mean: savedMean, variance: savedVariance,
-            epsilon: epsilon)
+            input, weight: weight, gradient: g, perChannel: perChannel, relu: relu, epsilon: epsilon)
         var result: [Tensor?] = [needs[0] ? grads.input : nil]
         if weight != nil { result.append(needs[result.count] ? grads.weight : nil) }
         if bias != nil { result.append(needs[result.count] ? grads.bias : nil) }
@@ -62,11 +60,10 @@ func batchNormTraining(
     return (output, mean, variance)
 }
 
-/// The gradients of `batchNormTraining` (see its formula); `reluAffine`: with a fused ReLU, each channel's forward
-/// scale and shift (interleaved).
+/// The gradients of `batchNormTraining` (see its formula), from the forward's `perChannel` statistics (μ, σ², scale,
+/// shift per channel); with `relu`, through the fused ReLU.
 private func batchNormBackward(
-    _ input: Tensor, weight: Tensor?, gradient: Tensor, reluAffine: [Float]?, mean: [Float], variance: [Float],
-    epsilon: Float
+    _ input: Tensor, weight: Tensor?, gradient: Tensor, perChannel: [Float], relu: Bool, epsilon: Float
 ) -> (input: Tensor, weight: Tensor, bias: Tensor) {
     let (channels, inner) = (input.shape[1], input.shape.dropFirst(2).reduce(1, *))
     let (batch, count) = (input.shape[0], input.shape[0] * inner)
@@ -79,20 +76,20 @@ private func batchNormBackward(
             dBias.withUnsafeMutablePointer { pdb in
                 Parallel.forRanges(channels, minimumPerThread: Swift.max(1, 16_384 / Swift.max(count, 1))) { range in
                     for c in range {
-                        let invstd = Float(1 / (Double(variance[c]) + Double(epsilon)).squareRoot())
-                        let m = mean[c]
+                        let (m, variance) = (perChannel[4 * c], perChannel[4 * c + 1])
+                        let invstd = Float(1 / (Double(variance) + Double(epsilon)).squareRoot())
                         var (sumDy, sumDyXhat) = (0.0, 0.0)
                         let (offset, stride) = (c * inner, channels * inner)
-                        let (relu, reluScale, reluShift) = reluAffine.map { (Int32(1), $0[2 * c], $0[2 * c + 1]) } ?? (0, 0, 0)
+                        let (gate, reluScale, reluShift) = (Int32(relu ? 1 : 0), perChannel[4 * c + 2], perChannel[4 * c + 3])
                         keel_bn_gradient_sums(
-                            dy + offset, x + offset, batch, stride, inner, m, invstd, relu, reluScale, reluShift, &sumDy,
+                            dy + offset, x + offset, batch, stride, inner, m, invstd, gate, reluScale, reluShift, &sumDy,
                             &sumDyXhat)
                         (pdb[c], pdw[c]) = (Float(sumDy), Float(sumDyXhat))
                         let scale = (pw?[c] ?? 1) * invstd
                         let (meanDy, meanDyXhat) = (Float(sumDy / Double(count)), Float(sumDyXhat / Double(count)))
                         keel_bn_input_gradient(
                             dy + offset, x + offset, pdx + offset, batch, stride, inner, m, invstd, scale, meanDy, meanDyXhat,
-                            relu, reluScale, reluShift)
+                            gate, reluScale, reluShift)
                     }
                 }
             }
