@@ -108,7 +108,10 @@ public enum GEMM {
             Parallel.forRanges(m, minimumPerThread: 16) { r in keel_gemm_scale(r.count, n, beta, c + r.lowerBound * ldc, ldc) }
         }
         let depthBlocks = (k + kcMax - 1) / kcMax
-        let unitsWanted = 4 * Parallel.threadCount
+        // Packing in about 4 pieces per thread; compute in about 8 units per thread, so that the last unit
+        // taken leaves little for the other threads to wait for.
+        let piecesWanted = 4 * Parallel.threadCount
+        let unitsWanted = 8 * Parallel.threadCount
         // Depth block d of the whole-packed side starts at d · (padded side) · kcMax.
         func depth(_ d: Int) -> (pc: Int, kc: Int, accumulate: Int32) {
             let pc = d * kcMax
@@ -119,7 +122,7 @@ public enum GEMM {
             ScratchPool.shared.withBuffer(count: depthBlocks * rows * kcMax) { packedA in
                 // Packed in pieces of (depth block, row panels), then the units; one job, the pieces first.
                 let tiles = rows / mrI
-                let tilesPerPiece = max(1, (tiles * depthBlocks + unitsWanted - 1) / unitsWanted)
+                let tilesPerPiece = max(1, (tiles * depthBlocks + piecesWanted - 1) / piecesWanted)
                 let pieces = (tiles + tilesPerPiece - 1) / tilesPerPiece
                 let panels = (n + nrI - 1) / nrI
                 let perUnit = max(1, (panels + unitsWanted - 1) / unitsWanted)
@@ -153,7 +156,7 @@ public enum GEMM {
             let columns = (n + nrI - 1) / nrI * nrI
             ScratchPool.shared.withBuffer(count: depthBlocks * columns * kcMax) { packedB in
                 let panels = columns / nrI
-                let panelsPerPiece = max(1, (panels * depthBlocks + unitsWanted - 1) / unitsWanted)
+                let panelsPerPiece = max(1, (panels * depthBlocks + piecesWanted - 1) / piecesWanted)
                 let pieces = (panels + panelsPerPiece - 1) / panelsPerPiece
                 let tiles = (m + mrI - 1) / mrI
                 let perUnit = max(1, (tiles + unitsWanted - 1) / unitsWanted)
