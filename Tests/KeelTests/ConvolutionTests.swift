@@ -196,6 +196,26 @@ struct PoolingTests {
         }
     }
 
+    /// A NaN wins its 2 × 2 window on the fast kernel's 8-wide blocks and on its scalar tail, at every level, and
+    /// the window's gradient goes to it (PyTorch's NaN propagation).
+    @Test(arguments: KernelLevel.available)
+    func maxPool2x2LetsANaNWin(level: KernelLevel) {
+        KernelLevel.with(level) {
+            var scalars = randomTensor([2, 3, 4, 37], seed: 33).scalars
+            let nanPositions = [3, 148 + 37 + 34, 2 * 148 + 2 * 37 + 8]  // a block, the tail, a second-row element
+            for i in nanPositions { scalars[i] = .nan }
+            let x = Tensor(shape: [2, 3, 4, 37], scalars: scalars).requiringGradient()
+            let y = maxPool2d(x, kernelSize: (2, 2))
+            y.backward(Tensor.ones(y.shape))
+            for i in nanPositions {
+                let (plane, row, column) = (i / 148, i % 148 / 37, i % 37)
+                #expect(y.scalars[plane * 36 + row / 2 * 18 + column / 2].isNaN, "NaN at \(i) on \(level)")
+                #expect(x.gradient!.scalars[i] == 1, "gradient at NaN \(i) on \(level)")
+            }
+            #expect(y.scalars.filter(\.isNaN).count == nanPositions.count)
+        }
+    }
+
     @Test func avgPoolMatchesReference() {
         for (k, s, p) in [((2, 2), (2, 2), (0, 0)), ((3, 3), (2, 2), (1, 1)), ((3, 2), (1, 2), (1, 1))] {
             for includePad in [true, false] {

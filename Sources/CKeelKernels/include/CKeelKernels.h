@@ -131,9 +131,11 @@ void keel_pad_phases(const float *x, long channels, long channelStride, long hei
 void keel_unpad_planes(const float *grid, long ldg, long channels, long height, long width, long gridWidth,
                        const float *add, int relu, float *dst);
 
-/// 2 × 2 max pooling with stride 2 of `planes` NaN-free planes h × w → oh × ow (oh ≤ h/2, ow ≤ w/2): the
-/// maximum of each window and its in-plane index; the later element of a pair wins only when larger.
-void keel_maxpool2x2(const float *x, long planes, long h, long w, long oh, long ow, float *y, int32_t *indices);
+/// 2 × 2 max pooling with stride 2 of `planes` planes h × w → oh × ow (oh ≤ h/2, ow ≤ w/2): the maximum of
+/// each window and its in-plane index; the later element of a pair wins only when larger. With `relu`, of
+/// relu(x) (v < 0 ? 0 : v) instead of x. Returns 1 when some value read was a NaN (the result then does not
+/// follow NaN-wins semantics and the caller must pool again), else 0.
+int keel_maxpool2x2(const float *x, long planes, long h, long w, long oh, long ow, int relu, float *y, int32_t *indices);
 
 /// y[i] = e^x[i] (within 2 ulp; 0, ±inf, NaN and subnormals as libm). y may equal x.
 void keel_vexp(const float *x, float *y, long n);

@@ -21,8 +21,12 @@ public final class MaxPool2d: Module {
     /// [N, C, H, W] → [N, C, H′, W′]: the maximum of each window (padding counts as −∞).
     public func callAsFunction(_ input: Tensor) -> Tensor { withForwardHooks(input, forwardPass(input)) }
 
-    func forwardPass(_ input: Tensor) -> Tensor {
-        maxPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+    func forwardPass(_ input: Tensor) -> Tensor { forward(input, relu: false) }
+
+    /// The pooling of relu(input) with `relu` (`Sequential` uses it for a ReLU layer followed by this one):
+    /// one op, the same bits as the two.
+    func forward(_ input: Tensor, relu: Bool) -> Tensor {
+        maxPool2d(input, kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode, relu: relu)
     }
 }
 

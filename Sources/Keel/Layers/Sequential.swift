@@ -13,17 +13,20 @@ public final class Sequential: Module {
     /// The layers named "0", "1", … as PyTorch's `nn.Sequential`.
     public var children: [(name: String, module: any Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
 
-    /// The layers in order. A convolution, batch norm or residual block followed by a ReLU layer, neither with
-    /// forward hooks, runs as one fused op (`conv2d(…, relu: true)`, `BatchNorm.forward(_:relu:)`,
-    /// `Residual.forward(_:relu:)`): the same bits, two fewer passes over the activations.
+    /// The layers in order. A ReLU layer followed by a MaxPool2d, neither with forward hooks, runs as one op
+    /// (`MaxPool2d.forward(_:relu:)`: ReLU′ applied at the windows' maxima, relu(x) never written); otherwise a
+    /// convolution, batch norm or residual block followed by a ReLU layer, neither with forward hooks, runs as
+    /// one fused op (`conv2d(…, relu: true)`, `BatchNorm.forward(_:relu:)`, `Residual.forward(_:relu:)`). The
+    /// same bits either way, fewer passes over the activations.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         var x = input
         var i = 0
         while i < layers.count {
             let layer = layers[i]
-            if i + 1 < layers.count, let next = layers[i + 1] as? ActivationLayer, next.activation == .relu,
-                !next.hasForwardHooks, !layer.hasForwardHooks, let fused = Self.withReLU(layer, x)
-            {
+            if isPlainReLU(i), let pool = plainMaxPool(i + 1) {
+                x = pool.forward(x, relu: true)
+                i += 2
+            } else if isPlainReLU(i + 1), plainMaxPool(i + 2) == nil, !layer.hasForwardHooks, let fused = Self.withReLU(layer, x) {
                 x = fused
                 i += 2
             } else {
@@ -32,6 +35,18 @@ public final class Sequential: Module {
             }
         }
         return withForwardHooks(input, x)
+    }
+
+    /// Whether layer i is a ReLU layer without forward hooks.
+    private func isPlainReLU(_ i: Int) -> Bool {
+        guard i < layers.count, let relu = layers[i] as? ActivationLayer else { return false }
+        return relu.activation == .relu && !relu.hasForwardHooks
+    }
+
+    /// Layer i, when it is a MaxPool2d without forward hooks.
+    private func plainMaxPool(_ i: Int) -> MaxPool2d? {
+        guard i < layers.count, let pool = layers[i] as? MaxPool2d, !pool.hasForwardHooks else { return nil }
+        return pool
     }
 
     /// relu(layer(x)) as one fused op, for the layers that have one.

@@ -9,6 +9,17 @@ public func maxPool2d(
     _ input: Tensor, kernelSize kernel: (Int, Int), stride: (Int, Int)? = nil,
     padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), ceilMode: Bool = false
 ) -> Tensor {
+    maxPool2d(input, kernelSize: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode, relu: false)
+}
+
+/// `maxPool2d(relu(x), …)` in one op: the ReLU is applied to each value as the windows read it, and in the
+/// backward pass each window's gradient reaches its maximum only when that maximum is positive (ReLU′), then
+/// multiplied by ReLU′ exactly as the ReLU kernel's backward does — the same bits as the two ops, without
+/// relu(x) or its gradient ever being written. (`Sequential` runs a ReLU layer followed by a MaxPool2d this way.)
+func maxPool2d(
+    _ input: Tensor, kernelSize kernel: (Int, Int), stride: (Int, Int)?,
+    padding: (Int, Int), dilation: (Int, Int), ceilMode: Bool, relu: Bool
+) -> Tensor {
     let window = Window2D(kernel: kernel, stride: stride ?? kernel, padding: padding, dilation: dilation, ceilMode: ceilMode)
     let (planes, h, w, out) = Pooling.prepare(input, window, op: "maxPool2d")
     let planeOut = out.height * out.width
@@ -20,19 +31,22 @@ public func maxPool2d(
         argmax.withUnsafeMutableBufferPointer { indexBuffer in
             let indices = indexBuffer.baseAddress!
             Pooling.forPlaneRanges(planes, planeSize: planeOut) { r in
-                Pooling.maxPlanes(src, dst, indices, planes: r, geometry)
+                Pooling.maxPlanes(src, dst, indices, planes: r, geometry, relu: relu)
             }
         }
     }
     let inputShape = input.shape
-    return Tensor.record(y, op: "maxPool2d", inputs: [input]) { g, _ in
+    // With the ReLU, the backward pass reads x and the pooled output.
+    let kept = relu ? (input: input.storage, output: y.storage) : nil
+    return Tensor.record(y, op: relu ? "relu+maxPool2d" : "maxPool2d", inputs: [input]) { [kept] g, _ in
         var dx = Tensor(uninitializedShape: inputShape)
         let pg = g.storage.pointer
+        let reluPointers = kept.map { (input: UnsafePointer($0.input.pointer), output: UnsafePointer($0.output.pointer)) }
         dx.withUnsafeMutablePointer { d in
             argmax.withUnsafeBufferPointer { indexBuffer in
                 let indices = indexBuffer.baseAddress!
                 Pooling.forPlaneRanges(planes, planeSize: planeOut) { r in
-                    Pooling.maxPlanesBackward(pg, indices, d, planes: r, geometry)
+                    Pooling.maxPlanesBackward(pg, indices, d, planes: r, geometry, relu: reluPointers)
                 }
             }
         }
@@ -136,32 +150,35 @@ enum Pooling {
     @inline(__always)
     static func beats(_ v: Float, _ best: Float) -> Bool { (v > best) != (v != v && best == best) }
 
-    /// Max pooling of whole planes: values into `y`, the flat in-plane index of each maximum into `indices`.
-    /// The first maximum in scan order wins; a NaN wins over numbers (as PyTorch).
+    /// Max pooling of whole planes (of relu(x) with `relu`): values into `y`, the flat in-plane index of each
+    /// maximum into `indices`. The first maximum in scan order wins; a NaN wins over numbers (as PyTorch).
     static func maxPlanes(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int32>,
-        planes: Range<Int>, _ g: Geometry
+        planes: Range<Int>, _ g: Geometry, relu: Bool = false
     ) {
         let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
-        // The 2×2, stride-2 kernel is for NaN-free input: one sum over the planes tells (a NaN makes it NaN;
-        // so do ±inf pairs, which merely take the general path).
+        // The 2×2, stride-2 kernel is for numbers; it tells whether it read a NaN, and then these planes are
+        // pooled again below.
         if g.isPlain2x2 && g.sh == 2 && g.sw == 2 && 2 * oh <= h && 2 * ow <= w
-            && !keel_vsum(x + planes.lowerBound * h * w, planes.count * h * w).isNaN
+            && keel_maxpool2x2(
+                x + planes.lowerBound * h * w, planes.count, h, w, oh, ow, relu ? 1 : 0, y + planes.lowerBound * oh * ow,
+                indices + planes.lowerBound * oh * ow) == 0
         {
-            keel_maxpool2x2(
-                x + planes.lowerBound * h * w, planes.count, h, w, oh, ow, y + planes.lowerBound * oh * ow,
-                indices + planes.lowerBound * oh * ow)
             return
         }
         for plane in planes {
-            maxPlane(x + plane * h * w, y + plane * oh * ow, indices + plane * oh * ow, g)
+            maxPlane(x + plane * h * w, y + plane * oh * ow, indices + plane * oh * ow, g, relu: relu)
         }
     }
+
+    /// relu(v) as the ReLU kernel computes it (v < 0 ? 0 : v; NaN and −0 stay).
+    @inline(__always)
+    static func relu(_ v: Float) -> Float { v < 0 ? 0 : v }
 
     /// One plane, any window, NaN-aware.
     private static func maxPlane(
         _ xp: UnsafePointer<Float>, _ yp: UnsafeMutablePointer<Float>, _ ip: UnsafeMutablePointer<Int32>,
-        _ g: Geometry
+        _ g: Geometry, relu: Bool
     ) {
         let (h, w, ow) = (g.height, g.width, g.outWidth)
         for i in 0..<g.outHeight {
@@ -173,12 +190,12 @@ enum Pooling {
                 let firstColumn = w0 >= 0 ? 0 : (-w0 + g.dw - 1) / g.dw
                 let lastColumn = Swift.max(firstColumn, Swift.min(g.kw, (w - 1 - w0) / g.dw + 1))
                 var bestIndex = (h0 + firstRow * g.dh) * w + w0 + firstColumn * g.dw
-                var best = xp[bestIndex]
+                var best = relu ? Self.relu(xp[bestIndex]) : xp[bestIndex]
                 for a in firstRow..<lastRow {
                     let row = (h0 + a * g.dh) * w + w0
                     for b in firstColumn..<lastColumn {
                         let index = row + b * g.dw
-                        let v = xp[index]
+                        let v = relu ? Self.relu(xp[index]) : xp[index]
                         if beats(v, best) {
                             best = v
                             bestIndex = index
@@ -192,10 +209,14 @@ enum Pooling {
     }
 
     /// dx of whole planes: zero, then each output's gradient added at its maximum (zeroed plane by plane on
-    /// the threads that fill them, so no serial zeroing pass runs first).
+    /// the threads that fill them, so no serial zeroing pass runs first). With `relu` (the fused op's input x
+    /// and pooled relu(x)), the result is then multiplied by ReLU′(x) as the ReLU kernel's backward multiplies:
+    /// for a plane without NaN only each maximum's sum changes, by (pooled > 0 ? 1 : 0), as every other element
+    /// stays +0 (0 · ReLU′); a plane with a NaN (whose ReLU′ is NaN) takes the ReLU kernel's backward whole.
     static func maxPlanesBackward(
         _ g: UnsafePointer<Float>, _ indices: UnsafePointer<Int32>, _ dx: UnsafeMutablePointer<Float>,
-        planes: Range<Int>, _ geometry: Geometry
+        planes: Range<Int>, _ geometry: Geometry,
+        relu: (input: UnsafePointer<Float>, output: UnsafePointer<Float>)? = nil
     ) {
         let (h, w, oh, ow) = (geometry.height, geometry.width, geometry.outHeight, geometry.outWidth)
         let planeOut = oh * ow
@@ -205,6 +226,16 @@ enum Pooling {
             let ip = indices + plane * planeOut
             dplane.update(repeating: 0, count: h * w)
             for o in 0..<planeOut { dplane[Int(ip[o])] += gp[o] }
+            guard let relu else { continue }
+            let xp = relu.input + plane * h * w
+            if keel_vsum(xp, h * w).isNaN {  // (also ±inf pairs, which merely take the longer way)
+                keel_activation_backward(Int32(KEEL_ACT_RELU), xp, xp, dplane, dplane, h * w, nil)
+                continue
+            }
+            // After every sum is complete (windows may overlap); a maximum shared by several windows has the
+            // same pooled value in each, so multiplying once per window gives the same bits.
+            let yp = relu.output + plane * planeOut
+            for o in 0..<planeOut { dplane[Int(ip[o])] *= yp[o] > 0 ? 1 : 0 }
         }
     }
 
