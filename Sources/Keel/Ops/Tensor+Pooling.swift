@@ -27,26 +27,37 @@ func maxPool2d(
     var argmax = [Int32](repeating: 0, count: planes * planeOut)
     let src = input.storage.pointer
     let geometry = Pooling.Geometry(height: h, width: w, outHeight: out.height, outWidth: out.width, window: window)
+    // With the ReLU, which planes may hold a NaN (their ReLU′ is NaN there): the backward pass checks only those.
+    var mayHoldNaN = [Bool](repeating: false, count: relu ? planes : 0)
     y.withUnsafeMutablePointer { dst in
         argmax.withUnsafeMutableBufferPointer { indexBuffer in
-            let indices = indexBuffer.baseAddress!
-            Pooling.forPlaneRanges(planes, planeSize: planeOut) { r in
-                Pooling.maxPlanes(src, dst, indices, planes: r, geometry, relu: relu)
+            mayHoldNaN.withUnsafeMutableBufferPointer { marks in
+                let indices = indexBuffer.baseAddress!
+                Pooling.forPlaneRanges(planes, planeSize: planeOut) { r in
+                    let flagged = Pooling.maxPlanes(src, dst, indices, planes: r, geometry, relu: relu)
+                    if relu {
+                        for plane in r { marks[plane] = flagged || Pooling.unreadHoldsNaN(src + plane * h * w, geometry) }
+                    }
+                }
             }
         }
     }
     let inputShape = input.shape
     // With the ReLU, the backward pass reads x and the pooled output.
     let kept = relu ? (input: input.storage, output: y.storage) : nil
-    return Tensor.record(y, op: relu ? "relu+maxPool2d" : "maxPool2d", inputs: [input]) { [kept] g, _ in
+    return Tensor.record(y, op: relu ? "relu+maxPool2d" : "maxPool2d", inputs: [input]) { [kept, mayHoldNaN] g, _ in
         var dx = Tensor(uninitializedShape: inputShape)
         let pg = g.storage.pointer
-        let reluPointers = kept.map { (input: UnsafePointer($0.input.pointer), output: UnsafePointer($0.output.pointer)) }
         dx.withUnsafeMutablePointer { d in
             argmax.withUnsafeBufferPointer { indexBuffer in
-                let indices = indexBuffer.baseAddress!
-                Pooling.forPlaneRanges(planes, planeSize: planeOut) { r in
-                    Pooling.maxPlanesBackward(pg, indices, d, planes: r, geometry, relu: reluPointers)
+                mayHoldNaN.withUnsafeBufferPointer { marks in
+                    let indices = indexBuffer.baseAddress!
+                    let fused = kept.map {
+                        Pooling.FusedReLU(input: $0.input.pointer, output: $0.output.pointer, mayHoldNaN: marks.baseAddress!)
+                    }
+                    Pooling.forPlaneRanges(planes, planeSize: planeOut) { r in
+                        Pooling.maxPlanesBackward(pg, indices, d, planes: r, geometry, relu: fused)
+                    }
                 }
             }
         }
@@ -152,10 +163,12 @@ enum Pooling {
 
     /// Max pooling of whole planes (of relu(x) with `relu`): values into `y`, the flat in-plane index of each
     /// maximum into `indices`. The first maximum in scan order wins; a NaN wins over numbers (as PyTorch).
+    /// Returns false when no value the windows read was a NaN (true: maybe).
+    @discardableResult
     static func maxPlanes(
         _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int32>,
         planes: Range<Int>, _ g: Geometry, relu: Bool = false
-    ) {
+    ) -> Bool {
         let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
         // The 2×2, stride-2 kernel is for numbers; it tells whether it read a NaN, and then these planes are
         // pooled again below.
@@ -164,10 +177,37 @@ enum Pooling {
                 x + planes.lowerBound * h * w, planes.count, h, w, oh, ow, relu ? 1 : 0, y + planes.lowerBound * oh * ow,
                 indices + planes.lowerBound * oh * ow) == 0
         {
-            return
+            return false
         }
         for plane in planes {
             maxPlane(x + plane * h * w, y + plane * oh * ow, indices + plane * oh * ow, g, relu: relu)
+        }
+        return true
+    }
+
+    /// Whether a plane holds a NaN where no window read: past the last 2 × 2 window of the 2×2, stride-2 kernel
+    /// (odd sizes). Any other window: true (the backward pass then checks the plane).
+    static func unreadHoldsNaN(_ xp: UnsafePointer<Float>, _ g: Geometry) -> Bool {
+        let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
+        guard g.isPlain2x2 && g.sh == 2 && g.sw == 2 && 2 * oh <= h && 2 * ow <= w else { return true }
+        for row in 0..<h {
+            let from = row < 2 * oh ? 2 * ow : 0
+            for column in from..<w where xp[row * w + column].isNaN { return true }
+        }
+        return false
+    }
+
+    /// What the backward pass of `maxPool2d(…, relu: true)` reads: x, the pooled relu(x), and which planes may
+    /// hold a NaN.
+    struct FusedReLU {
+        let input: UnsafePointer<Float>
+        let output: UnsafePointer<Float>
+        let mayHoldNaN: UnsafePointer<Bool>
+
+        init(input: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, mayHoldNaN: UnsafePointer<Bool>) {
+            self.input = UnsafePointer(input)
+            self.output = UnsafePointer(output)
+            self.mayHoldNaN = mayHoldNaN
         }
     }
 
@@ -209,32 +249,44 @@ enum Pooling {
     }
 
     /// dx of whole planes: zero, then each output's gradient added at its maximum (zeroed plane by plane on
-    /// the threads that fill them, so no serial zeroing pass runs first). With `relu` (the fused op's input x
-    /// and pooled relu(x)), the result is then multiplied by ReLU′(x) as the ReLU kernel's backward multiplies:
-    /// for a plane without NaN only each maximum's sum changes, by (pooled > 0 ? 1 : 0), as every other element
-    /// stays +0 (0 · ReLU′); a plane with a NaN (whose ReLU′ is NaN) takes the ReLU kernel's backward whole.
+    /// the threads that fill them, so no serial zeroing pass runs first). With `relu` (the fused op), the result
+    /// is then multiplied by ReLU′(x) as the ReLU kernel's backward multiplies: for a plane without NaN only each
+    /// maximum's sum changes, by (pooled > 0 ? 1 : 0), as every other element stays +0 (0 · ReLU′); a plane with a
+    /// NaN (whose ReLU′ is NaN) takes the ReLU kernel's backward whole.
     static func maxPlanesBackward(
         _ g: UnsafePointer<Float>, _ indices: UnsafePointer<Int32>, _ dx: UnsafeMutablePointer<Float>,
-        planes: Range<Int>, _ geometry: Geometry,
-        relu: (input: UnsafePointer<Float>, output: UnsafePointer<Float>)? = nil
+        planes: Range<Int>, _ geometry: Geometry, relu: FusedReLU? = nil
     ) {
         let (h, w, oh, ow) = (geometry.height, geometry.width, geometry.outHeight, geometry.outWidth)
         let planeOut = oh * ow
+        // Disjoint windows: each maximum gets one output's gradient, so its sum and ReLU′ go in one step.
+        let disjoint = geometry.sh >= (geometry.kh - 1) * geometry.dh + 1 && geometry.sw >= (geometry.kw - 1) * geometry.dw + 1
         for plane in planes {
             let dplane = dx + plane * h * w
             let gp = g + plane * planeOut
             let ip = indices + plane * planeOut
             dplane.update(repeating: 0, count: h * w)
-            for o in 0..<planeOut { dplane[Int(ip[o])] += gp[o] }
-            guard let relu else { continue }
+            guard let relu else {
+                for o in 0..<planeOut { dplane[Int(ip[o])] += gp[o] }
+                continue
+            }
             let xp = relu.input + plane * h * w
-            if keel_vsum(xp, h * w).isNaN {  // (also ±inf pairs, which merely take the longer way)
+            if relu.mayHoldNaN[plane] && keel_vsum(xp, h * w).isNaN {  // (±inf pairs merely take the longer way)
+                for o in 0..<planeOut { dplane[Int(ip[o])] += gp[o] }
                 keel_activation_backward(Int32(KEEL_ACT_RELU), xp, xp, dplane, dplane, h * w, nil)
                 continue
             }
-            // After every sum is complete (windows may overlap); a maximum shared by several windows has the
-            // same pooled value in each, so multiplying once per window gives the same bits.
             let yp = relu.output + plane * planeOut
+            if disjoint {
+                for o in 0..<planeOut {
+                    let i = Int(ip[o])
+                    dplane[i] = (dplane[i] + gp[o]) * (yp[o] > 0 ? 1 : 0)
+                }
+                continue
+            }
+            // After every sum is complete; a maximum shared by several windows has the same pooled value in
+            // each, so multiplying once per window gives the same bits.
+            for o in 0..<planeOut { dplane[Int(ip[o])] += gp[o] }
             for o in 0..<planeOut { dplane[Int(ip[o])] *= yp[o] > 0 ? 1 : 0 }
         }
     }
