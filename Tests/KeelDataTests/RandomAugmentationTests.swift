@@ -16,6 +16,26 @@ struct RandomAugmentationTests {
         #expect(padded(.symmetric) == [2, 1, 1, 2, 3, 4, 4, 3])
     }
 
+    /// A one-channel image takes the affine transform's gray fast path: the same bits as the general path gives the
+    /// same values as the first of three channels — rotations, shears, shifts past the border, other output sizes.
+    @Test func grayAffineMatchesTheGeneralPath() {
+        var g = KeelRandom(seed: 12)
+        let (width, height) = (28, 23)
+        let gray = (0..<(width * height)).map { _ in g.nextUniform() }
+        let one = Image(width: width, height: height, channels: 1, pixels: gray)
+        let three = Image(width: width, height: height, channels: 3, pixels: gray.flatMap { [$0, 1 - $0, $0 / 2] })
+        let cases: [(Float, (Float, Float), Float, (Float, Float), (height: Int, width: Int)?, Float)] = [
+            (12, (2, -3), 1.1, (0, 0), nil, 0), (-37.5, (0, 0), 0.9, (8, 3), nil, 0.25),
+            (90, (30, 0), 1, (0, 0), nil, 1), (3, (-2.5, 4.5), 0.5, (-20, 0), (31, 17), 0), (0, (0, 0), 1, (0, 0), nil, 0),
+        ]
+        for (angle, translate, scale, shear, size, fill) in cases {
+            let a = one.affine(angle: angle, translate: translate, scale: scale, shear: shear, fill: fill, outputSize: size)
+            let b = three.affine(angle: angle, translate: translate, scale: scale, shear: shear, fill: fill, outputSize: size)
+            let firstChannel = stride(from: 0, to: b.pixels.count, by: 3).map { b.pixels[$0].bitPattern }
+            #expect(a.pixels.map(\.bitPattern) == firstChannel, "angle \(angle), translate \(translate), scale \(scale)")
+        }
+    }
+
     @Test func everySpecParsesAndKeepsImagesValid() throws {
         let image = try Image.read(
             URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

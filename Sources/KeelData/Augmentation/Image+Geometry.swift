@@ -192,6 +192,17 @@ extension Image {
         let outHalfH = Float(outHeight) / 2
         let (m0, m1, m2, m3, m4, m5) = (m[0], m[1], m[2], m[3], m[4], m[5])
         let (width, height, channels) = (self.width, self.height, self.channels)
+        if channels == 1 && interpolation == .bilinear {
+            let sampler = GraySampler(width: width, height: height, matrix: (m0, m1, m2, m3, m4, m5), half: (halfW, halfH), fill: fill)
+            pixels.withUnsafeBufferPointer { source in
+                out.pixels.withUnsafeMutableBufferPointer { target in
+                    sampler.sample(
+                        source.baseAddress!, into: target.baseAddress!, outHeight: outHeight, outWidth: outWidth,
+                        outHalf: (outHalfW, outHalfH))
+                }
+            }
+            return out
+        }
         pixels.withUnsafeBufferPointer { source in
             out.pixels.withUnsafeMutableBufferPointer { target in
                 let pixels = source.baseAddress!
@@ -273,5 +284,62 @@ extension Image {
     /// Shift by (dx, dy) pixels (right and down positive), nearest, filled.
     public func shifted(dx: Float, dy: Float, fill: Float = 0) -> Image {
         affine(translate: (dx, dy), interpolation: .nearest, fill: fill)
+    }
+}
+
+/// The bilinear sampling of `Image.affine` for one channel, without its per-pixel branches on the channel count and
+/// interpolation: the same operations in the same order for every pixel, so the same bits. (The products m0·u and
+/// m1·v are computed once per column and per row; each is the same product the general path computes.)
+private struct GraySampler {
+    let width: Int, height: Int
+    let matrix: (Float, Float, Float, Float, Float, Float)
+    let half: (Float, Float)
+    let fill: Float
+
+    /// ⌊v⌋ as an Int, for a finite v in Int's range (as `Int(v.rounded(.down))`).
+    @inline(__always)
+    static func floor(_ v: Float) -> Int {
+        let t = Int(v)
+        return Float(t) > v ? t - 1 : t
+    }
+
+    func sample(
+        _ pixels: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>, outHeight: Int, outWidth: Int,
+        outHalf: (Float, Float)
+    ) {
+        let (m0, m1, m2, m3, m4, m5) = matrix
+        let (halfW, halfH) = half
+        let columnTerms = (0..<outWidth).map { x -> (Float, Float) in
+            let u = Float(x) - outHalf.0 + 0.5
+            return (m0 * u, m3 * u)
+        }
+        for y in 0..<outHeight {
+            let v = Float(y) - outHalf.1 + 0.5
+            let (m1v, m4v) = (m1 * v, m4 * v)
+            for x in 0..<outWidth {
+                let sx = columnTerms[x].0 + m1v + m2 + halfW - 0.5
+                let sy = columnTerms[x].1 + m4v + m5 + halfH - 0.5
+                let x0 = Self.floor(sx)
+                let y0 = Self.floor(sy)
+                let fx = sx - Float(x0)
+                let fy = sy - Float(y0)
+                let inX = (x0 >= 0 && x0 < width, x0 + 1 >= 0 && x0 + 1 < width)
+                let inY = (y0 >= 0 && y0 < height, y0 + 1 >= 0 && y0 + 1 < height)
+                let w00: Float = inX.0 && inY.0 ? (1 - fx) * (1 - fy) : 0
+                let w10: Float = inX.1 && inY.0 ? fx * (1 - fy) : 0
+                let w01: Float = inX.0 && inY.1 ? (1 - fx) * fy : 0
+                let w11: Float = inX.1 && inY.1 ? fx * fy : 0
+                let mask = w00 + w10 + w01 + w11
+                if mask == 0 {
+                    result[y * outWidth + x] = fill
+                    continue
+                }
+                let cx = (min(max(x0, 0), width - 1), min(max(x0 + 1, 0), width - 1))
+                let cy = (min(max(y0, 0), height - 1) * width, min(max(y0 + 1, 0), height - 1) * width)
+                let value =
+                    w00 * pixels[cy.0 + cx.0] + w10 * pixels[cy.0 + cx.1] + w01 * pixels[cy.1 + cx.0] + w11 * pixels[cy.1 + cx.1]
+                result[y * outWidth + x] = (value - fill) * mask + fill
+            }
+        }
     }
 }
