@@ -221,33 +221,14 @@ extension Image {
                             for c in 0..<channels { result[outBase + c] = inside ? pixels[(iy * width + ix) * channels + c] : fill }
                             continue
                         }
-                        let x0 = Int(sx.rounded(.down))
-                        let y0 = Int(sy.rounded(.down))
-                        let fx = sx - Float(x0)
-                        let fy = sy - Float(y0)
-                        // The four taps and their weights; taps outside the image count as 0 and leave the mask.
-                        let xs = (x0, x0 + 1)
-                        let ys = (y0, y0 + 1)
-                        let inX = (xs.0 >= 0 && xs.0 < width, xs.1 >= 0 && xs.1 < width)
-                        let inY = (ys.0 >= 0 && ys.0 < height, ys.1 >= 0 && ys.1 < height)
-                        let w00: Float = inX.0 && inY.0 ? (1 - fx) * (1 - fy) : 0
-                        let w10: Float = inX.1 && inY.0 ? fx * (1 - fy) : 0
-                        let w01: Float = inX.0 && inY.1 ? (1 - fx) * fy : 0
-                        let w11: Float = inX.1 && inY.1 ? fx * fy : 0
-                        let mask = w00 + w10 + w01 + w11
-                        if mask == 0 {
+                        let taps = BilinearTaps(sx: sx, sy: sy, width: width, height: height)
+                        if taps.mask == 0 {
                             for c in 0..<channels { result[outBase + c] = fill }
                             continue
                         }
-                        let cx0 = min(max(xs.0, 0), width - 1)
-                        let cx1 = min(max(xs.1, 0), width - 1)
-                        let cy0 = min(max(ys.0, 0), height - 1)
-                        let cy1 = min(max(ys.1, 0), height - 1)
                         for c in 0..<channels {
-                            let v =
-                                w00 * pixels[(cy0 * width + cx0) * channels + c] + w10 * pixels[(cy0 * width + cx1) * channels + c]
-                                + w01 * pixels[(cy1 * width + cx0) * channels + c] + w11 * pixels[(cy1 * width + cx1) * channels + c]
-                            result[outBase + c] = (v - fill) * mask + fill
+                            let v = taps.value(pixels, channels: channels, channel: c)
+                            result[outBase + c] = (v - fill) * taps.mask + fill
                         }
                     }
                 }
@@ -287,21 +268,57 @@ extension Image {
     }
 }
 
-/// The bilinear sampling of `Image.affine` for one channel, without its per-pixel branches on the channel count and
-/// interpolation: the same operations in the same order for every pixel, so the same bits. (The products m0·u and
-/// m1·v are computed once per column and per row; each is the same product the general path computes.)
-private struct GraySampler {
-    let width: Int, height: Int
-    let matrix: (Float, Float, Float, Float, Float, Float)
-    let half: (Float, Float)
-    let fill: Float
+/// The bilinear taps of `Image.affine` at the source point (sx, sy): the weights of the four neighbours (x0, y0),
+/// (x0 + 1, y0), (x0, y0 + 1), (x0 + 1, y0 + 1) with x0 = ⌊sx⌋, y0 = ⌊sy⌋ — (1 − fx)(1 − fy), fx(1 − fy),
+/// (1 − fx)fy, fx·fy, and 0 for a neighbour outside the image — their sum `mask`, and the neighbours' pixel
+/// indices (y·width + x) clamped into the image. Both sampling paths use it, so they compute the same bits.
+private struct BilinearTaps {
+    let weights: (Float, Float, Float, Float)
+    let mask: Float
+    let pixels: (Int, Int, Int, Int)
 
-    /// ⌊v⌋ as an Int, for a finite v in Int's range (as `Int(v.rounded(.down))`).
+    @inline(__always)
+    init(sx: Float, sy: Float, width: Int, height: Int) {
+        let x0 = Self.floor(sx)
+        let y0 = Self.floor(sy)
+        let fx = sx - Float(x0)
+        let fy = sy - Float(y0)
+        let inX = (x0 >= 0 && x0 < width, x0 + 1 >= 0 && x0 + 1 < width)
+        let inY = (y0 >= 0 && y0 < height, y0 + 1 >= 0 && y0 + 1 < height)
+        let w00: Float = inX.0 && inY.0 ? (1 - fx) * (1 - fy) : 0
+        let w10: Float = inX.1 && inY.0 ? fx * (1 - fy) : 0
+        let w01: Float = inX.0 && inY.1 ? (1 - fx) * fy : 0
+        let w11: Float = inX.1 && inY.1 ? fx * fy : 0
+        weights = (w00, w10, w01, w11)
+        mask = w00 + w10 + w01 + w11
+        let cx = (min(max(x0, 0), width - 1), min(max(x0 + 1, 0), width - 1))
+        let cy = (min(max(y0, 0), height - 1) * width, min(max(y0 + 1, 0), height - 1) * width)
+        pixels = (cy.0 + cx.0, cy.0 + cx.1, cy.1 + cx.0, cy.1 + cx.1)
+    }
+
+    /// ⌊v⌋ as an Int, for a finite v in Int's range (as `Int(v.rounded(.down))`, without a libm call).
     @inline(__always)
     static func floor(_ v: Float) -> Int {
         let t = Int(v)
         return Float(t) > v ? t - 1 : t
     }
+
+    /// w00·p00 + w10·p10 + w01·p01 + w11·p11 in channel `c` of HWC pixels with `channels` channels.
+    @inline(__always)
+    func value(_ image: UnsafePointer<Float>, channels: Int, channel c: Int) -> Float {
+        weights.0 * image[pixels.0 * channels + c] + weights.1 * image[pixels.1 * channels + c]
+            + weights.2 * image[pixels.2 * channels + c] + weights.3 * image[pixels.3 * channels + c]
+    }
+}
+
+/// The bilinear sampling of `Image.affine` for one channel, without the general path's per-pixel branches on the
+/// channel count and interpolation: the same operations per pixel, so the same bits. (The products m0·u and m1·v
+/// are computed once per column and per row; each is the same product the general path computes.)
+private struct GraySampler {
+    let width: Int, height: Int
+    let matrix: (Float, Float, Float, Float, Float, Float)
+    let half: (Float, Float)
+    let fill: Float
 
     func sample(
         _ pixels: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>, outHeight: Int, outWidth: Int,
@@ -319,26 +336,8 @@ private struct GraySampler {
             for x in 0..<outWidth {
                 let sx = columnTerms[x].0 + m1v + m2 + halfW - 0.5
                 let sy = columnTerms[x].1 + m4v + m5 + halfH - 0.5
-                let x0 = Self.floor(sx)
-                let y0 = Self.floor(sy)
-                let fx = sx - Float(x0)
-                let fy = sy - Float(y0)
-                let inX = (x0 >= 0 && x0 < width, x0 + 1 >= 0 && x0 + 1 < width)
-                let inY = (y0 >= 0 && y0 < height, y0 + 1 >= 0 && y0 + 1 < height)
-                let w00: Float = inX.0 && inY.0 ? (1 - fx) * (1 - fy) : 0
-                let w10: Float = inX.1 && inY.0 ? fx * (1 - fy) : 0
-                let w01: Float = inX.0 && inY.1 ? (1 - fx) * fy : 0
-                let w11: Float = inX.1 && inY.1 ? fx * fy : 0
-                let mask = w00 + w10 + w01 + w11
-                if mask == 0 {
-                    result[y * outWidth + x] = fill
-                    continue
-                }
-                let cx = (min(max(x0, 0), width - 1), min(max(x0 + 1, 0), width - 1))
-                let cy = (min(max(y0, 0), height - 1) * width, min(max(y0 + 1, 0), height - 1) * width)
-                let value =
-                    w00 * pixels[cy.0 + cx.0] + w10 * pixels[cy.0 + cx.1] + w01 * pixels[cy.1 + cx.0] + w11 * pixels[cy.1 + cx.1]
-                result[y * outWidth + x] = (value - fill) * mask + fill
+                let taps = BilinearTaps(sx: sx, sy: sy, width: width, height: height)
+                result[y * outWidth + x] = taps.mask == 0 ? fill : (taps.value(pixels, channels: 1, channel: 0) - fill) * taps.mask + fill
             }
         }
     }
