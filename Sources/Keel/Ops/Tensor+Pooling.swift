@@ -155,6 +155,12 @@ enum Pooling {
 
         /// A 2×2 window without padding or dilation.
         var isPlain2x2: Bool { kh == 2 && kw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 }
+
+        /// Whether `keel_maxpool2x2` pools these planes: plain 2×2 windows with stride 2, inside the plane.
+        var takesTwoByTwoKernel: Bool { isPlain2x2 && sh == 2 && sw == 2 && 2 * outHeight <= height && 2 * outWidth <= width }
+
+        /// Whether no two windows share an element.
+        var windowsAreDisjoint: Bool { sh >= (kh - 1) * dh + 1 && sw >= (kw - 1) * dw + 1 }
     }
 
     /// Whether `v` beats the current maximum `best`: larger, or a NaN over a number (NaN wins, as in PyTorch).
@@ -172,7 +178,7 @@ enum Pooling {
         let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
         // The 2×2, stride-2 kernel is for numbers; it tells whether it read a NaN, and then these planes are
         // pooled again below.
-        if g.isPlain2x2 && g.sh == 2 && g.sw == 2 && 2 * oh <= h && 2 * ow <= w
+        if g.takesTwoByTwoKernel
             && keel_maxpool2x2(
                 x + planes.lowerBound * h * w, planes.count, h, w, oh, ow, relu ? 1 : 0, y + planes.lowerBound * oh * ow,
                 indices + planes.lowerBound * oh * ow) == 0
@@ -189,7 +195,7 @@ enum Pooling {
     /// (odd sizes). Any other window: true (the backward pass then checks the plane).
     static func unreadHoldsNaN(_ xp: UnsafePointer<Float>, _ g: Geometry) -> Bool {
         let (h, w, oh, ow) = (g.height, g.width, g.outHeight, g.outWidth)
-        guard g.isPlain2x2 && g.sh == 2 && g.sw == 2 && 2 * oh <= h && 2 * ow <= w else { return true }
+        guard g.takesTwoByTwoKernel else { return true }
         for row in 0..<h {
             let from = row < 2 * oh ? 2 * ow : 0
             for column in from..<w where xp[row * w + column].isNaN { return true }
@@ -259,35 +265,33 @@ enum Pooling {
     ) {
         let (h, w, oh, ow) = (geometry.height, geometry.width, geometry.outHeight, geometry.outWidth)
         let planeOut = oh * ow
-        // Disjoint windows: each maximum gets one output's gradient, so its sum and ReLU′ go in one step.
-        let disjoint = geometry.sh >= (geometry.kh - 1) * geometry.dh + 1 && geometry.sw >= (geometry.kw - 1) * geometry.dw + 1
         for plane in planes {
             let dplane = dx + plane * h * w
             let gp = g + plane * planeOut
             let ip = indices + plane * planeOut
             dplane.update(repeating: 0, count: h * w)
-            guard let relu else {
-                for o in 0..<planeOut { dplane[Int(ip[o])] += gp[o] }
-                continue
-            }
-            let xp = relu.input + plane * h * w
-            if relu.mayHoldNaN[plane] && keel_vsum(xp, h * w).isNaN {  // (±inf pairs merely take the longer way)
-                for o in 0..<planeOut { dplane[Int(ip[o])] += gp[o] }
-                keel_activation_backward(Int32(KEEL_ACT_RELU), xp, xp, dplane, dplane, h * w, nil)
-                continue
-            }
-            let yp = relu.output + plane * planeOut
-            if disjoint {
+            let xp = relu.map { $0.input + plane * h * w }
+            // (±inf pairs also sum to NaN: they merely take the longer way.)
+            let hasNaN = relu.map { $0.mayHoldNaN[plane] && keel_vsum(xp!, h * w).isNaN } ?? false
+            if let relu, !hasNaN, geometry.windowsAreDisjoint {
+                // Each maximum gets one output's gradient, so its sum and ReLU′ go in one step.
+                let yp = relu.output + plane * planeOut
                 for o in 0..<planeOut {
                     let i = Int(ip[o])
                     dplane[i] = (dplane[i] + gp[o]) * (yp[o] > 0 ? 1 : 0)
                 }
                 continue
             }
-            // After every sum is complete; a maximum shared by several windows has the same pooled value in
-            // each, so multiplying once per window gives the same bits.
             for o in 0..<planeOut { dplane[Int(ip[o])] += gp[o] }
-            for o in 0..<planeOut { dplane[Int(ip[o])] *= yp[o] > 0 ? 1 : 0 }
+            guard let relu, let xp else { continue }
+            if hasNaN {
+                keel_activation_backward(Int32(KEEL_ACT_RELU), xp, xp, dplane, dplane, h * w, nil)
+            } else {
+                // After every sum is complete; a maximum shared by several windows has the same pooled value in
+                // each, so multiplying once per window gives the same bits.
+                let yp = relu.output + plane * planeOut
+                for o in 0..<planeOut { dplane[Int(ip[o])] *= yp[o] > 0 ? 1 : 0 }
+            }
         }
     }
 
