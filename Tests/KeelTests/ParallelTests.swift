@@ -1,3 +1,4 @@
+import CKeelKernels
 import KeelTestSupport
 import Synchronization
 import Testing
@@ -11,6 +12,37 @@ struct ParallelTests {
             withThreads(2) { Parallel.forEach(count) { i in hits.withLock { $0[i] += 1 } } }
             #expect(hits.withLock { $0 }.allSatisfy { $0 == 1 }, "count \(count)")
         }
+    }
+
+    @Test func everyIndexRunsExactlyOnceInTwoPhases() {
+        for (count, firstPhase) in [(2, 1), (3, 0), (3, 3), (17, 5), (1000, 999), (1000, 1)] {
+            let hits = Locked([Int](repeating: 0, count: count))
+            withThreads(2) { Parallel.forEach(count, firstPhase: firstPhase) { i in hits.withLock { $0[i] += 1 } } }
+            #expect(hits.withLock { $0 }.allSatisfy { $0 == 1 }, "count \(count), first phase \(firstPhase)")
+        }
+    }
+
+    /// Every first-phase index is taken before any second-phase one, so when a second-phase index starts, at
+    /// most one first-phase index (taken by the other thread, not yet started) has not started.
+    @Test func theSecondPhaseStartsOnlyOnceTheFirstIsTaken() {
+        let firstPhase = 40
+        let started = Atomic<Int>(0)
+        let earliest = Locked(Int.max)
+        for _ in 0..<50 {
+            started.store(0, ordering: .relaxed)
+            withThreads(2) {
+                Parallel.forEach(100, firstPhase: firstPhase) { i in
+                    if i < firstPhase {
+                        started.wrappingAdd(1, ordering: .sequentiallyConsistent)
+                        for _ in 0..<(i % 7) * 100 { keel_spin_pause() }
+                    } else {
+                        let seen = started.load(ordering: .sequentiallyConsistent)
+                        earliest.withLock { $0 = min($0, seen) }
+                    }
+                }
+            }
+        }
+        #expect(earliest.withLock { $0 } >= firstPhase - 1)
     }
 
     @Test func rangesCoverTheWholeSpanOnGrainBoundaries() {

@@ -90,8 +90,9 @@ public enum GEMM {
     }
 
     /// The threaded driver when one side is small (a batch of 64 rows, say): that operand is packed once,
-    /// whole, and units of the other side go to whichever thread is free, each packing its own slice and
-    /// running through every depth block in order. No thread waits for a slower one until the end.
+    /// whole, and units of the other side are shared out (each thread first takes its own contiguous block,
+    /// then helps the others), each packing its own slice and running through every depth block in order. No
+    /// thread waits for a slower one until the end.
     private static func runSmallSide(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -186,7 +187,7 @@ public enum GEMM {
 
     /// The threaded driver for large products: per block of columns and of depth, B's block and A's row blocks
     /// (for up to `superRows` rows at a time) are packed once, in pieces shared out between threads, then units
-    /// of (A's row block, a chunk of B's columns) go to whichever thread is free. Every element is the same FMA
+    /// of (A's row block, a chunk of B's columns) are shared out by the pool. Every element is the same FMA
     /// chain as in `keel_sgemm`.
     private static func runShared(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
@@ -255,9 +256,9 @@ public enum GEMM {
     }
 }
 
-/// One parallel job in two phases: `packs` packing pieces, then `units` that read what they packed. The
-/// pool hands out indices in order, so every piece is taken before any unit; a unit waits (spinning) until
-/// all pieces are done. Saves the second job's start and the barrier between them.
+/// One parallel job in two phases: `packs` packing pieces, then `units` that read what they packed. Every piece
+/// is taken before any unit (the pool's first phase); a unit waits (spinning) until all pieces are done. Saves
+/// the second job's start and the barrier between them.
 enum PackThenCompute {
     private final class Progress: @unchecked Sendable {
         let packed = Atomic<Int>(0)
@@ -265,7 +266,7 @@ enum PackThenCompute {
 
     static func run(packs: Int, units: Int, pack: (Int) -> Void, compute: (Int) -> Void) {
         let progress = Progress()
-        Parallel.forEach(packs + units) { i in
+        Parallel.forEach(packs + units, firstPhase: packs) { i in
             if i < packs {
                 pack(i)
                 progress.packed.wrappingAdd(1, ordering: .releasing)

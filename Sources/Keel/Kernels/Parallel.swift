@@ -35,6 +35,17 @@ public enum Parallel {
         ThreadPool.shared.run(count, threads: threadCount, body)
     }
 
+    /// `forEach` in two phases: every index below `firstPhase` is taken (by some thread) before any index from
+    /// `firstPhase` on. Within a phase, thread t runs the t-th of the contiguous blocks first.
+    static func forEach(_ count: Int, firstPhase: Int, _ body: (Int) -> Void) {
+        if count <= 0 { return }
+        if count == 1 || threadCount == 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        ThreadPool.shared.run(count, firstPhase: firstPhase, threads: threadCount, body)
+    }
+
     /// Splits `0..<total` into about `threadCount` contiguous ranges (multiples of `grain` except the last)
     /// and runs `body` on each. Use only where the result does not depend on the split (disjoint writes).
     public static func forRanges(
