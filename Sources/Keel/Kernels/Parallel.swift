@@ -27,12 +27,7 @@ public enum Parallel {
 
     /// Runs `body(i)` for i in 0..<count, on up to `threadCount` threads. `body` must write disjoint memory.
     public static func forEach(_ count: Int, _ body: (Int) -> Void) {
-        if count <= 0 { return }
-        if count == 1 || threadCount == 1 {
-            for i in 0..<count { body(i) }
-            return
-        }
-        ThreadPool.shared.run(count, threads: threadCount, body)
+        forEach(count, firstPhase: 0, body)
     }
 
     /// `forEach` in two phases: every index below `firstPhase` is taken (by some thread) before any index from

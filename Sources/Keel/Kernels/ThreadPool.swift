@@ -47,7 +47,6 @@ final class ThreadPool: @unchecked Sendable {
 
     private final class Job: @unchecked Sendable {
         let body: (Int) -> Void
-        let count: Int
         /// Participating threads (the caller is thread 0).
         let threads: Int
         /// The home blocks, [phase][thread].
@@ -59,7 +58,6 @@ final class ThreadPool: @unchecked Sendable {
 
         init(body: @escaping (Int) -> Void, count: Int, firstPhase: Int, threads: Int, blocks: [[Block]], kernelLevel: Int32) {
             self.body = body
-            self.count = count
             self.threads = threads
             self.blocks = blocks
             self.kernelLevel = kernelLevel
@@ -169,7 +167,7 @@ final class ThreadPool: @unchecked Sendable {
 
     /// Runs body(i) for i in 0..<count on the caller and up to `threads − 1` helpers; returns when all are done.
     /// Every index below `firstPhase` is taken before any index from `firstPhase` on.
-    func run(_ count: Int, firstPhase: Int = 0, threads: Int, _ body: (Int) -> Void) {
+    func run(_ count: Int, firstPhase: Int, threads: Int, _ body: (Int) -> Void) {
         let helpers = min(workers.count, threads - 1, count - 1)
         if helpers <= 0 || !busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
             for i in 0..<count { body(i) }
