@@ -86,9 +86,11 @@ int keel_conv_direct_lanes(void) {
 }
 
 void keel_conv_direct_weight_gradient3x3(const float *xc, long width, long phasePlane, const float *dyt, long ldt,
-                                         long outPadded, long positions, float *dw, long ldw, int accumulate) {
-#define CALL(level) \
-    conv_direct_weight_gradient3x3_##level(xc, width, phasePlane, dyt, ldt, outPadded, positions, dw, ldw, accumulate)
+                                         long outPadded, long outHeight, long outWidth, float *dw, long ldw,
+                                         int accumulate) {
+#define CALL(level)                                                                                               \
+    conv_direct_weight_gradient3x3_##level(xc, width, phasePlane, dyt, ldt, outPadded, outHeight, outWidth, dw, ldw, \
+                                           accumulate)
     KEEL_LEVEL_DISPATCH(CALL)
 #undef CALL
 }

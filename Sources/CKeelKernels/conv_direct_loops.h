@@ -149,13 +149,16 @@ static TARGET void FN(conv_direct_input_gradient)(
                 if (accumulate) __builtin_memcpy(&acc[t][v], dw + t * ldw + o0 + v * W, sizeof(VF));                \
                 else acc[t][v] = (VF)0.0f;                                                                          \
             }                                                                                                       \
-        for (long q = 0; q < positions; q++) {                                                                      \
-            VF b[NV];                                                                                               \
-            for (int v = 0; v < NV; v++) __builtin_memcpy(&b[v], dyt + q * ldt + o0 + v * W, sizeof(VF));           \
-            const float *rows[] = ROWS;                                                                             \
-            for (int t = 0; t < 9; t++) {                                                                           \
-                const VF a = (VF)rows[ROW_OF[t]][COLUMN_OF[t]];                                                     \
-                for (int v = 0; v < NV; v++) acc[t][v] = __builtin_elementwise_fma(b[v], a, acc[t][v]);             \
+        const float *dyq = dyt + o0;                                                                                \
+        for (long i = 0; i < outHeight; i++) {                                                                      \
+            for (long q = i * width; q < i * width + outWidth; q++, dyq += ldt) {                                   \
+                VF b[NV];                                                                                           \
+                for (int v = 0; v < NV; v++) __builtin_memcpy(&b[v], dyq + v * W, sizeof(VF));                      \
+                const float *rows[] = ROWS;                                                                         \
+                for (int t = 0; t < 9; t++) {                                                                       \
+                    const VF a = (VF)rows[ROW_OF[t]][COLUMN_OF[t]];                                                 \
+                    for (int v = 0; v < NV; v++) acc[t][v] = __builtin_elementwise_fma(b[v], a, acc[t][v]);         \
+                }                                                                                                   \
             }                                                                                                       \
         }                                                                                                           \
         for (int t = 0; t < 9; t++)                                                                                 \
@@ -174,13 +177,14 @@ static const int FN(cd_plane_column)[9] = {0, 1, 2, 0, 1, 2, 0, 1, 2};
 static const int FN(cd_phase_row)[9] = {0, 1, 0, 2, 3, 2, 4, 5, 4};
 static const int FN(cd_phase_column)[9] = {0, 0, 1, 0, 0, 1, 0, 0, 1};
 
-/// dw[t·ldw + o] (t < 9, o < outPadded, a multiple of W) ← (accumulate ? dw : +0) + the chain over q < positions
-/// in order of fused multiply-adds dyt[q·ldt + o] · x̃(q, t): a 3 × 3 kernel's weight gradient for one input channel
-/// against dy laid out position-major. Stride 1 (phasePlane 0): x̃(q, t) = xc[q + (t / 3)·width + t % 3] (grid rows
-/// `width` apart). Stride 2: xc holds the channel's four phase planes, `phasePlane` floats apart, rows `width` apart.
+/// dw[t·ldw + o] (t < 9, o < outPadded, a multiple of W) ← (accumulate ? dw : +0) + the chain over the output
+/// positions (i, j), i < outHeight, j < outWidth, in order, of fused multiply-adds dyt[(i·outWidth + j)·ldt + o] ·
+/// x̃(i·width + j, t): a 3 × 3 kernel's weight gradient for one input channel against dy laid out position-major.
+/// Stride 1 (phasePlane 0): x̃(q, t) = xc[q + (t / 3)·width + t % 3] (grid rows `width` apart). Stride 2: xc holds
+/// the channel's four phase planes, `phasePlane` floats apart, rows `width` apart.
 static TARGET void FN(conv_direct_weight_gradient3x3)(
-    const float *xc, long width, long phasePlane, const float *dyt, long ldt, long outPadded, long positions, float *dw,
-    long ldw, int accumulate) {
+    const float *xc, long width, long phasePlane, const float *dyt, long ldt, long outPadded, long outHeight,
+    long outWidth, float *dw, long ldw, int accumulate) {
     long o0 = 0;
     if (phasePlane == 0) {
 #if CD_WEIGHT_WIDE

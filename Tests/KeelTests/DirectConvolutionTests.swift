@@ -95,6 +95,36 @@ struct DirectConvolutionTests {
         }
     }
 
+    /// The 3 × 3 weight gradient walks only the output positions: an infinite input that no output position reads
+    /// through tap (0, 0) — the last columns, which the grid positions past a row's end would read — leaves that tap's
+    /// gradient finite, as on the im2col path (the grid's extra positions would add ∞ · 0 = NaN).
+    @Test func weightGradientReadsOnlyWhatTheOutputPositionsRead() {
+        let t = Case(n: 2, c: 2, h: 5, w: 7, oc: 8, kh: 3, kw: 3, ph: 0, pw: 0)
+        let d = t.dimensions
+        var rng = KeelRandom(seed: 9)
+        var x = (0..<(d.batch * d.imageIn)).map { _ in Float.random(in: -1...1, using: &rng) }
+        for row in 0..<d.height { x[row * d.width + d.width - 1] = .infinity }  // image 0, channel 0, last column
+        let weight = (0..<(d.outChannels * d.patch)).map { _ in Float.random(in: -1...1, using: &rng) }
+        let dy = (0..<(d.batch * d.imageOut)).map { _ in Float.random(in: -1...1, using: &rng) }
+        func dWeight(_ method: ConvolutionKernel.Method) -> [Float] {
+            var dx = [Float](repeating: .nan, count: x.count)
+            var dW = [Float](repeating: .nan, count: weight.count)
+            var db = [Float](repeating: .nan, count: d.outChannels)
+            ConvolutionKernel.backward(
+                x: x, weight: weight, dy: dy, dx: &dx, dWeight: &dW, dBias: &db, reluOutput: nil, d, method: method)
+            return dW
+        }
+        let reference = KernelLevel.with(.portable) { dWeight(.im2col) }
+        for o in 0..<d.outChannels { #expect(reference[o * d.patch].isFinite, "tap (0, 0) of channel 0 reads no ∞") }
+        for level in KernelLevel.available {
+            let got = KernelLevel.with(level) { dWeight(.direct) }
+            for k in got.indices {
+                let same = got[k].bitPattern == reference[k].bitPattern || (got[k].isNaN && reference[k].isNaN)
+                #expect(same, "\(level): dW[\(k)] \(got[k]) against \(reference[k])")
+            }
+        }
+    }
+
     @Test func appliesOnlyToStrideOneDilationOneAndSmallPadding() {
         func dims(stride: Int = 1, padding: Int = 1, dilation: Int = 1) -> ConvolutionKernel.Dimensions {
             let window = Window2D(kernel: (3, 3), stride: (stride, stride), padding: (padding, padding), dilation: (dilation, dilation))

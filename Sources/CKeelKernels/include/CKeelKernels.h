@@ -112,12 +112,15 @@ void keel_conv_direct_input_gradient(int shape, const float *dyp, long plane, lo
 /// The vector width (floats) of the level's direct-convolution tiles; keel_conv_direct_weight_gradient3x3 wants
 /// output channels padded to a multiple of it.
 int keel_conv_direct_lanes(void);
-/// dw[t·ldw + o] (t < 9, o < outPadded) ← (accumulate ? dw : 0) + Σ_q dyt[q·ldt + o] · xc[q + (t / 3)·width + t % 3]
-/// over q < positions in order, one fused multiply-add chain: the 3 × 3 weight gradient of one input channel. With
-/// `phasePlane` > 0 (stride 2), xc is the channel's four phase planes (keel_pad_phases), `phasePlane` floats apart,
-/// and tap (kh, kw) reads phase (kh mod 2, kw mod 2) at q + (kh div 2)·width + kw div 2.
+/// dw[t·ldw + o] (t < 9, o < outPadded) ← (accumulate ? dw : 0) + Σ_(i,j) dyt[(i·outWidth + j)·ldt + o] ·
+/// xc[q + (t / 3)·width + t % 3] with q = i·width + j, over the output positions i < outHeight, j < outWidth in
+/// order, one fused multiply-add chain: the 3 × 3 weight gradient of one input channel (dy position-major, x on a
+/// grid whose rows are `width` ≥ outWidth apart). With `phasePlane` > 0 (stride 2), xc is the channel's four phase
+/// planes (keel_pad_phases), `phasePlane` floats apart, and tap (kh, kw) reads phase (kh mod 2, kw mod 2) at
+/// q + (kh div 2)·width + kw div 2.
 void keel_conv_direct_weight_gradient3x3(const float *xc, long width, long phasePlane, const float *dyt, long ldt,
-                                         long outPadded, long positions, float *dw, long ldw, int accumulate);
+                                         long outPadded, long outHeight, long outWidth, float *dw, long ldw,
+                                         int accumulate);
 /// dst[c] = x[c] (planes `channelStride` apart, height × width) placed at (top, left) of a zero paddedHeight ×
 /// paddedWidth plane; planes follow each other.
 void keel_pad_planes(const float *x, long channels, long channelStride, long height, long width, long top, long left,

@@ -8,9 +8,9 @@ import CKeelKernels
 /// positions on vector lanes; the few positions past each output row's end are computed and dropped. The input
 /// gradient is the same walk over dy padded by kernel − 1 − padding, with the taps flipped:
 /// dx[c, g] = Σ_t Σ_o w[o, c, t] · d̃y[o, g + offset′_t]. Each element's sum is the im2col GEMM's chain of fused
-/// multiply-adds (and col2im's tap-by-tap additions), so the two paths agree bit for bit (tested). The direct kernels
-/// add a few exact-zero terms the im2col path leaves out; for finite inputs they change no value (at most the sign
-/// of a weight-gradient element that is zero because all its products underflowed).
+/// multiply-adds (and col2im's tap-by-tap additions), so the two paths agree bit for bit (tested). The input gradient
+/// adds a few terms the im2col path leaves out — a weight times dy's zero padding, exactly zero for finite weights;
+/// the 3 × 3 weight gradient walks only the output positions, so it adds none.
 extension ConvolutionKernel {
     /// How a convolution is computed: `automatic` takes the direct kernels where they apply and are faster,
     /// `direct` wherever they apply (for tests), `im2col` never. All three give the same bits.
@@ -240,8 +240,7 @@ extension ConvolutionKernel {
     }
 
     /// One group's 3 × 3 dW, transposed — partial[k, o] for k < patch, o < paddedOutChannels — as the chain over the
-    /// group's images and each image's grid positions in order: the im2col GEMM's chain over the same columns, with
-    /// an exact +0 added for each position past an output row's end (dy is zero there).
+    /// group's images and each image's output positions in order: the im2col GEMM's chain over the same columns.
     /// `dy(i)`: image i of the group's dy, its channels `dyStride` floats apart.
     static func weightGradientDirect(
         x: UnsafePointer<Float>, dy: (Int) -> UnsafePointer<Float>, dyStride: Int, images: Range<Int>,
@@ -249,32 +248,21 @@ extension ConvolutionKernel {
     ) {
         let grid = forwardGrid(d)
         let outPadded = paddedOutChannels(d)
+        let outputs = d.outHeight * d.outWidth
         ScratchPool.shared.withBuffer(count: grid.bufferCount(planes: d.inChannels)) { xp in
-            ScratchPool.shared.withBuffer(count: grid.positions * outPadded) { dyt in
-                // dy position-major on the grid: zero past each row's end and beyond the output channels, which the
-                // transposes below never write, so once for all the group's images.
-                if outPadded == d.outChannels {
-                    let skipped = (grid.width - d.outWidth) * outPadded
-                    for row in 0..<d.outHeight {
-                        (dyt + (row * grid.width + d.outWidth) * outPadded).update(repeating: 0, count: skipped)
-                    }
-                } else {
-                    dyt.update(repeating: 0, count: grid.positions * outPadded)
-                }
+            ScratchPool.shared.withBuffer(count: outputs * outPadded) { dyt in
+                // dy position-major; the columns past the output channels, which the transposes never write, zeroed
+                // once for all the group's images.
+                if outPadded != d.outChannels { dyt.update(repeating: 0, count: outputs * outPadded) }
                 for (i, n) in images.enumerated() {
                     grid.pad(
                         x + n * d.imageIn, planes: d.inChannels, stride: d.imageIn / d.inChannels, height: d.height,
                         width: d.width, into: xp)
-                    let image = dy(i)
-                    for row in 0..<d.outHeight {
-                        keel_transpose(
-                            image + row * d.outWidth, dyStride, d.outChannels, d.outWidth, nil, 0,
-                            dyt + row * grid.width * outPadded, outPadded)
-                    }
+                    keel_transpose(dy(i), dyStride, d.outChannels, outputs, nil, 0, dyt, outPadded)
                     for c in 0..<d.inChannels {
                         keel_conv_direct_weight_gradient3x3(
-                            xp + c * grid.plane, grid.width, grid.phasePlane, dyt, outPadded, outPadded, grid.positions,
-                            partial + c * 9 * outPadded, outPadded, i > 0 ? 1 : 0)
+                            xp + c * grid.plane, grid.width, grid.phasePlane, dyt, outPadded, outPadded, d.outHeight,
+                            d.outWidth, partial + c * 9 * outPadded, outPadded, i > 0 ? 1 : 0)
                     }
                 }
             }
