@@ -67,24 +67,42 @@ static inline __m256 relu8(__m256 v) {
     return _mm256_blendv_ps(v, _mm256_setzero_ps(), _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
 }
 
-/// Eight outputs of a row at a time; the rest of the row one by one.
+/// Lanes 0 ..< count of a mask (count may be ≤ 0 or ≥ 8).
+__attribute__((target("avx2,fma"), always_inline))
+static inline __m256i first_lanes(long count) {
+    const long k = count < 0 ? 0 : count > 8 ? 8 : count;
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/// The even and odd elements of the first 2·n floats at p (n ≤ 8; the lanes past n are +0), reading nothing past them.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void split_first_pairs(const float *p, long n, __m256 *even, __m256 *odd) {
+    if (n == 8) {
+        split_pairs(p, even, odd);
+        return;
+    }
+    const __m256 lo = _mm256_maskload_ps(p, first_lanes(2 * n)), hi = _mm256_maskload_ps(p + 8, first_lanes(2 * n - 8));
+    *even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
+    *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
+}
+
+/// Eight outputs of a row at a time, the row's last (fewer) ones through masked loads.
 __attribute__((target("avx2,fma")))
 static int pool_avx2(const float *x, long planes, long h, long w, long oh, long ow, int relu, float *y, int32_t *indices) {
     const __m256i lane2 = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
     __m256 unordered = _mm256_setzero_ps();
-    int nan = 0;
     for (long plane = 0; plane < planes; plane++) {
         const float *xp = x + plane * h * w;
         float *yp = y + plane * oh * ow;
         int32_t *ip = indices + plane * oh * ow;
         for (long i = 0; i < oh; i++) {
             const float *r0 = xp + 2 * i * w, *r1 = r0 + w;
-            long j = 0;
-            // 16 inputs per row per block: the block must end inside the row (2j + 16 ≤ w).
-            for (; 2 * j + 16 <= w && j + 8 <= ow; j += 8) {
+            // 2·ow ≤ w: a block's inputs end inside the row.
+            for (long j = 0; j < ow; j += 8) {
+                const long n = ow - j < 8 ? ow - j : 8;
                 __m256 a, b, c, d;
-                split_pairs(r0 + 2 * j, &a, &b);
-                split_pairs(r1 + 2 * j, &c, &d);
+                split_first_pairs(r0 + 2 * j, n, &a, &b);
+                split_first_pairs(r1 + 2 * j, n, &c, &d);
                 unordered = _mm256_or_ps(unordered, _mm256_or_ps(_mm256_cmp_ps(a, b, _CMP_UNORD_Q), _mm256_cmp_ps(c, d, _CMP_UNORD_Q)));
                 if (relu) {
                     a = relu8(a);
@@ -98,14 +116,22 @@ static int pool_avx2(const float *x, long planes, long h, long w, long oh, long 
                 const __m256i i1 = _mm256_sub_epi32(top, _mm256_castps_si256(first));  // true lanes are −1
                 const __m256i i2 = _mm256_sub_epi32(_mm256_add_epi32(top, _mm256_set1_epi32((int)w)), _mm256_castps_si256(second));
                 const __m256 last = _mm256_cmp_ps(m2, m1, _CMP_GT_OQ);
-                _mm256_storeu_ps(yp + i * ow + j, _mm256_blendv_ps(m1, m2, last));
-                _mm256_storeu_si256((__m256i *)(ip + i * ow + j),
-                                    _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(i1), _mm256_castsi256_ps(i2), last)));
+                const __m256 value = _mm256_blendv_ps(m1, m2, last);
+                const __m256i index = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(i1), _mm256_castsi256_ps(i2), last));
+                // A short block's extra lanes land on the outputs that follow (the next rows'), which are written
+                // after it; only a block that would reach past the last output stores masked (slow on AMD cores).
+                if (n == 8 || (plane * oh + i) * ow + j + 8 <= planes * oh * ow) {
+                    _mm256_storeu_ps(yp + i * ow + j, value);
+                    _mm256_storeu_si256((__m256i *)(ip + i * ow + j), index);
+                } else {
+                    const __m256i mask = first_lanes(n);
+                    _mm256_maskstore_ps(yp + i * ow + j, mask, value);
+                    _mm256_maskstore_epi32((int *)(ip + i * ow + j), mask, index);
+                }
             }
-            for (; j < ow; j++) nan |= window(xp, 2 * i * w + 2 * j, w, relu, yp + i * ow + j, ip + i * ow + j);
         }
     }
-    return nan | (_mm256_movemask_ps(unordered) != 0);
+    return _mm256_movemask_ps(unordered) != 0;
 }
 #endif
 

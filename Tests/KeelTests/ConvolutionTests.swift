@@ -196,7 +196,35 @@ struct PoolingTests {
         }
     }
 
-    /// A NaN wins its 2 × 2 window on the fast kernel's 8-wide blocks and on its scalar tail, at every level, and
+    /// The 2 × 2 kernel at every level on widths whose rows end in a short block (a block's extra lanes then reach
+    /// into the following rows' outputs, or, for the last block, are stored masked): every plane, every row, odd
+    /// sizes, one output column, on one and two threads.
+    @Test(arguments: KernelLevel.available)
+    func maxPool2x2MatchesTheReferenceOnShortRows(level: KernelLevel) {
+        for (n, c, h, w) in [(3, 5, 7, 3), (2, 4, 11, 11), (1, 2, 26, 26), (2, 1, 4, 2), (1, 3, 5, 33)] {
+            for threads in [1, 2] {
+                KernelLevel.with(level) {
+                    withThreads(threads) {
+                        let x = randomTensor([n, c, h, w], seed: 34)
+                        let xl = x.requiringGradient()
+                        let y = maxPool2d(xl, kernelSize: (2, 2))
+                        let dy = randomTensor(y.shape, seed: 35)
+                        let dys = dy.scalars
+                        let r = Self.reference(
+                            x.scalars, n: n, c: c, h: h, w: w, k: (2, 2), s: (2, 2), p: (0, 0), d: (1, 1), max: true,
+                            includePad: true
+                        ) { dys[$0] }
+                        #expect(y.shape == [n, c, r.oh, r.ow])
+                        #expect(maxScaledError(y.scalars, r.y) == 0, "\(n)×\(c)×\(h)×\(w) at \(level), \(threads) threads")
+                        y.backward(dy)
+                        #expect(maxScaledError(xl.gradient!.scalars, r.dx) == 0, "dx \(n)×\(c)×\(h)×\(w) at \(level)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// A NaN wins its 2 × 2 window on the fast kernel's 8-wide blocks and on a row's short last block, at every level, and
     /// the window's gradient goes to it (PyTorch's NaN propagation).
     @Test(arguments: KernelLevel.available)
     func maxPool2x2LetsANaNWin(level: KernelLevel) {

@@ -83,7 +83,7 @@ struct FusedReLUTests {
     func reluThenMaxPool(level: KernelLevel) {
         KernelLevel.with(level) {
             var g = KeelRandom(seed: 23)
-            // 2 × 2 stride 2 (the C kernel: 8-wide blocks and a scalar tail at width 37), and overlapping padded
+            // 2 × 2 stride 2 (the C kernel: 8-wide blocks and a short last block at width 37), and overlapping padded
             // windows (the general path); without NaN, with one a window reads (which sends the C kernel's planes
             // to the general path), and with one only in the last column, which no 2 × 2 window reads.
             let pools = [MaxPool2d(kernelSize: 2), MaxPool2d(kernelSize: 3, stride: 1, padding: 1)]
