@@ -4,6 +4,7 @@
 Development tool only; Keel never needs Python at run time.
 
     python3 Scripts/bench_peers.py gemm --size 1024 --threads 2 [--json]
+    python3 Scripts/bench_peers.py gemm --shape 64,256,784 --transpose b --threads 2 [--json]
     python3 Scripts/bench_peers.py conv --threads 2 [--json]
     python3 Scripts/bench_peers.py train --model mlp|cnn|resnet20 --batch-size 64 --threads 2 [--json]
 
@@ -34,22 +35,41 @@ def best_time(fn, warmup=2, repeats=10, budget=5.0):
 def gemm(args):
     import numpy as np
     rng = np.random.default_rng(42)
-    n = args.size
-    a = rng.uniform(-1, 1, (n, n)).astype(np.float32)
-    b = rng.uniform(-1, 1, (n, n)).astype(np.float32)
-    c = np.empty((n, n), dtype=np.float32)
-    seconds = best_time(lambda: np.matmul(a, b, out=c), repeats=args.repeats)
-    gflops = 2 * n ** 3 / seconds / 1e9
-    results = [{"benchmark": "gemm", "peer": "numpy", "size": n, "threads": args.threads,
-                "gflops": round(gflops, 2), "seconds": seconds}]
+    if args.shape:
+        m, n, k = (int(v) for v in args.shape.split(","))
+    else:
+        m = n = k = args.size
+    transpose = args.transpose or ""
+    # Stored as `keel bench gemm --transpose` stores them: a transposed operand is kept K×M (K×N) and passed as a
+    # transposed view, which numpy and PyTorch hand to BLAS as a transpose flag (no copy).
+    a_stored = rng.uniform(-1, 1, (k, m) if "a" in transpose else (m, k)).astype(np.float32)
+    b_stored = rng.uniform(-1, 1, (n, k) if "b" in transpose else (k, n)).astype(np.float32)
+    a = a_stored.T if "a" in transpose else a_stored
+    b = b_stored.T if "b" in transpose else b_stored
+    c = np.empty((m, n), dtype=np.float32)
+    # Small products take microseconds: each timing runs enough calls for about a millisecond.
+    calls = max(1, int(1e6 / max(2 * m * n * k, 1)))
+
+    def repeated(fn):
+        def run():
+            for _ in range(calls):
+                fn()
+        return run
+
+    flops = 2 * m * n * k
+    label = {"size": m} if not args.shape else {"shape": [m, n, k], "transpose": transpose}
+    seconds = best_time(repeated(lambda: np.matmul(a, b, out=c)), repeats=args.repeats) / calls
+    results = [{"benchmark": "gemm", "peer": "numpy", **label, "threads": args.threads,
+                "gflops": round(flops / seconds / 1e9, 2), "seconds": seconds}]
     try:
         import torch
         torch.set_num_threads(args.threads)
-        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
-        tc = torch.empty((n, n))
-        seconds = best_time(lambda: torch.matmul(ta, tb, out=tc), repeats=args.repeats)
-        results.append({"benchmark": "gemm", "peer": "torch", "size": n, "threads": args.threads,
-                        "gflops": round(2 * n ** 3 / seconds / 1e9, 2), "seconds": seconds})
+        ta = torch.from_numpy(a_stored).T if "a" in transpose else torch.from_numpy(a_stored)
+        tb = torch.from_numpy(b_stored).T if "b" in transpose else torch.from_numpy(b_stored)
+        tc = torch.empty((m, n))
+        seconds = best_time(repeated(lambda: torch.mm(ta, tb, out=tc)), repeats=args.repeats) / calls
+        results.append({"benchmark": "gemm", "peer": "torch", **label, "threads": args.threads,
+                        "gflops": round(flops / seconds / 1e9, 2), "seconds": seconds})
     except ImportError:
         pass
     return results
@@ -205,6 +225,8 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--size", type=int, default=1024)
+    parser.add_argument("--shape", help="M,N,K instead of --size (gemm)")
+    parser.add_argument("--transpose", choices=["a", "b", "ab"], help="operands stored transposed (gemm)")
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--repeats", type=int, default=10)
@@ -226,7 +248,8 @@ def main():
             print(f"train {r['model']} batch {r['batch_size']}, {r['threads']} thread(s), torch: "
                   f"{r['samples_per_second']:.0f} samples/s")
         elif r["benchmark"] == "gemm":
-            print(f"gemm {r['size']}³, {r['threads']} thread(s), {r['peer']}: {r['gflops']:.1f} GFLOPS")
+            what = f"{r['size']}³" if "size" in r else "×".join(map(str, r["shape"])) + f" (transposed: {r['transpose'] or '-'})"
+            print(f"gemm {what}, {r['threads']} thread(s), {r['peer']}: {r['gflops']:.1f} GFLOPS ({r['seconds'] * 1e3:.3f} ms)")
         else:
             print(f"{r['layer']} batch {r['batch']}, {r['threads']} thread(s), {r['peer']}: forward "
                   f"{r['forward_ms']:.2f} ms, backward {r['backward_ms']:.2f} ms, "

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Runs Keel's benchmarks and the numpy / PyTorch peers on the same problems, one after the other, and
 # prints one JSON line per measurement.
-# Usage: Scripts/compare.sh [gemm|conv|train|batch-size|activations|augment|levels|recipe|resnet|all]
+# Usage: Scripts/compare.sh [gemm|conv|train|batch-size|activations|augment|levels|recipe|resnet|mlp-gemms|all]
 #   levels: GEMM 1024 and training throughput at each AVX kernel level this CPU has, the peers held to the
 #           same instruction set (avx2: OpenBLAS's Haswell kernels, PyTorch/oneDNN/MKL capped at AVX2)
 #   resnet: ResNet-20 training, batch 128, at each AVX kernel level, the peer held to the same instruction set
 #   recipe: the default `keel train` recipe against Scripts/train_peer.py, at each AVX level, likewise
+#   mlp-gemms: the eight products of one MLP 784-256-128-10 training step at batch 64 (forward x·Wᵀ, weight
+#           gradients dYᵀ·X, input gradients dY·W of the last two layers), Keel against numpy/OpenBLAS and PyTorch,
+#           at each AVX level, likewise (their sum bounds the step from below: docs/PERFORMANCE.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -35,6 +38,16 @@ if [[ $what == resnet || $what == all ]]; then
   for level in $(avx_levels); do
     $keel bench train --model resnet20 --batch-size 128 --threads 2 --cpu "$level" --json
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(peer_level_env "$level") python3 Scripts/bench_peers.py train --model resnet20 --batch-size 128 --threads 2 --json
+  done
+fi
+if [[ $what == mlp-gemms || $what == all ]]; then
+  for level in $(avx_levels); do
+    for product in 64,256,784:b 64,128,256:b 64,10,128:b 256,784,64:a 128,256,64:a 10,128,64:a 64,256,128: 64,128,10:; do
+      shape=${product%:*} transpose=${product#*:}
+      $keel bench gemm --shape "$shape" ${transpose:+--transpose $transpose} --threads 2 --cpu "$level" --repeats 200 --json
+      env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(peer_level_env "$level") python3 Scripts/bench_peers.py gemm \
+        --shape "$shape" ${transpose:+--transpose $transpose} --threads 2 --repeats 20 --json
+    done
   done
 fi
 if [[ $what == recipe || $what == all ]]; then

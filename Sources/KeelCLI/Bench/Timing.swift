@@ -30,7 +30,8 @@ func jsonObject(_ pairs: [(String, Any)]) -> String {
         let rendered: String
         switch value {
         case let s as String: rendered = "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        case let d as Double: rendered = d.isFinite ? String(format: "%.4f", d) : "null"
+        // Six significant digits: a microsecond-scale time keeps its value (valid JSON, possibly with an exponent).
+        case let d as Double: rendered = d.isFinite ? String(format: "%.6g", d) : "null"
         default: rendered = "\(value)"
         }
         return "\"\(key)\":\(rendered)"
