@@ -53,14 +53,6 @@ static int pool_portable(const float *x, long planes, long h, long w, long oh, l
 }
 
 #ifdef KEEL_X86
-/// The even and odd elements of the 16 floats at p, each in order.
-__attribute__((target("avx2,fma"), always_inline))
-static inline void split_pairs(const float *p, __m256 *even, __m256 *odd) {
-    const __m256 lo = _mm256_loadu_ps(p), hi = _mm256_loadu_ps(p + 8);
-    *even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
-    *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
-}
-
 /// relu(v) lane by lane (v < 0 → 0; NaN and −0 stay).
 __attribute__((target("avx2,fma"), always_inline))
 static inline __m256 relu8(__m256 v) {
@@ -74,16 +66,22 @@ static inline __m256i first_lanes(long count) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)k), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-/// The even and odd elements of the first 2·n floats at p (n ≤ 8; the lanes past n are +0), reading nothing past them.
+/// The even and odd elements of the 16 floats in lo, hi, each in order.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void deinterleave(__m256 lo, __m256 hi, __m256 *even, __m256 *odd) {
+    *even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
+    *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
+}
+
+/// The even and odd elements of the first 2·n floats at p (n ≤ 8; the lanes past n are +0), each in order, reading
+/// nothing past them.
 __attribute__((target("avx2,fma"), always_inline))
 static inline void split_first_pairs(const float *p, long n, __m256 *even, __m256 *odd) {
     if (n == 8) {
-        split_pairs(p, even, odd);
-        return;
+        deinterleave(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), even, odd);
+    } else {
+        deinterleave(_mm256_maskload_ps(p, first_lanes(2 * n)), _mm256_maskload_ps(p + 8, first_lanes(2 * n - 8)), even, odd);
     }
-    const __m256 lo = _mm256_maskload_ps(p, first_lanes(2 * n)), hi = _mm256_maskload_ps(p + 8, first_lanes(2 * n - 8));
-    *even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
-    *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
 }
 
 /// Eight outputs of a row at a time, the row's last (fewer) ones through masked loads.

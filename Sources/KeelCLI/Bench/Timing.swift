@@ -30,8 +30,8 @@ func jsonObject(_ pairs: [(String, Any)]) -> String {
         let rendered: String
         switch value {
         case let s as String: rendered = "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\""
-        // Six significant digits: a microsecond-scale time keeps its value (valid JSON, possibly with an exponent).
-        case let d as Double: rendered = d.isFinite ? String(format: "%.6g", d) : "null"
+        // Four decimals, or six significant digits below 1 so that a microsecond-scale time keeps its value.
+        case let d as Double: rendered = d.isFinite ? String(format: abs(d) >= 1 ? "%.4f" : "%.6g", d) : "null"
         default: rendered = "\(value)"
         }
         return "\"\(key)\":\(rendered)"
